@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One set of settings for every Swift target: Swift 6 language mode with strict concurrency.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "feedpipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "feedpipe", targets: ["feedpipe"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries, each behind a system library target with a small shim header.
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // One module per stage; see DESIGN.md.
+        .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "Fetch", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Markup", "Fetch", "Extract", "Feed", "CSQLite",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "feedpipe",
+            dependencies: [
+                "Pipeline", "Extract", "Markup", "Fetch", "Feed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExtractTests", dependencies: ["Extract", "Markup"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedTests", dependencies: ["Feed"], swiftSettings: swiftSettings),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Feed"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["feedpipe"], swiftSettings: swiftSettings),
+    ]
+)

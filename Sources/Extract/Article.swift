@@ -1,0 +1,59 @@
+import Foundation
+import Markup
+
+/// What extraction finds in a page: the article body and its metadata.
+public struct Article: Sendable, Equatable {
+    public var title: String?
+    public var author: String?
+    public var published: Date?
+    public var modified: Date?
+    /// The lead image, an absolute URL.
+    public var image: String?
+    /// A BCP 47 language tag such as `en` or `de-AT`.
+    public var language: String?
+    /// The canonical URL of the article, when the page names one.
+    public var url: String?
+    public var siteName: String?
+    /// The page's own short description.
+    public var description: String?
+    /// The body as safe, compact HTML with absolute URLs.
+    public var html: String
+    /// The body as plain text: paragraphs separated by one blank line, no title or byline.
+    public var text: String
+
+    public init(
+        title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
+        image: String? = nil, language: String? = nil, url: String? = nil, siteName: String? = nil,
+        description: String? = nil, html: String = "", text: String = ""
+    ) {
+        self.title = title
+        self.author = author
+        self.published = published
+        self.modified = modified
+        self.image = image
+        self.language = language
+        self.url = url
+        self.siteName = siteName
+        self.description = description
+        self.html = html
+        self.text = text
+    }
+}
+
+/// Per-pipeline adjustments to the built-in extraction.
+public struct ExtractionRules: Sendable {
+    /// When set and matching, the body is taken from these elements instead of being found by scoring.
+    public var body: Selector?
+    /// Elements removed before anything else.
+    public var remove: [Selector]
+    /// Regular expressions; a block whose whole text matches one is dropped from the body.
+    public var dropText: [String]
+
+    public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = []) {
+        self.body = body
+        self.remove = remove
+        self.dropText = dropText
+    }
+
+    public static let none = ExtractionRules()
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Markup
+
+/// What marks an element as page furniture rather than article: class and id words, ARIA roles, and the
+/// text of blocks that every news site repeats (sign-up notices, share bars, "Read Full Article" links…).
+enum Boilerplate {
+    // MARK: Class and id hints
+
+    /// Words in class or id that mark navigation, sharing, sign-up, comments, ads and the like. Long words
+    /// match anywhere ("articleShareBar"); short ones only as whole tokens ("ad", not "header").
+    static let negativeFragments = [
+        "comment", "disqus", "newsletter", "subscri", "signup", "sign-up", "cookie", "consent", "gdpr",
+        "related", "recommend", "sponsor", "advert", "breadcrumb", "sidebar", "outbrain", "taboola",
+        "social", "sharing", "share", "promo", "popup", "masthead", "pagination", "trending", "mostread",
+        "most-read", "readmore", "read-more", "morestories", "more-stories", "footer", "widget", "navbar",
+        "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link", "jump-link",
+    ]
+    static let negativeTokens: Set<String> = [
+        "ad", "ads", "adv", "advertisement", "nav", "menu", "tag", "tags", "modal", "rss", "print", "tools",
+        "bio", "meta", "login", "signin", "subnav", "topics", "keywords", "rating",
+        "dialog", "overlay", "donate", "survey", "caption-credit", "credits",
+    ]
+    /// Words that mark the article itself.
+    static let positiveFragments = [
+        "article", "content", "entry", "story", "post", "text", "main", "blog", "hentry", "prose", "body",
+        "column",
+    ]
+
+    /// The words of an element's class and id, lower-cased, split on anything that is not a letter or digit.
+    static func tokens(_ classAndID: String) -> [Substring] {
+        classAndID.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+    }
+
+    static func isNegative(_ classAndID: String) -> Bool {
+        guard !classAndID.isEmpty else { return false }
+        let lowered = classAndID.lowercased()
+        if negativeFragments.contains(where: lowered.contains) { return true }
+        return tokens(lowered).contains { negativeTokens.contains(String($0)) }
+    }
+
+    /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
+    /// "content-share" wrapper may still hold the article.
+    static let protectingFragments = ["article", "body", "content", "main", "column", "shadow"]
+
+    static func isProtected(_ classAndID: String) -> Bool {
+        let lowered = classAndID.lowercased()
+        return protectingFragments.contains(where: lowered.contains)
+    }
+
+    static func isPositive(_ classAndID: String) -> Bool {
+        guard !classAndID.isEmpty else { return false }
+        let lowered = classAndID.lowercased()
+        return positiveFragments.contains(where: lowered.contains)
+    }
+
+    /// +25 for article words, −25 for furniture words, in class and id alike.
+    static func classWeight(_ node: Node) -> Double {
+        var weight = 0.0
+        for value in [node.attribute("class"), node.attribute("id")] {
+            guard let value, !value.isEmpty else { continue }
+            if isNegative(value) { weight -= 25 }
+            if isPositive(value) { weight += 25 }
+        }
+        return weight
+    }
+
+    /// ARIA roles and tags that are never part of an article body.
+    static let furnitureRoles: Set<String> = [
+        "navigation", "banner", "complementary", "contentinfo", "dialog", "alertdialog", "menu", "menubar",
+        "search", "toolbar", "tablist",
+    ]
+
+    /// Whether the element is hidden from readers by the page itself.
+    static func isHidden(_ node: Node) -> Bool {
+        if node.hasAttribute("hidden") { return true }
+        if node.attribute("aria-hidden") == "true", !node.is("figure"), !node.is("img") {
+            return true
+        }
+        guard let style = node.attribute("style")?.lowercased(), !style.isEmpty else { return false }
+        let compact = style.replacingOccurrences(of: " ", with: "")
+        return compact.contains("display:none") || compact.contains("visibility:hidden")
+    }
+
+    // MARK: Text rules
+
+    /// Whole-block texts (case-insensitive regular expressions) that are never article text. Each names the
+    /// furniture it removes.
+    nonisolated(unsafe) static let textRules: [NSRegularExpression] = [
+        // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
+        #"^we use your sign-?up to provide content"#,
+        #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#,
+        #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#,
+        #"you can unsubscribe at any time"#,
+        #"^invalid email$"#,
+        // Links out to the original on aggregator pages.
+        #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#,
+        #"^(continue|keep) reading\b.{0,60}$"#,
+        #"^(read|see) more( stories| news)?:?$"#,
+        // Ad and sponsor labels.
+        #"^(advertisement|advertising|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#,
+        // Share bars and follow prompts.
+        #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#,
+        #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#,
+        // Cookie notices.
+        #"^(this (web)?site|we) uses? cookies\b"#,
+        #"\baccept (all )?cookies\b.{0,80}$"#,
+        // Comment prompts.
+        #"^(\d+ )?comments?( \(\d+\))?$"#,
+        #"^(leave|post|add|write) a (comment|reply)\b"#,
+        #"^(join|start) the (conversation|discussion)\b.{0,40}$"#,
+        #"^view comments?$"#,
+    ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+
+    /// A related-story line: a headline followed by an upper-case tag in brackets, such as
+    /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.
+    nonisolated(unsafe) static let relatedLine = try! NSRegularExpression(
+        pattern: #"^.{8,240}\[(?:[A-Z]{2,12})(?: [A-Z]{2,12})?\]$"#, options: [])
+
+    /// Whether a block of text (white space already collapsed) is furniture by its words alone.
+    static func isFurnitureText(_ text: String, extra: [NSRegularExpression] = []) -> Bool {
+        guard !text.isEmpty else { return false }
+        // Real paragraphs are long; the notices above are short. The limit keeps a rule from ever eating a
+        // paragraph that merely quotes such a phrase.
+        guard text.count <= 400 else { return extra.contains { $0.matches(text) } }
+        if textRules.contains(where: { $0.matches(text) }) { return true }
+        if extra.contains(where: { $0.matches(text) }) { return true }
+        return isRelatedLines(text)
+    }
+
+    /// Whether every line of the text is a related-story line.
+    static func isRelatedLines(_ text: String) -> Bool {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !lines.isEmpty else { return false }
+        return lines.allSatisfy { relatedLine.matches($0) }
+    }
+}
+
+extension NSRegularExpression {
+    func matches(_ text: String) -> Bool {
+        firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Markup
+
+/// Finds the article in a parsed page, strips boilerplate and returns normalized HTML, text and metadata.
+/// Pure: no I/O, no clock. The document is modified while extracting; pass a copy to keep the original.
+public struct Extractor: Sendable {
+    public var rules: ExtractionRules
+
+    public init(rules: ExtractionRules = .none) {
+        self.rules = rules
+    }
+
+    /// Output form for `render`.
+    public enum Format: String, Sendable, CaseIterable { case html, text, markdown }
+
+    /// Extracts the article from `document`.
+    public func extract(_ document: Document) -> Article {
+        let metadata = Metadata(document: document)
+        let base = Self.baseURL(of: document)
+        let dropText = rules.dropText.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+
+        // Furniture removal can be too eager on unusual pages; when it leaves too little, start again from
+        // the untouched page without removing unlikely candidates.
+        let untouched = document.copy()
+        var container = findBody(in: document, metadata: metadata, dropText: dropText, strict: true)
+        var text = container.map { TextRenderer.render($0, style: .text) } ?? ""
+        if text.count < 250, let body = untouched.body, TextStatsIndex(root: body)[body].length > 500 {
+            if let retry = findBody(in: untouched, metadata: metadata, dropText: dropText, strict: false) {
+                let retryText = TextRenderer.render(retry, style: .text)
+                if retryText.count > text.count * 2 {
+                    container = retry
+                    text = retryText
+                }
+            }
+        }
+        var html = ""
+        if let container {
+            Sanitizer(resolver: URLResolver(base: base)).sanitize(container)
+            html = XMLText.clean(container.innerHTML)
+            text = TextRenderer.render(container, style: .text)
+        }
+        return Article(
+            title: metadata.title.map(XMLText.clean), author: metadata.author.map(XMLText.clean),
+            published: metadata.published, modified: metadata.modified, image: metadata.image,
+            language: metadata.language, url: metadata.url, siteName: metadata.siteName,
+            description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
+    }
+
+    /// Renders an extracted body in one of the output formats.
+    public static func render(_ article: Article, as format: Format) -> String {
+        switch format {
+        case .html: return article.html
+        case .text: return article.text
+        case .markdown:
+            guard let document = try? Document(html: "<html><body>\(article.html)</body></html>"),
+                let body = document.body
+            else { return article.text }
+            return TextRenderer.render(body, style: .markdown)
+        }
+    }
+
+    /// The URL relative links resolve against: `<base href>` when present, else the document URL.
+    static func baseURL(of document: Document) -> String? {
+        let base = document.head?.firstChild(named: "base")?.attribute("href")
+            ?? document.root?.xpath("//base[@href][1]").first?.attribute("href")
+        guard let base else { return document.url }
+        return URLResolver(base: document.url).resolve(base) ?? document.url
+    }
+
+    // MARK: Stages
+
+    /// Prepares the page and returns a container element holding the article body (detached from the page).
+    private func findBody(in document: Document, metadata: Metadata, dropText: [NSRegularExpression], strict: Bool)
+        -> Node?
+    {
+        guard let body = document.body else { return nil }
+        // Unlink every match first, then free: a match and its descendant can both be in the list.
+        let unwanted = rules.remove.flatMap { body.select($0) }
+        for node in unwanted { node.unlink() }
+        for node in unwanted { node.remove() }
+        LazyImages.apply(below: body)
+        Preparation(strict: strict).apply(to: body)
+
+        let container = document.createElement("div")
+        let selected = rules.body.map { outermost(body.select($0)) } ?? []
+        if !selected.isEmpty {
+            for node in selected { container.append(node) }
+            Cleaning(scorer: nil, title: metadata.title, dropText: dropText).apply(to: container)
+            return container
+        }
+        var scorer = ContentScorer(root: body)
+        let chosen = scorer.bestContent()
+        for node in chosen.isEmpty ? body.children : chosen { container.append(node) }
+        Cleaning(scorer: scorer, title: metadata.title, dropText: dropText).apply(to: container)
+        return container
+    }
+
+    /// The nodes not contained in another node of the list.
+    private func outermost(_ nodes: [Node]) -> [Node] {
+        nodes.filter { node in !nodes.contains { $0 != node && $0.contains(node) } }
+    }
+}
+
+/// Text that can go into XML 1.0: characters XML forbids (most C0 controls, lone surrogates, U+FFFE/FFFF)
+/// are removed.
+enum XMLText {
+    static func clean(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.filter(isAllowed))
+        return String(scalars)
+    }
+
+    static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Markup
+
+/// Title, author, dates, lead image, language and canonical URL, read from JSON-LD, then OpenGraph and
+/// other meta tags, then `<time>` and the page itself, in that order of trust.
+struct Metadata {
+    var title: String?
+    var author: String?
+    var published: Date?
+    var modified: Date?
+    var image: String?
+    var language: String?
+    var url: String?
+    var siteName: String?
+    var description: String?
+
+    init(document: Document) {
+        var meta: [String: String] = [:]
+        var canonical: String?
+        var jsonLD: [[String: Any]] = []
+        var firstTime: String?
+        var documentTitle: String?
+        var firstHeading: String?
+
+        if let root = document.root {
+            for node in root.descendants where node.isElement {
+                if node.is("meta") {
+                    let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop"))?
+                        .lowercased()
+                    if let key, let content = node.attribute("content")?.trimmed, !content.isEmpty,
+                        meta[key] == nil
+                    {
+                        meta[key] = content
+                    }
+                    if let equiv = node.attribute("http-equiv")?.lowercased(), equiv == "content-language",
+                        let content = node.attribute("content")
+                    {
+                        meta["content-language"] = content
+                    }
+                } else if node.is("link") {
+                    if canonical == nil, node.attribute("rel")?.lowercased() == "canonical" {
+                        canonical = node.attribute("href")
+                    }
+                } else if node.is("script") {
+                    if node.attribute("type")?.lowercased().contains("ld+json") == true {
+                        jsonLD.append(contentsOf: Self.articleObjects(in: node.text))
+                    }
+                } else if node.is("time") {
+                    if firstTime == nil { firstTime = node.attribute("datetime") }
+                } else if node.is("title") {
+                    if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
+                } else if node.is("h1") {
+                    if firstHeading == nil { firstHeading = node.text.collapsedWhitespace }
+                }
+            }
+        }
+
+        let ld = jsonLD.first ?? [:]
+        title = Self.string(ld["headline"]) ?? Self.string(ld["name"])
+            ?? meta["og:title"] ?? meta["twitter:title"] ?? meta["dc.title"]
+            ?? firstHeading.flatMap { $0.isEmpty ? nil : $0 }
+            ?? documentTitle.map(Self.withoutSiteName)
+        author = Self.author(ld["author"]) ?? meta["author"] ?? meta["article:author"].flatMap(Self.nameNotURL)
+            ?? meta["dc.creator"] ?? meta["parsely-author"] ?? meta["sailthru.author"] ?? meta["byl"]
+            .map(Self.withoutBy)
+        published = [
+            Self.string(ld["datePublished"]), meta["article:published_time"], meta["datepublished"],
+            meta["pubdate"], meta["publishdate"], meta["publish-date"], meta["date"], meta["dc.date"],
+            meta["dc.date.issued"], meta["parsely-pub-date"], meta["sailthru.date"], meta["og:published_time"],
+            firstTime, Self.string(ld["dateCreated"]),
+        ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
+        modified = [
+            Self.string(ld["dateModified"]), meta["article:modified_time"], meta["og:updated_time"],
+            meta["datemodified"], meta["last-modified"],
+        ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
+        image = Self.image(ld["image"]) ?? meta["og:image"] ?? meta["og:image:url"] ?? meta["twitter:image"]
+            ?? meta["twitter:image:src"]
+        language = document.root?.attribute("lang") ?? document.root?.attribute("xml:lang")
+            ?? Self.string(ld["inLanguage"]) ?? meta["content-language"] ?? meta["og:locale"]
+        language = language.flatMap(Self.languageTag)
+        url = canonical ?? meta["og:url"] ?? Self.string(ld["url"])
+        siteName = meta["og:site_name"] ?? Self.string((ld["publisher"] as? [String: Any])?["name"])
+        description = meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
+            ?? Self.string(ld["description"])
+
+        if let base = document.url {
+            image = image.flatMap { URLResolver(base: base).resolve($0) }
+            url = url.flatMap { URLResolver(base: base).resolve($0) }
+        }
+        title = title?.collapsedWhitespace
+        author = author?.collapsedWhitespace
+    }
+
+    // MARK: JSON-LD
+
+    /// Article-like objects in a JSON-LD script, including those inside `@graph` arrays.
+    static func articleObjects(in json: String) -> [[String: Any]] {
+        guard let data = json.data(using: .utf8),
+            let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else { return [] }
+        var found: [[String: Any]] = []
+        func visit(_ value: Any, depth: Int) {
+            guard depth < 6 else { return }
+            if let array = value as? [Any] {
+                array.forEach { visit($0, depth: depth + 1) }
+            } else if let object = value as? [String: Any] {
+                let types = (object["@type"] as? String).map { [$0] } ?? (object["@type"] as? [String]) ?? []
+                if types.contains(where: { articleTypes.contains($0) }) { found.append(object) }
+                if let graph = object["@graph"] { visit(graph, depth: depth + 1) }
+                if let main = object["mainEntity"] { visit(main, depth: depth + 1) }
+            }
+        }
+        visit(value, depth: 0)
+        return found
+    }
+
+    static let articleTypes: Set<String> = [
+        "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+        "ReviewNewsArticle", "BackgroundNewsArticle", "TechArticle", "ScholarlyArticle", "Report", "LiveBlogPosting",
+        "SocialMediaPosting", "Review", "Recipe",
+    ]
+
+    static func string(_ value: Any?) -> String? {
+        if let text = value as? String {
+            let trimmed = text.trimmed
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        if let array = value as? [Any] { return array.lazy.compactMap { string($0) }.first }
+        return nil
+    }
+
+    static func author(_ value: Any?) -> String? {
+        if let text = string(value) { return nameNotURL(text) }
+        if let object = value as? [String: Any] { return string(object["name"]) }
+        if let array = value as? [Any] {
+            let names = array.compactMap { author($0) }
+            return names.isEmpty ? nil : names.joined(separator: ", ")
+        }
+        return nil
+    }
+
+    static func image(_ value: Any?) -> String? {
+        if let text = string(value) { return text }
+        if let object = value as? [String: Any] { return string(object["url"]) ?? string(object["contentUrl"]) }
+        if let array = value as? [Any] { return array.lazy.compactMap { image($0) }.first }
+        return nil
+    }
+
+    // MARK: Clean-up
+
+    static func nameNotURL(_ text: String) -> String? {
+        text.hasPrefix("http://") || text.hasPrefix("https://") ? nil : text
+    }
+
+    static func withoutBy(_ text: String) -> String {
+        text.range(of: "^by\\s+", options: [.regularExpression, .caseInsensitive]).map { String(text[$0.upperBound...]) }
+            ?? text
+    }
+
+    /// "Headline | Site" → "Headline": the longest part when the title has a separator.
+    static func withoutSiteName(_ title: String) -> String {
+        for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] where title.contains(separator) {
+            let parts = title.components(separatedBy: separator)
+            if let longest = parts.max(by: { $0.count < $1.count }), longest.split(separator: " ").count >= 3 {
+                return longest.trimmed
+            }
+        }
+        return title
+    }
+
+    /// "en_US" → "en-US"; nil for values that are not language tags.
+    static func languageTag(_ value: String) -> String? {
+        let tag = value.trimmed.replacingOccurrences(of: "_", with: "-")
+        guard !tag.isEmpty, tag.count <= 35,
+            tag.range(of: "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", options: .regularExpression) != nil
+        else { return nil }
+        return tag
+    }
+}
+
+extension String {
+    /// Runs of white space (including newlines and no-break spaces) folded to one space, ends trimmed.
+    var collapsedWhitespace: String {
+        split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

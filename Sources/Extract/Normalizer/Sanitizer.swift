@@ -1,0 +1,140 @@
+import Foundation
+import Markup
+
+/// Rewrites an extracted body in place into safe, compact HTML: an allow-list of elements and attributes,
+/// absolute URLs, real images in place of lazy-loading placeholders, no empty elements.
+struct Sanitizer {
+    let resolver: URLResolver
+
+    /// Elements kept as they are.
+    static let allowedTags = TagSet([
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+        "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
+        "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+    ])
+    /// Elements removed with everything inside them: active content, forms, and page machinery.
+    static let droppedTags = TagSet([
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
+        "select", "textarea", "option", "meta", "link", "base", "svg", "math", "noscript", "template", "canvas",
+        "audio", "video", "source", "track", "map", "area", "dialog", "head", "title", "nav", "aside", "label",
+        "param", "portal", "slot", "xml", "marquee",
+    ])
+    /// Structural elements that become `div`, so their blocks stay blocks.
+    static let blockToDiv = TagSet([
+        "article", "section", "main", "header", "footer", "center", "hgroup", "address", "body", "html",
+        "fieldset", "legend",
+    ])
+    /// Elements that are meaningful even when empty.
+    static let voidTags = TagSet(["br", "hr", "img", "td", "th", "col"])
+
+    static let allowedAttributes: [String: Set<String>] = [
+        "a": ["href", "title"],
+        "img": ["src", "srcset", "alt", "title", "width", "height"],
+        "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan", "scope"],
+        "ol": ["start", "reversed"], "li": ["value"],
+        "time": ["datetime"], "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"],
+        "abbr": ["title"], "col": ["span"], "colgroup": ["span"],
+    ]
+
+    /// Sanitises everything below `container` (the container itself is left as it is).
+    func sanitize(_ container: Node) {
+        var pending: [Node] = []
+        container.walk { node in
+            switch node.kind {
+            case .element:
+                if node.tag(in: Self.droppedTags) {
+                    pending.append(node)
+                    return .skipChildren
+                }
+                if node.tag(in: Self.blockToDiv) { node.rename("div") }
+                if !node.tag(in: Self.allowedTags) {
+                    // Unknown inline elements (font, custom tags) give way to their content.
+                    node.rename("span")
+                }
+                cleanAttributes(node)
+                return .enter
+            case .text:
+                return .skipChildren
+            case .comment, .other:
+                pending.append(node)
+                return .skipChildren
+            }
+        }
+        for node in pending { node.remove() }
+        unwrapSpans(container)
+        removeEmpty(container)
+    }
+
+    private func cleanAttributes(_ node: Node) {
+        let name = node.name
+        let allowed = Self.allowedAttributes[name] ?? []
+        for (attribute, value) in node.attributes {
+            let key = attribute.lowercased()
+            guard allowed.contains(key) else {
+                node.removeAttribute(attribute)
+                continue
+            }
+            switch key {
+            case "href", "cite":
+                if let url = resolver.resolve(value) { node.setAttribute(key, url) } else { node.removeAttribute(attribute) }
+            case "src":
+                if let url = resolver.resolve(value, allowDataImages: true) {
+                    node.setAttribute(key, url)
+                } else {
+                    node.removeAttribute(attribute)
+                }
+            case "srcset":
+                if let set = resolveSrcset(value) { node.setAttribute(key, set) } else { node.removeAttribute(attribute) }
+            default: break
+            }
+        }
+        if name == "img", !node.hasAttribute("src") { node.remove() }
+    }
+
+    /// Resolves each URL of a `srcset`, dropping candidates with unsafe URLs.
+    func resolveSrcset(_ value: String) -> String? {
+        let candidates = value.split(separator: ",").compactMap { candidate -> String? in
+            let parts = candidate.split(whereSeparator: \.isWhitespace)
+            guard let first = parts.first, let url = resolver.resolve(String(first)) else { return nil }
+            return ([url] + parts.dropFirst().map(String.init)).joined(separator: " ")
+        }
+        return candidates.isEmpty ? nil : candidates.joined(separator: ", ")
+    }
+
+    /// Spans carry nothing once their attributes are gone.
+    private func unwrapSpans(_ container: Node) {
+        var spans: [Node] = []
+        for node in container.descendants where node.is("span") { spans.append(node) }
+        for span in spans.reversed() { span.unwrap() }
+    }
+
+    /// Removes elements with no text and no image, bottom-up so that a chain of empty wrappers goes at once.
+    private func removeEmpty(_ container: Node) {
+        func isEmpty(_ node: Node) -> Bool {
+            if node.tag(in: Self.voidTags) { return false }
+            var child = node.firstChild
+            while let current = child {
+                switch current.kind {
+                case .text:
+                    if !current.text.allSatisfy(\.isWhitespace) { return false }
+                case .element:
+                    if !isEmpty(current) { return false }
+                default: break
+                }
+                child = current.nextSibling
+            }
+            return true
+        }
+        var empties: [Node] = []
+        container.walk { node in
+            guard node.isElement else { return .skipChildren }
+            if isEmpty(node) {
+                empties.append(node)
+                return .skipChildren
+            }
+            return .enter
+        }
+        for node in empties { node.remove() }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Markup
+
+/// Finds the element that holds the article: paragraphs of real prose give points to their ancestors,
+/// discounted by link density; the best-scoring ancestor wins and takes along siblings that look like it.
+struct ContentScorer {
+    let root: Node
+    var stats: TextStatsIndex
+    private(set) var scores: [Node: Double] = [:]
+
+    init(root: Node) {
+        self.root = root
+        self.stats = TextStatsIndex(root: root)
+    }
+
+    /// Elements whose text counts as one paragraph.
+    static let paragraphTags = TagSet(["p", "pre", "td", "blockquote", "dd"])
+    /// Containers that count as a paragraph when they hold only inline content (text laid out with `<br>`).
+    static let containerTags = TagSet(["div", "section", "article", "main", "span", "font", "center"])
+    static let blockTags = TagSet([
+        "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+        "nav", "ol", "p", "pre", "section", "table", "ul", "tr", "td", "th", "tbody", "thead",
+    ])
+
+    /// Minimum paragraph length (in `TextStats` units) that earns points.
+    static let minimumParagraphLength = 25
+
+    /// The best candidate and the siblings that go with it, in document order; empty when the page has no
+    /// paragraph long enough to score.
+    mutating func bestContent() -> [Node] {
+        scoreParagraphs()
+        guard var top = topCandidate() else { return [] }
+        top = promote(top)
+        return siblings(of: top)
+    }
+
+    func score(of node: Node) -> Double { scores[node] ?? 0 }
+
+    // MARK: Paragraph scoring
+
+    private mutating func scoreParagraphs() {
+        var paragraphs: [Node] = []
+        root.walk { node in
+            guard node.isElement else { return .skipChildren }
+            if node.tag(in: Self.paragraphTags) {
+                paragraphs.append(node)
+                return node.is("td") || node.is("blockquote") || node.is("dd") ? .enter : .skipChildren
+            }
+            if node.tag(in: Self.containerTags), !hasBlockChild(node) {
+                paragraphs.append(node)
+                return .skipChildren
+            }
+            return .enter
+        }
+        for paragraph in paragraphs {
+            let text = stats[paragraph]
+            guard text.length >= Self.minimumParagraphLength else { continue }
+            // One point for being a paragraph, one per comma, one per 100 characters up to three.
+            let points = 1 + Double(text.commas) + min(Double(text.length / 100), 3)
+            var ancestor = paragraph.parent
+            var level = 0
+            while let current = ancestor, level < 5 {
+                if scores[current] == nil { scores[current] = Self.initialScore(current) }
+                let divider = level == 0 ? 1.0 : level == 1 ? 2.0 : Double(level) * 3
+                scores[current, default: 0] += points / divider
+                if current == root { break }
+                ancestor = current.parent
+                level += 1
+            }
+        }
+        for (node, score) in scores {
+            scores[node] = score * (1 - stats[node].linkDensity)
+        }
+    }
+
+    func hasBlockChild(_ node: Node) -> Bool {
+        var child = node.firstChild
+        while let current = child {
+            if current.isElement, current.tag(in: Self.blockTags) { return true }
+            child = current.nextSibling
+        }
+        return false
+    }
+
+    /// A starting score from the kind of element and its class/id words.
+    static func initialScore(_ node: Node) -> Double {
+        var score = Boilerplate.classWeight(node)
+        switch node.name {
+        case "div", "article", "section", "main": score += 5
+        case "pre", "td", "blockquote": score += 3
+        case "address", "ol", "ul", "dl", "dd", "dt", "li", "form": score -= 3
+        case "h1", "h2", "h3", "h4", "h5", "h6", "th": score -= 5
+        default: break
+        }
+        return score
+    }
+
+    // MARK: Choosing the candidate
+
+    private func topCandidate() -> Node? {
+        scores.max { lhs, rhs in
+            lhs.value != rhs.value ? lhs.value < rhs.value : lhs.key.depth < rhs.key.depth
+        }?.key
+    }
+
+    /// Moves from the best candidate up to the element that really holds the article: a common ancestor
+    /// of several near-best candidates (a body split into blocks), or a parent that scores higher.
+    private func promote(_ candidate: Node) -> Node {
+        var top = candidate
+        let topScore = score(of: top)
+        // Several candidates close to the best usually mean a body split into sibling blocks.
+        let rivals = scores.filter { $0.key != top && $0.value >= topScore * 0.75 }.map(\.key)
+        if rivals.count >= 2 {
+            var ancestor = top.parent
+            while let current = ancestor, current != root {
+                let holding = rivals.filter { current.contains($0) }.count
+                if holding >= 2 {
+                    top = current
+                    break
+                }
+                ancestor = current.parent
+            }
+        }
+        // Climb while the parent earns more than the child did (sibling paragraphs feed the parent).
+        var lastScore = score(of: top)
+        var parent = top.parent
+        while let current = parent, current != root {
+            guard let parentScore = scores[current] else {
+                parent = current.parent
+                continue
+            }
+            if parentScore < lastScore / 3 { break }
+            if parentScore > lastScore {
+                top = current
+                break
+            }
+            lastScore = parentScore
+            parent = current.parent
+        }
+        // A lone child says nothing its parent does not.
+        while let current = top.parent, current != root, current.elementChildren.count == 1 {
+            top = current
+        }
+        return top
+    }
+
+    /// The candidate plus siblings that score well or read like prose, in document order.
+    private func siblings(of top: Node) -> [Node] {
+        guard let parent = top.parent else { return [top] }
+        let topScore = score(of: top)
+        let threshold = max(10, topScore * 0.2)
+        let topClass = top.attribute("class") ?? ""
+        var chosen: [Node] = []
+        for sibling in parent.children where sibling.isElement {
+            if sibling == top {
+                chosen.append(sibling)
+                continue
+            }
+            var bonus = 0.0
+            if !topClass.isEmpty, sibling.attribute("class") == topClass { bonus = topScore * 0.2 }
+            if let score = scores[sibling], score + bonus >= threshold {
+                chosen.append(sibling)
+                continue
+            }
+            if sibling.is("p") || (sibling.tag(in: Self.containerTags) && !hasBlockChild(sibling)) {
+                let text = stats[sibling]
+                if text.length > 80 && text.linkDensity < 0.25 {
+                    chosen.append(sibling)
+                } else if text.length > 0 && text.length <= 80 && text.linkDensity == 0
+                    && sibling.text.trimmed.hasSuffix(".")
+                {
+                    chosen.append(sibling)
+                }
+            }
+        }
+        return chosen
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

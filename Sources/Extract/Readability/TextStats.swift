@@ -1,0 +1,99 @@
+import Markup
+
+/// How much text an element holds, how much of it is link text, and how many commas it has, counted in one
+/// pass over the UTF-8 bytes of its text nodes.
+struct TextStats {
+    /// Characters of text, with CJK characters counted three times: one CJK character carries about as much
+    /// as a short Latin word, so length thresholds written for Latin text hold for Chinese, Japanese and
+    /// Korean pages too.
+    var length = 0
+    /// The same measure for text inside links.
+    var linkLength = 0
+    /// Commas, including the CJK full-width comma and enumeration comma.
+    var commas = 0
+
+    var linkDensity: Double { length == 0 ? 0 : Double(linkLength) / Double(length) }
+
+    static func += (lhs: inout TextStats, rhs: TextStats) {
+        lhs.length += rhs.length
+        lhs.linkLength += rhs.linkLength
+        lhs.commas += rhs.commas
+    }
+
+    /// Measures a run of UTF-8 text. Runs of white space count as one character.
+    static func measure(_ bytes: UnsafeBufferPointer<UInt8>) -> TextStats {
+        var stats = TextStats()
+        var inSpace = true
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                let isSpace = byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+                if !isSpace || !inSpace { stats.length += 1 }
+                inSpace = isSpace
+                if byte == 0x2C { stats.commas += 1 }
+                index += 1
+                continue
+            }
+            inSpace = false
+            if byte >= 0xE3 && byte <= 0xED && index + 2 < count {
+                // U+3000..U+DFFF: CJK punctuation, kana, ideographs, Hangul.
+                let second = bytes[index + 1]
+                let third = bytes[index + 2]
+                if byte == 0xE3 && second == 0x80 && third == 0x81 { stats.commas += 1 }  // 、
+                stats.length += 3
+                index += 3
+                continue
+            }
+            if byte == 0xEF && index + 2 < count && bytes[index + 1] == 0xBC && bytes[index + 2] == 0x8C {
+                stats.commas += 1  // ，
+                stats.length += 3
+                index += 3
+                continue
+            }
+            if byte & 0xC0 != 0x80 { stats.length += 1 }
+            index += 1
+        }
+        return stats
+    }
+}
+
+/// Text statistics for every element below a root, computed bottom-up in one walk and looked up by node.
+struct TextStatsIndex {
+    private(set) var stats: [Node: TextStats] = [:]
+
+    init(root: Node) {
+        _ = collect(root, insideLink: false)
+    }
+
+    subscript(node: Node) -> TextStats {
+        if let known = stats[node] { return known }
+        var fresh = TextStatsIndex(empty: ())
+        return fresh.collect(node, insideLink: node.is("a"))
+    }
+
+    private init(empty: Void) {}
+
+    private mutating func collect(_ node: Node, insideLink: Bool) -> TextStats {
+        var total = TextStats()
+        var child = node.firstChild
+        while let current = child {
+            switch current.kind {
+            case .text:
+                current.forEachTextRun { bytes in
+                    var run = TextStats.measure(bytes)
+                    if insideLink { run.linkLength = run.length }
+                    total += run
+                    return true
+                }
+            case .element:
+                total += collect(current, insideLink: insideLink || current.is("a"))
+            default: break
+            }
+            child = current.nextSibling
+        }
+        stats[node] = total
+        return total
+    }
+}

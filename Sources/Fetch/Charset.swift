@@ -1,0 +1,110 @@
+import Foundation
+
+/// Turns the bytes of a page into text, finding the character set the way browsers do.
+public enum Charset {
+    /// Decodes `bytes` to a string using, in order: the `charset` of the Content-Type header, a byte-order
+    /// mark, a `<meta charset>` / `http-equiv` or XML declaration in the first 4 KiB, then UTF-8 if the bytes
+    /// are valid UTF-8, and windows-1252 otherwise.
+    public static func decode(_ bytes: [UInt8], contentType: String?) -> String {
+        if let name = contentType.flatMap(charsetParameter), let text = decode(bytes, charset: name) { return text }
+        if let (name, length) = byteOrderMark(bytes) {
+            return decode(Array(bytes.dropFirst(length)), charset: name) ?? String(decoding: bytes, as: UTF8.self)
+        }
+        if let name = declaredCharset(bytes), let text = decode(bytes, charset: name) { return text }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return decode(bytes, charset: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes with a named character set; `nil` when the name is unknown.
+    public static func decode(_ bytes: [UInt8], charset: String) -> String? {
+        let name = canonicalName(charset)
+        if name == "UTF-8" {
+            return String(validating: bytes, as: UTF8.self) ?? String(decoding: bytes, as: UTF8.self)
+        }
+        return Iconv.convert(bytes, from: name)
+    }
+
+    /// The value of a `charset=` parameter in a Content-Type.
+    static func charsetParameter(_ contentType: String) -> String? {
+        for part in contentType.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "charset" {
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                return value.isEmpty ? nil : value
+            }
+        }
+        return nil
+    }
+
+    static func byteOrderMark(_ bytes: [UInt8]) -> (String, Int)? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return ("UTF-8", 3) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return ("UTF-16LE", 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return ("UTF-16BE", 2) }
+        return nil
+    }
+
+    /// The charset a page declares in its first 4 KiB: `<meta charset=…>`, `content="…; charset=…"`, or
+    /// `<?xml … encoding="…"?>`.
+    static func declaredCharset(_ bytes: [UInt8]) -> String? {
+        let head = String(decoding: bytes.prefix(4096), as: UTF8.self).lowercased()
+        for marker in ["charset=", "encoding="] {
+            var searchRange = head.startIndex..<head.endIndex
+            while let found = head.range(of: marker, range: searchRange) {
+                var value = head[found.upperBound...].drop(while: { $0 == "\"" || $0 == "'" || $0 == " " })
+                value = value.prefix(while: { $0.isLetter || $0.isNumber || "-_:.".contains($0) })
+                if !value.isEmpty { return String(value) }
+                searchRange = found.upperBound..<head.endIndex
+            }
+        }
+        return nil
+    }
+
+    /// Maps labels to the names iconv knows, following the WHATWG Encoding standard's aliases where they
+    /// differ (a page labelled ISO-8859-1 or ASCII is decoded as windows-1252, as browsers do).
+    static func canonicalName(_ label: String) -> String {
+        let name = label.trimmingCharacters(in: .whitespaces).lowercased()
+        switch name {
+        case "utf-8", "utf8", "unicode-1-1-utf-8": return "UTF-8"
+        case "iso-8859-1", "latin1", "l1", "ascii", "us-ascii", "iso8859-1", "iso_8859-1", "cp1252",
+            "windows-1252", "x-cp1252":
+            return "WINDOWS-1252"
+        case "gb2312", "gbk", "x-gbk", "chinese", "csgb2312": return "GBK"
+        case "shift_jis", "sjis", "shift-jis", "x-sjis", "ms_kanji", "windows-31j": return "SHIFT_JIS"
+        case "euc-kr", "ks_c_5601-1987", "windows-949", "cp949": return "CP949"
+        case "koi8-r", "koi8r": return "KOI8-R"
+        case "koi8-u": return "KOI8-U"
+        default: return name.uppercased()
+        }
+    }
+}
+
+/// A thin wrapper over the C library's iconv, converting to UTF-8.
+enum Iconv {
+    static func convert(_ bytes: [UInt8], from charset: String) -> String? {
+        let descriptor = iconv_open("UTF-8//IGNORE", charset)
+        guard descriptor != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(descriptor) }
+        var input = bytes
+        var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
+        let produced: Int = input.withUnsafeMutableBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inputBuffer.baseAddress)?
+                    .assumingMemoryBound(to: CChar.self)
+                var inLeft = inputBuffer.count
+                var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outputBuffer.baseAddress)?
+                    .assumingMemoryBound(to: CChar.self)
+                var outLeft = outputBuffer.count
+                while inLeft > 0 {
+                    if iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft) == -1 {
+                        // An invalid or incomplete sequence: skip one byte and go on, as a browser would.
+                        guard errno == EILSEQ || errno == EINVAL, inLeft > 0 else { break }
+                        inPointer = inPointer?.advanced(by: 1)
+                        inLeft -= 1
+                    }
+                }
+                return outputBuffer.count - outLeft
+            }
+        }
+        return String(decoding: output.prefix(produced), as: UTF8.self)
+    }
+}

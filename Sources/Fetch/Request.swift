@@ -1,0 +1,104 @@
+/// One resource to fetch.
+public struct Request: Sendable, Hashable {
+    /// An absolute `http`, `https` or `file` URL.
+    public var url: String
+    /// Extra request headers, sent as given.
+    public var headers: [String: String]
+    /// Validators from an earlier response, sent back as `If-None-Match` / `If-Modified-Since`.
+    public var etag: String?
+    public var lastModified: String?
+
+    public init(url: String, headers: [String: String] = [:], etag: String? = nil, lastModified: String? = nil) {
+        self.url = url
+        self.headers = headers
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+
+    /// The request headers in wire form, validators included.
+    var headerLines: [String] {
+        var lines = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        if let etag { lines.append("If-None-Match: \(etag)") }
+        if let lastModified { lines.append("If-Modified-Since: \(lastModified)") }
+        return lines
+    }
+}
+
+/// What came back for a request.
+public struct Response: Sendable {
+    /// The URL that was asked for.
+    public var requestedURL: String
+    /// The URL after redirects.
+    public var url: String
+    /// The HTTP status; `file:` URLs report 200.
+    public var status: Int
+    /// Response headers of the final response, names in lower case.
+    public var headers: [String: String]
+    /// The body as received (after transfer decompression).
+    public var body: [UInt8]
+    /// Seconds from start to end of the transfer.
+    public var elapsed: Double
+
+    public init(
+        requestedURL: String, url: String, status: Int, headers: [String: String], body: [UInt8], elapsed: Double
+    ) {
+        self.requestedURL = requestedURL
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.elapsed = elapsed
+    }
+
+    /// `304 Not Modified`: the validators matched and the body is empty.
+    public var isNotModified: Bool { status == 304 }
+
+    public var contentType: String? { headers["content-type"] }
+
+    /// The body decoded to text with the charset from the header, a byte-order mark, the document's own
+    /// declaration, or a UTF-8 check falling back to windows-1252, in that order.
+    public var text: String { Charset.decode(body, contentType: contentType) }
+}
+
+/// Limits and identity used for every transfer of a client.
+public struct FetchOptions: Sendable {
+    public var userAgent = "feedpipe/0.1 (+https://github.com/feedpipe/feedpipe)"
+    /// Seconds to establish a connection.
+    public var connectTimeout: Double = 15
+    /// Seconds for a whole transfer.
+    public var timeout: Double = 60
+    /// A transfer slower than `lowSpeedBytes` per second for `lowSpeedSeconds` is cut off.
+    public var lowSpeedBytes = 100
+    public var lowSpeedSeconds = 20
+    /// The largest body accepted, counted after decompression.
+    public var maxBodyBytes = 10 * 1024 * 1024
+    public var maxRedirects = 5
+    /// Transfers running at once, in all and per host.
+    public var concurrency = 8
+    public var perHostConcurrency = 2
+
+    public init() {}
+}
+
+/// Why a fetch failed. Every case names the URL.
+public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
+    case transport(url: String, message: String)
+    case http(url: String, status: Int)
+    case tooLarge(url: String, limit: Int)
+    case unsupported(url: String)
+
+    public var url: String {
+        switch self {
+        case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url): url
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .transport(let url, let message): "\(url): \(message)"
+        case .http(let url, let status): "\(url): HTTP status \(status)"
+        case .tooLarge(let url, let limit): "\(url): body larger than \(limit) bytes; transfer stopped"
+        case .unsupported(let url): "\(url): only http, https and file URLs can be fetched"
+        }
+    }
+}

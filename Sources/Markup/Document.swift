@@ -1,0 +1,159 @@
+import Foundation
+internal import CLibXML2
+
+/// A parsed HTML page or XML document. It owns the libxml2 tree; every `Node` borrowed from it is valid only
+/// while the document is alive.
+public final class Document {
+    let pointer: xmlDocPtr
+    /// The URL the document was read from, used to resolve relative links.
+    public let url: String?
+
+    private init(pointer: xmlDocPtr, url: String?) {
+        self.pointer = pointer
+        self.url = url
+    }
+
+    deinit { xmlFreeDoc(pointer) }
+
+    /// Parses an HTML page (already decoded to UTF-8) the way a browser would: recovering from any markup,
+    /// never touching the network.
+    public convenience init(html: String, url: String? = nil) throws(MarkupError) {
+        Markup.initialize()
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+        // libxml2 switches encodings when it meets a <meta charset>, even after being told the input is UTF-8;
+        // the text is UTF-8 by now, so such declarations are neutralised before parsing.
+        let text = Self.neutralisingCharset(html)
+        let parsed = text.withCString { bytes in
+            htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
+        }
+        guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
+        self.init(pointer: parsed, url: url)
+    }
+
+    /// Parses an XML document (a feed, a sitemap) with no network access, no DTD loading and no entity
+    /// expansion, so external entities and entity bombs are refused rather than expanded.
+    public convenience init(xml: [UInt8], url: String? = nil) throws(MarkupError) {
+        Markup.initialize()
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+                | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
+        let parsed = xml.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    xmlReadMemory($0, Int32(buffer.count), url, nil, options)
+                }
+            }
+        }
+        guard let parsed else {
+            let message = xmlGetLastError().map { String(cString: $0.pointee.message).trimmed } ?? "not XML"
+            throw MarkupError.invalidXML(url ?? "XML input", line: Int(xmlGetLastError()?.pointee.line ?? 0), message)
+        }
+        if let entities = parsed.pointee.intSubset, entities.pointee.entities != nil {
+            xmlFreeDoc(parsed)
+            throw MarkupError.entitiesRefused(url ?? "XML input")
+        }
+        self.init(pointer: parsed, url: url)
+    }
+
+    /// A deep copy of the whole document, for work that must start again from the untouched page.
+    public func copy() -> Document {
+        Document(pointer: xmlCopyDoc(pointer, 1), url: url)
+    }
+
+    /// The root element (`<html>` for a page).
+    public var root: Node? { xmlDocGetRootElement(pointer).map(Node.init) }
+
+    /// The `<head>` element, when the page has one.
+    public var head: Node? { root?.firstChild(named: "head") }
+
+    /// The `<body>` element, or the root when the page has none.
+    public var body: Node? { root?.firstChild(named: "body") ?? root }
+
+    /// Creates an element that belongs to this document, not yet attached anywhere.
+    public func createElement(_ name: String) -> Node {
+        Node(xmlNewDocNode(pointer, nil, name, nil))
+    }
+
+    /// Creates a text node that belongs to this document.
+    public func createText(_ text: String) -> Node {
+        Node(xmlNewDocText(pointer, text))
+    }
+
+    /// Parses an HTML fragment and returns copies of its top-level nodes owned by this document.
+    public func parseFragment(_ html: String) -> [Node] {
+        guard let fragment = try? Document(html: "<html><body>\(html)</body></html>") else { return [] }
+        return fragment.body?.children.compactMap { child in
+            xmlDocCopyNode(child.pointer, pointer, 1).map(Node.init)
+        } ?? []
+    }
+
+    /// Rewrites every `charset=NAME` in the first 16 KiB (where `<meta>` declarations live) to UTF-8.
+    private static func neutralisingCharset(_ html: String) -> String {
+        let pattern = Array("charset".utf8)
+        var head = Array(html.utf8.prefix(16384))
+        var changed = false
+        var index = 0
+        while index + pattern.count < head.count {
+            defer { index += 1 }
+            guard head[index] | 0x20 == pattern[0],
+                zip(head[index..<index + pattern.count], pattern).allSatisfy({ $0 | 0x20 == $1 })
+            else { continue }
+            var cursor = index + pattern.count
+            while cursor < head.count, head[cursor] == UInt8(ascii: " ") { cursor += 1 }
+            guard cursor < head.count, head[cursor] == UInt8(ascii: "=") else { continue }
+            cursor += 1
+            while cursor < head.count, head[cursor] == 0x20 || head[cursor] == 0x22 || head[cursor] == 0x27 {
+                cursor += 1
+            }
+            var end = cursor
+            while end < head.count, head[end].isCharsetNameByte { end += 1 }
+            guard end > cursor else { continue }
+            head.replaceSubrange(cursor..<end, with: "utf-8".utf8)
+            changed = true
+        }
+        guard changed else { return html }
+        return String(decoding: head + html.utf8.dropFirst(16384), as: UTF8.self)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isCharsetNameByte: Bool {
+        (self >= 0x30 && self <= 0x39) || (self | 0x20 >= 0x61 && self | 0x20 <= 0x7A) || self == 0x2D
+            || self == 0x5F || self == 0x3A || self == 0x2E
+    }
+}
+
+/// Errors from parsing markup.
+public enum MarkupError: Error, Sendable, CustomStringConvertible, Equatable {
+    case unparsable(String)
+    case invalidXML(String, line: Int, String)
+    case entitiesRefused(String)
+    case invalidSelector(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unparsable(let source): "\(source): cannot be parsed as HTML"
+        case .invalidXML(let source, let line, let message): "\(source):\(line): not well-formed XML: \(message)"
+        case .entitiesRefused(let source):
+            "\(source): declares entities in a DTD; refused (external entities and entity expansion are not allowed)"
+        case .invalidSelector(let selector, let reason): "invalid CSS selector '\(selector)': \(reason)"
+        }
+    }
+}
+
+/// libxml2's process-wide set-up, done once.
+enum Markup {
+    static let initialized: Bool = {
+        xmlInitParser()
+        feedpipe_silence_errors()
+        return true
+    }()
+
+    static func initialize() { _ = initialized }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

@@ -1,0 +1,396 @@
+import Foundation
+internal import CLibXML2
+
+/// A borrowed view of one node of a `Document`. It does not keep the document alive.
+public struct Node: Hashable, @unchecked Sendable {
+    let pointer: xmlNodePtr
+
+    init(_ pointer: xmlNodePtr) { self.pointer = pointer }
+
+    /// What kind of node this is.
+    public enum Kind: Sendable { case element, text, comment, other }
+
+    public var kind: Kind {
+        switch pointer.pointee.type {
+        case XML_ELEMENT_NODE: .element
+        case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: .text
+        case XML_COMMENT_NODE: .comment
+        default: .other
+        }
+    }
+
+    public var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
+    public var isText: Bool { kind == .text }
+
+    /// The element's name as written (libxml2's HTML parser lower-cases tag names); "" for other nodes.
+    public var name: String {
+        guard isElement, let name = pointer.pointee.name else { return "" }
+        return String(cString: name)
+    }
+
+    /// The local name without any namespace prefix, for XML documents.
+    public var localName: String { name }
+
+    /// The namespace URI of an XML element, if any.
+    public var namespace: String? {
+        pointer.pointee.ns?.pointee.href.map { String(cString: $0) }
+    }
+
+    /// Whether this is an element with the given name, compared as bytes without making a string.
+    public func `is`(_ tag: StaticString) -> Bool {
+        guard isElement, let name = pointer.pointee.name else { return false }
+        return tag.withUTF8Buffer { wanted in
+            strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
+                   UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
+        }
+    }
+
+    /// The element's name as one of the names in `tags`, or `nil`.
+    public func tag(in tags: TagSet) -> Bool {
+        guard isElement, let name = pointer.pointee.name else { return false }
+        return tags.contains(name)
+    }
+
+    // MARK: Tree
+
+    public var parent: Node? {
+        guard let parent = pointer.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return Node(parent)
+    }
+    public var firstChild: Node? { pointer.pointee.children.map(Node.init) }
+    public var lastChild: Node? { pointer.pointee.last.map(Node.init) }
+    public var nextSibling: Node? { pointer.pointee.next.map(Node.init) }
+    public var previousSibling: Node? { pointer.pointee.prev.map(Node.init) }
+
+    /// Direct children, in order.
+    public var children: [Node] {
+        var result: [Node] = []
+        var child = pointer.pointee.children
+        while let current = child {
+            result.append(Node(current))
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// Element children, in order.
+    public var elementChildren: [Node] { children.filter(\.isElement) }
+
+    /// The next sibling that is an element.
+    public var nextElementSibling: Node? {
+        var sibling = pointer.pointee.next
+        while let current = sibling {
+            if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
+            sibling = current.pointee.next
+        }
+        return nil
+    }
+
+    /// The previous sibling that is an element.
+    public var previousElementSibling: Node? {
+        var sibling = pointer.pointee.prev
+        while let current = sibling {
+            if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
+            sibling = current.pointee.prev
+        }
+        return nil
+    }
+
+    /// The first child element with the given name.
+    public func firstChild(named name: StaticString) -> Node? {
+        var child = firstChild
+        while let current = child {
+            if current.is(name) { return current }
+            child = current.nextSibling
+        }
+        return nil
+    }
+
+    /// Every node below this one (not this one itself), in document order.
+    public var descendants: Descendants { Descendants(root: self) }
+
+    /// Element descendants, in document order.
+    public var descendantElements: [Node] { descendants.filter(\.isElement) }
+
+    /// Whether `other` is this node or below it.
+    public func contains(_ other: Node) -> Bool {
+        var current: xmlNodePtr? = other.pointer
+        while let node = current {
+            if node == pointer { return true }
+            current = node.pointee.parent
+        }
+        return false
+    }
+
+    /// How many elements stand between this node and the document root.
+    public var depth: Int {
+        var depth = 0
+        var current = pointer.pointee.parent
+        while let node = current, node.pointee.type == XML_ELEMENT_NODE {
+            depth += 1
+            current = node.pointee.parent
+        }
+        return depth
+    }
+
+    // MARK: Attributes
+
+    public func attribute(_ name: String) -> String? {
+        guard isElement, let value = xmlGetProp(pointer, name) else { return nil }
+        defer { feedpipe_xmlFree(value) }
+        return String(cString: value)
+    }
+
+    public func hasAttribute(_ name: String) -> Bool {
+        isElement && xmlHasProp(pointer, name) != nil
+    }
+
+    public func setAttribute(_ name: String, _ value: String) {
+        xmlSetProp(pointer, name, value)
+    }
+
+    public func removeAttribute(_ name: String) {
+        if let attribute = xmlHasProp(pointer, name) { xmlRemoveProp(attribute) }
+    }
+
+    /// The element's attributes as name/value pairs, in document order.
+    public var attributes: [(name: String, value: String)] {
+        var result: [(String, String)] = []
+        var attribute = isElement ? pointer.pointee.properties : nil
+        while let current = attribute {
+            let name = String(cString: current.pointee.name)
+            let value = xmlNodeListGetString(pointer.pointee.doc, current.pointee.children, 1)
+            result.append((name, value.map { String(cString: $0) } ?? ""))
+            if let value { feedpipe_xmlFree(value) }
+            attribute = current.pointee.next
+        }
+        return result
+    }
+
+    /// The `class` and `id` attributes joined, the usual input of class/id heuristics.
+    public var classAndID: String {
+        guard isElement else { return "" }
+        let classes = attribute("class") ?? ""
+        guard let id = attribute("id") else { return classes }
+        return classes.isEmpty ? id : classes + " " + id
+    }
+
+    // MARK: Text
+
+    /// All text below this node, concatenated as it stands in the source.
+    public var text: String {
+        guard let content = xmlNodeGetContent(pointer) else { return "" }
+        defer { feedpipe_xmlFree(content) }
+        return String(cString: content)
+    }
+
+    /// Replaces the content of a text node, or all children of an element with one text node.
+    public func setText(_ text: String) {
+        if isText {
+            xmlNodeSetContent(pointer, nil)
+            xmlNodeAddContent(pointer, text)
+        } else {
+            xmlNodeSetContent(pointer, nil)
+            xmlAddChild(pointer, xmlNewDocText(pointer.pointee.doc, text))
+        }
+    }
+
+    /// Calls `body` with the raw UTF-8 bytes of every text node below (or at) this node, in order, without
+    /// making strings. Stops early when `body` returns `false`.
+    public func forEachTextRun(skipping skipped: TagSet? = nil, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        var stop = false
+        func visit(_ node: xmlNodePtr) {
+            var child: xmlNodePtr? = node
+            while let current = child, !stop {
+                switch current.pointee.type {
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let content = current.pointee.content {
+                        let length = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+                        if !body(UnsafeBufferPointer(start: content, count: length)) { stop = true }
+                    }
+                case XML_ELEMENT_NODE:
+                    if let skipped, let name = current.pointee.name, skipped.contains(name) { break }
+                    if let first = current.pointee.children { visit(first) }
+                default: break
+                }
+                child = current == pointer ? nil : current.pointee.next
+            }
+        }
+        visit(pointer)
+    }
+
+    // MARK: Editing
+
+    /// Detaches the node from its tree; it stays owned by its document until freed with `remove()`.
+    public func unlink() { xmlUnlinkNode(pointer) }
+
+    /// Detaches the node and frees it with everything below it. Do not use the node afterwards.
+    public func remove() {
+        xmlUnlinkNode(pointer)
+        xmlFreeNode(pointer)
+    }
+
+    /// Moves `child` (detached or not) to the end of this element's children.
+    public func append(_ child: Node) {
+        xmlUnlinkNode(child.pointer)
+        xmlAddChild(pointer, child.pointer)
+    }
+
+    /// Moves `node` in front of this node.
+    public func insertBefore(_ node: Node) {
+        xmlUnlinkNode(node.pointer)
+        xmlAddPrevSibling(pointer, node.pointer)
+    }
+
+    /// Replaces this node with its own children, keeping them in place.
+    public func unwrap() {
+        while let child = pointer.pointee.children {
+            xmlUnlinkNode(child)
+            xmlAddPrevSibling(pointer, child)
+        }
+        remove()
+    }
+
+    /// Renames the element, keeping attributes and children.
+    public func rename(_ name: String) { xmlNodeSetName(pointer, name) }
+
+    /// A copy of this node and everything below it, owned by the same document and not yet attached.
+    public func deepCopy() -> Node { Node(xmlDocCopyNode(pointer, pointer.pointee.doc, 1)) }
+
+    // MARK: Serialisation
+
+    /// The node and everything below it as HTML.
+    public var outerHTML: String {
+        guard let buffer = xmlBufferCreate() else { return "" }
+        defer { xmlBufferFree(buffer) }
+        htmlNodeDump(buffer, pointer.pointee.doc, pointer)
+        return String(cString: xmlBufferContent(buffer))
+    }
+
+    /// The node's children as HTML.
+    public var innerHTML: String {
+        guard let buffer = xmlBufferCreate() else { return "" }
+        defer { xmlBufferFree(buffer) }
+        var child = pointer.pointee.children
+        while let current = child {
+            htmlNodeDump(buffer, pointer.pointee.doc, current)
+            child = current.pointee.next
+        }
+        return String(cString: xmlBufferContent(buffer))
+    }
+
+    // MARK: Queries
+
+    /// Nodes matching an XPath expression evaluated with this node as the context node.
+    public func xpath(_ expression: String) -> [Node] {
+        guard let context = xmlXPathNewContext(pointer.pointee.doc) else { return [] }
+        defer { xmlXPathFreeContext(context) }
+        context.pointee.node = pointer
+        guard let object = xmlXPathEvalExpression(expression, context) else { return [] }
+        defer { xmlXPathFreeObject(object) }
+        guard let set = object.pointee.nodesetval, set.pointee.nodeNr > 0 else { return [] }
+        return (0..<Int(set.pointee.nodeNr)).compactMap { set.pointee.nodeTab[$0].map(Node.init) }
+    }
+
+    /// Elements below this node matching a CSS selector.
+    public func select(_ selector: Selector) -> [Node] { xpath(selector.xpath) }
+}
+
+/// Pre-order iteration over the nodes below a root, read straight off libxml2's links.
+public struct Descendants: Sequence {
+    let root: Node
+
+    public struct Iterator: IteratorProtocol {
+        let root: xmlNodePtr
+        var upcoming: xmlNodePtr?
+
+        public mutating func next() -> Node? {
+            guard let current = upcoming else { return nil }
+            if let child = current.pointee.children, current.pointee.type == XML_ELEMENT_NODE {
+                upcoming = child
+            } else {
+                var node: xmlNodePtr? = current
+                upcoming = nil
+                while let candidate = node, candidate != root {
+                    if let sibling = candidate.pointee.next {
+                        upcoming = sibling
+                        break
+                    }
+                    node = candidate.pointee.parent
+                }
+            }
+            return Node(current)
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(root: root.pointer, upcoming: root.pointer.pointee.children)
+    }
+}
+
+extension Node {
+    /// Iterates the nodes below this one in pre-order, letting `visit` decide whether to enter each element.
+    /// `visit` may remove the node it is given when it returns `.skipChildren`.
+    public func walk(_ visit: (Node) -> WalkDecision) {
+        var current = pointer.pointee.children
+        while let node = current {
+            let next = nextInWalk(after: node, entering: false)
+            switch visit(Node(node)) {
+            case .enter:
+                current = nextInWalk(after: node, entering: true)
+            case .skipChildren:
+                current = next
+            }
+        }
+    }
+
+    private func nextInWalk(after node: xmlNodePtr, entering: Bool) -> xmlNodePtr? {
+        if entering, node.pointee.type == XML_ELEMENT_NODE, let child = node.pointee.children { return child }
+        var candidate: xmlNodePtr? = node
+        while let current = candidate, current != pointer {
+            if let sibling = current.pointee.next { return sibling }
+            candidate = current.pointee.parent
+        }
+        return nil
+    }
+}
+
+/// What `Node.walk` does after visiting a node.
+public enum WalkDecision: Sendable { case enter, skipChildren }
+
+/// A set of element names, compared as packed bytes so that a lookup makes no string.
+public struct TagSet: Sendable {
+    private struct Key: Hashable { var low: UInt64 = 0, high: UInt64 = 0 }
+    private let keys: Set<Key>
+
+    public init(_ names: [String]) {
+        keys = Set(names.compactMap { name in
+            name.utf8.withContiguousStorageIfAvailable { Self.key($0.baseAddress!, limit: $0.count) } ?? nil
+        })
+    }
+
+    /// Packs up to 16 bytes of a name; longer names are never members.
+    private static func key(_ bytes: UnsafePointer<UInt8>, limit: Int = .max) -> Key? {
+        var key = Key()
+        var index = 0
+        while index < limit, bytes[index] != 0 {
+            guard index < 16 else { return nil }
+            let byte = UInt64(bytes[index])
+            if index < 8 { key.low |= byte << (8 * UInt64(index)) } else { key.high |= byte << (8 * UInt64(index - 8)) }
+            index += 1
+        }
+        return key
+    }
+
+    func contains(_ name: UnsafePointer<xmlChar>) -> Bool {
+        guard let key = Self.key(name) else { return false }
+        return keys.contains(key)
+    }
+
+    public func contains(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { buffer in
+            buffer.baseAddress.flatMap { Self.key($0, limit: buffer.count) }.map(keys.contains) ?? false
+        }
+    }
+}

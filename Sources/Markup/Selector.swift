@@ -1,0 +1,184 @@
+/// A CSS selector translated to XPath. Supports the subset pipeline files need: type selectors, `*`,
+/// `.class`, `#id`, `[attr]`, `[attr=value]`, `[attr~=value]`, `[attr^=value]`, `[attr$=value]`,
+/// `[attr*=value]`, the descendant and child combinators, and selector lists.
+public struct Selector: Sendable, CustomStringConvertible {
+    /// The selector as written.
+    public let source: String
+    /// The equivalent XPath expression, relative to the context node.
+    public let xpath: String
+
+    public var description: String { source }
+
+    public init(_ source: String) throws(MarkupError) {
+        self.source = source
+        var parser = SelectorParser(source: source)
+        self.xpath = try parser.parseList()
+    }
+}
+
+private struct SelectorParser {
+    let source: String
+    let characters: [Character]
+    var index = 0
+
+    init(source: String) {
+        self.source = source
+        self.characters = Array(source)
+    }
+
+    mutating func parseList() throws(MarkupError) -> String {
+        var alternatives: [String] = []
+        repeat {
+            skipSpaces()
+            alternatives.append(try parseComplex())
+            skipSpaces()
+        } while consume(",")
+        guard index == characters.count else { throw failure("unexpected '\(characters[index])'") }
+        return alternatives.joined(separator: " | ")
+    }
+
+    /// compound (combinator compound)*
+    mutating func parseComplex() throws(MarkupError) -> String {
+        var path = ".//" + (try parseCompound())
+        while true {
+            let hadSpace = skipSpaces()
+            if index == characters.count || peek(",") { break }
+            if consume(">") {
+                skipSpaces()
+                path += "/" + (try parseCompound())
+            } else if consume("+") {
+                skipSpaces()
+                path += "/following-sibling::*[1]/self::" + (try parseCompound())
+            } else if consume("~") {
+                skipSpaces()
+                path += "/following-sibling::" + (try parseCompound())
+            } else if hadSpace {
+                path += "//" + (try parseCompound())
+            } else {
+                throw failure("unexpected '\(characters[index])'")
+            }
+        }
+        return path
+    }
+
+    mutating func parseCompound() throws(MarkupError) -> String {
+        var element = "*"
+        var predicates: [String] = []
+        if consume("*") {
+        } else if let name = identifier() {
+            element = name.lowercased()
+        }
+        while index < characters.count {
+            if consume(".") {
+                guard let name = identifier() else { throw failure("expected a class name after '.'") }
+                predicates.append("contains(concat(' ', normalize-space(@class), ' '), ' \(name) ')")
+            } else if consume("#") {
+                guard let name = identifier() else { throw failure("expected an id after '#'") }
+                predicates.append("@id = \(literal(name))")
+            } else if consume("[") {
+                predicates.append(try parseAttribute())
+            } else if peek(":") {
+                throw failure("pseudo-classes are not supported")
+            } else {
+                break
+            }
+        }
+        if element == "*" && predicates.isEmpty && index < characters.count && !peekCombinator() {
+            throw failure("unexpected '\(characters[index])'")
+        }
+        if element == "*" && predicates.isEmpty && index == characters.count && characters.isEmpty {
+            throw failure("empty selector")
+        }
+        return element + predicates.map { "[\($0)]" }.joined()
+    }
+
+    mutating func parseAttribute() throws(MarkupError) -> String {
+        skipSpaces()
+        guard let name = identifier() else { throw failure("expected an attribute name after '['") }
+        skipSpaces()
+        let attribute = "@\(name.lowercased())"
+        if consume("]") { return attribute }
+        var matcher = "="
+        for candidate in ["~=", "^=", "$=", "*=", "|=", "="] where consume(candidate) {
+            matcher = candidate
+            break
+        }
+        if matcher == "=" && characters[index - 1] != "=" { throw failure("expected ']' or an operator") }
+        skipSpaces()
+        let value: String
+        if let quote = characters[safe: index], quote == "\"" || quote == "'" {
+            index += 1
+            let start = index
+            while index < characters.count && characters[index] != quote { index += 1 }
+            guard index < characters.count else { throw failure("unterminated string") }
+            value = String(characters[start..<index])
+            index += 1
+        } else {
+            guard let bare = identifier() else { throw failure("expected a value") }
+            value = bare
+        }
+        skipSpaces()
+        guard consume("]") else { throw failure("expected ']'") }
+        let quoted = literal(value)
+        switch matcher {
+        case "~=": return "contains(concat(' ', normalize-space(\(attribute)), ' '), concat(' ', \(quoted), ' '))"
+        case "^=": return "starts-with(\(attribute), \(quoted))"
+        case "$=":
+            return "substring(\(attribute), string-length(\(attribute)) - string-length(\(quoted)) + 1) = \(quoted)"
+        case "*=": return "contains(\(attribute), \(quoted))"
+        case "|=": return "(\(attribute) = \(quoted) or starts-with(\(attribute), concat(\(quoted), '-')))"
+        default: return "\(attribute) = \(quoted)"
+        }
+    }
+
+    func literal(_ value: String) -> String {
+        if !value.contains("'") { return "'\(value)'" }
+        if !value.contains("\"") { return "\"\(value)\"" }
+        return "concat('" + value.replacingOccurrences(of: "'", with: "', \"'\", '") + "')"
+    }
+
+    mutating func identifier() -> String? {
+        let start = index
+        while index < characters.count {
+            let character = characters[index]
+            if character.isLetter || character.isNumber || character == "-" || character == "_" {
+                index += 1
+            } else if character == "\\", index + 1 < characters.count {
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard index > start else { return nil }
+        return String(characters[start..<index]).replacingOccurrences(of: "\\", with: "")
+    }
+
+    @discardableResult
+    mutating func skipSpaces() -> Bool {
+        let start = index
+        while index < characters.count && characters[index].isWhitespace { index += 1 }
+        return index > start
+    }
+
+    func peek(_ text: String) -> Bool {
+        let scalars = Array(text)
+        guard index + scalars.count <= characters.count else { return false }
+        return Array(characters[index..<index + scalars.count]) == scalars
+    }
+
+    func peekCombinator() -> Bool { peek(">") || peek("+") || peek("~") || peek(",") || characters[index].isWhitespace }
+
+    mutating func consume(_ text: String) -> Bool {
+        guard peek(text) else { return false }
+        index += text.count
+        return true
+    }
+
+    func failure(_ reason: String) -> MarkupError {
+        .invalidSelector(source, reason: index < characters.count ? "\(reason) at character \(index + 1)" : reason)
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

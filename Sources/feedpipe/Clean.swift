@@ -1,0 +1,85 @@
+import ArgumentParser
+import Extract
+import Fetch
+import Foundation
+import Markup
+
+/// `feedpipe clean`: extraction on saved pages, offline.
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Extract the article from saved HTML files and print it.",
+        discussion: """
+            Reads each FILE (or standard input for -), finds the article, strips boilerplate and prints the
+            body as HTML, Markdown or plain text, or one JSON object per file with the metadata.
+            A file that cannot be read is reported on standard error; the other files are still printed.
+            Exit status: 0 when every file was cleaned, 1 when one could not be read.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case html, text, markdown, json
+    }
+
+    @Option(name: .shortAndLong, help: "Output format: html, text, markdown or json.")
+    var format: Format = .html
+
+    @Option(name: .customLong("base-url"), help: "The page's original URL, to resolve relative links.")
+    var baseURL: String?
+
+    @Argument(help: "Saved HTML pages.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Name at least one HTML file.") }
+    }
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let bytes = try Self.read(file)
+                let html = Charset.decode(bytes, contentType: nil)
+                let document = try Document(html: html, url: baseURL ?? Self.fileURL(file))
+                let article = Extractor().extract(document)
+                print(render(article, file: file))
+            } catch {
+                failed = true
+                FileHandle.standardError.write(Data("feedpipe: \(file): \(error)\n".utf8))
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    private func render(_ article: Article, file: String) -> String {
+        switch format {
+        case .html: return article.html
+        case .text: return article.text
+        case .markdown: return Extractor.render(article, as: .markdown)
+        case .json:
+            let object: [String: Any] = [
+                "file": file, "url": (article.url ?? baseURL) as Any, "title": article.title as Any,
+                "author": article.author as Any, "published": article.published.map(Timestamp.rfc3339) as Any,
+                "modified": article.modified.map(Timestamp.rfc3339) as Any, "language": article.language as Any,
+                "image": article.image as Any, "text": article.text, "html": article.html,
+            ]
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+    }
+
+    static func read(_ file: String) throws -> [UInt8] {
+        if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CleanError.unreadable(file)
+        }
+        return Array(data)
+    }
+
+    static func fileURL(_ file: String) -> String? {
+        file == "-" ? nil : URL(fileURLWithPath: file).absoluteString
+    }
+}
+
+enum CleanError: Error, CustomStringConvertible {
+    case unreadable(String)
+    var description: String { "cannot be read (missing, unreadable or a folder)" }
+}

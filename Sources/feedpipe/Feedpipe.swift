@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// The command line: one type per command, everything else in the library modules.
+@main
+struct Feedpipe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedpipe",
+        abstract: "Turns web pages into clean Atom feeds.",
+        discussion: """
+            Pipelines are YAML files in Pipelines/. `feedpipe run` runs them and writes feeds into Feeds/;
+            `feedpipe clean` extracts the article from saved HTML pages; `feedpipe check` validates a
+            pipeline file and previews what a run would do.
+            """,
+        subcommands: [Run.self, Clean.self, Check.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Exit statuses, documented in `--help` and the README.
+enum ExitStatus {
+    /// Everything worked.
+    static let success: Int32 = 0
+    /// A source or an article failed; feeds were still written with what was fetched.
+    static let partialFailure: Int32 = 1
+    /// A pipeline file (or another input) is invalid; nothing was fetched or written for it.
+    static let invalidInput: Int32 = 2
+    /// Nothing could be written (for example, the output folder is not writable).
+    static let failure: Int32 = 3
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+struct Run: AsyncParsableCommand {
+    func run() async throws {}
+}
+struct Check: AsyncParsableCommand {
+    func run() async throws {}
+}
