@@ -74,10 +74,8 @@ public struct Extractor: Sendable {
         -> Node?
     {
         guard let body = document.body else { return nil }
-        // Unlink every match first, then free: a match and its descendant can both be in the list.
         let unwanted = rules.remove.flatMap { body.select($0) }
-        for node in unwanted { node.unlink() }
-        for node in unwanted { node.remove() }
+        Node.remove(unwanted)
         LazyImages.apply(below: body)
         Preparation(strict: strict).apply(to: body)
 

@@ -230,6 +230,15 @@ public struct Node: Hashable, @unchecked Sendable {
         xmlFreeNode(pointer)
     }
 
+    /// Removes and frees a set of nodes, some of which may contain others: all are unlinked before any is
+    /// freed, so a node freed with its ancestor is never freed twice.
+    public static func remove(_ nodes: [Node]) {
+        var seen = Set<Node>()
+        let unique = nodes.filter { seen.insert($0).inserted }
+        for node in unique { xmlUnlinkNode(node.pointer) }
+        for node in unique { xmlFreeNode(node.pointer) }
+    }
+
     /// Moves `child` (detached or not) to the end of this element's children.
     public func append(_ child: Node) {
         xmlUnlinkNode(child.pointer)

@@ -1,7 +1,90 @@
 import ArgumentParser
+import Fetch
+import Foundation
+import Logging
+import Pipeline
+
+/// `feedpipe run`: runs pipelines and writes their feeds.
 struct Run: AsyncParsableCommand {
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Run pipelines and write their feeds.",
+        discussion: """
+            Runs each PIPELINE file, or every Pipelines/*.yml when none is given, and prints one line per
+            pipeline: entries new, updated and kept, and failures. Entries are kept across runs in the state
+            store, so an article stays in its feed after it leaves the source.
+
+            Exit status: 0 all good; 1 a source or article failed but feeds were written with the entries
+            they had; 2 a pipeline file is invalid (nothing was fetched or written for it); 3 a feed or the
+            state store could not be written.
+            """)
+
+    @Argument(help: "Pipeline files (default: every Pipelines/*.yml).")
+    var pipelines: [String] = []
+
+    @Option(help: "The state store (SQLite).")
+    var state: String = ".feedpipe/state.sqlite"
+
+    @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
+    var verbose = false
+
+    func run() async throws {
+        let logger = makeLogger(verbose: verbose)
+        let files = try pipelineFiles(pipelines)
+        var configs: [PipelineConfig] = []
+        var status = ExitStatus.success
+        for file in files {
+            do {
+                configs.append(try PipelineConfig.load(file))
+            } catch {
+                printError(error.description)
+                status = ExitStatus.invalidInput
+            }
+        }
+        let store: StateStore
+        do {
+            store = try StateStore(path: state)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.failure)
+        }
+        let runner = Runner(client: HTTPClient(), logger: logger)
+        for config in configs {
+            do {
+                let report = try await runner.run(config, state: store)
+                print(report)
+                for failure in report.failures { printError("\(config.name): \(failure)") }
+                if !report.failures.isEmpty && status == ExitStatus.success { status = ExitStatus.partialFailure }
+            } catch {
+                printError("\(config.name): \(error)")
+                status = max(status, ExitStatus.failure)
+            }
+        }
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
 }
-struct Check: AsyncParsableCommand {
-    func run() async throws {}
+
+/// The pipeline files named, or every `Pipelines/*.yml` (and `.yaml`) in name order.
+func pipelineFiles(_ named: [String]) throws -> [String] {
+    if !named.isEmpty { return named }
+    let folder = "Pipelines"
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        printError("no pipeline files given and no Pipelines/ folder here")
+        throw ExitCode(ExitStatus.invalidInput)
+    }
+    let files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "\(folder)/\($0)" }
+    if files.isEmpty {
+        printError("Pipelines/ holds no .yml files")
+        throw ExitCode(ExitStatus.invalidInput)
+    }
+    return files
+}
+
+func makeLogger(verbose: Bool) -> Logger {
+    var logger = Logger(label: "feedpipe") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = verbose ? .info : .critical
+    return logger
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("feedpipe: \(message)\n".utf8))
 }

@@ -53,6 +53,10 @@ struct Sanitizer {
                     node.rename("span")
                 }
                 cleanAttributes(node)
+                if node.is("img"), !node.hasAttribute("src") {
+                    pending.append(node)
+                    return .skipChildren
+                }
                 return .enter
             case .text:
                 return .skipChildren
@@ -61,7 +65,7 @@ struct Sanitizer {
                 return .skipChildren
             }
         }
-        for node in pending { node.remove() }
+        Node.remove(pending)
         unwrapSpans(container)
         removeEmpty(container)
     }
@@ -89,7 +93,6 @@ struct Sanitizer {
             default: break
             }
         }
-        if name == "img", !node.hasAttribute("src") { node.remove() }
     }
 
     /// Resolves each URL of a `srcset`, dropping candidates with unsafe URLs.
@@ -135,6 +138,6 @@ struct Sanitizer {
             }
             return .enter
         }
-        for node in empties { node.remove() }
+        Node.remove(empties)
     }
 }

@@ -144,15 +144,23 @@ struct TextRenderer {
         return escaped
     }
 
-    /// Ends the current paragraph: white space folded within each `<br>` line, empty results dropped.
+    /// Ends the current paragraph: white space folded within each `<br>` line; a blank line (two `<br>` in a
+    /// row) starts a new paragraph, as it does on the page.
     private mutating func flush() {
-        let lines = line.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0).collapsedWhitespace }
-            .filter { !$0.isEmpty }
+        let lines = line.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).collapsedWhitespace }
         line = ""
-        guard !lines.isEmpty else { return }
-        if lines.count == 1, ["- ", "# "].contains(where: lines[0].hasSuffix(_:)) { return }
-        paragraphs.append(lines.map { prefix + $0 }.joined(separator: "\n"))
+        var group: [String] = []
+        for text in lines + [""] {
+            if !text.isEmpty {
+                group.append(prefix + text)
+                continue
+            }
+            guard !group.isEmpty else { continue }
+            if !(group.count == 1 && ["-", "#", "##", "###", "####", ">"].contains(group[0].trimmed)) {
+                paragraphs.append(group.joined(separator: "\n"))
+            }
+            group = []
+        }
     }
 }
 

@@ -17,6 +17,8 @@ struct Cleaning {
     /// Blocks judged by their shape (link density, images, lists).
     static let conditionalTags = TagSet(["div", "section", "ul", "ol", "table", "form", "fieldset", "aside", "header", "footer", "dl"])
     static let headingTags = TagSet(["h1", "h2", "h3", "h4", "h5", "h6"])
+    /// Elements old layouts use as a headline.
+    static let titleLikeTags = TagSet(["b", "strong", "font", "p", "div", "span", "header"])
 
     func apply(to container: Node) {
         removeFurnitureText(container)
@@ -43,19 +45,21 @@ struct Cleaning {
             }
             return .enter
         }
-        for node in removed { node.remove() }
+        Node.remove(removed)
     }
 
     /// The headline belongs to the entry's title, not its body; headings marked as furniture go too.
     private func removeTitleHeadings(_ container: Node) {
         let wanted = title.map(Self.comparable) ?? ""
         var removed: [Node] = []
-        for node in container.descendants where node.tag(in: Self.headingTags) {
+        for node in container.descendants where node.tag(in: Self.headingTags) || node.tag(in: Self.titleLikeTags) {
             let text = Self.comparable(node.text)
             let repeatsTitle = !text.isEmpty && !wanted.isEmpty && (text == wanted || (text.count >= 15 && wanted.contains(text)))
-            if repeatsTitle || Boilerplate.classWeight(node) < 0 { removed.append(node) }
+            if repeatsTitle || (node.tag(in: Self.headingTags) && Boilerplate.classWeight(node) < 0) {
+                removed.append(node)
+            }
         }
-        for node in removed { node.remove() }
+        Node.remove(removed)
     }
 
     static func comparable(_ text: String) -> String {

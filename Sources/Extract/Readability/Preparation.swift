@@ -40,6 +40,6 @@ struct Preparation {
                 return .enter
             }
         }
-        for node in removed { node.remove() }
+        Node.remove(removed)
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import Markup
+
+/// Writes Atom 1.0 (RFC 4287) documents. Output depends only on its input, so an unchanged feed is
+/// byte-for-byte the same on every run.
+public enum AtomWriter {
+    public static let namespace = "http://www.w3.org/2005/Atom"
+
+    /// The feed as an XML document. `updated` is the newest entry's, never the clock's.
+    public static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
+        var xml = XMLBuilder()
+        xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
+        var feedAttributes = [("xmlns", namespace)]
+        if let language = meta.language { feedAttributes.append(("xml:lang", language)) }
+        xml.open("feed", feedAttributes)
+        xml.element("id", meta.id)
+        xml.element("title", meta.title, [("type", "text")])
+        if let subtitle = meta.subtitle { xml.element("subtitle", subtitle, [("type", "text")]) }
+        let updated = entries.map(\.updated).max() ?? Date(timeIntervalSince1970: 0)
+        xml.element("updated", Timestamp.rfc3339(updated))
+        if let link = meta.link { xml.empty("link", [("rel", "alternate"), ("type", "text/html"), ("href", link)]) }
+        if let selfLink = meta.selfLink {
+            xml.empty("link", [("rel", "self"), ("type", "application/atom+xml"), ("href", selfLink)])
+        }
+        xml.open("author")
+        xml.element("name", meta.author)
+        xml.close("author")
+        xml.element("generator", "feedpipe", [("uri", "https://github.com/feedpipe/feedpipe")])
+        for entry in entries { write(entry, to: &xml) }
+        xml.close("feed")
+        return xml.text
+    }
+
+    private static func write(_ entry: Entry, to xml: inout XMLBuilder) {
+        xml.open("entry", entry.language.map { [("xml:lang", $0)] } ?? [])
+        xml.element("id", entry.id)
+        xml.element("title", entry.title, [("type", "text")])
+        xml.element("updated", Timestamp.rfc3339(entry.updated))
+        if let published = entry.published { xml.element("published", Timestamp.rfc3339(published)) }
+        xml.empty("link", [("rel", "alternate"), ("type", "text/html"), ("href", entry.link)])
+        if let image = entry.image {
+            xml.empty("link", [("rel", "enclosure"), ("type", imageType(image)), ("href", image)])
+        }
+        if let author = entry.author, !author.isEmpty {
+            xml.open("author")
+            xml.element("name", author)
+            xml.close("author")
+        }
+        if let summary = entry.summary, !summary.isEmpty { xml.element("summary", summary, [("type", "text")]) }
+        if let content = entry.content, !content.isEmpty { xml.element("content", content, [("type", "html")]) }
+        xml.close("entry")
+    }
+
+    static func imageType(_ url: String) -> String {
+        let path = url.split(separator: "?").first.map { $0.lowercased() } ?? ""
+        if path.hasSuffix(".png") { return "image/png" }
+        if path.hasSuffix(".gif") { return "image/gif" }
+        if path.hasSuffix(".webp") { return "image/webp" }
+        if path.hasSuffix(".avif") { return "image/avif" }
+        if path.hasSuffix(".svg") { return "image/svg+xml" }
+        return "image/jpeg"
+    }
+}
+
+/// A small escaping XML writer: every text and attribute value goes through `escape`, and characters XML 1.0
+/// forbids are dropped.
+struct XMLBuilder {
+    private(set) var text = ""
+    private var depth = 0
+
+    mutating func raw(_ string: String) { text += string }
+
+    mutating func open(_ name: String, _ attributes: [(String, String)] = []) {
+        indent()
+        text += "<\(name)\(Self.attributes(attributes))>\n"
+        depth += 1
+    }
+
+    mutating func close(_ name: String) {
+        depth -= 1
+        indent()
+        text += "</\(name)>\n"
+    }
+
+    mutating func element(_ name: String, _ value: String, _ attributes: [(String, String)] = []) {
+        indent()
+        text += "<\(name)\(Self.attributes(attributes))>\(Self.escape(value))</\(name)>\n"
+    }
+
+    mutating func empty(_ name: String, _ attributes: [(String, String)]) {
+        indent()
+        text += "<\(name)\(Self.attributes(attributes))/>\n"
+    }
+
+    private mutating func indent() { text += String(repeating: "  ", count: depth) }
+
+    private static func attributes(_ attributes: [(String, String)]) -> String {
+        attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
+    }
+
+    static func escape(_ value: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(value.utf8.count)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "\r": escaped += "&#13;"
+            default:
+                switch scalar.value {
+                case 0x9, 0xA, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: escaped.unicodeScalars.append(scalar)
+                default: break  // not allowed in XML 1.0
+                }
+            }
+        }
+        return escaped
+    }
+}

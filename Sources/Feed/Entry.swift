@@ -1,0 +1,90 @@
+import Foundation
+
+/// One article as it appears in a feed.
+public struct Entry: Sendable, Equatable {
+    /// A stable IRI: the same article gives the same id on every run.
+    public var id: String
+    public var title: String
+    /// The article's address (`rel="alternate"`).
+    public var link: String
+    public var author: String?
+    public var published: Date?
+    /// When the entry last changed in a way readers should see.
+    public var updated: Date
+    /// A plain-text summary.
+    public var summary: String?
+    /// The body as HTML.
+    public var content: String?
+    /// The lead image, an absolute URL.
+    public var image: String?
+    /// A BCP 47 language tag.
+    public var language: String?
+
+    public init(
+        id: String, title: String, link: String, author: String? = nil, published: Date? = nil, updated: Date,
+        summary: String? = nil, content: String? = nil, image: String? = nil, language: String? = nil
+    ) {
+        self.id = id
+        self.title = title
+        self.link = link
+        self.author = author
+        self.published = published
+        self.updated = updated
+        self.summary = summary
+        self.content = content
+        self.image = image
+        self.language = language
+    }
+
+    /// The date readers sort by: publication when known, else the last update.
+    public var date: Date { published ?? updated }
+}
+
+/// What a feed says about itself.
+public struct FeedMeta: Sendable, Equatable {
+    /// A stable IRI for the feed.
+    public var id: String
+    public var title: String
+    public var subtitle: String?
+    /// The site the feed follows (`rel="alternate"`).
+    public var link: String?
+    /// Where the feed itself is published (`rel="self"`).
+    public var selfLink: String?
+    /// The author named at feed level, so every entry has one (RFC 4287 §4.1.1).
+    public var author: String
+    public var language: String?
+
+    public init(
+        id: String, title: String, subtitle: String? = nil, link: String? = nil, selfLink: String? = nil,
+        author: String, language: String? = nil
+    ) {
+        self.id = id
+        self.title = title
+        self.subtitle = subtitle
+        self.link = link
+        self.selfLink = selfLink
+        self.author = author
+        self.language = language
+    }
+}
+
+/// Name-based ids: a `urn:uuid:` (RFC 9562 version 8) made from a 128-bit FNV-1a hash of a name, so an
+/// entry's id depends only on its canonical URL and the feed's id only on its name.
+public enum StableID {
+    public static func uuid(for name: String) -> String {
+        var low: UInt64 = 0xcbf2_9ce4_8422_2325
+        var high: UInt64 = 0x6c62_272e_07bb_0142
+        for byte in name.utf8 {
+            low = (low ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            high = (high ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            high = high &+ (low >> 29)
+        }
+        var bytes = withUnsafeBytes(of: high.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
+            hex.dropFirst(20)]
+        return "urn:uuid:" + parts.joined(separator: "-")
+    }
+}

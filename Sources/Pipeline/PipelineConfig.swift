@@ -1,0 +1,214 @@
+import Extract
+import Feed
+import Foundation
+import Markup
+import Yams
+
+/// A pipeline file, validated. Relative source paths resolve against the pipeline file's folder; relative
+/// output paths against the current directory.
+public struct PipelineConfig: Sendable {
+    /// The file's name without extension; feeds and state are keyed by it.
+    public var name: String
+    public var file: String
+    public var title: String
+    public var id: String
+    public var link: String?
+    public var selfLink: String?
+    public var author: String?
+    public var source: Source
+    public var output: String
+    public var maxEntries: Int
+    public var rules: ExtractionRules
+
+    /// Where article links come from.
+    public enum Source: Sendable {
+        /// An HTML page listing articles; `links` selects the `<a>` elements (or elements containing one).
+        case htmlList(url: String, links: Selector)
+    }
+
+    public var sourceURL: String {
+        switch source {
+        case .htmlList(let url, _): url
+        }
+    }
+
+    static let keys = ["title", "id", "link", "url", "author", "source", "output", "max_entries", "extract"]
+    static let sourceKeys = ["url", "links"]
+    static let extractKeys = ["body", "remove", "drop_text"]
+
+    /// Reads and validates a pipeline file.
+    public static func load(_ path: String) throws(PipelineError) -> PipelineConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(file: path, "cannot be read (missing or not a file)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(file: path, "is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses pipeline YAML; `file` names it in errors and anchors relative paths.
+    public static func parse(_ yaml: String, file: String) throws(PipelineError) -> PipelineConfig {
+        let root: Yams.Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { throw PipelineError(file: file, "is empty") }
+            root = node
+        } catch let error as PipelineError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.error(from: error, file: file)
+        } catch {
+            throw PipelineError(file: file, "\(error)")
+        }
+        let reader = NodeReader(file: file)
+        let top = try reader.mapping(root, keys: keys, context: "the pipeline")
+        let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+
+        let title = try reader.requiredString(top, "title", in: root)
+        let id = try reader.string(top["id"]) ?? StableID.uuid(for: "feedpipe:" + name)
+        if let idNode = top["id"], !isAbsoluteIRI(id) {
+            throw reader.error(idNode, "'id' must be an absolute IRI such as urn:uuid:… or https://…")
+        }
+        guard let sourceNode = top["source"] else { throw reader.error(root, "missing required key 'source'") }
+        let sourceMap = try reader.mapping(sourceNode, keys: sourceKeys, context: "'source'")
+        let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
+        let linksNode = sourceMap["links"]
+        guard let linksNode else { throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)") }
+        let links = try reader.selector(linksNode)
+        let source = Source.htmlList(url: resolveSource(rawURL, folder: folder), links: links)
+
+        var maxEntries = 50
+        if let node = top["max_entries"] {
+            guard let value = node.int, value > 0, value <= 10_000 else {
+                throw reader.error(node, "'max_entries' must be a whole number from 1 to 10000")
+            }
+            maxEntries = value
+        }
+        var rules = ExtractionRules()
+        if let extractNode = top["extract"] {
+            let map = try reader.mapping(extractNode, keys: extractKeys, context: "'extract'")
+            if let body = map["body"] { rules.body = try reader.selector(body) }
+            for node in try reader.list(map["remove"]) { rules.remove.append(try reader.selector(node)) }
+            for node in try reader.list(map["drop_text"]) { rules.dropText.append(try reader.regex(node)) }
+        }
+        let output = try reader.string(top["output"]) ?? "Feeds/\(name).atom"
+        return PipelineConfig(
+            name: name, file: file, title: title, id: id, link: try reader.string(top["link"]),
+            selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
+            output: output, maxEntries: maxEntries, rules: rules)
+    }
+
+    /// A source URL as written, or a path relative to the pipeline's folder turned into a `file:` URL.
+    static func resolveSource(_ value: String, folder: URL) -> String {
+        if let scheme = value.split(separator: ":", maxSplits: 1).first, value.contains("://") || value.hasPrefix("file:"),
+            scheme.allSatisfy({ $0.isLetter })
+        {
+            return value
+        }
+        let url = value.hasPrefix("/") ? URL(fileURLWithPath: value) : folder.appendingPathComponent(value)
+        return url.standardizedFileURL.absoluteString
+    }
+
+    static func isAbsoluteIRI(_ value: String) -> Bool {
+        value.range(of: "^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$", options: .regularExpression) != nil
+    }
+
+    static func error(from error: YamlError, file: String) -> PipelineError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return PipelineError(file: file, line: mark.line, column: mark.column, "invalid YAML: \(problem)")
+        case .reader(let problem, _, _, _):
+            return PipelineError(file: file, "invalid YAML: \(problem)")
+        default:
+            return PipelineError(file: file, "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// Reads typed values out of YAML nodes, naming the line and column of anything wrong.
+struct NodeReader {
+    let file: String
+
+    func error(_ node: Yams.Node, _ message: String) -> PipelineError {
+        PipelineError(file: file, line: node.mark?.line, column: node.mark?.column, message)
+    }
+
+    /// A mapping whose keys are all known; an unknown key gets a "did you mean".
+    func mapping(_ node: Yams.Node, keys: [String], context: String) throws(PipelineError) -> [String: Yams.Node] {
+        guard case .mapping(let mapping) = node else { throw error(node, "\(context) must be a mapping of keys to values") }
+        var result: [String: Yams.Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { throw error(key, "keys must be strings") }
+            guard keys.contains(name) else {
+                let hint = Self.closest(to: name, in: keys).map { "; did you mean '\($0)'?" } ?? ""
+                throw error(key, "unknown key '\(name)' in \(context)\(hint)")
+            }
+            guard result[name] == nil else { throw error(key, "duplicate key '\(name)'") }
+            result[name] = value
+        }
+        return result
+    }
+
+    func string(_ node: Yams.Node?) throws(PipelineError) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node else { throw error(node, "expected a single value, not a list or mapping") }
+        let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
+    }
+
+    func requiredString(_ map: [String: Yams.Node], _ key: String, in parent: Yams.Node) throws(PipelineError) -> String {
+        guard let node = map[key] else { throw error(parent, "missing required key '\(key)'") }
+        guard let value = try string(node) else { throw error(node, "'\(key)' must not be empty") }
+        return value
+    }
+
+    func list(_ node: Yams.Node?) throws(PipelineError) -> [Yams.Node] {
+        guard let node else { return [] }
+        switch node {
+        case .sequence(let sequence): return Array(sequence)
+        case .scalar: return [node]
+        default: throw error(node, "expected a list")
+        }
+    }
+
+    func selector(_ node: Yams.Node) throws(PipelineError) -> Selector {
+        guard let text = try string(node) else { throw error(node, "expected a CSS selector") }
+        do {
+            return try Selector(text)
+        } catch {
+            throw self.error(node, error.description)
+        }
+    }
+
+    func regex(_ node: Yams.Node) throws(PipelineError) -> String {
+        guard let text = try string(node) else { throw error(node, "expected a regular expression") }
+        do {
+            _ = try NSRegularExpression(pattern: text)
+        } catch {
+            throw self.error(node, "invalid regular expression '\(text)'")
+        }
+        return text
+    }
+
+    /// The known key nearest to a misspelt one, when it is close enough to be the likely intent.
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return nil }
+        return best
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,167 @@
+import Feed
+import Foundation
+internal import CSQLite
+
+/// The one place feedpipe keeps state between runs: the entries of every feed (so an article stays in its
+/// feed after it leaves the source) and HTTP validators. One SQLite file; every write is a transaction.
+public final class StateStore {
+    private let database: OpaquePointer
+    public let path: String
+
+    public init(path: String) throws(PipelineError) {
+        self.path = path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            throw PipelineError(file: path, "state store: \(message)")
+        }
+        database = handle
+        sqlite3_busy_timeout(database, 30_000)
+        try execute(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS entries (
+                feed TEXT NOT NULL, id TEXT NOT NULL, link TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
+                published REAL, updated REAL NOT NULL, summary TEXT, content TEXT, image TEXT, language TEXT,
+                first_seen REAL NOT NULL,
+                PRIMARY KEY (feed, id)
+            );
+            CREATE TABLE IF NOT EXISTS validators (
+                url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT
+            );
+            """)
+    }
+
+    deinit { sqlite3_close(database) }
+
+    /// Every entry stored for a feed, newest first.
+    public func entries(feed: String) throws(PipelineError) -> [Entry] {
+        var entries: [Entry] = []
+        try query(
+            """
+            SELECT id, link, title, author, published, updated, summary, content, image, language
+            FROM entries WHERE feed = ? ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id
+            """, [feed]
+        ) { row in
+            entries.append(
+                Entry(
+                    id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1) ?? "", author: row.text(3),
+                    published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
+                    summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9)))
+        }
+        return entries
+    }
+
+    /// When an entry was first stored, if it was.
+    public func firstSeen(feed: String, id: String) throws(PipelineError) -> Date? {
+        var seen: Date?
+        try query("SELECT first_seen FROM entries WHERE feed = ? AND id = ?", [feed, id]) { seen = $0.date(0) }
+        return seen
+    }
+
+    /// Stores entries (replacing earlier versions with the same id) and keeps only the newest `keep` of the
+    /// feed, in one transaction. Returns how many were new and how many changed.
+    @discardableResult
+    public func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(PipelineError)
+        -> (new: Int, updated: Int)
+    {
+        let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var new = 0, updated = 0
+        try execute("BEGIN IMMEDIATE")
+        do {
+            for entry in incoming {
+                if let old = existing[entry.id] {
+                    if old == entry { continue }
+                    updated += 1
+                } else {
+                    new += 1
+                }
+                try run(
+                    """
+                    INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
+                        language, first_seen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
+                        author = excluded.author, published = excluded.published, updated = excluded.updated,
+                        summary = excluded.summary, content = excluded.content, image = excluded.image,
+                        language = excluded.language
+                    """,
+                    [
+                        feed, entry.id, entry.link, entry.title, entry.author, entry.published, entry.updated,
+                        entry.summary, entry.content, entry.image, entry.language, now,
+                    ])
+            }
+            try run(
+                """
+                DELETE FROM entries WHERE feed = ? AND id NOT IN (
+                    SELECT id FROM entries WHERE feed = ?
+                    ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id LIMIT ?)
+                """, [feed, feed, keep])
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return (new, updated)
+    }
+
+    // MARK: SQLite
+
+    private func execute(_ sql: String) throws(PipelineError) {
+        var message: UnsafeMutablePointer<CChar>?
+        guard sqlite3_exec(database, sql, nil, nil, &message) == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? "error"
+            sqlite3_free(message)
+            throw PipelineError(file: path, "state store: \(text)")
+        }
+    }
+
+    private func run(_ sql: String, _ values: [(any Sendable)?]) throws(PipelineError) {
+        try query(sql, values) { _ in }
+    }
+
+    private func query(_ sql: String, _ values: [(any Sendable)?], row: (Row) -> Void) throws(PipelineError) {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw PipelineError(file: path, "state store: \(String(cString: sqlite3_errmsg(database)))")
+        }
+        defer { sqlite3_finalize(statement) }
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case let text as String: feedpipe_sqlite3_bind_text(statement, index, text)
+            case let date as Date: sqlite3_bind_double(statement, index, date.timeIntervalSince1970)
+            case let number as Int: sqlite3_bind_int64(statement, index, Int64(number))
+            default: sqlite3_bind_null(statement, index)
+            }
+        }
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_ROW {
+                row(Row(statement: statement))
+            } else if status == SQLITE_DONE {
+                return
+            } else {
+                throw PipelineError(file: path, "state store: \(String(cString: sqlite3_errmsg(database)))")
+            }
+        }
+    }
+
+    private struct Row {
+        let statement: OpaquePointer
+
+        func text(_ column: Int32) -> String? {
+            sqlite3_column_text(statement, column).map { String(cString: $0) }
+        }
+
+        func date(_ column: Int32) -> Date? {
+            sqlite3_column_type(statement, column) == SQLITE_NULL
+                ? nil : Date(timeIntervalSince1970: sqlite3_column_double(statement, column))
+        }
+    }
+}
