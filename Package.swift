@@ -51,13 +51,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ExtractTests", dependencies: ["Extract", "Markup"],
+            name: "ExtractTests", dependencies: ["Extract", "Markup", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "FeedTests", dependencies: ["Feed"], swiftSettings: swiftSettings),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Feed"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["feedpipe"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeedTests", dependencies: ["Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -62,6 +62,7 @@ private struct SelectorParser {
     }
 
     mutating func parseCompound() throws(MarkupError) -> String {
+        let start = index
         var element = "*"
         var predicates: [String] = []
         if consume("*") {
@@ -83,11 +84,8 @@ private struct SelectorParser {
                 break
             }
         }
-        if element == "*" && predicates.isEmpty && index < characters.count && !peekCombinator() {
-            throw failure("unexpected '\(characters[index])'")
-        }
-        if element == "*" && predicates.isEmpty && index == characters.count && characters.isEmpty {
-            throw failure("empty selector")
+        if index == start {
+            throw failure(index < characters.count ? "unexpected '\(characters[index])'" : "expected a selector")
         }
         return element + predicates.map { "[\($0)]" }.joined()
     }
@@ -165,8 +163,6 @@ private struct SelectorParser {
         guard index + scalars.count <= characters.count else { return false }
         return Array(characters[index..<index + scalars.count]) == scalars
     }
-
-    func peekCombinator() -> Bool { peek(">") || peek("+") || peek("~") || peek(",") || characters[index].isWhitespace }
 
     mutating func consume(_ text: String) -> Bool {
         guard peek(text) else { return false }

@@ -68,6 +68,55 @@ struct Sanitizer {
         Node.remove(pending)
         unwrapSpans(container)
         removeEmpty(container)
+        collapseWhitespace(container)
+        // A lone wrapper around the whole body says nothing.
+        while container.elementChildren.count == 1, let only = container.elementChildren.first, only.is("div"),
+            container.children.allSatisfy({ $0 == only || ($0.isText && $0.text.allSatisfy(\.isWhitespace)) })
+        {
+            only.unwrap()
+        }
+    }
+
+    /// Elements around which white space is layout, not text.
+    static let blockTags = TagSet([
+        "blockquote", "caption", "dd", "details", "div", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3", "h4",
+        "h5", "h6", "hr", "li", "ol", "p", "pre", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "ul",
+    ])
+
+    /// Folds runs of white space to one space, and drops white space that only separates blocks.
+    private func collapseWhitespace(_ container: Node) {
+        var blank: [Node] = []
+        container.walk { node in
+            if node.isElement { return node.is("pre") ? .skipChildren : .enter }
+            guard node.isText else { return .skipChildren }
+            let text = node.text
+            if text.allSatisfy(\.isWhitespace) {
+                let previous = node.previousSibling, next = node.nextSibling
+                let nearBlock = (previous.map { $0.tag(in: Self.blockTags) } ?? true)
+                    || (next.map { $0.tag(in: Self.blockTags) } ?? true)
+                if nearBlock {
+                    blank.append(node)
+                } else if text != " " {
+                    node.setText(" ")
+                }
+                return .skipChildren
+            }
+            var folded = ""
+            var inSpace = false
+            for character in text {
+                if character.isWhitespace && character != "\u{A0}" {
+                    if !inSpace { folded.append(" ") }
+                    inSpace = true
+                } else {
+                    folded.append(character)
+                    inSpace = false
+                }
+            }
+            if folded != text { node.setText(folded) }
+            return .skipChildren
+        }
+        Node.remove(blank)
     }
 
     private func cleanAttributes(_ node: Node) {

@@ -131,8 +131,10 @@ struct TextRenderer {
         line += text
     }
 
+    /// Source line breaks inside text are only white space; lines come from `<br>` and blocks.
     private mutating func appendText(_ text: String) {
-        line += style == .markdown ? escape(text) : text
+        let flat = text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
+        line += style == .markdown ? escape(flat) : flat
     }
 
     private func escape(_ text: String) -> String {

@@ -1,0 +1,53 @@
+import Testing
+
+@testable import Extract
+
+@Suite("Boilerplate text rules")
+struct BoilerplateTests {
+    @Test(arguments: [
+        "We use your sign-up to provide content in ways you've consented to and to improve our understanding of you.",
+        "Source: Read Full Article",
+        "Read Full Article",
+        "Read the full story",
+        "Putin sends Belarus terrifying weapons over NATO panic [NEWS]",
+        "Belarus posed for ‘covert’ military campaign in Ukraine [REVEAL]\nPutin’s plot to ‘crush’ NATO exposed [INSIGHT]",
+        "Queen’s final wish revealed by royal aide [PICS]",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Story continues below advertisement",
+        "Share this article",
+        "Share on Facebook",
+        "Share: Facebook | Twitter | Email",
+        "We use cookies to improve your experience.",
+        "This website uses cookies to ensure you get the best experience.",
+        "Leave a comment",
+        "12 Comments",
+        "Sign up to our newsletter for the best stories every morning",
+        "You can unsubscribe at any time.",
+    ])
+    func furnitureIsRecognised(text: String) {
+        #expect(Boilerplate.isFurnitureText(text))
+    }
+
+    @Test(arguments: [
+        "The officers wrote that they would not read the full article of the constitution aloud.",
+        "Cookies were handed out to the volunteers who spent the night counting otters [sic] along the river.",
+        "Share prices fell by four per cent on Tuesday after the company warned on profits.",
+        "Comments by the minister drew criticism from the opposition, who said the plan was unfunded.",
+        "NATO [North Atlantic Treaty Organization] members met in Brussels on Thursday to discuss the request.",
+        "He said: “We use your sign-up sheets to plan the rota,” adding that the list was full.",
+        "Advertisement spending rose by a third during the tournament, according to industry figures.",
+    ])
+    func proseIsKept(text: String) {
+        #expect(!Boilerplate.isFurnitureText(text))
+    }
+
+    @Test func classAndIDWordsMarkFurniture() {
+        #expect(Boilerplate.isNegative("social-share-bar"))
+        #expect(Boilerplate.isNegative("newsletterSignup"))
+        #expect(Boilerplate.isNegative("ad slot-top"))
+        #expect(!Boilerplate.isNegative("header-image"))
+        #expect(!Boilerplate.isNegative("article-body"))
+        #expect(Boilerplate.isPositive("article-body"))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Markup
+import Testing
+
+@testable import Extract
+
+@Suite("Extraction")
+struct ExtractionTests {
+    @Test func findsTheBodyAmongNavigationAndLinkLists() throws {
+        let html = """
+            <html><body>
+            <div class="header"><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></div>
+            <div class="links"><ul><li><a href="/1">A very long related headline that goes on and on, and on</a></li>
+            <li><a href="/2">Another very long related headline that goes on and on, and on</a></li></ul></div>
+            <div class="c1"><p>The river authority said on Monday that water quality had improved at most sites, the first rise in a decade.</p>
+            <p>Nitrate levels fell at 60 of the 80 monitoring stations, while phosphate levels were unchanged, officials said.</p>
+            <p>Campaigners welcomed the figures but warned that sewage overflows remained a serious problem in summer.</p></div>
+            </body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.hasPrefix("The river authority said on Monday"))
+        #expect(article.text.hasSuffix("serious problem in summer."))
+        #expect(!article.text.contains("related headline"))
+        #expect(!article.text.contains("Sport"))
+    }
+
+    @Test func worksForChineseText() throws {
+        let paragraph = "北京市政府周一表示，今年前十个月全市空气质量持续改善，细颗粒物平均浓度同比下降百分之十二，优良天数比例进一步提高。"
+        let html = """
+            <html lang="zh-CN"><body>
+            <div class="nav"><a href="/">首页</a><a href="/a">新闻</a><a href="/b">体育</a><a href="/c">财经</a></div>
+            <div class="main"><p>\(paragraph)</p><p>\(paragraph)</p><p>\(paragraph)</p></div>
+            <div class="list"><a href="/x">相关新闻一</a><a href="/y">相关新闻二</a></div>
+            </body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text == [paragraph, paragraph, paragraph].joined(separator: "\n\n"))
+        #expect(article.language == "zh-CN")
+    }
+
+    @Test func pipelineRulesSelectRemoveAndDrop() throws {
+        let html = """
+            <html><body><div id="story"><p>Keep this paragraph, which is the article itself and long enough.</p>
+            <p class="promo">Buy our magazine, now half price for new readers everywhere.</p>
+            <p>Sponsored: a word from our partners about their products and services.</p></div>
+            <div id="other"><p>Another block with plenty of text, commas, clauses, and words, that scores well.</p></div>
+            </body></html>
+            """
+        let rules = ExtractionRules(
+            body: try Selector("#story"), remove: [try Selector(".promo")], dropText: ["^Sponsored:"])
+        let article = Extractor(rules: rules).extract(try Document(html: html))
+        #expect(article.text == "Keep this paragraph, which is the article itself and long enough.")
+    }
+
+    @Test func metadataFromJSONLDOutranksMetaTags() throws {
+        let html = """
+            <html><head>
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},
+            {"@type":"NewsArticle","headline":"From JSON-LD","author":[{"@type":"Person","name":"Ada Byron"},
+            {"@type":"Person","name":"Charles Babbage"}],"datePublished":"2021-03-04T05:06:07Z",
+            "image":["https://img.example.org/lead.jpg"]}]}</script>
+            <meta property="og:title" content="From OpenGraph"><meta name="author" content="Meta Author">
+            <meta property="og:image" content="https://img.example.org/og.jpg">
+            <title>From title | Site</title></head><body><p>x</p></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.title == "From JSON-LD")
+        #expect(article.author == "Ada Byron, Charles Babbage")
+        #expect(article.published.map(Timestamp.rfc3339) == "2021-03-04T05:06:07Z")
+        #expect(article.image == "https://img.example.org/lead.jpg")
+    }
+
+    @Test func metadataFallsBackToTheDocumentTitle() throws {
+        let html = """
+            <html><head><title>Council approves new library plans | The Gazette</title>
+            <meta name="byl" content="By Sam Jones"></head><body><p>x</p><time datetime="2020-01-02">2 Jan</time></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.title == "Council approves new library plans")
+        #expect(article.author == "Sam Jones")
+        #expect(article.published.map(Timestamp.rfc3339) == "2020-01-02T00:00:00Z")
+    }
+}

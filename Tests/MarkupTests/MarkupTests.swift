@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import Markup
+
+@Suite("Markup")
+struct MarkupTests {
+    static let page = """
+        <html><head><title>T</title></head><body>
+        <div id="main" class="story wide"><p class="lead">One</p><p>Two <a href="/x" data-kind="more">link</a></p></div>
+        <ul class="list"><li><a class="headline" href="a.html">A</a></li><li><a href="b.html">B</a></li></ul>
+        </body></html>
+        """
+
+    @Suite("CSS selectors")
+    struct Selectors {
+        @Test(arguments: [
+            ("p", 2), (".lead", 1), ("#main p", 2), ("div > p", 2), ("ul a.headline", 1), ("[data-kind]", 1),
+            ("a[data-kind=more]", 1), ("a[href$='.html']", 2), ("a[href^=\"/\"]", 1), (".story.wide", 1),
+            ("p, li", 4), ("body > p", 0), ("div.list", 0), ("*[class~=wide]", 1),
+        ])
+        func matchesLikeABrowser(selector: String, count: Int) throws {
+            let document = try Document(html: MarkupTests.page)
+            let root = try #require(document.root)
+            #expect(root.select(try Selector(selector)).count == count)
+        }
+
+        @Test(arguments: ["", "p >", "a[href", ".", "p:first-child", "a[href='x]", "div $ p"])
+        func rejectsInvalidSelectorsWithAReason(selector: String) {
+            #expect(throws: MarkupError.self) { try Selector(selector) }
+        }
+    }
+
+    @Test func parsesTextDeclaredInAnotherCharsetAsTheUTF8ItNowIs() throws {
+        let html = "<html><head><meta charset=\"iso-8859-1\"></head><body><p>Café – naïve</p></body></html>"
+        let document = try Document(html: html)
+        #expect(document.body?.text.contains("Café – naïve") == true)
+    }
+
+    @Test func removingANodeAndItsDescendantTogetherIsSafe() throws {
+        let document = try Document(html: "<html><body><div><p><b>x</b></p></div><p>keep</p></body></html>")
+        let body = try #require(document.body)
+        let doomed = body.descendants.filter { $0.is("div") || $0.is("b") || $0.is("p") && $0.text == "x" }
+        #expect(doomed.count == 3)
+        Node.remove(doomed)
+        #expect(body.text == "keep")
+    }
+
+    @Test func serialisesAndEditsTheTree() throws {
+        let document = try Document(html: "<html><body><div><span>a</span> &amp; b</div></body></html>")
+        let div = try #require(document.body?.firstChild(named: "div"))
+        div.firstChild(named: "span")?.unwrap()
+        #expect(div.outerHTML == "<div>a &amp; b</div>")
+        div.rename("p")
+        div.setAttribute("title", "t\"q")
+        #expect(div.outerHTML == "<p title='t\"q'>a &amp; b</p>")
+    }
+
+    @Suite("XML")
+    struct XML {
+        @Test func refusesEntityExpansion() {
+            let bomb = """
+                <?xml version="1.0"?>
+                <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+                <rss><channel><title>&lol2;</title></channel></rss>
+                """
+            #expect(throws: MarkupError.self) { try Document(xml: Array(bomb.utf8), url: "bomb.xml") }
+        }
+
+        @Test func namesTheLineOfMalformedXML() {
+            let broken = "<?xml version=\"1.0\"?>\n<feed>\n<title>x</titel>\n</feed>"
+            do {
+                _ = try Document(xml: Array(broken.utf8), url: "broken.xml")
+                Issue.record("malformed XML was accepted")
+            } catch {
+                #expect(error.description.hasPrefix("broken.xml:3:"))
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("2022-04-14T09:30:00+01:00", "2022-04-14T08:30:00Z"),
+        ("2022-04-14T09:30:00.123Z", "2022-04-14T09:30:00Z"),
+        ("2022-04-14 09:30:00", "2022-04-14T09:30:00Z"),
+        ("2022-04-14", "2022-04-14T00:00:00Z"),
+        ("2022-04-14T09:30:00+0200", "2022-04-14T07:30:00Z"),
+        ("Thu, 14 Apr 2022 09:30:00 GMT", "2022-04-14T09:30:00Z"),
+        ("Thu, 14 Apr 2022 09:30:00 +0100", "2022-04-14T08:30:00Z"),
+        ("April 14, 2022", "2022-04-14T00:00:00Z"),
+    ])
+    func readsCommonDateFormats(text: String, expected: String) throws {
+        let date = try #require(Timestamp.parse(text))
+        #expect(Timestamp.rfc3339(date) == expected)
+    }
+
+    @Test func rejectsTextThatIsNotADate() {
+        #expect(Timestamp.parse("yesterday afternoon") == nil)
+        #expect(Timestamp.parse("") == nil)
+    }
+}

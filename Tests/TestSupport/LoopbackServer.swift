@@ -1,0 +1,163 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small HTTP/1.1 server on 127.0.0.1 for tests: a real socket on a free port, answering each request
+/// from a handler (by default, files under a folder). Connections are closed after each response.
+public final class LoopbackServer: @unchecked Sendable {
+    /// What the server answers.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: [UInt8]
+
+        public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    /// A request as the handler sees it.
+    public struct Received: Sendable {
+        public var path: String
+        public var headers: [String: String]
+    }
+
+    public let port: Int
+    private let socket: Int32
+    private let handler: @Sendable (Received) -> Reply
+    private let lock = NSLock()
+    private var requests: [Received] = []
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request received so far.
+    public var received: [Received] { lock.withLock { requests } }
+
+    public init(handler: @escaping @Sendable (Received) -> Reply) throws {
+        self.handler = handler
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        socket = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let thread = Thread { [unowned self] in self.acceptLoop() }
+        thread.start()
+    }
+
+    /// Serves the files under `root`; a path ending in `/` serves `index.html`.
+    public convenience init(serving root: URL) throws {
+        try self.init { request in
+            var path = request.path.split(separator: "?").first.map(String.init) ?? "/"
+            if path.hasSuffix("/") { path += "index.html" }
+            let file = root.appendingPathComponent(String(path.dropFirst()))
+            guard !path.contains(".."), let data = FileManager.default.contents(atPath: file.path) else {
+                return Reply(status: 404, headers: ["Content-Type": "text/plain"], body: Array("not found".utf8))
+            }
+            let type = file.pathExtension == "html" ? "text/html" : "application/octet-stream"
+            return Reply(status: 200, headers: ["Content-Type": type], body: Array(data))
+        }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        shutdown(socket, Int32(SHUT_RDWR))
+        close(socket)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(socket, nil, nil)
+            guard client >= 0 else { return }
+            let connection = Thread { [self] in self.serve(client) }
+            connection.start()
+        }
+    }
+
+    private func serve(_ client: Int32) {
+        defer { close(client) }
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !buffer.contains(subsequence: [13, 10, 13, 10]) {
+            let count = recv(client, &chunk, chunk.count, 0)
+            guard count > 0 else { return }
+            buffer.append(contentsOf: chunk[0..<count])
+            if buffer.count > 65536 { return }
+        }
+        let head = String(decoding: buffer, as: UTF8.self)
+        let lines = head.components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2 else { return }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let request = Received(path: String(parts[1]), headers: headers)
+        lock.withLock { requests.append(request) }
+        let reply = handler(request)
+        var response = "HTTP/1.1 \(reply.status) \(reply.status == 200 ? "OK" : "Status")\r\n"
+        var replyHeaders = reply.headers
+        replyHeaders["Content-Length"] = replyHeaders["Content-Length"] ?? String(reply.body.count)
+        replyHeaders["Connection"] = "close"
+        for (name, value) in replyHeaders.sorted(by: { $0.key < $1.key }) { response += "\(name): \(value)\r\n" }
+        response += "\r\n"
+        let bytes = Array(response.utf8) + reply.body
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { return }
+            sent += count
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func contains(subsequence: [UInt8]) -> Bool {
+        guard count >= subsequence.count else { return false }
+        return (0...(count - subsequence.count)).contains { self[$0..<$0 + subsequence.count].elementsEqual(subsequence) }
+    }
+}
+
+/// Paths of the repository, for tests that read the bundled example or write artifacts.
+public enum Repository {
+    /// The package root, found from this file's location.
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    public static var exampleSite: URL { root.appendingPathComponent("Pipelines/example-site") }
+
+    /// Keeps a copy of a feed a test produced where CI validates them (`FEEDPIPE_FEED_ARTIFACTS`), if set.
+    public static func keepFeed(_ file: URL, as name: String) {
+        guard let folder = ProcessInfo.processInfo.environment["FEEDPIPE_FEED_ARTIFACTS"] else { return }
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let target = URL(fileURLWithPath: folder).appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: target)
+        try? FileManager.default.copyItem(at: file, to: target)
+    }
+
+    /// A fresh temporary folder.
+    public static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("feedpipe-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
