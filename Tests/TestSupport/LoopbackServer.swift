@@ -62,9 +62,14 @@ public final class LoopbackServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Serves the files under `root`; a path ending in `/` serves `index.html`.
+    /// Serves the files under `root`.
     public convenience init(serving root: URL) throws {
-        try self.init { request in
+        try self.init(handler: Self.files(under: root))
+    }
+
+    /// A handler answering with the files under `root`; a path ending in `/` serves `index.html`.
+    public static func files(under root: URL) -> @Sendable (Received) -> Reply {
+        { request in
             var path = request.path.split(separator: "?").first.map(String.init) ?? "/"
             if path.hasSuffix("/") { path += "index.html" }
             let file = root.appendingPathComponent(String(path.dropFirst()))

@@ -1,0 +1,65 @@
+import Foundation
+import Markup
+import TestSupport
+import Testing
+
+@testable import Feed
+
+@Suite("Atom writer")
+struct AtomWriterTests {
+    static let meta = FeedMeta(
+        id: StableID.uuid(for: "feedpipe:test"), title: "Tests & <Things>", link: "https://example.org/",
+        selfLink: "https://example.org/feed.atom", author: "Desk", language: "en")
+
+    static let entries = [
+        Entry(
+            id: StableID.uuid(for: "https://example.org/a"), title: "A \"quoted\" <title> & more",
+            link: "https://example.org/a?x=1&y=2", author: "Ann", published: Date(timeIntervalSince1970: 1_650_000_000.75),
+            updated: Date(timeIntervalSince1970: 1_650_000_100), summary: "Plain\u{0B} text",
+            content: "<p>Body with <a href=\"https://example.org/?a=1&amp;b=2\">link</a></p>",
+            image: "https://example.org/lead.png", language: "en-GB"),
+        Entry(id: StableID.uuid(for: "https://example.org/b"), title: "B", link: "https://example.org/b",
+            updated: Date(timeIntervalSince1970: 1_600_000_000)),
+    ]
+
+    @Test func writesWellFormedAtomWithEscapedContent() throws {
+        let xml = AtomWriter.document(Self.meta, entries: Self.entries)
+        let document = try Document(xml: Array(xml.utf8), url: "feed.atom")
+        let root = try #require(document.root)
+        #expect(root.name == "feed")
+        #expect(root.namespace == AtomWriter.namespace)
+        #expect(root.elementChildren.filter { $0.name == "entry" }.count == 2)
+        let content = try #require(root.xpath("//*[local-name()='content']").first)
+        #expect(content.attribute("type") == "html")
+        #expect(content.text == Self.entries[0].content)
+        #expect(root.xpath("//*[local-name()='entry'][1]/*[local-name()='title']").first?.text == Self.entries[0].title)
+        #expect(!xml.contains("\u{0B}"))
+    }
+
+    @Test func datesAreUTCWithoutFractionsAndFeedUpdatedIsTheNewestEntry() {
+        let xml = AtomWriter.document(Self.meta, entries: Self.entries)
+        #expect(xml.contains("<published>2022-04-15T05:20:00Z</published>"))
+        #expect(xml.contains("<updated>2022-04-15T05:21:40Z</updated>"))
+        #expect(xml.components(separatedBy: "<updated>2022-04-15T05:21:40Z</updated>").count == 3)
+    }
+
+    @Test func outputDependsOnlyOnInput() {
+        #expect(AtomWriter.document(Self.meta, entries: Self.entries) == AtomWriter.document(Self.meta, entries: Self.entries))
+    }
+
+    @Test func stableIDsAreVersion8UUIDs() {
+        let id = StableID.uuid(for: "https://example.org/a")
+        #expect(id == StableID.uuid(for: "https://example.org/a"))
+        #expect(id != StableID.uuid(for: "https://example.org/b"))
+        #expect(id.range(of: "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+            options: .regularExpression) != nil)
+    }
+
+    @Test func feedValidatesForCI() throws {
+        let folder = try Repository.temporaryFolder()
+        let file = folder.appendingPathComponent("writer.atom")
+        try AtomWriter.document(Self.meta, entries: Self.entries).write(to: file, atomically: true, encoding: .utf8)
+        Repository.keepFeed(file, as: "atom-writer.atom")
+        #expect(FileManager.default.fileExists(atPath: file.path))
+    }
+}

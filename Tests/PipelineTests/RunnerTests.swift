@@ -1,0 +1,116 @@
+import Feed
+import Fetch
+import Foundation
+import Logging
+import Markup
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// Runs the bundled example pipeline against the example site served over HTTP on 127.0.0.1.
+@Suite("Runner")
+struct RunnerTests {
+    /// A copy of the example site that a test may edit, served by its own loopback server.
+    final class Site: @unchecked Sendable {
+        let work: URL
+        let folder: URL
+        let server: LoopbackServer
+        let flag = Flag()
+
+        /// Makes the list page answer 503 while set.
+        final class Flag: @unchecked Sendable { var failing = false }
+
+        init() throws {
+            work = try Repository.temporaryFolder()
+            folder = work.appendingPathComponent("site")
+            try FileManager.default.copyItem(at: Repository.exampleSite, to: folder)
+            let files = LoopbackServer.files(under: folder)
+            let flag = self.flag
+            server = try LoopbackServer { request in
+                flag.failing && request.path.hasSuffix("index.html") ? .init(status: 503) : files(request)
+            }
+        }
+
+        func config(maxEntries: Int = 50) throws -> PipelineConfig {
+            let yaml = """
+                title: Example over HTTP
+                source:
+                  url: \(server.baseURL)/index.html
+                  links: ".story-list a.headline"
+                output: \(work.appendingPathComponent("Feeds/example.atom").path)
+                max_entries: \(maxEntries)
+                """
+            return try PipelineConfig.parse(yaml, file: work.appendingPathComponent("example.yml").path)
+        }
+
+        func state() throws -> StateStore { try StateStore(path: work.appendingPathComponent("state.sqlite").path) }
+
+        func feed() throws -> String {
+            try String(contentsOf: work.appendingPathComponent("Feeds/example.atom"), encoding: .utf8)
+        }
+
+        func entryTitles() throws -> [String] {
+            let document = try Document(xml: Array(try feed().utf8))
+            return document.root?.xpath("//*[local-name()='entry']/*[local-name()='title']").map(\.text) ?? []
+        }
+    }
+
+    static let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
+
+    @Test func buildsAFeedFromTheSiteAndIsIdempotent() async throws {
+        let site = try Site()
+        let config = try site.config()
+        let first = try await Self.runner.run(config, state: try site.state())
+        #expect(first.new == 4)
+        #expect(first.failures.isEmpty)
+        let feed = try site.feed()
+        #expect(try site.entryTitles().count == 4)
+        #expect(feed.contains("Belarus army accuses Putin"))
+        #expect(!feed.contains("We use your sign-up"))
+        #expect(!feed.contains("Read Full Article"))
+        Repository.keepFeed(site.work.appendingPathComponent("Feeds/example.atom"), as: "runner-example.atom")
+
+        let second = try await Self.runner.run(config, state: try site.state(), now: Date().addingTimeInterval(3600))
+        #expect(second.new == 0)
+        #expect(second.updated == 0)
+        #expect(second.kept == 4)
+        #expect(try site.feed() == feed)
+    }
+
+    @Test func keepsEntriesThatLeaveTheListPage() async throws {
+        let site = try Site()
+        let config = try site.config()
+        _ = try await Self.runner.run(config, state: try site.state())
+        let index = site.folder.appendingPathComponent("index.html")
+        let html = try String(contentsOf: index, encoding: .utf8)
+        let trimmed = html.replacingOccurrences(of: "articles/otters-return.html", with: "articles/missing.html")
+        try trimmed.write(to: index, atomically: true, encoding: .utf8)
+
+        let report = try await Self.runner.run(config, state: try site.state())
+        #expect(report.failures.count == 1)
+        #expect(report.failures.first?.contains("/articles/missing.html") == true)
+        #expect(try site.entryTitles().contains("Otters return to every county as rivers recover, survey finds"))
+        #expect(try site.entryTitles().count == 4)
+    }
+
+    @Test func aFailedSourceLeavesTheFeedAsItWas() async throws {
+        let site = try Site()
+        let config = try site.config()
+        _ = try await Self.runner.run(config, state: try site.state())
+        let before = try site.feed()
+        site.flag.failing = true
+        let report = try await Self.runner.run(config, state: try site.state())
+        #expect(report.failures.count == 1)
+        #expect(report.failures[0].contains("\(site.server.baseURL)/index.html: HTTP status 503"))
+        #expect(try site.feed() == before)
+    }
+
+    @Test func keepsOnlyTheNewestEntriesUpToTheMaximum() async throws {
+        let site = try Site()
+        let report = try await Self.runner.run(try site.config(maxEntries: 2), state: try site.state())
+        #expect(report.new == 2)
+        #expect(try site.entryTitles().count == 2)
+    }
+}
+
