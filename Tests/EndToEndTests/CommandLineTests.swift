@@ -1,0 +1,129 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `feedpipe` binary as a user would and checks what it prints, writes and returns.
+@Suite("feedpipe command line")
+struct CommandLineTests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let binary: URL = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL, Repository.root.appendingPathComponent(".build/debug"),
+        ]
+        for folder in candidates {
+            for candidate in [folder, folder.deletingLastPathComponent()] {
+                let binary = candidate.appendingPathComponent("feedpipe")
+                if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+            }
+        }
+        return Repository.root.appendingPathComponent(".build/debug/feedpipe")
+    }()
+
+    static func run(_ arguments: [String], in folder: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a large output cannot fill the pipe and block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A working folder holding a copy of the bundled pipelines, as a user's checkout would.
+    static func workingCopy() throws -> URL {
+        let folder = try Repository.temporaryFolder()
+        try FileManager.default.copyItem(
+            at: Repository.root.appendingPathComponent("Pipelines"), to: folder.appendingPathComponent("Pipelines"))
+        return folder
+    }
+
+    static let seed = Repository.exampleSite.appendingPathComponent("articles/belarus-officers-letter.html").path
+
+    @Test func cleanPrintsTheSeedArticleWithoutBoilerplate() throws {
+        let output = try Self.run(["clean", "--format", "text", Self.seed])
+        #expect(output.status == 0)
+        #expect(output.stdout.hasPrefix("Lukashenko says Russia 'must be ready' to use nuclear arsenal\n\nLast Sunday,"))
+        #expect(output.stdout.contains("“To join Russia in its fight against Ukraine would be an act of pure suicide.”"))
+        for boilerplate in ["We use your sign-up", "Read Full Article", "[REVEAL]", "[INSIGHT]", "[NEWS]", "Share"] {
+            #expect(!output.stdout.contains(boilerplate))
+        }
+    }
+
+    @Test func cleanJSONReportsEachFileAndNamesTheOnesItCannotRead() throws {
+        let output = try Self.run(["clean", "--format", "json", Self.seed, "/nonexistent/page.html"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("/nonexistent/page.html"))
+        let lines = output.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        for key in ["file", "url", "title", "author", "published", "language", "image", "text", "html"] {
+            #expect(object.keys.contains(key), "missing \(key)")
+        }
+        #expect(object["published"] as? String == "2022-04-14T08:30:00Z")
+        #expect(object["language"] as? String == "en-GB")
+    }
+
+    @Test func runWritesTheExampleFeedAndASecondRunChangesNoByte() throws {
+        let folder = try Self.workingCopy()
+        let first = try Self.run(["run"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "example: 4 new, 0 updated, 0 kept → Feeds/example.atom\n")
+        let feed = folder.appendingPathComponent("Feeds/example.atom")
+        let bytes = try Data(contentsOf: feed)
+        Repository.keepFeed(feed, as: "cli-example.atom")
+
+        let second = try Self.run(["run", "Pipelines/example.yml"], in: folder)
+        #expect(second.status == 0)
+        #expect(second.stdout == "example: 0 new, 0 updated, 4 kept → Feeds/example.atom\n")
+        #expect(try Data(contentsOf: feed) == bytes)
+    }
+
+    @Test func anInvalidPipelineExitsWithStatus2AndNamesTheLine() throws {
+        let folder = try Self.workingCopy()
+        let bad = folder.appendingPathComponent("Pipelines/bad.yml")
+        try "title: Bad\nsource:\n  url: x.html\n  links: 'a[href'\n".write(to: bad, atomically: true, encoding: .utf8)
+        let output = try Self.run(["run"], in: folder)
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("Pipelines/bad.yml:4:10: invalid CSS selector"))
+        // The valid pipeline still ran.
+        #expect(output.stdout.contains("example: 4 new"))
+    }
+
+    @Test func aFailedSourceExitsWithStatus1AndKeepsTheFeed() throws {
+        let folder = try Self.workingCopy()
+        #expect(try Self.run(["run"], in: folder).status == 0)
+        let feed = folder.appendingPathComponent("Feeds/example.atom")
+        let before = try Data(contentsOf: feed)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("Pipelines/example-site/index.html"))
+        let output = try Self.run(["run"], in: folder)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("example-site/index.html"))
+        #expect(output.stdout == "example: 0 new, 0 updated, 4 kept → Feeds/example.atom (1 failed)\n")
+        #expect(try Data(contentsOf: feed) == before)
+    }
+
+    @Test func checkPreviewsLinksAndTheFirstArticleWithoutWriting() throws {
+        let folder = try Self.workingCopy()
+        let output = try Self.run(["check", "Pipelines/example.yml"], in: folder)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("4 links from file://"))
+        #expect(output.stdout.contains("First article: Belarus army accuses Putin of destroying our sovereignty"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Feeds").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe").path))
+    }
+}
