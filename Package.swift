@@ -51,7 +51,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The extraction benchmark (Benchmarks/extraction/run): its scorer and its measuring executable.
+        .target(name: "Scoring", path: "Benchmarks/extraction/Sources/Scoring", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "extraction-benchmark", dependencies: ["Scoring", "Extract", "Markup"],
+            path: "Benchmarks/extraction/Sources/Runner", swiftSettings: swiftSettings),
+
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "BenchmarkScoringTests", dependencies: ["Scoring"], swiftSettings: swiftSettings),
         .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExtractTests", dependencies: ["Extract", "Markup", "TestSupport"],

@@ -26,16 +26,20 @@ enum Boilerplate {
         "column",
     ]
 
+    private static let negativeFragmentBytes = negativeFragments.map { Array($0.utf8) }
+    private static let positiveFragmentBytes = positiveFragments.map { Array($0.utf8) }
+    private static let protectingFragmentBytes = protectingFragments.map { Array($0.utf8) }
+
     /// The words of an element's class and id, lower-cased, split on anything that is not a letter or digit.
-    static func tokens(_ classAndID: String) -> [Substring] {
-        classAndID.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+    static func tokens(_ lowered: [UInt8]) -> [ArraySlice<UInt8>] {
+        lowered.split(whereSeparator: { $0 < 0x80 && !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) })
     }
 
     static func isNegative(_ classAndID: String) -> Bool {
         guard !classAndID.isEmpty else { return false }
-        let lowered = classAndID.lowercased()
-        if negativeFragments.contains(where: lowered.contains) { return true }
-        return tokens(lowered).contains { negativeTokens.contains(String($0)) }
+        let lowered = TextBytes.lowercasedASCII(classAndID)
+        if negativeFragmentBytes.contains(where: { TextBytes.contains(lowered, $0) }) { return true }
+        return tokens(lowered).contains { negativeTokens.contains(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
@@ -43,14 +47,14 @@ enum Boilerplate {
     static let protectingFragments = ["article", "body", "content", "main", "column", "shadow"]
 
     static func isProtected(_ classAndID: String) -> Bool {
-        let lowered = classAndID.lowercased()
-        return protectingFragments.contains(where: lowered.contains)
+        let lowered = TextBytes.lowercasedASCII(classAndID)
+        return protectingFragmentBytes.contains { TextBytes.contains(lowered, $0) }
     }
 
     static func isPositive(_ classAndID: String) -> Bool {
         guard !classAndID.isEmpty else { return false }
-        let lowered = classAndID.lowercased()
-        return positiveFragments.contains(where: lowered.contains)
+        let lowered = TextBytes.lowercasedASCII(classAndID)
+        return positiveFragmentBytes.contains { TextBytes.contains(lowered, $0) }
     }
 
     /// +25 for article words, −25 for furniture words, in class and id alike.
@@ -83,33 +87,34 @@ enum Boilerplate {
 
     // MARK: Text rules
 
-    /// Whole-block texts (case-insensitive regular expressions) that are never article text. Each names the
-    /// furniture it removes.
-    nonisolated(unsafe) static let textRules: [NSRegularExpression] = [
+    /// Whole-block texts that are never article text, as case-insensitive regular expressions, each with a
+    /// lower-case word that must occur for it to match (a cheap test that spares most blocks the regex).
+    nonisolated(unsafe) static let textRules: [(trigger: [UInt8], pattern: NSRegularExpression)] = [
         // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
-        #"^we use your sign-?up to provide content"#,
-        #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#,
-        #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#,
-        #"you can unsubscribe at any time"#,
-        #"^invalid email$"#,
+        ("sign", #"^we use your sign-?up to provide content"#),
+        ("sign", #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        ("subscri", #"^(by (subscribing|clicking subscribe)),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        ("newsletter", #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
+        ("unsubscribe", #"you can unsubscribe at any time"#),
+        ("email", #"^invalid email$"#),
         // Links out to the original on aggregator pages.
-        #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#,
-        #"^(continue|keep) reading\b.{0,60}$"#,
-        #"^(read|see) more( stories| news)?:?$"#,
+        ("read", #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#),
+        ("reading", #"^(continue|keep) reading\b.{0,60}$"#),
+        ("more", #"^(read|see) more( stories| news)?:?$"#),
         // Ad and sponsor labels.
-        #"^(advertisement|advertising|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#,
+        ("ad", #"^(advertisement|advertising|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
         // Share bars and follow prompts.
-        #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#,
-        #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#,
+        ("", #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
+        ("", #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
         // Cookie notices.
-        #"^(this (web)?site|we) uses? cookies\b"#,
-        #"\baccept (all )?cookies\b.{0,80}$"#,
+        ("cookie", #"^(this (web)?site|we) uses? cookies\b"#),
+        ("cookie", #"\baccept (all )?cookies\b.{0,80}$"#),
         // Comment prompts.
-        #"^(\d+ )?comments?( \(\d+\))?$"#,
-        #"^(leave|post|add|write) a (comment|reply)\b"#,
-        #"^(join|start) the (conversation|discussion)\b.{0,40}$"#,
-        #"^view comments?$"#,
-    ].map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+        ("comment", #"^(\d+ )?comments?( \(\d+\))?$"#),
+        ("", #"^(leave|post|add|write) a (comment|reply)\b"#),
+        ("the", #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
+        ("comment", #"^view comments?$"#),
+    ].map { (Array($0.0.utf8), try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
 
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as
     /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.
@@ -119,20 +124,24 @@ enum Boilerplate {
     /// Whether a block of text (white space already collapsed) is furniture by its words alone.
     static func isFurnitureText(_ text: String, extra: [NSRegularExpression] = []) -> Bool {
         guard !text.isEmpty else { return false }
+        if extra.contains(where: { $0.matches(text) }) { return true }
         // Real paragraphs are long; the notices above are short. The limit keeps a rule from ever eating a
         // paragraph that merely quotes such a phrase.
-        guard text.count <= 400 else { return extra.contains { $0.matches(text) } }
-        if textRules.contains(where: { $0.matches(text) }) { return true }
-        if extra.contains(where: { $0.matches(text) }) { return true }
-        return isRelatedLines(text)
+        guard text.utf8.count <= 1600, text.count <= 400 else { return false }
+        if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
+        let lowered = TextBytes.lowercasedASCII(text)
+        // Short texts may be a lone label ("Share", "Tweet"); longer ones must hold a rule's trigger.
+        return textRules.contains { rule in
+            (rule.trigger.isEmpty ? lowered.count <= 120 : TextBytes.contains(lowered, rule.trigger))
+                && rule.pattern.matches(text)
+        }
     }
 
     /// Whether every line of the text is a related-story line.
     static func isRelatedLines(_ text: String) -> Bool {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        let lines = text.split(separator: "\n").map { TextBytes.collapse(String($0)) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return false }
-        return lines.allSatisfy { relatedLine.matches($0) }
+        return lines.allSatisfy { $0.utf8.last == UInt8(ascii: "]") && relatedLine.matches($0) }
     }
 }
 

@@ -178,9 +178,3 @@ struct Metadata {
     }
 }
 
-extension String {
-    /// Runs of white space (including newlines and no-break spaces) folded to one space, ends trimmed.
-    var collapsedWhitespace: String {
-        split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
-}

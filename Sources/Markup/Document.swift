@@ -92,6 +92,11 @@ public final class Document {
     /// Rewrites every `charset=NAME` in the first 16 KiB (where `<meta>` declarations live) to UTF-8.
     private static func neutralisingCharset(_ html: String) -> String {
         let pattern = Array("charset".utf8)
+        // Most pages declare nothing but UTF-8 or nothing at all: look before copying anything.
+        let declares = html.utf8.prefix(16384).indices.contains { index in
+            html.utf8[index] | 0x20 == 0x63 && html.utf8[index...].prefix(7).map { $0 | 0x20 }.elementsEqual(pattern)
+        }
+        guard declares else { return html }
         var head = Array(html.utf8.prefix(16384))
         var changed = false
         var index = 0
@@ -110,6 +115,8 @@ public final class Document {
             var end = cursor
             while end < head.count, head[end].isCharsetNameByte { end += 1 }
             guard end > cursor else { continue }
+            let name = head[cursor..<end].map { $0 | 0x20 }
+            if name.elementsEqual("utf-8".utf8) || name.elementsEqual("utf8".utf8) { continue }
             head.replaceSubrange(cursor..<end, with: "utf-8".utf8)
             changed = true
         }

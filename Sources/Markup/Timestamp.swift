@@ -10,22 +10,46 @@ public enum Timestamp {
         if let first = value.unicodeScalars.first, CharacterSet.decimalDigits.contains(first) {
             if let date = iso8601(value) { return date }
         }
-        for format in formats {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = format
+        guard value.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) || value.contains("/") else {
+            return nil
+        }
+        for formatter in formatters {
             if let date = formatter.date(from: value) { return date }
         }
         return nil
     }
 
-    /// The date as RFC 3339 in UTC with a `Z` and no fraction, as Atom wants it.
-    public static func rfc3339(_ date: Date) -> String {
+    // Formatters are costly to make and safe to share for parsing.
+    nonisolated(unsafe) private static let formatters: [DateFormatter] = formats.map { format in
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+
+    nonisolated(unsafe) private static let isoFormatters: [ISO8601DateFormatter] = [
+        [.withInternetDateTime],
+        [.withInternetDateTime, .withFractionalSeconds],
+        [.withFullDate],
+        [.withFullDate, .withTime, .withColonSeparatorInTime, .withTimeZone],
+    ].map { (options: ISO8601DateFormatter.Options) in
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = options
+        return formatter
+    }
+
+    nonisolated(unsafe) private static let outputFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        return formatter
+    }()
+
+    /// The date as RFC 3339 in UTC with a `Z` and no fraction, as Atom wants it.
+    public static func rfc3339(_ date: Date) -> String {
+        outputFormatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
     }
 
     private static func iso8601(_ value: String) -> Date? {
@@ -35,18 +59,9 @@ public enum Timestamp {
             let zone = text[match]
             text.replaceSubrange(match, with: zone.prefix(3) + ":" + zone.suffix(2))
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
         let withZone = text.hasSuffix("Z") || text.range(of: #"[+-]\d\d:\d\d$"#, options: .regularExpression) != nil
         if !withZone, text.count > 10 { text += "Z" }
-        let attempts: [ISO8601DateFormatter.Options] = [
-            [.withInternetDateTime],
-            [.withInternetDateTime, .withFractionalSeconds],
-            [.withFullDate],
-            [.withFullDate, .withTime, .withColonSeparatorInTime, .withTimeZone],
-        ]
-        for options in attempts {
-            formatter.formatOptions = options
+        for formatter in isoFormatters {
             if let date = formatter.date(from: text) { return date }
         }
         return nil

@@ -1,3 +1,4 @@
+import Foundation
 import Markup
 
 /// Gives images their real source when the page loads them lazily: `data-src` and friends, `srcset`
@@ -47,12 +48,17 @@ enum LazyImages {
         }
     }
 
+    static let placeholderWords = [
+        "blank.", "placeholder", "spacer.", "lazy.", "lazyload", "1x1", "pixel.gif", "transparent.", "grey.gif",
+        "loading.gif",
+    ].map { Array($0.utf8) }
+
     static func isPlaceholder(_ source: String) -> Bool {
-        let value = source.lowercased()
-        if value.isEmpty || value.hasPrefix("data:") || value == "#" || value.hasPrefix("about:") { return true }
-        return ["blank.", "placeholder", "spacer.", "lazy.", "lazyload", "1x1", "pixel.gif", "transparent.", "grey.gif",
-            "loading.gif"]
-            .contains(where: value.contains)
+        let value = TextBytes.lowercasedASCII(source.trimmingCharacters(in: .whitespaces))
+        if value.isEmpty || value.starts(with: "data:".utf8) || value == [0x23] || value.starts(with: "about:".utf8) {
+            return true
+        }
+        return placeholderWords.contains { TextBytes.contains(value, $0) }
     }
 
     static func firstURL(inSrcset set: String) -> String? {

@@ -91,7 +91,7 @@ struct Sanitizer {
             if node.isElement { return node.is("pre") ? .skipChildren : .enter }
             guard node.isText else { return .skipChildren }
             let text = node.text
-            if text.allSatisfy(\.isWhitespace) {
+            if text.utf8.allSatisfy(TextBytes.isSpace) {
                 let previous = node.previousSibling, next = node.nextSibling
                 let nearBlock = (previous.map { $0.tag(in: Self.blockTags) } ?? true)
                     || (next.map { $0.tag(in: Self.blockTags) } ?? true)
@@ -102,17 +102,7 @@ struct Sanitizer {
                 }
                 return .skipChildren
             }
-            var folded = ""
-            var inSpace = false
-            for character in text {
-                if character.isWhitespace && character != "\u{A0}" {
-                    if !inSpace { folded.append(" ") }
-                    inSpace = true
-                } else {
-                    folded.append(character)
-                    inSpace = false
-                }
-            }
+            let folded = TextBytes.foldSpaces(text)
             if folded != text { node.setText(folded) }
             return .skipChildren
         }

@@ -12,6 +12,8 @@ struct TextRenderer {
 
     init(style: Style) { self.style = style }
 
+    static let bareMarks: Set<String> = ["-", "#", "##", "###", "####", "#####", "######", ">"]
+
     static let blockTags = TagSet([
         "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
         "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
@@ -133,7 +135,10 @@ struct TextRenderer {
 
     /// Source line breaks inside text are only white space; lines come from `<br>` and blocks.
     private mutating func appendText(_ text: String) {
-        let flat = text.contains(where: \.isNewline) ? String(text.map { $0.isNewline ? " " : $0 }) : text
+        var flat = text
+        if text.utf8.contains(0x0A) || text.utf8.contains(0x0D) {
+            flat = String(decoding: text.utf8.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
+        }
         line += style == .markdown ? escape(flat) : flat
     }
 
@@ -149,7 +154,7 @@ struct TextRenderer {
     /// Ends the current paragraph: white space folded within each `<br>` line; a blank line (two `<br>` in a
     /// row) starts a new paragraph, as it does on the page.
     private mutating func flush() {
-        let lines = line.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).collapsedWhitespace }
+        let lines = line.split(separator: "\n", omittingEmptySubsequences: false).map { TextBytes.collapse(String($0)) }
         line = ""
         var group: [String] = []
         for text in lines + [""] {
@@ -158,7 +163,8 @@ struct TextRenderer {
                 continue
             }
             guard !group.isEmpty else { continue }
-            if !(group.count == 1 && ["-", "#", "##", "###", "####", ">"].contains(group[0].trimmed)) {
+            // A list marker or heading mark with nothing after it is not a paragraph.
+            if !(group.count == 1 && group[0].utf8.count <= 6 && Self.bareMarks.contains(TextBytes.collapse(group[0]))) {
                 paragraphs.append(group.joined(separator: "\n"))
             }
             group = []

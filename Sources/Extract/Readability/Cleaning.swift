@@ -9,6 +9,9 @@ struct Cleaning {
     let title: String?
     let dropText: [NSRegularExpression]
 
+    /// Furniture notices are short: 400 characters of text, which is at most 1,600 bytes of UTF-8.
+    static let furnitureByteLimit = 1600
+
     /// Blocks judged by their text.
     static let textBlockTags = TagSet([
         "p", "div", "li", "span", "section", "aside", "figure", "figcaption", "blockquote", "h2", "h3", "h4", "h5",
@@ -34,9 +37,11 @@ struct Cleaning {
         container.walk { node in
             guard node.isElement else { return .skipChildren }
             guard node.tag(in: Self.textBlockTags) || node.tag(in: Self.headingTags) else { return .enter }
-            // Long blocks are prose; only the pipeline's own rules may still drop them.
-            let raw = node.text
-            if raw.utf8.count > 4000 && dropText.isEmpty { return .enter }
+            // Long blocks are prose; only the pipeline's own rules may still drop them. Measuring bytes first
+            // keeps the rendering below to short blocks.
+            if dropText.isEmpty && TextBytes.length(of: node, limit: Self.furnitureByteLimit) > Self.furnitureByteLimit {
+                return .enter
+            }
             let text = TextRenderer.render(node, style: .text).collapsedLines
             if text.isEmpty { return .skipChildren }
             if Boilerplate.isFurnitureText(text, extra: dropText) {
@@ -52,7 +57,13 @@ struct Cleaning {
     private func removeTitleHeadings(_ container: Node) {
         let wanted = title.map(Self.comparable) ?? ""
         var removed: [Node] = []
+        let titleBytes = title?.utf8.count ?? 0
         for node in container.descendants where node.tag(in: Self.headingTags) || node.tag(in: Self.titleLikeTags) {
+            // Only elements about as long as the title can repeat it.
+            if !node.tag(in: Self.headingTags) {
+                let length = TextBytes.length(of: node, limit: titleBytes * 2 + 16)
+                if titleBytes == 0 || length < titleBytes / 2 || length > titleBytes * 2 + 16 { continue }
+            }
             let text = Self.comparable(node.text)
             let repeatsTitle = !text.isEmpty && !wanted.isEmpty && (text == wanted || (text.count >= 15 && wanted.contains(text)))
             if repeatsTitle || (node.tag(in: Self.headingTags) && Boilerplate.classWeight(node) < 0) {
@@ -73,20 +84,20 @@ struct Cleaning {
         for node in container.descendants where node.isElement && node.tag(in: Self.conditionalTags) {
             candidates.append(node)
         }
-        // Innermost first, so a wrapper is judged on what is left inside it.
-        var stats = TextStatsIndex(root: container)
-        for node in candidates.reversed() where container.contains(node) {
-            if shouldRemove(node, stats: &stats) {
-                node.remove()
-                stats = TextStatsIndex(root: container)
-            }
+        // Innermost first, so a wrapper is judged on what is left inside it; removed nodes are only unlinked
+        // until the end, so the list stays valid.
+        var removed: [Node] = []
+        for node in candidates.reversed() where shouldRemove(node) {
+            node.unlink()
+            removed.append(node)
         }
+        Node.remove(removed)
     }
 
-    private func shouldRemove(_ node: Node, stats: inout TextStatsIndex) -> Bool {
+    private func shouldRemove(_ node: Node) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
         let weight = Boilerplate.classWeight(node)
-        let text = stats[node]
+        let text = TextStats.of(node)
         let score = scorer?.score(of: node) ?? 0
         if weight + score < 0 { return true }
         if text.commas >= 10 { return false }
@@ -132,7 +143,6 @@ struct Cleaning {
 extension String {
     /// White space folded within lines, lines kept (they matter for `<br>`-separated related links).
     var collapsedLines: String {
-        split(whereSeparator: \.isNewline).map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
-            .filter { !$0.isEmpty }.joined(separator: "\n")
+        split(separator: "\n").map { TextBytes.collapse(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 }

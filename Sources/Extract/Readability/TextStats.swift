@@ -20,6 +20,12 @@ struct TextStats {
         lhs.commas += rhs.commas
     }
 
+    /// The statistics of one element, measured now (nothing cached).
+    static func of(_ node: Node) -> TextStats {
+        var index = TextStatsIndex(empty: ())
+        return index.collect(node, insideLink: node.is("a"))
+    }
+
     /// Measures a run of UTF-8 text. Runs of white space count as one character.
     static func measure(_ bytes: UnsafeBufferPointer<UInt8>) -> TextStats {
         var stats = TextStats()
@@ -68,14 +74,12 @@ struct TextStatsIndex {
     }
 
     subscript(node: Node) -> TextStats {
-        if let known = stats[node] { return known }
-        var fresh = TextStatsIndex(empty: ())
-        return fresh.collect(node, insideLink: node.is("a"))
+        stats[node] ?? TextStats.of(node)
     }
 
-    private init(empty: Void) {}
+    fileprivate init(empty: Void) {}
 
-    private mutating func collect(_ node: Node, insideLink: Bool) -> TextStats {
+    fileprivate mutating func collect(_ node: Node, insideLink: Bool) -> TextStats {
         var total = TextStats()
         var child = node.firstChild
         while let current = child {

@@ -1,0 +1,102 @@
+import Markup
+
+/// Byte-level text helpers for the hot paths of extraction: they work on UTF-8 directly instead of
+/// `Character`, whose Unicode-aware predicates dominated the profile.
+enum TextBytes {
+    /// ASCII white space and the no-break space (U+00A0) count as white space.
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C || byte == 0x0B
+    }
+
+    /// The text with every run of white space (including U+00A0) folded to one space, ends trimmed.
+    static func collapse(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if isSpace(byte) {
+                pendingSpace = true
+                previous = byte
+                continue
+            }
+            if byte == 0xC2 {
+                previous = byte
+                continue  // decided by the next byte
+            }
+            if previous == 0xC2 {
+                if byte == 0xA0 {
+                    pendingSpace = true
+                    previous = byte
+                    continue
+                }
+                if pendingSpace && !output.isEmpty { output.append(0x20) }
+                pendingSpace = false
+                output.append(0xC2)
+            }
+            if pendingSpace && !output.isEmpty { output.append(0x20) }
+            pendingSpace = false
+            output.append(byte)
+            previous = byte
+        }
+        if previous == 0xC2 { output.append(0xC2) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The text with runs of ASCII white space folded to one space, ends kept (a space at either end still
+    /// separates words from the neighbouring inline elements). No-break spaces are kept as they are.
+    static func foldSpaces(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var inSpace = false
+        for byte in text.utf8 {
+            if isSpace(byte) {
+                if !inSpace { output.append(0x20) }
+                inSpace = true
+            } else {
+                output.append(byte)
+                inSpace = false
+            }
+        }
+        return output.count == text.utf8.count && !text.utf8.contains(where: { $0 != 0x20 && isSpace($0) })
+            ? text : String(decoding: output, as: UTF8.self)
+    }
+
+    /// ASCII letters lower-cased; other bytes unchanged.
+    static func lowercasedASCII(_ text: String) -> [UInt8] {
+        text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        let first = needle[0]
+        let last = haystack.count - needle.count
+        var index = 0
+        while index <= last {
+            if haystack[index] == first {
+                var matched = 1
+                while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Bytes of text below `node`, counting no further than `limit`.
+    static func length(of node: Node, limit: Int) -> Int {
+        var total = 0
+        node.forEachTextRun { run in
+            total += run.count
+            return total <= limit
+        }
+        return total
+    }
+}
+
+extension String {
+    /// Runs of white space (including newlines and no-break spaces) folded to one space, ends trimmed.
+    var collapsedWhitespace: String { TextBytes.collapse(self) }
+}
