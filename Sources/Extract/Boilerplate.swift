@@ -14,6 +14,7 @@ enum Boilerplate {
         "social", "sharing", "share", "promo", "popup", "masthead", "pagination", "trending", "mostread",
         "most-read", "readmore", "read-more", "morestories", "more-stories", "footer", "widget", "navbar",
         "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link", "jump-link",
+        "gallery", "slideshow", "carousel",
     ]
     static let negativeTokens: Set<String> = [
         "ad", "ads", "adv", "advertisement", "nav", "menu", "tag", "tags", "modal", "rss", "print", "tools",
@@ -68,6 +69,15 @@ enum Boilerplate {
         return weight
     }
 
+    /// Class and id words of image captions and credits.
+    static let captionFragments = ["caption", "credit", "image-source", "photo-source"].map { Array($0.utf8) }
+
+    static func isCaption(_ classAndID: String) -> Bool {
+        guard !classAndID.isEmpty else { return false }
+        let lowered = TextBytes.lowercasedASCII(classAndID)
+        return captionFragments.contains { TextBytes.contains(lowered, $0) }
+    }
+
     /// ARIA roles and tags that are never part of an article body.
     static let furnitureRoles: Set<String> = [
         "navigation", "banner", "complementary", "contentinfo", "dialog", "alertdialog", "menu", "menubar",
@@ -114,7 +124,60 @@ enum Boilerplate {
         ("", #"^(leave|post|add|write) a (comment|reply)\b"#),
         ("the", #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
         ("comment", #"^view comments?$"#),
+        // Pointers to other stories.
+        ("related", #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
+        ("click", #"\b(by )?click(ing)? here\b.{0,20}$"#),
+        ("enjoyed", #"^if you enjoyed this (article|story|post)"#),
+        ("more", #"^learn more$"#),
+        // Copyright lines.
+        ("©", #"©\s*(\d{4}|[a-z])"#),
+        ("copyright", #"copyright\s*(©|\(c\))?\s*\d{4}"#),
+        ("rights", #"\ball rights reserved\b"#),
     ].map { (Array($0.0.utf8), try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
+
+    /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
+    nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
+        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|don['’]?t miss|most (popular|read|viewed|shared)|trending( now| stories)?|recommended( for you| stories| reading)?|read (more|next|this next)|also read|see also|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next|further reading|something to consider)\s*[:.…!]*$"#,
+        options: [.caseInsensitive])
+
+    static func isSectionHeading(_ text: String) -> Bool {
+        text.utf8.count <= 60 && sectionHeading.matches(text)
+    }
+
+    /// A line that only dates or signs the article: "Updated 5:27 am CST, Wednesday, November 20, 2019",
+    /// "By Jane Doe - 11/18/19 11:04 PM EST", "PUBLISHED: 10:48, Tue, Nov 19, 2019".
+    static func isDateline(_ text: String) -> Bool {
+        guard text.utf8.count <= 160 else { return false }
+        let words = TextBytes.lowercasedASCII(text).split(whereSeparator: { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80) })
+            .map { String(decoding: $0, as: UTF8.self) }
+        guard !words.isEmpty else { return false }
+        var dateWords = 0, numbers = 0, other = 0
+        for word in words {
+            if word.allSatisfy(\.isNumber) || word.range(of: #"^\d+(st|nd|rd|th|am|pm|h)?$"#, options: .regularExpression) != nil {
+                numbers += 1
+            } else if datelineWords.contains(word) {
+                dateWords += 1
+            } else {
+                other += 1
+            }
+        }
+        let hasMonth = words.contains { months.contains($0) }
+        let hasDate = hasMonth || numbers >= 2 && text.range(of: #"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"#, options: .regularExpression) != nil
+        let signed = words.first == "by" || words.first == "published" || words.first == "updated" || words.first == "posted"
+        return hasDate && numbers >= 1 && other <= (signed ? 4 : 1)
+    }
+
+    static let months: Set<String> = [
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+    ]
+    static let datelineWords: Set<String> = months.union([
+        "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday", "fri",
+        "friday", "sat", "saturday", "sun", "sunday", "am", "pm", "a", "m", "p", "est", "edt", "cst", "cdt", "mst",
+        "mdt", "pst", "pdt", "gmt", "utc", "bst", "cet", "cest", "et", "pt", "ct", "ist", "aest", "updated",
+        "published", "posted", "last", "modified", "on", "at", "by", "and", "of", "the", "date", "time", "read",
+        "min", "mins", "minute", "minutes", "ago", "hours", "hour", "days", "day", "today", "yesterday",
+    ])
 
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as
     /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.
@@ -129,6 +192,7 @@ enum Boilerplate {
         // paragraph that merely quotes such a phrase.
         guard text.utf8.count <= 1600, text.count <= 400 else { return false }
         if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
+        if isDateline(text) || isSectionHeading(text) { return true }
         let lowered = TextBytes.lowercasedASCII(text)
         // Short texts may be a lone label ("Share", "Tweet"); longer ones must hold a rule's trigger.
         return textRules.contains { rule in

@@ -58,6 +58,9 @@ struct TextRenderer {
             }
             return
         }
+        if node.is("figcaption"), style == .text {
+            return  // captions belong to their images, not to the prose
+        }
         if node.is("pre") {
             flush()
             let code = node.text.trimmingTrailingNewlines

@@ -24,6 +24,8 @@ struct Cleaning {
     static let titleLikeTags = TagSet(["b", "strong", "font", "p", "div", "span", "header"])
 
     func apply(to container: Node) {
+        markCaptions(container)
+        removeTrailingSections(container)
         removeFurnitureText(container)
         removeTitleHeadings(container)
         removeByShape(container)
@@ -51,6 +53,65 @@ struct Cleaning {
             return .enter
         }
         Node.remove(removed)
+    }
+
+    /// Captions and credits in `div`s and `span`s become `figcaption`: kept with their image in the HTML,
+    /// left out of the text, which is the article's prose.
+    private func markCaptions(_ container: Node) {
+        for node in container.descendants where node.isElement && !node.is("figcaption") && !node.is("figure") {
+            guard Boilerplate.isCaption(node.classAndID),
+                TextBytes.length(of: node, limit: 1200) <= 1200,
+                node.xpath(".//img|.//p[string-length(normalize-space()) > 200]").isEmpty
+            else { continue }
+            node.rename("figcaption")
+        }
+    }
+
+    /// A "Related stories" or "Most popular" heading in the last part of the body starts the page's trailer:
+    /// it goes with everything after it.
+    private func removeTrailingSections(_ container: Node) {
+        let total = TextStats.of(container).length
+        guard total > 0 else { return }
+        var seen = 0
+        var cut: Node?
+        container.walk { node in
+            if node.isText {
+                node.forEachTextRun { seen += TextStats.measure($0).length; return true }
+                return .skipChildren
+            }
+            guard node.isElement, cut == nil else { return .skipChildren }
+            guard node.tag(in: Self.headingTags) || node.tag(in: Self.textBlockTags) else { return .enter }
+            guard TextBytes.length(of: node, limit: 80) <= 60 else { return .enter }
+            let text = TextRenderer.render(node, style: .text).collapsedLines
+            if !text.isEmpty, Boilerplate.isSectionHeading(text), Double(seen) >= Double(total) * 0.6 {
+                cut = node
+                return .skipChildren
+            }
+            return .enter
+        }
+        guard let cut else { return }
+        // Everything after the heading, up to the container: following siblings at each level.
+        var following: [Node] = []
+        var current: Node? = cut
+        while let node = current, node != container {
+            var sibling = node.nextSibling
+            while let next = sibling {
+                following.append(next)
+                sibling = next.nextSibling
+            }
+            current = node.parent
+        }
+        // The trailer is links and teasers; real paragraphs after the heading mean it was only a label.
+        var trailer = TextStats()
+        var longestParagraph = 0
+        for node in following where node.isElement {
+            trailer += TextStats.of(node)
+            for paragraph in [node] + node.descendants.filter({ $0.is("p") }) where paragraph.is("p") {
+                longestParagraph = max(longestParagraph, TextStats.of(paragraph).length)
+            }
+        }
+        let isTrailer = trailer.length == 0 || trailer.linkDensity >= 0.35 || longestParagraph < 150
+        Node.remove(isTrailer ? [cut] + following : [cut])
     }
 
     /// The headline belongs to the entry's title, not its body; headings marked as furniture go too.
