@@ -133,6 +133,7 @@ enum Boilerplate {
         ("©", #"©\s*(\d{4}|[a-z])"#),
         ("copyright", #"copyright\s*(©|\(c\))?\s*\d{4}"#),
         ("rights", #"\ball rights reserved\b"#),
+        ("tag", #"^(tags?|tagged( with)?|topics?|filed under)\s*[|:]"#),
     ].map { (Array($0.0.utf8), try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
@@ -167,9 +168,16 @@ enum Boilerplate {
         return hasDate && numbers >= 1 && other <= (signed ? 4 : 1)
     }
 
+    /// Month names in English and the other languages most common on the web (German, French, Spanish,
+    /// Portuguese, Italian).
     static let months: Set<String> = [
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+        "januar", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "janvier", "février", "mars",
+        "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero",
+        "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+        "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
+        "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
     ]
     static let datelineWords: Set<String> = months.union([
         "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday", "fri",
@@ -177,6 +185,11 @@ enum Boilerplate {
         "mdt", "pst", "pdt", "gmt", "utc", "bst", "cet", "cest", "et", "pt", "ct", "ist", "aest", "updated",
         "published", "posted", "last", "modified", "on", "at", "by", "and", "of", "the", "date", "time", "read",
         "min", "mins", "minute", "minutes", "ago", "hours", "hour", "days", "day", "today", "yesterday",
+        // Weekdays and the small words of datelines in other languages.
+        "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "uhr", "um", "lundi",
+        "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "le", "à", "lunes", "martes", "miércoles",
+        "jueves", "viernes", "sábado", "domingo", "segunda", "terça", "quarta", "quinta", "sexta", "feira", "de",
+        "às", "em", "del", "el",
     ])
 
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as

@@ -132,6 +132,16 @@ extension UInt8 {
     }
 }
 
+/// A borrowed handle on a node's document, for making new nodes in it.
+public struct DocumentReference {
+    let pointer: xmlDocPtr
+
+    /// Creates an element that belongs to the document, not yet attached anywhere.
+    public func createElement(_ name: String) -> Node {
+        Node(xmlNewDocNode(pointer, nil, name, nil))
+    }
+}
+
 /// Errors from parsing markup.
 public enum MarkupError: Error, Sendable, CustomStringConvertible, Equatable {
     case unparsable(String)

@@ -53,6 +53,9 @@ public struct Node: Hashable, @unchecked Sendable {
 
     // MARK: Tree
 
+    /// The document the node belongs to. Nodes do not keep it alive: use only while the caller holds it.
+    public var document: DocumentReference { DocumentReference(pointer: pointer.pointee.doc) }
+
     public var parent: Node? {
         guard let parent = pointer.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE else { return nil }
         return Node(parent)

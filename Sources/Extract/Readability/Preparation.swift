@@ -41,5 +41,75 @@ struct Preparation {
             }
         }
         Node.remove(removed)
+        wrapInlineRuns(below: root)
+    }
+
+    /// Containers that mix blocks with bare text (`<div>Text<br><br>More<div>…</div></div>`) get their runs of
+    /// inline content wrapped in `<p>`, split at double `<br>`, so that such text is scored as paragraphs.
+    static let mixedContainers = TagSet(["div", "section", "article", "main", "td", "body", "center", "form", "li"])
+
+    private func wrapInlineRuns(below root: Node) {
+        var containers: [Node] = []
+        root.walk { node in
+            guard node.isElement else { return .skipChildren }
+            if node.tag(in: Self.mixedContainers), hasBareText(node), ContentScorer.hasBlockChild(node) {
+                containers.append(node)
+            }
+            return .enter
+        }
+        for container in containers { wrapRuns(in: container) }
+    }
+
+    private func hasBareText(_ node: Node) -> Bool {
+        var child = node.firstChild
+        while let current = child {
+            if current.isText, TextBytes.length(of: current, limit: 64) > 0,
+                !current.text.utf8.allSatisfy(TextBytes.isSpace)
+            {
+                return true
+            }
+            child = current.nextSibling
+        }
+        return false
+    }
+
+    private func wrapRuns(in container: Node) {
+        var run: [Node] = []
+        var pendingBreak: Node?
+        func flush() {
+            defer {
+                run = []
+                pendingBreak = nil
+            }
+            guard run.contains(where: { !$0.text.utf8.allSatisfy(TextBytes.isSpace) }) else { return }
+            let paragraph = container.document.createElement("p")
+            run[0].insertBefore(paragraph)
+            for node in run { paragraph.append(node) }
+        }
+        for child in container.children {
+            if child.isElement, child.tag(in: ContentScorer.blockTags) {
+                flush()
+                continue
+            }
+            if child.is("br") {
+                if let previous = pendingBreak {
+                    // Two breaks in a row end a paragraph; both go.
+                    run.removeAll { $0 == previous }
+                    flush()
+                    Node.remove([previous, child])
+                    continue
+                }
+                pendingBreak = child
+                run.append(child)
+                continue
+            }
+            if child.isText && child.text.utf8.allSatisfy(TextBytes.isSpace) {
+                run.append(child)
+                continue
+            }
+            pendingBreak = nil
+            run.append(child)
+        }
+        flush()
     }
 }

@@ -74,10 +74,12 @@ struct ContentScorer {
         }
     }
 
-    func hasBlockChild(_ node: Node) -> Bool {
+    func hasBlockChild(_ node: Node) -> Bool { Self.hasBlockChild(node) }
+
+    static func hasBlockChild(_ node: Node) -> Bool {
         var child = node.firstChild
         while let current = child {
-            if current.isElement, current.tag(in: Self.blockTags) { return true }
+            if current.isElement, current.tag(in: blockTags) { return true }
             child = current.nextSibling
         }
         return false
