@@ -112,7 +112,7 @@ enum Boilerplate {
         ("reading", #"^(continue|keep) reading\b.{0,60}$"#),
         ("more", #"^(read|see) more( stories| news)?:?$"#),
         // Ad and sponsor labels.
-        ("ad", #"^(advertisement|advertising|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
+        ("ad", #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
         // Share bars and follow prompts.
         ("", #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
         ("", #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
@@ -126,7 +126,11 @@ enum Boilerplate {
         ("comment", #"^view comments?$"#),
         // Pointers to other stories.
         ("related", #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
-        ("click", #"\b(by )?click(ing)? here\b.{0,20}$"#),
+        ("click", #"\b(by )?click(ing)? here\b.{0,40}$"#),
+        ("javascript", #"\b(requires|enable) javascript\b"#),
+        ("newsletter", #"\bsign up (for|to) .{0,60}newsletter\b"#),
+        ("think", #"^(tell us|let us know) what you think\b"#),
+        ("[/", #"^\[\w+[^\]]*\].*\[/\w+\]$"#),
         ("enjoyed", #"^if you enjoyed this (article|story|post)"#),
         ("more", #"^learn more$"#),
         // Copyright lines.
@@ -138,11 +142,22 @@ enum Boilerplate {
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
-        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|don['’]?t miss|most (popular|read|viewed|shared)|trending( now| stories)?|recommended( for you| stories| reading)?|read (more|next|this next)|also read|see also|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next|further reading|something to consider)\s*[:.…!]*$"#,
+        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|"#
+            + strongSectionWords + #")\s*[:.…!]*$"#,
         options: [.caseInsensitive])
+
+    /// Headings that only ever open a list of other stories; after them, nothing is article.
+    static let strongSectionWords = #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|trending( now| stories)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
+
+    nonisolated(unsafe) static let strongSectionHeading = try! NSRegularExpression(
+        pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
 
     static func isSectionHeading(_ text: String) -> Bool {
         text.utf8.count <= 60 && sectionHeading.matches(text)
+    }
+
+    static func isStrongSectionHeading(_ text: String) -> Bool {
+        text.utf8.count <= 60 && strongSectionHeading.matches(text)
     }
 
     /// A line that only dates or signs the article: "Updated 5:27 am CST, Wednesday, November 20, 2019",

@@ -122,7 +122,7 @@ struct Metadata {
 
     static func string(_ value: Any?) -> String? {
         if let text = value as? String {
-            let trimmed = text.trimmed
+            let trimmed = decodingEntities(text).trimmed
             return trimmed.isEmpty ? nil : trimmed
         }
         if let array = value as? [Any] { return array.lazy.compactMap { string($0) }.first }
@@ -147,6 +147,44 @@ struct Metadata {
     }
 
     // MARK: Clean-up
+
+    /// JSON-LD is often written by templates that HTML-escape it: `&#163;`, `&amp;`, `&quot;`.
+    static func decodingEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            let tail = rest[ampersand...]
+            guard let semicolon = tail.prefix(12).firstIndex(of: ";") else {
+                result += "&"
+                rest = tail.dropFirst()
+                continue
+            }
+            let name = tail[tail.index(after: ampersand)..<semicolon]
+            var scalar: Unicode.Scalar?
+            if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+            } else if name.hasPrefix("#") {
+                scalar = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init)
+            } else {
+                scalar = namedEntities[String(name)]
+            }
+            if let scalar {
+                result.unicodeScalars.append(scalar)
+                rest = tail[tail.index(after: semicolon)...]
+            } else {
+                result += "&"
+                rest = tail.dropFirst()
+            }
+        }
+        return result + rest
+    }
+
+    static let namedEntities: [String: Unicode.Scalar] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "pound": "£", "euro": "€",
+        "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…",
+    ]
 
     static func nameNotURL(_ text: String) -> String? {
         text.hasPrefix("http://") || text.hasPrefix("https://") ? nil : text

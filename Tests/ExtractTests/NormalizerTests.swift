@@ -34,7 +34,7 @@ struct NormalizerTests {
 
     @Test func makesURLsAbsoluteHonouringBase() throws {
         let html = Self.article(
-            "<p><a href=\"../other.html\">other</a> <img src=\"/img/a.png\" srcset=\"a-1x.png 1x, a-2x.png 2x\"></p>",
+            "<p>The council published <a href=\"../other.html\">the full plan</a> on Monday. <img src=\"/img/a.png\" srcset=\"a-1x.png 1x, a-2x.png 2x\"></p>",
             head: "<base href=\"https://cdn.example.net/site/section/\">")
         let body = try Self.clean(html).html
         #expect(body.contains("href=\"https://cdn.example.net/site/other.html\""))

@@ -111,6 +111,7 @@ struct Cleaning {
             }
         }
         let isTrailer = trailer.length == 0 || trailer.linkDensity >= 0.35 || longestParagraph < 150
+            || Boilerplate.isStrongSectionHeading(TextRenderer.render(cut, style: .text).collapsedLines)
         Node.remove(isTrailer ? [cut] + following : [cut])
     }
 
@@ -126,12 +127,22 @@ struct Cleaning {
                 if titleBytes == 0 || length < titleBytes / 2 || length > titleBytes * 2 + 16 { continue }
             }
             let text = Self.comparable(node.text)
-            let repeatsTitle = !text.isEmpty && !wanted.isEmpty && (text == wanted || (text.count >= 15 && wanted.contains(text)))
+            let repeatsTitle = !text.isEmpty && !wanted.isEmpty
+                && (text == wanted || (text.count >= 15 && wanted.contains(text)) || Self.similar(node.text, title ?? ""))
             if repeatsTitle || (node.tag(in: Self.headingTags) && Boilerplate.classWeight(node) < 0) {
                 removed.append(node)
             }
         }
         Node.remove(removed)
+    }
+
+    /// Whether two headlines share at least 80% of their words (entities, punctuation and site names
+    /// differ between a page's metadata and its markup).
+    static func similar(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Set(lhs.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
+        let right = Set(rhs.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
+        guard left.count >= 4, right.count >= 4 else { return false }
+        return Double(left.intersection(right).count) / Double(max(left.count, right.count)) >= 0.8
     }
 
     static func comparable(_ text: String) -> String {
@@ -141,6 +152,14 @@ struct Cleaning {
     /// Readability's conditional cleaning: a block with little prose for its links, images or form fields is
     /// navigation, a gallery or a widget, whatever its markup says.
     private func removeByShape(_ container: Node) {
+        // A paragraph that is nothing but a short link is a promotion for another story.
+        var promotions: [Node] = []
+        for node in container.descendants where node.is("p") {
+            let text = TextStats.of(node)
+            if text.length > 0, text.length <= 250, text.linkDensity >= 0.9 { promotions.append(node) }
+        }
+        Node.remove(promotions)
+
         var candidates: [Node] = []
         for node in container.descendants where node.isElement && node.tag(in: Self.conditionalTags) {
             candidates.append(node)
