@@ -135,19 +135,41 @@ enum Boilerplate {
         ("more", #"^learn more$"#),
         // Copyright lines.
         ("©", #"©\s*(\d{4}|[a-z])"#),
-        ("copyright", #"copyright\s*(©|\(c\))?\s*\d{4}"#),
+        ("copyright", #"copyright\W{0,6}\d{4}"#),
         ("rights", #"\ball rights reserved\b"#),
-        ("tag", #"^(tags?|tagged( with)?|topics?|filed under)\s*[|:]"#),
+        ("tag", #"^(tags?|tagged( with)?|topics?)\s*[|:]"#),
+        ("filed", #"^filed (under|in)\s*[|:]"#),
+        // Share and subscription prompts, affiliate notes, reading times, comment policies, wire credits.
+        ("sharing", #"^sharing is caring\b"#),
+        ("like this", #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
+        ("subscribe", #"^subscribe (to|now|today)\b.{0,120}$"#),
+        ("affiliate", #"\b(contains?|may contain|includes?) affiliate\b"#),
+        ("if you buy", #"^if you buy (something|anything)\b"#),
+        ("powered by", #"\bcomments powered by\b"#),
+        ("comment", #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
+        ("by", #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
+        ("", #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
+        ("read", #"^\d+\s*min(ute)?s?\s+read$"#),
+        ("read", #"^read more\s*:"#),
+        ("affiliate", #"\b(may earn|earns?) (an? )?(small )?affiliate commission\b"#),
+        ("contribut", #"\bcontributed (reporting|to this (report|story|article))\b"#),
+        ("contributing", #"^contributing\s*:"#),
+        ("follow", #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#),
+        ("at", #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
+        // Image furniture: credits, gallery counters, zoom buttons.
+        ("image", #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
+        ("", #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
+        ("", #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
     ].map { (Array($0.0.utf8), try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
-        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|"#
+        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|more:|leggi anche|lesen sie auch|lire aussi|leia também|lea también|ver también|veja também|"#
             + strongSectionWords + #")\s*[:.…!]*$"#,
         options: [.caseInsensitive])
 
     /// Headings that only ever open a list of other stories; after them, nothing is article.
-    static let strongSectionWords = #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|trending( now| stories)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
+    static let strongSectionWords = #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
 
     nonisolated(unsafe) static let strongSectionHeading = try! NSRegularExpression(
         pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
@@ -180,11 +202,23 @@ enum Boilerplate {
         let hasMonth = words.contains { months.contains($0) }
         let hasDate = hasMonth || numbers >= 2 && text.range(of: #"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"#, options: .regularExpression) != nil
         let signed = words.first == "by" || words.first == "published" || words.first == "updated" || words.first == "posted"
-        return hasDate && numbers >= 1 && other <= (signed ? 4 : 1)
+        // "November 20, 2019 / 1:07 AM / CBS News": separators mark a dateline that names its source.
+        let separated = text.contains(" / ") || text.contains(" | ")
+        return hasDate && numbers >= 1 && other <= (signed ? 4 : separated ? 3 : 1)
     }
 
     /// Month names in English and the other languages most common on the web (German, French, Spanish,
     /// Portuguese, Italian).
+    /// "By Jane Doe, John Roe and Ann Poe": a short line of capitalised names after "By".
+    static func isByline(_ text: String) -> Bool {
+        guard text.utf8.count <= 100, text.hasPrefix("By ") || text.hasPrefix("BY ") else { return false }
+        let words = text.dropFirst(3).split(whereSeparator: { $0 == " " || $0 == "," })
+        guard !words.isEmpty, words.count <= 10 else { return false }
+        return words.allSatisfy { word in
+            ["and", "&", "und", "et", "y", "e"].contains(word) || word.first?.isUppercase == true
+        }
+    }
+
     static let months: Set<String> = [
         "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
         "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
@@ -193,6 +227,7 @@ enum Boilerplate {
         "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
         "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
         "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+        "januari", "februari", "maret", "mei", "agustus", "desember", "maart", "augustus",
     ]
     static let datelineWords: Set<String> = months.union([
         "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday", "fri",
@@ -220,7 +255,7 @@ enum Boilerplate {
         // paragraph that merely quotes such a phrase.
         guard text.utf8.count <= 1600, text.count <= 400 else { return false }
         if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
-        if isDateline(text) || isSectionHeading(text) { return true }
+        if isDateline(text) || isSectionHeading(text) || isByline(text) { return true }
         let lowered = TextBytes.lowercasedASCII(text)
         // Short texts may be a lone label ("Share", "Tweet"); longer ones must hold a rule's trigger.
         return textRules.contains { rule in
