@@ -185,30 +185,60 @@ enum Boilerplate {
     /// A line that only dates or signs the article: "Updated 5:27 am CST, Wednesday, November 20, 2019",
     /// "By Jane Doe - 11/18/19 11:04 PM EST", "PUBLISHED: 10:48, Tue, Nov 19, 2019".
     static func isDateline(_ text: String) -> Bool {
-        guard text.utf8.count <= 160 else { return false }
+        guard text.utf8.count <= 160, text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
         let words = TextBytes.lowercasedASCII(text).split(whereSeparator: { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80) })
-            .map { String(decoding: $0, as: UTF8.self) }
         guard !words.isEmpty else { return false }
-        var dateWords = 0, numbers = 0, other = 0
+        var numbers = 0, other = 0
+        var hasMonth = false
         for word in words {
-            if word.allSatisfy(\.isNumber) || word.range(of: #"^\d+(st|nd|rd|th|am|pm|h)?$"#, options: .regularExpression) != nil {
+            if isNumberWord(word) {
                 numbers += 1
-            } else if datelineWords.contains(word) {
-                dateWords += 1
-            } else {
-                other += 1
+                continue
             }
+            let name = String(decoding: word, as: UTF8.self)
+            if months.contains(name) { hasMonth = true }
+            if !datelineWords.contains(name) { other += 1 }
         }
-        let hasMonth = words.contains { months.contains($0) }
-        let hasDate = hasMonth || numbers >= 2 && text.range(of: #"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"#, options: .regularExpression) != nil
-        let signed = words.first == "by" || words.first == "published" || words.first == "updated" || words.first == "posted"
+        let hasDate = hasMonth || (numbers >= 2 && hasNumericDate(Array(text.utf8)))
+        let first = String(decoding: words[0], as: UTF8.self)
+        let signed = ["by", "published", "updated", "posted"].contains(first)
         // "November 20, 2019 / 1:07 AM / CBS News": separators mark a dateline that names its source.
         let separated = text.contains(" / ") || text.contains(" | ")
         return hasDate && numbers >= 1 && other <= (signed ? 4 : separated ? 3 : 1)
     }
 
-    /// Month names in English and the other languages most common on the web (German, French, Spanish,
-    /// Portuguese, Italian).
+    /// "19", "2019", "19th", "10am", "5h".
+    static func isNumberWord(_ word: ArraySlice<UInt8>) -> Bool {
+        let digits = word.prefix { $0 >= 0x30 && $0 <= 0x39 }
+        guard !digits.isEmpty else { return false }
+        let suffix = String(decoding: word.dropFirst(digits.count), as: UTF8.self)
+        return ["", "st", "nd", "rd", "th", "am", "pm", "h"].contains(suffix)
+    }
+
+    /// Whether the bytes hold a numeric date such as 11/18/19, 2019-11-18 or 18.11.2019.
+    static func hasNumericDate(_ bytes: [UInt8]) -> Bool {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func isSeparator(_ byte: UInt8) -> Bool { byte == 0x2F || byte == 0x2E || byte == 0x2D }
+        var index = 0
+        while index < bytes.count {
+            guard isDigit(bytes[index]) else {
+                index += 1
+                continue
+            }
+            var groups = 1
+            var cursor = index
+            while cursor < bytes.count && isDigit(bytes[cursor]) { cursor += 1 }
+            while cursor + 1 < bytes.count && isSeparator(bytes[cursor]) && isDigit(bytes[cursor + 1]) {
+                cursor += 1
+                while cursor < bytes.count && isDigit(bytes[cursor]) { cursor += 1 }
+                groups += 1
+            }
+            if groups >= 3 { return true }
+            index = cursor
+        }
+        return false
+    }
+
     /// "By Jane Doe, John Roe and Ann Poe": a short line of capitalised names after "By".
     static func isByline(_ text: String) -> Bool {
         guard text.utf8.count <= 100, text.hasPrefix("By ") || text.hasPrefix("BY ") else { return false }
@@ -241,6 +271,13 @@ enum Boilerplate {
         "jueves", "viernes", "sábado", "domingo", "segunda", "terça", "quarta", "quinta", "sexta", "feira", "de",
         "às", "em", "del", "el",
     ])
+
+    /// Words of the notices that run longer than 400 bytes (consent, cookie, affiliate and copyright notices,
+    /// wire credits); a longer block without one of them is prose.
+    static let longNoticeWords = [
+        "sign", "subscri", "newsletter", "cookie", "affiliate", "©", "copyright", "rights reserved", "javascript",
+        "contributed", "reporting by", "editing by", "if you buy", "if you enjoyed", "comments powered", "click",
+    ].map { Array($0.utf8) }
 
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as
     /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.

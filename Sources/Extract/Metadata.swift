@@ -209,8 +209,10 @@ struct Metadata {
     /// "en_US" → "en-US"; nil for values that are not language tags.
     static func languageTag(_ value: String) -> String? {
         let tag = value.trimmed.replacingOccurrences(of: "_", with: "-")
-        guard !tag.isEmpty, tag.count <= 35,
-            tag.range(of: "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", options: .regularExpression) != nil
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard !tag.isEmpty, tag.count <= 35, let primary = parts.first, (2...8).contains(primary.count),
+            primary.allSatisfy({ $0.isASCII && $0.isLetter }),
+            parts.dropFirst().allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
         else { return nil }
         return tag
     }

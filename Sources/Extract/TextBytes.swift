@@ -85,6 +85,21 @@ enum TextBytes {
         return false
     }
 
+    /// The text below `node` as lower-cased bytes, or `nil` when it is longer than `limit` bytes.
+    static func loweredText(of node: Node, limit: Int) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var over = false
+        node.forEachTextRun { run in
+            guard bytes.count + run.count <= limit else {
+                over = true
+                return false
+            }
+            for byte in run { bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            return true
+        }
+        return over ? nil : bytes
+    }
+
     /// Bytes of text below `node`, counting no further than `limit`.
     static func length(of node: Node, limit: Int) -> Int {
         var total = 0

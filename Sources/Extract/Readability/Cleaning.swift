@@ -29,7 +29,6 @@ struct Cleaning {
         removeFurnitureText(container)
         removeTitleHeadings(container)
         removeByShape(container)
-        removeFurnitureText(container)
     }
 
     /// Removes the largest block whose whole text is furniture, e.g. a sign-up notice or a line of
@@ -39,10 +38,15 @@ struct Cleaning {
         container.walk { node in
             guard node.isElement else { return .skipChildren }
             guard node.tag(in: Self.textBlockTags) || node.tag(in: Self.headingTags) else { return .enter }
-            // Long blocks are prose; only the pipeline's own rules may still drop them. Measuring bytes first
-            // keeps the rendering below to short blocks.
-            if dropText.isEmpty && TextBytes.length(of: node, limit: Self.furnitureByteLimit) > Self.furnitureByteLimit {
-                return .enter
+            // Long blocks are prose; only the pipeline's own rules may still drop them. A look at the raw
+            // bytes first keeps the rendering and the regular expressions below to the few blocks that could
+            // match: short ones, and longer ones holding a word of the long notices.
+            if dropText.isEmpty {
+                guard let lowered = TextBytes.loweredText(of: node, limit: Self.furnitureByteLimit) else { return .enter }
+                if lowered.isEmpty { return .skipChildren }
+                if lowered.count > 400, !Boilerplate.longNoticeWords.contains(where: { TextBytes.contains(lowered, $0) }) {
+                    return .enter
+                }
             }
             let text = TextRenderer.render(node, style: .text).collapsedLines
             if text.isEmpty { return .skipChildren }
