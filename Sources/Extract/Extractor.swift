@@ -21,19 +21,25 @@ public struct Extractor: Sendable {
 
         // Furniture removal can be too eager on unusual pages; when it leaves too little, start again from
         // the untouched page without removing unlikely candidates.
-        let untouched = document.copy()
         var container = findBody(in: document, metadata: metadata, dropText: dropText, strict: true)
         var text = container.map { TextRenderer.render($0, style: .text) } ?? ""
-        if text.count < 250, let body = untouched.body, TextStatsIndex(root: body)[body].length > 500 {
-            if let retry = findBody(in: untouched, metadata: metadata, dropText: dropText, strict: false) {
+        // Kept alive until the end of this function: `container` may come from it.
+        var untouched: Document?
+        if text.utf8.count < 250 {
+            let fresh = document.copy()
+            untouched = fresh
+            if let body = fresh.body, TextStats.of(body).length > 500,
+                let retry = findBody(in: fresh, metadata: metadata, dropText: dropText, strict: false)
+            {
                 let retryText = TextRenderer.render(retry, style: .text)
-                if retryText.count > text.count * 2 {
+                if retryText.utf8.count > text.utf8.count * 2 {
                     container = retry
                     text = retryText
                 }
             }
         }
         var html = ""
+        defer { withExtendedLifetime(untouched) {} }
         if let container {
             Sanitizer(resolver: URLResolver(base: base)).sanitize(container)
             html = XMLText.clean(container.innerHTML)
@@ -79,7 +85,9 @@ public struct Extractor: Sendable {
         LazyImages.apply(below: body)
         Preparation(strict: strict).apply(to: body)
 
+        // The container hangs off the root, so the document frees it with everything else.
         let container = document.createElement("div")
+        document.root?.append(container)
         let selected = rules.body.map { outermost(body.select($0)) } ?? []
         if !selected.isEmpty {
             for node in selected { container.append(node) }
@@ -88,7 +96,7 @@ public struct Extractor: Sendable {
         }
         var scorer = ContentScorer(root: body)
         let chosen = scorer.bestContent()
-        for node in chosen.isEmpty ? body.children : chosen { container.append(node) }
+        for node in chosen.isEmpty ? body.children.filter({ $0 != container }) : chosen { container.append(node) }
         Cleaning(scorer: scorer, title: metadata.title, dropText: dropText).apply(to: container)
         return container
     }

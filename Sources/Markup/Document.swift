@@ -8,9 +8,14 @@ public final class Document {
     /// The URL the document was read from, used to resolve relative links.
     public let url: String?
 
-    private init(pointer: xmlDocPtr, url: String?) {
+    /// The HTML the document was parsed from, kept (without copying) so that work can start again from the
+    /// untouched page.
+    private let source: String?
+
+    private init(pointer: xmlDocPtr, url: String?, source: String? = nil) {
         self.pointer = pointer
         self.url = url
+        self.source = source
     }
 
     deinit { xmlFreeDoc(pointer) }
@@ -29,7 +34,7 @@ public final class Document {
             htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
         }
         guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
-        self.init(pointer: parsed, url: url)
+        self.init(pointer: parsed, url: url, source: html)
     }
 
     /// Parses an XML document (a feed, a sitemap) with no network access, no DTD loading and no entity
@@ -57,9 +62,11 @@ public final class Document {
         self.init(pointer: parsed, url: url)
     }
 
-    /// A deep copy of the whole document, for work that must start again from the untouched page.
+    /// A fresh copy of the document as it was parsed (edits made since are not in it), for work that must
+    /// start again from the untouched page. Call it only when needed: it parses the page again.
     public func copy() -> Document {
-        Document(pointer: xmlCopyDoc(pointer, 1), url: url)
+        if let source, let fresh = try? Document(html: source, url: url) { return fresh }
+        return Document(pointer: xmlCopyDoc(pointer, 1), url: url, source: source)
     }
 
     /// The root element (`<html>` for a page).

@@ -1,14 +1,17 @@
 import Markup
 
-/// Renders a body subtree as plain text (paragraphs separated by a blank line) or as Markdown.
+/// Renders a body subtree as plain text (paragraphs separated by a blank line) or as Markdown. Works on the
+/// UTF-8 bytes of text nodes, folding white space as it goes: the renderer runs on every short block during
+/// cleaning, so it must not make a string per node.
 struct TextRenderer {
     enum Style { case text, markdown }
 
     let style: Style
     private var paragraphs: [String] = []
-    private var line = ""
+    private var line: [UInt8] = []
+    private var pendingSpace = false
     private var listDepth = 0
-    private var prefix = ""
+    private var prefix: [UInt8] = []
 
     init(style: Style) { self.style = style }
 
@@ -19,6 +22,7 @@ struct TextRenderer {
         "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
         "p", "pre", "section", "table", "ul", "tr", "caption", "summary", "body", "html",
     ])
+    static let headingTags = TagSet(["h1", "h2", "h3", "h4", "h5", "h6"])
 
     /// The rendered text of everything below `root`.
     static func render(_ root: Node, style: Style) -> String {
@@ -31,30 +35,23 @@ struct TextRenderer {
     private mutating func visitChildren(of node: Node) {
         var child = node.firstChild
         while let current = child {
-            visit(current)
+            switch current.kind {
+            case .text: current.forEachTextRun { appendText($0); return true }
+            case .element: visitElement(current)
+            default: break
+            }
             child = current.nextSibling
-        }
-    }
-
-    private mutating func visit(_ node: Node) {
-        switch node.kind {
-        case .text:
-            appendText(node.text)
-        case .element:
-            visitElement(node)
-        default:
-            break
         }
     }
 
     private mutating func visitElement(_ node: Node) {
         if node.is("br") {
-            line += "\n"
+            lineBreak()
             return
         }
         if node.is("img") {
             if style == .markdown, let src = node.attribute("src") {
-                appendRaw("![\(escape(node.attribute("alt") ?? ""))](\(src))")
+                appendRaw("![" + escape(node.attribute("alt") ?? "") + "](" + src + ")")
             }
             return
         }
@@ -73,30 +70,28 @@ struct TextRenderer {
         }
         flush()
         let savedPrefix = prefix
-        switch (style, node.name) {
-        case (.markdown, "h1"), (.markdown, "h2"), (.markdown, "h3"), (.markdown, "h4"), (.markdown, "h5"),
-            (.markdown, "h6"):
-            let level = Int(String(node.name.dropFirst())) ?? 2
-            line = String(repeating: "#", count: level) + " "
-        case (.markdown, "li"):
-            line = String(repeating: "  ", count: max(0, listDepth - 1)) + "- "
-        case (.markdown, "blockquote"):
-            prefix += "> "
-        case (_, "ul"), (_, "ol"):
-            listDepth += 1
-        case (_, "hr"):
-            if style == .markdown { paragraphs.append("---") }
-        default:
-            break
+        let isList = node.is("ul") || node.is("ol")
+        if style == .markdown {
+            if node.tag(in: Self.headingTags) {
+                let level = Int(String(node.name.dropFirst())) ?? 2
+                line = Array((String(repeating: "#", count: level) + " ").utf8)
+            } else if node.is("li") {
+                line = Array((String(repeating: "  ", count: max(0, listDepth - 1)) + "- ").utf8)
+            } else if node.is("blockquote") {
+                prefix += Array("> ".utf8)
+            } else if node.is("hr") {
+                paragraphs.append("---")
+            }
         }
+        if isList { listDepth += 1 }
         if node.is("tr") {
             let cells = node.elementChildren.map { $0.text.collapsedWhitespace }.filter { !$0.isEmpty }
-            line += style == .markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: " ")
+            appendRaw(style == .markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: " "))
         } else {
             visitChildren(of: node)
         }
         flush()
-        if node.is("ul") || node.is("ol") { listDepth -= 1 }
+        if isList { listDepth -= 1 }
         prefix = savedPrefix
     }
 
@@ -109,7 +104,7 @@ struct TextRenderer {
         case "a":
             let label = TextRenderer.render(node, style: .markdown).collapsedWhitespace
             if let href = node.attribute("href"), !label.isEmpty, !href.hasPrefix("#") {
-                appendRaw("[\(label)](\(href))")
+                appendRaw("[" + label + "](" + href + ")")
             } else {
                 visitChildren(of: node)
             }
@@ -127,22 +122,48 @@ struct TextRenderer {
     private mutating func wrap(_ node: Node, _ marker: String) {
         let inner = TextRenderer.render(node, style: .markdown).collapsedWhitespace
         guard !inner.isEmpty else { return }
-        if let last = line.last, !last.isWhitespace, !"([".contains(last) { line += " " }
-        line += marker + inner + marker
+        appendRaw(marker + inner + marker, spaced: !(line.last.map { $0 == 0x28 || $0 == 0x5B } ?? true))
     }
 
-    private mutating func appendRaw(_ text: String) {
-        if let last = line.last, !last.isWhitespace { line += " " }
-        line += text
-    }
-
-    /// Source line breaks inside text are only white space; lines come from `<br>` and blocks.
-    private mutating func appendText(_ text: String) {
-        var flat = text
-        if text.utf8.contains(0x0A) || text.utf8.contains(0x0D) {
-            flat = String(decoding: text.utf8.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
+    /// Appends text bytes, folding white space (ASCII and U+00A0) and escaping Markdown's special characters.
+    private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if TextBytes.isSpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
+                pendingSpace = true
+                index += byte == 0xC2 ? 2 : 1
+                continue
+            }
+            emitPendingSpace()
+            if style == .markdown, byte == 0x2A || byte == 0x5F || byte == 0x60 || byte == 0x5B || byte == 0x5D || byte == 0x5C {
+                line.append(0x5C)
+            }
+            line.append(byte)
+            index += 1
         }
-        line += style == .markdown ? escape(flat) : flat
+    }
+
+    private mutating func emitPendingSpace() {
+        if pendingSpace, let last = line.last, last != 0x20, last != 0x0A { line.append(0x20) }
+        pendingSpace = false
+    }
+
+    /// Appends already-formatted text (Markdown links, images, markers), separated by a space.
+    private mutating func appendRaw(_ text: String, spaced: Bool = true) {
+        if spaced { pendingSpace = true }
+        emitPendingSpace()
+        line.append(contentsOf: text.utf8)
+    }
+
+    /// One `<br>` ends a line; a second in a row ends the paragraph, as it does on the page.
+    private mutating func lineBreak() {
+        pendingSpace = false
+        if line.last == 0x0A {
+            flush()
+        } else if !line.isEmpty {
+            line.append(0x0A)
+        }
     }
 
     private func escape(_ text: String) -> String {
@@ -154,24 +175,23 @@ struct TextRenderer {
         return escaped
     }
 
-    /// Ends the current paragraph: white space folded within each `<br>` line; a blank line (two `<br>` in a
-    /// row) starts a new paragraph, as it does on the page.
+    /// Ends the current paragraph; a lone list or heading mark is not one.
     private mutating func flush() {
-        let lines = line.split(separator: "\n", omittingEmptySubsequences: false).map { TextBytes.collapse(String($0)) }
-        line = ""
-        var group: [String] = []
-        for text in lines + [""] {
-            if !text.isEmpty {
-                group.append(prefix + text)
-                continue
-            }
-            guard !group.isEmpty else { continue }
-            // A list marker or heading mark with nothing after it is not a paragraph.
-            if !(group.count == 1 && group[0].utf8.count <= 6 && Self.bareMarks.contains(TextBytes.collapse(group[0]))) {
-                paragraphs.append(group.joined(separator: "\n"))
-            }
-            group = []
+        pendingSpace = false
+        while let last = line.last, last == 0x0A || last == 0x20 { line.removeLast() }
+        defer { line.removeAll(keepingCapacity: true) }
+        guard !line.isEmpty else { return }
+        if line.count <= 7, Self.bareMarks.contains(TextBytes.collapse(String(decoding: line, as: UTF8.self))) { return }
+        guard !prefix.isEmpty else {
+            paragraphs.append(String(decoding: line, as: UTF8.self))
+            return
         }
+        var quoted = prefix
+        for byte in line {
+            quoted.append(byte)
+            if byte == 0x0A { quoted.append(contentsOf: prefix) }
+        }
+        paragraphs.append(String(decoding: quoted, as: UTF8.self))
     }
 }
 
