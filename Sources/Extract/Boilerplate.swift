@@ -99,7 +99,7 @@ enum Boilerplate {
 
     /// Whole-block texts that are never article text, as case-insensitive regular expressions, each with a
     /// lower-case word that must occur for it to match (a cheap test that spares most blocks the regex).
-    nonisolated(unsafe) static let textRules: [(trigger: [UInt8], pattern: NSRegularExpression)] = [
+    nonisolated(unsafe) static let textRules: [(triggers: [[UInt8]], pattern: NSRegularExpression)] = [
         // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
         ("sign", #"^we use your sign-?up to provide content"#),
         ("sign", #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
@@ -112,17 +112,17 @@ enum Boilerplate {
         ("reading", #"^(continue|keep) reading\b.{0,60}$"#),
         ("more", #"^(read|see) more( stories| news)?:?$"#),
         // Ad and sponsor labels.
-        ("ad", #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
+        ("ad sponsor paid", #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
         // Share bars and follow prompts.
-        ("", #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
-        ("", #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
+        ("share tweet email print copy", #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
+        ("share follow", #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
         // Cookie notices.
         ("cookie", #"^(this (web)?site|we) uses? cookies\b"#),
         ("cookie", #"\baccept (all )?cookies\b.{0,80}$"#),
         // Comment prompts.
         ("comment", #"^(\d+ )?comments?( \(\d+\))?$"#),
-        ("", #"^(leave|post|add|write) a (comment|reply)\b"#),
-        ("the", #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
+        ("comment reply", #"^(leave|post|add|write) a (comment|reply)\b"#),
+        ("conversation discussion", #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
         ("comment", #"^view comments?$"#),
         // Pointers to other stories.
         ("related", #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
@@ -147,20 +147,25 @@ enum Boilerplate {
         ("if you buy", #"^if you buy (something|anything)\b"#),
         ("powered by", #"\bcomments powered by\b"#),
         ("comment", #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
-        ("by", #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
-        ("", #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
+        ("reporting writing editing compiled produced", #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
+        ("reading leitura lesezeit lecture lectura", #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
         ("read", #"^\d+\s*min(ute)?s?\s+read$"#),
         ("read", #"^read more\s*:"#),
         ("affiliate", #"\b(may earn|earns?) (an? )?(small )?affiliate commission\b"#),
         ("contribut", #"\bcontributed (reporting|to this (report|story|article))\b"#),
         ("contributing", #"^contributing\s*:"#),
         ("follow", #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#),
-        ("at", #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
+        ("email e-mail contact reach", #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
         // Image furniture: credits, gallery counters, zoom buttons.
         ("image", #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
-        ("", #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
-        ("", #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
-    ].map { (Array($0.0.utf8), try! NSRegularExpression(pattern: $0.1, options: [.caseInsensitive])) }
+        ("image photo gallery slideshow", #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
+        ("image photo picture slide", #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
+    ].map { rule in
+        // Several trigger words are separated by spaces unless the trigger is a phrase of the notice itself.
+        let words = rule.0.contains(" ") && !["like this", "if you buy", "powered by"].contains(rule.0)
+            ? rule.0.split(separator: " ").map { Array($0.utf8) } : [Array(rule.0.utf8)]
+        return (words, try! NSRegularExpression(pattern: rule.1, options: [.caseInsensitive]))
+    }
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
@@ -290,14 +295,12 @@ enum Boilerplate {
         if extra.contains(where: { $0.matches(text) }) { return true }
         // Real paragraphs are long; the notices above are short. The limit keeps a rule from ever eating a
         // paragraph that merely quotes such a phrase.
-        guard text.utf8.count <= 1600, text.count <= 400 else { return false }
+        guard text.utf8.count <= 1600, text.unicodeScalars.count <= 400 else { return false }
         if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
         if isDateline(text) || isSectionHeading(text) || isByline(text) { return true }
         let lowered = TextBytes.lowercasedASCII(text)
-        // Short texts may be a lone label ("Share", "Tweet"); longer ones must hold a rule's trigger.
         return textRules.contains { rule in
-            (rule.trigger.isEmpty ? lowered.count <= 120 : TextBytes.contains(lowered, rule.trigger))
-                && rule.pattern.matches(text)
+            rule.triggers.contains { TextBytes.contains(lowered, $0) } && rule.pattern.matches(text)
         }
     }
 

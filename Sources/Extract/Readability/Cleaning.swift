@@ -121,7 +121,7 @@ struct Cleaning {
 
     /// The headline belongs to the entry's title, not its body; headings marked as furniture go too.
     private func removeTitleHeadings(_ container: Node) {
-        let wanted = title.map(Self.comparable) ?? ""
+        let wanted = title.map(Self.comparable) ?? []
         var removed: [Node] = []
         let titleBytes = title?.utf8.count ?? 0
         for node in container.descendants where node.tag(in: Self.headingTags) || node.tag(in: Self.titleLikeTags) {
@@ -132,7 +132,7 @@ struct Cleaning {
             }
             let text = Self.comparable(node.text)
             let repeatsTitle = !text.isEmpty && !wanted.isEmpty
-                && (text == wanted || (text.count >= 15 && wanted.contains(text)) || Self.similar(node.text, title ?? ""))
+                && (text == wanted || (text.count >= 15 && TextBytes.contains(wanted, text)) || Self.similar(node.text, title ?? ""))
             if repeatsTitle || (node.tag(in: Self.headingTags) && Boilerplate.classWeight(node) < 0) {
                 removed.append(node)
             }
@@ -143,14 +143,23 @@ struct Cleaning {
     /// Whether two headlines share at least 80% of their words (entities, punctuation and site names
     /// differ between a page's metadata and its markup).
     static func similar(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Set(lhs.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
-        let right = Set(rhs.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
+        let left = Set(words(lhs)), right = Set(words(rhs))
         guard left.count >= 4, right.count >= 4 else { return false }
         return Double(left.intersection(right).count) / Double(max(left.count, right.count)) >= 0.8
     }
 
-    static func comparable(_ text: String) -> String {
-        text.lowercased().filter { $0.isLetter || $0.isNumber }
+    /// Lower-cased words, split on ASCII punctuation and spaces (other scripts stay whole).
+    static func words(_ text: String) -> [ArraySlice<UInt8>] {
+        TextBytes.lowercasedASCII(text).split { $0 < 0x80 && !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) }
+    }
+
+    /// The text's letters and digits only, lower-cased, for comparing headlines.
+    static func comparable(_ text: String) -> [UInt8] {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            scalars.append(scalar)
+        }
+        return TextBytes.lowercasedASCII(String(scalars))
     }
 
     /// Readability's conditional cleaning: a block with little prose for its links, images or form fields is
