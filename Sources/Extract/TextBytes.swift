@@ -1,3 +1,4 @@
+import Foundation
 import Markup
 
 /// Byte-level text helpers for the hot paths of extraction: they work on UTF-8 directly instead of
@@ -68,21 +69,35 @@ enum TextBytes {
         text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
-    /// Whether `needle` occurs in `haystack`.
+    /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        let last = haystack.count - needle.count
-        var index = 0
-        while index <= last {
-            if haystack[index] == first {
-                var matched = 1
-                while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
-                if matched == needle.count { return true }
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        return haystack.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { pin in
+                let base = hay.baseAddress!, first = Int32(pin[0])
+                let lastStart = hay.count - pin.count
+                var offset = 0
+                while offset <= lastStart {
+                    guard let found = memchr(base + offset, first, lastStart - offset + 1) else { return false }
+                    let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + position, pin.baseAddress!, pin.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
             }
-            index += 1
         }
-        return false
+    }
+
+    /// The string without ASCII white space and control characters at either end; no copy when there are
+    /// none.
+    static func trim(_ text: String) -> String {
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last, first <= 0x20 || last <= 0x20 else { return text }
+        let start = bytes.firstIndex { $0 > 0x20 } ?? bytes.endIndex
+        guard start != bytes.endIndex else { return "" }
+        let end = bytes.lastIndex { $0 > 0x20 }!
+        return String(text[start...end])
     }
 
     /// The text below `node` as lower-cased bytes, or `nil` when it is longer than `limit` bytes.

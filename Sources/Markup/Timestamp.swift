@@ -5,7 +5,8 @@ import Foundation
 public enum Timestamp {
     /// The date written in `text`, or `nil`. A time without a zone is taken as UTC.
     public static func parse(_ text: String) -> Date? {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.utf8.first.map { $0 > 0x20 } == true && text.utf8.last.map { $0 > 0x20 } == true
+            ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count >= 8, value.count <= 64 else { return nil }
         if let first = value.utf8.first, first >= 0x30 && first <= 0x39 {
             if let date = rfc3339Fast(Array(value.utf8)) ?? iso8601(value) { return date }

@@ -54,7 +54,7 @@ enum LazyImages {
     ].map { Array($0.utf8) }
 
     static func isPlaceholder(_ source: String) -> Bool {
-        let value = TextBytes.lowercasedASCII(source.trimmingCharacters(in: .whitespaces))
+        let value = TextBytes.lowercasedASCII(TextBytes.trim(source))
         if value.isEmpty || value.starts(with: "data:".utf8) || value == [0x23] || value.starts(with: "about:".utf8) {
             return true
         }

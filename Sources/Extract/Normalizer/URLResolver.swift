@@ -11,7 +11,7 @@ struct URLResolver {
     /// The absolute form of `reference`, or `nil` when it cannot be resolved or uses a scheme that is not
     /// allowed (`javascript:`, `vbscript:`, `data:` and the like).
     func resolve(_ reference: String, allowDataImages: Bool = false) -> String? {
-        let trimmed = reference.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
+        let trimmed = TextBytes.trim(reference)
         guard !trimmed.isEmpty else { return nil }
         let scheme = Self.scheme(of: trimmed)
         if let scheme {

@@ -181,5 +181,12 @@ struct ContentScorer {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// The string without white space at either end (ASCII white space on the fast path).
+    var trimmed: String {
+        let fast = TextBytes.trim(self)
+        guard let first = fast.unicodeScalars.first, let last = fast.unicodeScalars.last,
+            first.properties.isWhitespace || last.properties.isWhitespace
+        else { return fast }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
