@@ -16,6 +16,7 @@ enum Boilerplate {
         "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link", "jump-link",
         "gallery", "slideshow", "carousel",
     ]
+    static let negativeTokenSet = TagSet(Array(negativeTokens))
     static let negativeTokens: Set<String> = [
         "ad", "ads", "adv", "advertisement", "nav", "menu", "tag", "tags", "modal", "rss", "print", "tools",
         "bio", "meta", "login", "signin", "subnav", "topics", "keywords", "rating",
@@ -40,7 +41,7 @@ enum Boilerplate {
         guard !classAndID.isEmpty else { return false }
         let lowered = TextBytes.lowercasedASCII(classAndID)
         if negativeFragmentBytes.contains(where: { TextBytes.contains(lowered, $0) }) { return true }
-        return tokens(lowered).contains { negativeTokens.contains(String(decoding: $0, as: UTF8.self)) }
+        return tokens(lowered).contains { negativeTokenSet.contains(bytes: $0) }
     }
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
@@ -60,6 +61,7 @@ enum Boilerplate {
 
     /// +25 for article words, −25 for furniture words, in class and id alike.
     static func classWeight(_ node: Node) -> Double {
+        guard node.hasAttributes else { return 0 }
         var weight = 0.0
         for value in [node.attribute("class"), node.attribute("id")] {
             guard let value, !value.isEmpty else { continue }
@@ -97,75 +99,107 @@ enum Boilerplate {
 
     // MARK: Text rules
 
-    /// Whole-block texts that are never article text, as case-insensitive regular expressions, each with a
-    /// lower-case word that must occur for it to match (a cheap test that spares most blocks the regex).
-    nonisolated(unsafe) static let textRules: [(triggers: [[UInt8]], pattern: NSRegularExpression)] = [
-        // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
-        ("sign", #"^we use your sign-?up to provide content"#),
-        ("sign", #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
-        ("subscri", #"^(by (subscribing|clicking subscribe)),? (you|we) .{0,200}(consent|privacy|terms)"#),
-        ("newsletter", #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
-        ("unsubscribe", #"you can unsubscribe at any time"#),
-        ("email", #"^invalid email$"#),
-        // Links out to the original on aggregator pages.
-        ("read", #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#),
-        ("reading", #"^(continue|keep) reading\b.{0,60}$"#),
-        ("more", #"^(read|see) more( stories| news)?:?$"#),
-        // Ad and sponsor labels.
-        ("ad sponsor paid", #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
-        // Share bars and follow prompts.
-        ("share tweet email print copy", #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
-        ("share follow", #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
-        // Cookie notices.
-        ("cookie", #"^(this (web)?site|we) uses? cookies\b"#),
-        ("cookie", #"\baccept (all )?cookies\b.{0,80}$"#),
-        // Comment prompts.
-        ("comment", #"^(\d+ )?comments?( \(\d+\))?$"#),
-        ("comment reply", #"^(leave|post|add|write) a (comment|reply)\b"#),
-        ("conversation discussion", #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
-        ("comment", #"^view comments?$"#),
-        // Pointers to other stories.
-        ("related", #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
-        ("click", #"\b(by )?click(ing)? here\b.{0,40}$"#),
-        ("javascript", #"\b(requires|enable) javascript\b"#),
-        ("newsletter", #"\bsign up (for|to) .{0,60}newsletter\b"#),
-        ("think", #"^(tell us|let us know) what you think\b"#),
-        ("[/", #"^\[\w+[^\]]*\].*\[/\w+\]$"#),
-        ("enjoyed", #"^if you enjoyed this (article|story|post)"#),
-        ("more", #"^learn more$"#),
-        // Copyright lines.
-        ("©", #"©\s*(\d{4}|[a-z])"#),
-        ("copyright", #"copyright\W{0,6}\d{4}"#),
-        ("rights", #"\ball rights reserved\b"#),
-        ("tag", #"^(tags?|tagged( with)?|topics?)\s*[|:]"#),
-        ("filed", #"^filed (under|in)\s*[|:]"#),
-        // Share and subscription prompts, affiliate notes, reading times, comment policies, wire credits.
-        ("sharing", #"^sharing is caring\b"#),
-        ("like this", #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
-        ("subscribe", #"^subscribe (to|now|today)\b.{0,120}$"#),
-        ("affiliate", #"\b(contains?|may contain|includes?) affiliate\b"#),
-        ("if you buy", #"^if you buy (something|anything)\b"#),
-        ("powered by", #"\bcomments powered by\b"#),
-        ("comment", #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
-        ("reporting writing editing compiled produced", #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
-        ("reading leitura lesezeit lecture lectura", #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
-        ("read", #"^\d+\s*min(ute)?s?\s+read$"#),
-        ("read", #"^read more\s*:"#),
-        ("affiliate", #"\b(may earn|earns?) (an? )?(small )?affiliate commission\b"#),
-        ("contribut", #"\bcontributed (reporting|to this (report|story|article))\b"#),
-        ("contributing", #"^contributing\s*:"#),
-        ("follow", #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#),
-        ("email e-mail contact reach", #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
-        // Image furniture: credits, gallery counters, zoom buttons.
-        ("image", #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
-        ("image photo gallery slideshow", #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
-        ("image photo picture slide", #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
-    ].map { rule in
-        // Several trigger words are separated by spaces unless the trigger is a phrase of the notice itself.
-        let words = rule.0.contains(" ") && !["like this", "if you buy", "powered by"].contains(rule.0)
-            ? rule.0.split(separator: " ").map { Array($0.utf8) } : [Array(rule.0.utf8)]
-        return (words, try! NSRegularExpression(pattern: rule.1, options: [.caseInsensitive]))
+    /// A whole-block text that is never article text: a case-insensitive regular expression, the lower-case
+    /// words one of which must occur for it to match (a cheap test that spares most blocks the regex), and
+    /// whether it can match a block longer than a line (160 bytes).
+    struct TextRule: @unchecked Sendable {
+        let triggers: [[UInt8]]
+        let long: Bool
+        /// The pattern is anchored at the start and the triggers are its possible first words.
+        let atStart: Bool
+        let pattern: NSRegularExpression
+
+        init(_ triggers: [String], long: Bool, atStart: Bool = false, _ pattern: String) {
+            self.triggers = triggers.map { Array($0.utf8) }
+            self.long = long
+            self.atStart = atStart
+            self.pattern = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+        }
+
+        /// Whether the cheap tests pass: length and trigger words.
+        func mayMatch(_ lowered: [UInt8]) -> Bool {
+            guard long || lowered.count <= Boilerplate.lineBytes else { return false }
+            return atStart
+                ? triggers.contains { lowered.starts(with: $0) } : triggers.contains { TextBytes.contains(lowered, $0) }
+        }
+
+        func matches(_ text: String, lowered: [UInt8]) -> Bool {
+            mayMatch(lowered) && pattern.matches(text)
+        }
     }
+
+    /// Texts longer than this are paragraphs, not labels or lines.
+    static let lineBytes = 160
+
+    static let textRules: [TextRule] = [
+        // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
+        TextRule(["we use your sign"], long: true, atStart: true, #"^we use your sign-?up to provide content"#),
+        TextRule(["by signing", "by clicking", "when you subscribe"], long: true, atStart: true, #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        TextRule(["by subscribing", "by clicking"], long: true, atStart: true, #"^(by (subscribing|clicking subscribe)),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        TextRule(["sign up", "subscribe"], long: true, atStart: true, #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
+        TextRule(["unsubscribe"], long: true, #"you can unsubscribe at any time"#),
+        TextRule(["invalid"], long: false, atStart: true, #"^invalid email$"#),
+        // Links out to the original on aggregator pages.
+        TextRule(["source", "read"], long: false, atStart: true, #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#),
+        TextRule(["continue", "keep"], long: false, atStart: true, #"^(continue|keep) reading\b.{0,60}$"#),
+        TextRule(["read", "see"], long: false, atStart: true, #"^(read|see) more( stories| news)?:?$"#),
+        // Ad and sponsor labels.
+        TextRule(["advert", "sponsor", "ad", "paid", "story continues"], long: false, atStart: true, #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
+        // Share bars and follow prompts.
+        TextRule(["share", "tweet", "email", "print", "copy"], long: false, atStart: true, #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
+        TextRule(["share", "follow"], long: false, atStart: true, #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
+        // Cookie notices.
+        TextRule(["this", "we"], long: true, atStart: true, #"^(this (web)?site|we) uses? cookies\b"#),
+        TextRule(["cookie"], long: true, #"\baccept (all )?cookies\b.{0,80}$"#),
+        // Comment prompts.
+        TextRule(["comment"], long: false, #"^(\d+ )?comments?( \(\d+\))?$"#),
+        TextRule(["leave", "post", "add", "write"], long: false, atStart: true, #"^(leave|post|add|write) a (comment|reply)\b"#),
+        TextRule(["join", "start"], long: false, atStart: true, #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
+        TextRule(["view"], long: false, atStart: true, #"^view comments?$"#),
+        // Pointers to other stories.
+        TextRule(["related"], long: false, atStart: true, #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
+        TextRule(["click here", "clicking here"], long: true, #"\b(by )?click(ing)? here\b.{0,40}$"#),
+        TextRule(["javascript"], long: true, #"\b(requires|enable) javascript\b"#),
+        TextRule(["newsletter"], long: true, #"\bsign up (for|to) .{0,60}newsletter\b"#),
+        TextRule(["tell us", "let us"], long: false, atStart: true, #"^(tell us|let us know) what you think\b"#),
+        TextRule(["["], long: true, atStart: true, #"^\[\w+[^\]]*\].*\[/\w+\]$"#),
+        TextRule(["if you enjoyed"], long: true, atStart: true, #"^if you enjoyed this (article|story|post)"#),
+        TextRule(["learn more"], long: false, atStart: true, #"^learn more$"#),
+        // Copyright lines.
+        TextRule(["©"], long: true, #"©\s*(\d{4}|[a-z])"#),
+        TextRule(["copyright"], long: true, #"copyright\W{0,6}\d{4}"#),
+        TextRule(["rights reserved"], long: true, #"\ball rights reserved\b"#),
+        TextRule(["tag", "topic"], long: false, atStart: true, #"^(tags?|tagged( with)?|topics?)\s*[|:]"#),
+        TextRule(["filed"], long: false, atStart: true, #"^filed (under|in)\s*[|:]"#),
+        // Share and subscription prompts, affiliate notes, reading times, comment policies, wire credits.
+        TextRule(["sharing"], long: false, atStart: true, #"^sharing is caring\b"#),
+        TextRule(["like this", "enjoy"], long: true, atStart: true, #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
+        TextRule(["subscribe"], long: true, atStart: true, #"^subscribe (to|now|today)\b.{0,120}$"#),
+        TextRule(["affiliate"], long: true, #"\b(contains?|may contain|includes?) affiliate\b"#),
+        TextRule(["if you buy"], long: true, atStart: true, #"^if you buy (something|anything)\b"#),
+        TextRule(["powered by"], long: true, #"\bcomments powered by\b"#),
+        TextRule(["as you comment", "please", "comments are"], long: true, atStart: true, #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
+        TextRule(["reporting", "(reporting", "writing", "(writing", "editing", "(editing", "additional", "(additional", "compiled", "produced"], long: true, atStart: true, #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
+        TextRule(["reading time", "tempo de leitura", "lesezeit", "temps de lecture", "tiempo de lectura"], long: false, atStart: true, #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
+        TextRule(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], long: false, atStart: true, #"^\d+\s*min(ute)?s?\s+read$"#),
+        TextRule(["read more"], long: false, atStart: true, #"^read more\s*:"#),
+        TextRule(["affiliate"], long: true, #"\b(may earn|earns?) (an? )?(small )?affiliate commission\b"#),
+        TextRule(["contributed"], long: true, #"\bcontributed (reporting|to this (report|story|article))\b"#),
+        TextRule(["contributing"], long: false, atStart: true, #"^contributing\s*:"#),
+        TextRule(["follow"], long: true, atStart: true, #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#),
+        TextRule(["email", "e-mail", "contact", "reach"], long: true, atStart: true, #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
+        // Image furniture: credits, gallery counters, zoom buttons.
+        TextRule(["image", "photo", "picture"], long: false, atStart: true, #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
+        TextRule(["enlarge", "expand", "view", "open"], long: false, atStart: true, #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
+        TextRule(["image", "photo", "picture", "slide"], long: false, atStart: true, #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
+    ]
+
+    /// Whether any rule could match a block with these lower-cased bytes (before its text is rendered).
+    static func mayBeFurniture(_ lowered: [UInt8]) -> Bool {
+        if lowered.count <= lineBytes { return true }  // lines: datelines, headings, labels
+        return textRules.contains { $0.mayMatch(lowered) }
+    }
+
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
@@ -205,10 +239,12 @@ enum Boilerplate {
             if !datelineWords.contains(name) { other += 1 }
         }
         let hasDate = hasMonth || (numbers >= 2 && hasNumericDate(Array(text.utf8)))
+        guard hasDate else { return false }
         let first = String(decoding: words[0], as: UTF8.self)
         let signed = ["by", "published", "updated", "posted"].contains(first)
         // "November 20, 2019 / 1:07 AM / CBS News": separators mark a dateline that names its source.
-        let separated = text.contains(" / ") || text.contains(" | ")
+        let bytes = Array(text.utf8)
+        let separated = TextBytes.contains(bytes, Array(" / ".utf8)) || TextBytes.contains(bytes, Array(" | ".utf8))
         return hasDate && numbers >= 1 && other <= (signed ? 4 : separated ? 3 : 1)
     }
 
@@ -277,13 +313,6 @@ enum Boilerplate {
         "às", "em", "del", "el",
     ])
 
-    /// Words of the notices that run longer than 400 bytes (consent, cookie, affiliate and copyright notices,
-    /// wire credits); a longer block without one of them is prose.
-    static let longNoticeWords = [
-        "sign", "subscri", "newsletter", "cookie", "affiliate", "©", "copyright", "rights reserved", "javascript",
-        "contributed", "reporting by", "editing by", "if you buy", "if you enjoyed", "comments powered", "click",
-    ].map { Array($0.utf8) }
-
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as
     /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.
     nonisolated(unsafe) static let relatedLine = try! NSRegularExpression(
@@ -299,9 +328,7 @@ enum Boilerplate {
         if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
         if isDateline(text) || isSectionHeading(text) || isByline(text) { return true }
         let lowered = TextBytes.lowercasedASCII(text)
-        return textRules.contains { rule in
-            rule.triggers.contains { TextBytes.contains(lowered, $0) } && rule.pattern.matches(text)
-        }
+        return textRules.contains { $0.matches(text, lowered: lowered) }
     }
 
     /// Whether every line of the text is a related-story line.

@@ -23,7 +23,7 @@ struct Metadata {
         var firstHeading: String?
 
         if let root = document.root {
-            for node in root.descendants where node.isElement {
+            for node in root.descendants where node.tag(in: Self.metadataTags) {
                 if node.is("meta") {
                     let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop"))?
                         .lowercased()
@@ -90,6 +90,9 @@ struct Metadata {
         title = title?.collapsedWhitespace
         author = author?.collapsedWhitespace
     }
+
+    /// The elements metadata is read from.
+    static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1"])
 
     // MARK: JSON-LD
 

@@ -100,16 +100,30 @@ enum TextBytes {
         return String(text[start...end])
     }
 
-    /// The text below `node` as lower-cased bytes, or `nil` when it is longer than `limit` bytes.
+    /// The text below `node` as lower-cased bytes with white space folded and trimmed, or `nil` when its
+    /// source is longer than `limit` bytes.
     static func loweredText(of node: Node, limit: Int) -> [UInt8]? {
         var bytes: [UInt8] = []
+        var seen = 0
+        var pendingSpace = false
         var over = false
         node.forEachTextRun { run in
-            guard bytes.count + run.count <= limit else {
+            seen += run.count
+            guard seen <= limit else {
                 over = true
                 return false
             }
-            for byte in run { bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+            for byte in run {
+                if isSpace(byte) {
+                    pendingSpace = !bytes.isEmpty
+                    continue
+                }
+                if pendingSpace {
+                    bytes.append(0x20)
+                    pendingSpace = false
+                }
+                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
             return true
         }
         return over ? nil : bytes

@@ -138,6 +138,9 @@ public struct Node: Hashable, @unchecked Sendable {
 
     // MARK: Attributes
 
+    /// Whether the element has any attribute at all: a free test before looking for particular ones.
+    public var hasAttributes: Bool { isElement && pointer.pointee.properties != nil }
+
     public func attribute(_ name: String) -> String? {
         guard isElement, let value = xmlGetProp(pointer, name) else { return nil }
         defer { feedpipe_xmlFree(value) }
@@ -172,7 +175,7 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// The `class` and `id` attributes joined, the usual input of class/id heuristics.
     public var classAndID: String {
-        guard isElement else { return "" }
+        guard hasAttributes else { return "" }
         let classes = attribute("class") ?? ""
         guard let id = attribute("id") else { return classes }
         return classes.isEmpty ? id : classes + " " + id
@@ -397,6 +400,14 @@ public struct TagSet: Sendable {
     func contains(_ name: UnsafePointer<xmlChar>) -> Bool {
         guard let key = Self.key(name) else { return false }
         return keys.contains(key)
+    }
+
+    /// Whether the bytes (a lower-case word, say) are a member.
+    public func contains(bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count <= 16 else { return false }
+        return bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { Self.key($0, limit: buffer.count) }.map(keys.contains) ?? false
+        }
     }
 
     public func contains(_ name: String) -> Bool {

@@ -44,7 +44,7 @@ struct Cleaning {
             if dropText.isEmpty {
                 guard let lowered = TextBytes.loweredText(of: node, limit: Self.furnitureByteLimit) else { return .enter }
                 if lowered.isEmpty { return .skipChildren }
-                if lowered.count > 400, !Boilerplate.longNoticeWords.contains(where: { TextBytes.contains(lowered, $0) }) {
+                if !Boilerplate.mayBeFurniture(lowered) {
                     return .enter
                 }
             }
@@ -124,7 +124,15 @@ struct Cleaning {
         let wanted = title.map(Self.comparable) ?? []
         var removed: [Node] = []
         let titleBytes = title?.utf8.count ?? 0
-        for node in container.descendants where node.tag(in: Self.headingTags) || node.tag(in: Self.titleLikeTags) {
+        // A repeated headline comes before the prose: look no further than the first 2,000 bytes of text.
+        var textSeen = 0
+        for node in container.descendants {
+            if node.isText {
+                textSeen += TextBytes.length(of: node, limit: 4096)
+                if textSeen > 2000 { break }
+                continue
+            }
+            guard node.tag(in: Self.headingTags) || node.tag(in: Self.titleLikeTags) else { continue }
             // Only elements about as long as the title can repeat it.
             if !node.tag(in: Self.headingTags) {
                 let length = TextBytes.length(of: node, limit: titleBytes * 2 + 16)

@@ -22,7 +22,12 @@ struct Preparation {
             case .text:
                 return .skipChildren
             case .element:
-                if node.tag(in: Self.removedTags) || Boilerplate.isHidden(node) {
+                if node.tag(in: Self.removedTags) {
+                    removed.append(node)
+                    return .skipChildren
+                }
+                guard node.hasAttributes else { return .enter }
+                if Boilerplate.isHidden(node) {
                     removed.append(node)
                     return .skipChildren
                 }
