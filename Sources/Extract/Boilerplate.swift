@@ -197,6 +197,7 @@ enum Boilerplate {
     /// Whether any rule could match a block with these lower-cased bytes (before its text is rendered).
     static func mayBeFurniture(_ lowered: [UInt8]) -> Bool {
         if lowered.count <= lineBytes { return true }  // lines: datelines, headings, labels
+        if lowered.last == UInt8(ascii: "]") { return true }  // related-story lines
         return textRules.contains { $0.mayMatch(lowered) }
     }
 
