@@ -129,6 +129,27 @@ enum TextBytes {
         return over ? nil : bytes
     }
 
+    /// Whether the text at or below `node` is only white space (ASCII or U+00A0), read without making a string.
+    static func isBlank(_ node: Node) -> Bool {
+        var blank = true
+        node.forEachTextRun { run in
+            var index = 0
+            while index < run.count {
+                let byte = run[index]
+                if isSpace(byte) {
+                    index += 1
+                } else if byte == 0xC2, index + 1 < run.count, run[index + 1] == 0xA0 {
+                    index += 2
+                } else {
+                    blank = false
+                    return false
+                }
+            }
+            return true
+        }
+        return blank
+    }
+
     /// Bytes of text below `node`, counting no further than `limit`.
     static func length(of node: Node, limit: Int) -> Int {
         var total = 0

@@ -71,7 +71,7 @@ struct Sanitizer {
         collapseWhitespace(container)
         // A lone wrapper around the whole body says nothing.
         while container.elementChildren.count == 1, let only = container.elementChildren.first, only.is("div"),
-            container.children.allSatisfy({ $0 == only || ($0.isText && $0.text.allSatisfy(\.isWhitespace)) })
+            container.children.allSatisfy({ $0 == only || ($0.isText && TextBytes.isBlank($0)) })
         {
             only.unwrap()
         }
@@ -90,18 +90,18 @@ struct Sanitizer {
         container.walk { node in
             if node.isElement { return node.is("pre") ? .skipChildren : .enter }
             guard node.isText else { return .skipChildren }
-            let text = node.text
-            if text.utf8.allSatisfy(TextBytes.isSpace) {
+            if TextBytes.isBlank(node) {
                 let previous = node.previousSibling, next = node.nextSibling
                 let nearBlock = (previous.map { $0.tag(in: Self.blockTags) } ?? true)
                     || (next.map { $0.tag(in: Self.blockTags) } ?? true)
                 if nearBlock {
                     blank.append(node)
-                } else if text != " " {
+                } else {
                     node.setText(" ")
                 }
                 return .skipChildren
             }
+            let text = node.text
             let folded = TextBytes.foldSpaces(text)
             if folded != text { node.setText(folded) }
             return .skipChildren
@@ -159,7 +159,7 @@ struct Sanitizer {
             while let current = child {
                 switch current.kind {
                 case .text:
-                    if !current.text.allSatisfy(\.isWhitespace) { return false }
+                    if !TextBytes.isBlank(current) { return false }
                 case .element:
                     if !isEmpty(current) { return false }
                 default: break

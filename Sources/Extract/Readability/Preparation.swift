@@ -68,10 +68,13 @@ struct Preparation {
     private func hasBareText(_ node: Node) -> Bool {
         var child = node.firstChild
         while let current = child {
-            if current.isText, TextBytes.length(of: current, limit: 64) > 0,
-                !current.text.utf8.allSatisfy(TextBytes.isSpace)
-            {
-                return true
+            if current.isText {
+                var visible = false
+                current.forEachTextRun { run in
+                    visible = run.contains { !TextBytes.isSpace($0) }
+                    return !visible
+                }
+                if visible { return true }
             }
             child = current.nextSibling
         }
@@ -86,7 +89,7 @@ struct Preparation {
                 run = []
                 pendingBreak = nil
             }
-            guard run.contains(where: { !$0.text.utf8.allSatisfy(TextBytes.isSpace) }) else { return }
+            guard run.contains(where: { !TextBytes.isBlank($0) }) else { return }
             let paragraph = container.document.createElement("p")
             run[0].insertBefore(paragraph)
             for node in run { paragraph.append(node) }
@@ -108,7 +111,7 @@ struct Preparation {
                 run.append(child)
                 continue
             }
-            if child.isText && child.text.utf8.allSatisfy(TextBytes.isSpace) {
+            if child.isText && TextBytes.isBlank(child) {
                 run.append(child)
                 continue
             }
