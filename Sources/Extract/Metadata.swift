@@ -43,7 +43,12 @@ struct Metadata {
                     }
                 } else if node.is("script") {
                     if node.attribute("type")?.lowercased().contains("ld+json") == true {
-                        jsonLD.append(contentsOf: Self.articleObjects(in: node.text))
+                        // Only scripts that name an article type are worth decoding (some pages carry
+                        // tens of kilobytes of breadcrumbs and organisation data).
+                        let json = node.text
+                        if Self.articleTypeWords.contains(where: { json.contains($0) }) {
+                            jsonLD.append(contentsOf: Self.articleObjects(in: json))
+                        }
                     }
                 } else if node.is("time") {
                     if firstTime == nil { firstTime = node.attribute("datetime") }
@@ -122,6 +127,8 @@ struct Metadata {
         "ReviewNewsArticle", "BackgroundNewsArticle", "TechArticle", "ScholarlyArticle", "Report", "LiveBlogPosting",
         "SocialMediaPosting", "Review", "Recipe",
     ]
+
+    static let articleTypeWords = ["Article", "Posting", "Report", "Review", "Recipe"]
 
     static func string(_ value: Any?) -> String? {
         if let text = value as? String {

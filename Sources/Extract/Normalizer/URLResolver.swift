@@ -13,6 +13,12 @@ struct URLResolver {
     func resolve(_ reference: String, allowDataImages: Bool = false) -> String? {
         let trimmed = TextBytes.trim(reference)
         guard !trimmed.isEmpty else { return nil }
+        // Most links are already absolute and clean: keep them as they are.
+        if trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://"),
+            !trimmed.utf8.contains(where: { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C || $0 >= 0x7F })
+        {
+            return trimmed
+        }
         let scheme = Self.scheme(of: trimmed)
         if let scheme {
             if scheme == "data" {

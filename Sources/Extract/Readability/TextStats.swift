@@ -79,7 +79,7 @@ struct TextStatsIndex {
 
     fileprivate init(empty: Void) {}
 
-    fileprivate mutating func collect(_ node: Node, insideLink: Bool) -> TextStats {
+    fileprivate mutating func collect(_ node: Node, insideLink: Bool, store: Bool = true) -> TextStats {
         var total = TextStats()
         var child = node.firstChild
         while let current = child {
@@ -92,12 +92,19 @@ struct TextStatsIndex {
                     return true
                 }
             case .element:
-                total += collect(current, insideLink: insideLink || current.is("a"))
+                total += collect(current, insideLink: insideLink || current.is("a"), store: !current.tag(in: Self.inlineTags))
             default: break
             }
             child = current.nextSibling
         }
-        stats[node] = total
+        if store { stats[node] = total }
         return total
     }
+
+    /// Inline elements are never scored or weighed alone, so their statistics are not kept (asked for, they
+    /// are measured again).
+    static let inlineTags = TagSet([
+        "a", "span", "b", "strong", "i", "em", "u", "small", "sup", "sub", "abbr", "cite", "code", "mark", "q",
+        "s", "time", "br", "img", "wbr", "label", "font",
+    ])
 }
