@@ -86,15 +86,17 @@ enum Boilerplate {
         "search", "toolbar", "tablist",
     ]
 
+    static let hiddenStyles = [Array("display:none".utf8), Array("visibility:hidden".utf8)]
+
     /// Whether the element is hidden from readers by the page itself.
     static func isHidden(_ node: Node) -> Bool {
         if node.hasAttribute("hidden") { return true }
         if node.attribute("aria-hidden") == "true", !node.is("figure"), !node.is("img") {
             return true
         }
-        guard let style = node.attribute("style")?.lowercased(), !style.isEmpty else { return false }
-        let compact = style.replacingOccurrences(of: " ", with: "")
-        return compact.contains("display:none") || compact.contains("visibility:hidden")
+        guard let style = node.attribute("style"), !style.isEmpty else { return false }
+        let compact = TextBytes.lowercasedASCII(style).filter { $0 != 0x20 }
+        return TextBytes.contains(compact, hiddenStyles[0]) || TextBytes.contains(compact, hiddenStyles[1])
     }
 
     // MARK: Text rules

@@ -38,6 +38,13 @@ struct Cleaning {
         container.walk { node in
             guard node.isElement else { return .skipChildren }
             guard node.tag(in: Self.textBlockTags) || node.tag(in: Self.headingTags) else { return .enter }
+            // Inline elements inside prose were judged with their paragraph, unless they open it (a
+            // "READ MORE:" or "Source:" label).
+            if node.tag(in: TextStatsIndex.inlineTags), let parent = node.parent,
+                parent.is("p") || parent.tag(in: Self.headingTags), !Self.opensParent(node)
+            {
+                return .skipChildren
+            }
             // Long blocks are prose; only the pipeline's own rules may still drop them. A look at the raw
             // bytes first keeps the rendering and the regular expressions below to the few blocks that could
             // match: short ones, and longer ones holding a word of the long notices.
@@ -57,6 +64,16 @@ struct Cleaning {
             return .enter
         }
         Node.remove(removed)
+    }
+
+    /// Whether nothing but white space comes before the node in its parent.
+    static func opensParent(_ node: Node) -> Bool {
+        var sibling = node.previousSibling
+        while let current = sibling {
+            if current.isElement || !TextBytes.isBlank(current) { return false }
+            sibling = current.previousSibling
+        }
+        return true
     }
 
     /// Captions and credits in `div`s and `span`s become `figcaption`: kept with their image in the HTML,
