@@ -124,14 +124,9 @@ struct Cleaning {
         }
         // The trailer is links and teasers; real paragraphs after the heading mean it was only a label.
         var trailer = TextStats()
-        var longestParagraph = 0
-        for node in following where node.isElement {
-            trailer += TextStats.of(node)
-            for paragraph in [node] + node.descendants.filter({ $0.is("p") }) where paragraph.is("p") {
-                longestParagraph = max(longestParagraph, TextStats.of(paragraph).length)
-            }
-        }
-        let isTrailer = trailer.length == 0 || trailer.linkDensity >= 0.35 || longestParagraph < 150
+        for node in following where node.isElement { trailer += TextStats.of(node) }
+        // "Most popular" always opens a trailer; "Read more" only when links follow it.
+        let isTrailer = trailer.length == 0 || trailer.linkDensity >= 0.35
             || Boilerplate.isStrongSectionHeading(TextRenderer.render(cut, style: .text).collapsedLines)
         Node.remove(isTrailer ? [cut] + following : [cut])
     }
