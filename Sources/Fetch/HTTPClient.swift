@@ -33,52 +33,180 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// Blocking: drives the multi handle until every transfer has finished.
+    // Robots rules per scheme://host[:port], kept for the client's lifetime; touched only on `queue`.
+    private var robots: [String: RobotsRules] = [:]
+
+    /// A request waiting for its turn: which attempt it is and when it may start.
+    private struct Pending {
+        let index: Int
+        var attempt = 0
+        var notBefore = DispatchTime.now()
+    }
+
+    /// What the scheduler knows of one host during a run.
+    private struct HostState {
+        var active = 0
+        var lastStart: DispatchTime?
+        var failuresInARow = 0
+        var robotsInFlight = false
+    }
+
+    /// Blocking: drives the multi handle until every request has an answer. Requests wait for their host's
+    /// robots.txt, their host's concurrency limit and delay, and their retry time.
     private func run(_ requests: [Request]) -> [Result<Response, FetchError>] {
         var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
-        var waiting = Array(requests.indices.reversed())
-        var active: [UnsafeMutableRawPointer: Transfer] = [:]
-        var perHost: [String: Int] = [:]
+        var pending = requests.indices.map { Pending(index: $0) }
+        var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
+        var hosts: [String: HostState] = [:]
+        let robotsIndex = -1  // marks robots.txt transfers
 
-        func startMore() {
-            var deferred: [Int] = []
-            while active.count < options.concurrency, let index = waiting.popLast() {
-                let request = requests[index]
+        func origin(of url: String) -> String? {
+            guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", let host = components.host?.lowercased()
+            else { return nil }
+            return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+        }
+
+        func start(_ request: Request, index: Int, attempt: Int, host: String) {
+            switch Transfer.make(index: index, request: request, options: options) {
+            case .failure(let error):
+                results[index] = .failure(error)
+            case .success(let transfer):
+                hosts[host, default: HostState()].active += 1
+                hosts[host, default: HostState()].lastStart = .now()
+                active[transfer.easy] = (transfer, attempt)
+                curl_multi_add_handle(multi, transfer.easy)
+            }
+        }
+
+        /// Starts what may start now; returns when the next waiting request may start, if any waits.
+        func startReady() -> DispatchTime? {
+            var nextDue: DispatchTime?
+            var still: [Pending] = []
+            let now = DispatchTime.now()
+            for item in pending {
+                let request = requests[item.index]
                 let host = Transfer.host(of: request.url)
-                if perHost[host, default: 0] >= options.perHostConcurrency {
-                    deferred.append(index)
+                let state = hosts[host, default: HostState()]
+                if state.failuresInARow >= options.hostFailureLimit {
+                    results[item.index] = .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow))
                     continue
                 }
-                switch Transfer.make(index: index, request: request, options: options) {
-                case .failure(let error):
-                    results[index] = .failure(error)
-                case .success(let transfer):
-                    perHost[host, default: 0] += 1
-                    active[transfer.easy] = transfer
-                    curl_multi_add_handle(multi, transfer.easy)
+                if request.policy.obeysRobots, let site = origin(of: request.url) {
+                    guard let rules = robots[site] else {
+                        if !state.robotsInFlight, active.count < options.concurrency {
+                            hosts[host, default: HostState()].robotsInFlight = true
+                            start(Request(url: site + "/robots.txt", policy: request.policy), index: robotsIndex,
+                                attempt: 0, host: host)
+                        }
+                        still.append(item)
+                        continue
+                    }
+                    let path = URLComponents(string: request.url).map { $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") }
+                    if rules.unreachable {
+                        results[item.index] = .failure(
+                            .transport(url: request.url, message: "\(site)/robots.txt could not be fetched; the site is not crawled for now"))
+                        continue
+                    }
+                    if !rules.allows(path: path.flatMap { $0.isEmpty ? "/" : $0 } ?? "/") {
+                        results[item.index] = .failure(.disallowedByRobots(url: request.url))
+                        continue
+                    }
                 }
+                var due = item.notBefore
+                if let last = hosts[host]?.lastStart, request.policy.hostDelay > 0 {
+                    let earliest = last + request.policy.hostDelay
+                    if earliest > due { due = earliest }
+                }
+                guard due <= now, active.count < options.concurrency,
+                    hosts[host, default: HostState()].active < options.perHostConcurrency
+                else {
+                    if due > now { nextDue = min(nextDue ?? due, due) }
+                    still.append(item)
+                    continue
+                }
+                start(request, index: item.index, attempt: item.attempt, host: host)
             }
-            waiting.append(contentsOf: deferred.reversed())
+            pending = still
+            return nextDue
         }
 
-        startMore()
-        while !active.isEmpty {
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
-            var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                    let transfer = active.removeValue(forKey: easy)
-                else { continue }
-                let code = message.pointee.data.result
-                curl_multi_remove_handle(multi, easy)
-                results[transfer.index] = transfer.finish(code: code)
-                perHost[Transfer.host(of: transfer.request.url), default: 1] -= 1
+        func finished(_ transfer: Transfer, attempt: Int, code: CURLcode) {
+            let host = Transfer.host(of: transfer.request.url)
+            hosts[host, default: HostState()].active -= 1
+            let result = transfer.finish(code: code)
+            if transfer.index == robotsIndex {
+                hosts[host, default: HostState()].robotsInFlight = false
+                if let site = origin(of: transfer.request.url) { robots[site] = Self.robotsRules(from: result, options: options) }
+                return
             }
-            startMore()
-            if !active.isEmpty { curl_multi_poll(multi, nil, 0, 200, nil) }
+            switch result {
+            case .success:
+                hosts[host, default: HostState()].failuresInARow = 0
+                results[transfer.index] = result
+            case .failure(let error):
+                hosts[host, default: HostState()].failuresInARow += 1
+                let policy = transfer.request.policy
+                guard transfer.isRetryable(code: code), attempt < policy.retries else {
+                    results[transfer.index] = result
+                    return
+                }
+                var wait = policy.backoff * pow(2, Double(attempt)) * Double.random(in: 0.5...1.5)
+                if let retryAfter = transfer.retryAfter {
+                    guard retryAfter <= policy.maxRetryAfter else {
+                        results[transfer.index] = .failure(.retryAfterTooLong(url: error.url, seconds: Int(retryAfter)))
+                        return
+                    }
+                    wait = max(wait, retryAfter)
+                }
+                pending.append(Pending(index: transfer.index, attempt: attempt + 1, notBefore: .now() + wait))
+            }
+        }
+
+        var nextDue = startReady()
+        while !active.isEmpty || !pending.isEmpty {
+            if !active.isEmpty {
+                var running: Int32 = 0
+                curl_multi_perform(multi, &running)
+                var remaining: Int32 = 0
+                while let message = curl_multi_info_read(multi, &remaining) {
+                    guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                        let entry = active.removeValue(forKey: easy)
+                    else { continue }
+                    let code = message.pointee.data.result
+                    curl_multi_remove_handle(multi, easy)
+                    finished(entry.transfer, attempt: entry.attempt, code: code)
+                }
+            }
+            nextDue = startReady()
+            // Sleep in the poll until a transfer has news or the next waiting request is due.
+            var wait = 200
+            if let nextDue {
+                let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(DispatchTime.now().uptimeNanoseconds)
+                wait = nanoseconds.overflow ? 0 : min(200, Int(nanoseconds.partialValue / 1_000_000) + 1)
+            }
+            if active.isEmpty {
+                if !pending.isEmpty { usleep(useconds_t(max(1, wait) * 1000)) }
+            } else {
+                curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+            }
         }
         return results.map { $0 ?? .failure(.transport(url: "", message: "not fetched")) }
+    }
+
+    /// robots.txt answers: a 2xx body is parsed; 4xx means no rules; anything else (5xx, unreachable)
+    /// means the site cannot be crawled now (RFC 9309 §2.3.1).
+    static func robotsRules(from result: Result<Response, FetchError>, options: FetchOptions) -> RobotsRules {
+        switch result {
+        case .success(let response):
+            return RobotsRules(parsing: response.text, userAgent: options.userAgent)
+        case .failure(.http(_, let status)) where (400..<500).contains(status):
+            return .allowAll
+        case .failure(.tooLarge):
+            return .allowAll
+        case .failure:
+            return .unreachableSite
+        }
     }
 }
 
@@ -124,12 +252,12 @@ private final class Transfer {
         feedpipe_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
         feedpipe_curl_setopt_long(easy, CURLOPT_MAXREDIRS, options.maxRedirects)
         feedpipe_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-        feedpipe_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
+        feedpipe_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int((request.policy.timeout ?? options.timeout) * 1000))
         feedpipe_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytes)
         feedpipe_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds)
         feedpipe_curl_setopt_int64(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes))
         feedpipe_curl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // every encoding libcurl can decode
-        feedpipe_curl_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
+        feedpipe_curl_setopt_string(easy, CURLOPT_USERAGENT, request.policy.userAgent ?? options.userAgent)
         for line in request.headerLines { transfer.headerList = curl_slist_append(transfer.headerList, line) }
         if let list = transfer.headerList { feedpipe_curl_setopt_pointer(easy, CURLOPT_HTTPHEADER, list) }
         let context = Unmanaged.passUnretained(transfer).toOpaque()
@@ -155,6 +283,33 @@ private final class Transfer {
             return length
         }
         return .success(transfer)
+    }
+
+    /// Whether trying again may help: timeouts, refused or reset connections, 429 and 5xx answers.
+    func isRetryable(code: CURLcode) -> Bool {
+        if exceededLimit { return false }
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_CONNECT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING,
+            CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST:
+            return true
+        case CURLE_OK:
+            var status = 0
+            feedpipe_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            return status == 429 || status == 500 || status == 502 || status == 503 || status == 504
+        default:
+            return false
+        }
+    }
+
+    /// The `Retry-After` of the last response, in seconds (delay-seconds or an HTTP date).
+    var retryAfter: Double? {
+        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
     }
 
     func receivedHeader(_ line: String) {

@@ -7,12 +7,38 @@ public struct Request: Sendable, Hashable {
     /// Validators from an earlier response, sent back as `If-None-Match` / `If-Modified-Since`.
     public var etag: String?
     public var lastModified: String?
+    /// How politely and persistently to fetch it.
+    public var policy: Policy
 
-    public init(url: String, headers: [String: String] = [:], etag: String? = nil, lastModified: String? = nil) {
+    public init(
+        url: String, headers: [String: String] = [:], etag: String? = nil, lastModified: String? = nil,
+        policy: Policy = Policy()
+    ) {
         self.url = url
         self.headers = headers
         self.etag = etag
         self.lastModified = lastModified
+        self.policy = policy
+    }
+
+    /// Per-request (in practice per-pipeline) fetching rules.
+    public struct Policy: Sendable, Hashable {
+        /// Sent instead of the client's User-Agent when set.
+        public var userAgent: String?
+        /// Attempts after the first for timeouts, resets, 429 and 5xx answers.
+        public var retries = 2
+        /// The first retry waits this long (seconds); each further one twice as long, with jitter.
+        public var backoff = 1.0
+        /// The longest `Retry-After` honoured (seconds); a longer one fails the request.
+        public var maxRetryAfter = 120.0
+        /// Seconds between the starts of two requests to the same host.
+        public var hostDelay = 0.0
+        /// Whether the host's robots.txt is obeyed.
+        public var obeysRobots = true
+        /// Seconds for the whole transfer, instead of the client's.
+        public var timeout: Double?
+
+        public init() {}
     }
 
     /// The request headers in wire form, validators included.
@@ -76,6 +102,8 @@ public struct FetchOptions: Sendable {
     /// Transfers running at once, in all and per host.
     public var concurrency = 8
     public var perHostConcurrency = 2
+    /// Failures in a row after which a host's remaining requests fail at once, for the rest of the run.
+    public var hostFailureLimit = 5
 
     public init() {}
 }
@@ -86,10 +114,15 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     case http(url: String, status: Int)
     case tooLarge(url: String, limit: Int)
     case unsupported(url: String)
+    case disallowedByRobots(url: String)
+    case hostUnavailable(url: String, failures: Int)
+    case retryAfterTooLong(url: String, seconds: Int)
 
     public var url: String {
         switch self {
-        case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url): url
+        case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url),
+            .disallowedByRobots(let url), .hostUnavailable(let url, _), .retryAfterTooLong(let url, _):
+            url
         }
     }
 
@@ -99,6 +132,10 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .http(let url, let status): "\(url): HTTP status \(status)"
         case .tooLarge(let url, let limit): "\(url): body larger than \(limit) bytes; transfer stopped"
         case .unsupported(let url): "\(url): only http, https and file URLs can be fetched"
+        case .disallowedByRobots(let url): "\(url): disallowed by the site's robots.txt"
+        case .hostUnavailable(let url, let failures):
+            "\(url): not fetched: its host failed \(failures) times in a row in this run"
+        case .retryAfterTooLong(let url, let seconds): "\(url): the server asks to retry after \(seconds) s; gave up"
         }
     }
 }

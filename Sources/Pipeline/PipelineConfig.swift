@@ -1,5 +1,6 @@
 import Extract
 import Feed
+import Fetch
 import Foundation
 import Markup
 import Yams
@@ -19,6 +20,19 @@ public struct PipelineConfig: Sendable {
     public var output: String
     public var maxEntries: Int
     public var rules: ExtractionRules
+    /// How this pipeline's requests are made.
+    public var fetch = FetchSettings()
+
+    /// Per-pipeline request settings.
+    public struct FetchSettings: Sendable {
+        public var policy = Request.Policy()
+        /// Extra headers on every request (cookies included, as a `Cookie` header).
+        public var headers: [String: String] = [:]
+        /// An article fetched this recently is not fetched again (seconds).
+        public var refreshAfter: Double = 86_400
+
+        public init() {}
+    }
 
     /// Where article links come from.
     public enum Source: Sendable {
@@ -32,7 +46,10 @@ public struct PipelineConfig: Sendable {
         }
     }
 
-    static let keys = ["title", "id", "link", "url", "author", "source", "output", "max_entries", "extract"]
+    static let keys = ["title", "id", "link", "url", "author", "source", "output", "max_entries", "extract", "fetch"]
+    static let fetchKeys = [
+        "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
+    ]
     static let sourceKeys = ["url", "links"]
     static let extractKeys = ["body", "remove", "drop_text"]
 
@@ -93,10 +110,48 @@ public struct PipelineConfig: Sendable {
             for node in try reader.list(map["drop_text"]) { rules.dropText.append(try reader.regex(node)) }
         }
         let output = try reader.string(top["output"]) ?? "Feeds/\(name).atom"
-        return PipelineConfig(
+        var config = PipelineConfig(
             name: name, file: file, title: title, id: id, link: try reader.string(top["link"]),
             selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
             output: output, maxEntries: maxEntries, rules: rules)
+        if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
+        return config
+    }
+
+    static func fetchSettings(_ node: Yams.Node, reader: NodeReader) throws(PipelineError) -> FetchSettings {
+        let map = try reader.mapping(node, keys: fetchKeys, context: "'fetch'")
+        var settings = FetchSettings()
+        settings.policy.userAgent = try reader.string(map["user_agent"])
+        if let headers = map["headers"] {
+            for (name, value) in try reader.mapping(headers, keys: nil, context: "'headers'") {
+                settings.headers[name] = try reader.string(value) ?? ""
+            }
+        }
+        if let cookies = map["cookies"] {
+            if case .mapping = cookies {
+                let pairs = try reader.mapping(cookies, keys: nil, context: "'cookies'")
+                var parts: [String] = []
+                for name in pairs.keys.sorted() { parts.append("\(name)=\(try reader.string(pairs[name]) ?? "")") }
+                settings.headers["Cookie"] = parts.joined(separator: "; ")
+            } else {
+                settings.headers["Cookie"] = try reader.string(cookies)
+            }
+        }
+        if let value = map["timeout"] { settings.policy.timeout = try reader.duration(value, key: "timeout") }
+        if let value = map["delay"] { settings.policy.hostDelay = try reader.duration(value, key: "delay") }
+        if let value = map["backoff"] { settings.policy.backoff = try reader.duration(value, key: "backoff") }
+        if let value = map["refresh_after"] { settings.refreshAfter = try reader.duration(value, key: "refresh_after") }
+        if let value = map["retries"] {
+            guard let retries = value.int, (0...10).contains(retries) else {
+                throw reader.error(value, "'retries' must be a whole number from 0 to 10")
+            }
+            settings.policy.retries = retries
+        }
+        if let value = map["robots"] {
+            guard let obeys = value.bool else { throw reader.error(value, "'robots' must be true or false") }
+            settings.policy.obeysRobots = obeys
+        }
+        return settings
     }
 
     /// A source URL as written, or a path relative to the pipeline's folder turned into a `file:` URL.
@@ -136,12 +191,12 @@ struct NodeReader {
     }
 
     /// A mapping whose keys are all known; an unknown key gets a "did you mean".
-    func mapping(_ node: Yams.Node, keys: [String], context: String) throws(PipelineError) -> [String: Yams.Node] {
+    func mapping(_ node: Yams.Node, keys: [String]?, context: String) throws(PipelineError) -> [String: Yams.Node] {
         guard case .mapping(let mapping) = node else { throw error(node, "\(context) must be a mapping of keys to values") }
         var result: [String: Yams.Node] = [:]
         for (key, value) in mapping {
             guard let name = key.string else { throw error(key, "keys must be strings") }
-            guard keys.contains(name) else {
+            if let keys, !keys.contains(name) {
                 let hint = Self.closest(to: name, in: keys).map { "; did you mean '\($0)'?" } ?? ""
                 throw error(key, "unknown key '\(name)' in \(context)\(hint)")
             }
@@ -161,6 +216,21 @@ struct NodeReader {
     func requiredString(_ map: [String: Yams.Node], _ key: String, in parent: Yams.Node) throws(PipelineError) -> String {
         guard let node = map[key] else { throw error(parent, "missing required key '\(key)'") }
         guard let value = try string(node) else { throw error(node, "'\(key)' must not be empty") }
+        return value
+    }
+
+    /// Seconds, written as a number or with a unit: `30`, `1.5s`, `10m`, `6h`, `2d`.
+    func duration(_ node: Yams.Node, key: String) throws(PipelineError) -> Double {
+        let text = (try string(node) ?? "").lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value >= 0 {
+                return value * scale
+            }
+        }
+        guard let value = Double(text), value >= 0 else {
+            throw error(node, "'\(key)' must be a duration such as 30, 1.5s, 10m, 6h or 2d")
+        }
         return value
     }
 

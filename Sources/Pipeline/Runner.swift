@@ -33,15 +33,33 @@ public struct Runner: Sendable {
         self.logger = logger
     }
 
-    /// The links a source offers, in source order, without duplicates.
-    public func discover(_ config: PipelineConfig) async throws(RunError) -> [Link] {
+    /// The requests of a pipeline for a URL: its headers and policy, and the validators of the last fetch.
+    func request(_ url: String, config: PipelineConfig, validators: StateStore.Validators? = nil) -> Request {
+        Request(
+            url: url, headers: config.fetch.headers, etag: validators?.etag, lastModified: validators?.lastModified,
+            policy: config.fetch.policy)
+    }
+
+    /// The links a source offers, in source order, without duplicates. With a state store, the source is
+    /// fetched conditionally: `nil` means it has not changed since the last run.
+    public func discover(_ config: PipelineConfig, state: StateStore? = nil, now: Date = Date()) async throws(RunError)
+        -> [Link]?
+    {
         switch config.source {
         case .htmlList(let url, let selector):
+            let known = try? state?.validators(for: url)
             let response: Response
-            switch await client.fetch(Request(url: url)) {
+            switch await client.fetch(request(url, config: config, validators: known ?? nil)) {
             case .success(let value): response = value
             case .failure(let error): throw RunError.source(error.description)
             }
+            if response.isNotModified {
+                logger.info("\(url): not modified")
+                return nil
+            }
+            try? state?.save(
+                .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
+                for: url)
             let document: Document
             do {
                 document = try Document(html: response.text, url: response.url)
@@ -52,22 +70,46 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Fetches and extracts articles; failures are reported per URL.
-    public func articles(for links: [Link], rules: ExtractionRules) async -> [(Link, Result<Article, RunError>)] {
-        let responses = await client.fetch(links.map { Request(url: $0.url) })
-        return zip(links, responses).map { link, result in
+    /// What fetching one article came to.
+    public enum Fetched: Sendable {
+        case article(Article, Response)
+        /// Fetched recently enough, or answered 304: the stored entry stands.
+        case unchanged
+    }
+
+    /// Fetches and extracts articles; failures are reported per URL. With a state store, articles fetched
+    /// within the pipeline's refresh age are skipped and the others are fetched conditionally.
+    public func articles(
+        for links: [Link], config: PipelineConfig, state: StateStore? = nil, now: Date = Date()
+    ) async -> [(Link, Result<Fetched, RunError>)] {
+        var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: links.count)
+        var requests: [(index: Int, request: Request)] = []
+        for (index, link) in links.enumerated() {
+            let known = (try? state?.validators(for: link.url)) ?? nil
+            if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < config.fetch.refreshAfter {
+                outcomes[index] = .success(.unchanged)
+            } else {
+                requests.append((index, request(link.url, config: config, validators: known)))
+            }
+        }
+        let responses = await client.fetch(requests.map(\.request))
+        for ((index, _), result) in zip(requests, responses) {
+            let link = links[index]
             switch result {
             case .failure(let error):
-                return (link, .failure(.article(error.description)))
+                outcomes[index] = .failure(.article(error.description))
+            case .success(let response) where response.isNotModified:
+                outcomes[index] = .success(.unchanged)
             case .success(let response):
                 do {
                     let document = try Document(html: response.text, url: response.url)
-                    return (link, .success(Extractor(rules: rules).extract(document)))
+                    outcomes[index] = .success(.article(Extractor(rules: config.rules).extract(document), response))
                 } catch {
-                    return (link, .failure(.article("\(link.url): \(error)")))
+                    outcomes[index] = .failure(.article("\(link.url): \(error)"))
                 }
             }
         }
+        return zip(links, outcomes).map { ($0, $1 ?? .failure(.article("\($0.url): not fetched"))) }
     }
 
     /// Runs the whole pipeline and writes its feed. A failed source or article is reported, and the feed is
@@ -79,7 +121,7 @@ public struct Runner: Sendable {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var links: [Link] = []
         do {
-            links = try await discover(config)
+            links = try await discover(config, state: state, now: seenAt) ?? []
         } catch {
             report.failures.append(error.description)
             logger.error("\(error)")
@@ -88,14 +130,20 @@ public struct Runner: Sendable {
         report.discovered = links.count
 
         var entries: [Entry] = []
-        for (link, result) in await articles(for: links, rules: config.rules) {
+        for (link, result) in await articles(for: links, config: config, state: state, now: seenAt) {
             switch result {
             case .failure(let error):
                 report.failures.append(error.description)
                 logger.error("\(error)")
-            case .success(let article):
+            case .success(.unchanged):
+                continue
+            case .success(.article(let article, let response)):
                 do {
                     entries.append(try entry(for: article, link: link, feed: config.id, state: state, seenAt: seenAt))
+                    try state.save(
+                        .init(
+                            etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+                            fetchedAt: seenAt), for: link.url)
                 } catch {
                     throw RunError.state(error.description)
                 }

@@ -32,9 +32,41 @@ public final class StateStore {
                 PRIMARY KEY (feed, id)
             );
             CREATE TABLE IF NOT EXISTS validators (
-                url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT
+                url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at REAL
             );
             """)
+        // Stores made before fetch times were kept lack the column; adding it twice fails harmlessly.
+        try? execute("ALTER TABLE validators ADD COLUMN fetched_at REAL")
+    }
+
+    /// What an earlier successful fetch of a URL left: its validators and when it happened.
+    public struct Validators: Sendable, Equatable {
+        public var etag: String?
+        public var lastModified: String?
+        public var fetchedAt: Date?
+
+        public init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
+            self.etag = etag
+            self.lastModified = lastModified
+            self.fetchedAt = fetchedAt
+        }
+    }
+
+    public func validators(for url: String) throws(PipelineError) -> Validators? {
+        var found: Validators?
+        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [url]) { row in
+            found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
+        }
+        return found
+    }
+
+    public func save(_ validators: Validators, for url: String) throws(PipelineError) {
+        try run(
+            """
+            INSERT INTO validators (url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                fetched_at = excluded.fetched_at
+            """, [url, validators.etag, validators.lastModified, validators.fetchedAt])
     }
 
     deinit { sqlite3_close(database) }

@@ -31,7 +31,7 @@ struct Check: AsyncParsableCommand {
         let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: false))
         let links: [Link]
         do {
-            links = Array(try await runner.discover(config).prefix(config.maxEntries))
+            links = Array((try await runner.discover(config) ?? []).prefix(config.maxEntries))
         } catch {
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
@@ -39,8 +39,8 @@ struct Check: AsyncParsableCommand {
         print("\(links.count) links from \(config.sourceURL)")
         for link in links { print("  \(link.url)" + (link.title.map { "  \($0)" } ?? "")) }
         guard let first = links.first else { return }
-        switch await runner.articles(for: [first], rules: config.rules).first?.1 {
-        case .success(let article):
+        switch await runner.articles(for: [first], config: config).first?.1 {
+        case .success(.article(let article, _)):
             print("\nFirst article: \(article.title ?? "(no title)")")
             for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {
                 print("  \(line)")
@@ -48,7 +48,7 @@ struct Check: AsyncParsableCommand {
         case .failure(let error):
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
-        case nil:
+        case .success(.unchanged), nil:
             break
         }
     }

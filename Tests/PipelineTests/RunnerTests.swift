@@ -18,8 +18,11 @@ struct RunnerTests {
         let server: LoopbackServer
         let flag = Flag()
 
-        /// Makes the list page answer 503 while set.
-        final class Flag: @unchecked Sendable { var failing = false }
+        /// Makes the list page answer 503, or 304 to a matching `If-None-Match`, while set.
+        final class Flag: @unchecked Sendable {
+            var failing = false
+            var notModifiedFor: String?
+        }
 
         init() throws {
             work = try Repository.temporaryFolder()
@@ -28,11 +31,14 @@ struct RunnerTests {
             let files = LoopbackServer.files(under: folder)
             let flag = self.flag
             server = try LoopbackServer { request in
-                flag.failing && request.path.hasSuffix("index.html") ? .init(status: 503) : files(request)
+                guard request.path.hasSuffix("index.html") else { return files(request) }
+                if flag.failing { return .init(status: 503) }
+                if let etag = flag.notModifiedFor, request.headers["if-none-match"] == etag { return .init(status: 304) }
+                return files(request)
             }
         }
 
-        func config(maxEntries: Int = 50) throws -> PipelineConfig {
+        func config(maxEntries: Int = 50, refreshAfter: String = "1d") throws -> PipelineConfig {
             let yaml = """
                 title: Example over HTTP
                 source:
@@ -40,6 +46,10 @@ struct RunnerTests {
                   links: ".story-list a.headline"
                 output: \(work.appendingPathComponent("Feeds/example.atom").path)
                 max_entries: \(maxEntries)
+                fetch:
+                  retries: 1
+                  backoff: 10ms
+                  refresh_after: \(refreshAfter)
                 """
             return try PipelineConfig.parse(yaml, file: work.appendingPathComponent("example.yml").path)
         }
@@ -104,6 +114,34 @@ struct RunnerTests {
         #expect(report.failures.count == 1)
         #expect(report.failures[0].contains("\(site.server.baseURL)/index.html: HTTP status 503"))
         #expect(try site.feed() == before)
+        // The 503 was tried twice: once, and once more after the back-off.
+        #expect(site.server.received.filter { $0.path == "/index.html" }.count == 3)
+    }
+
+    @Test func anUnchangedRunSendsValidatorsAndFetchesNoArticle() async throws {
+        let site = try Site()
+        let config = try site.config(refreshAfter: "0")
+        _ = try await Self.runner.run(config, state: try site.state())
+        let before = site.server.received.count
+        // The loopback server sends no validators; store some as a server would have sent them.
+        let state = try site.state()
+        try state.save(.init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html")
+        site.flag.notModifiedFor = "\"v1\""
+        let report = try await Self.runner.run(config, state: state)
+        let requests = site.server.received.dropFirst(before)
+        #expect(requests.map(\.path) == ["/index.html"])
+        #expect(requests.first?.headers["if-none-match"] == "\"v1\"")
+        #expect(report.new == 0 && report.kept == 4 && report.failures.isEmpty)
+    }
+
+    @Test func articlesFetchedWithinTheRefreshAgeAreNotFetchedAgain() async throws {
+        let site = try Site()
+        let config = try site.config()
+        _ = try await Self.runner.run(config, state: try site.state())
+        let before = site.server.received.count
+        let report = try await Self.runner.run(config, state: try site.state())
+        #expect(site.server.received.dropFirst(before).map(\.path) == ["/index.html"])
+        #expect(report.kept == 4)
     }
 
     @Test func keepsOnlyTheNewestEntriesUpToTheMaximum() async throws {
