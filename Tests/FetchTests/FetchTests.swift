@@ -89,3 +89,200 @@ struct HTTPClientTests {
         #expect(throws: FetchError.unsupported(url: "gopher://example.org/")) { try result.get() }
     }
 }
+
+@Suite("Politeness and failure")
+struct PolitenessTests {
+    /// A policy that retries quickly, so that tests stay short.
+    static func quick(retries: Int = 2, robots: Bool = false) -> Request.Policy {
+        var policy = Request.Policy()
+        policy.retries = retries
+        policy.backoff = 0.01
+        policy.obeysRobots = robots
+        return policy
+    }
+
+    @Test func retriesServerErrorsAndHonoursRetryAfter() async throws {
+        let attempts = Counter()
+        let server = try LoopbackServer { request in
+            switch attempts.next() {
+            case 0: return .init(status: 503)
+            case 1: return .init(status: 429, headers: ["Retry-After": "1"])
+            default: return .init(status: 200, body: Array("finally".utf8))
+            }
+        }
+        let response = try await HTTPClient().fetch(Request(url: server.baseURL + "/flaky", policy: Self.quick())).get()
+        #expect(response.text == "finally")
+        let times = server.received.map(\.time)
+        #expect(times.count == 3)
+        #expect(times[2].timeIntervalSince(times[1]) >= 0.95)
+    }
+
+    @Test func givesUpWhenRetriesRunOutAndNamesTheStatus() async throws {
+        let server = try LoopbackServer { _ in .init(status: 502) }
+        let result = await HTTPClient().fetch(Request(url: server.baseURL + "/down", policy: Self.quick(retries: 1)))
+        #expect(throws: FetchError.http(url: server.baseURL + "/down", status: 502)) { try result.get() }
+        #expect(server.received.count == 2)
+    }
+
+    @Test func refusesARetryAfterLongerThanTheLimit() async throws {
+        let server = try LoopbackServer { _ in .init(status: 429, headers: ["Retry-After": "3600"]) }
+        let result = await HTTPClient().fetch(Request(url: server.baseURL + "/later", policy: Self.quick()))
+        #expect(throws: FetchError.retryAfterTooLong(url: server.baseURL + "/later", seconds: 3600)) { try result.get() }
+    }
+
+    @Test func obeysRobotsTxt() async throws {
+        let server = try LoopbackServer { request in
+            if request.path == "/robots.txt" {
+                return .init(status: 200, body: Array("User-agent: *\nDisallow: /private\nAllow: /private/ok\n".utf8))
+            }
+            return .init(status: 200, body: Array("page".utf8))
+        }
+        let client = HTTPClient()
+        let urls = ["/private/secret", "/private/ok", "/public"].map { server.baseURL + $0 }
+        let results = await client.fetch(urls.map { Request(url: $0, policy: Self.quick(robots: true)) })
+        #expect(throws: FetchError.disallowedByRobots(url: urls[0])) { try results[0].get() }
+        #expect(try results[1].get().text == "page")
+        #expect(try results[2].get().text == "page")
+        // robots.txt was read once for the host, and the disallowed page was never asked for.
+        #expect(server.received.filter { $0.path == "/robots.txt" }.count == 1)
+        #expect(!server.received.contains { $0.path == "/private/secret" })
+        // A pipeline may choose not to obey it.
+        let ignoring = await client.fetch(Request(url: urls[0], policy: Self.quick(robots: false)))
+        #expect(try ignoring.get().text == "page")
+    }
+
+    @Test func cutsOffAServerThatDrips() async throws {
+        let server = try LoopbackServer { _ in .init(status: 200, body: Array("x".utf8), drip: 0.5) }
+        var options = FetchOptions()
+        options.lowSpeedBytes = 100
+        options.lowSpeedSeconds = 1
+        let started = Date()
+        let result = await HTTPClient(options: options).fetch(Request(url: server.baseURL + "/drip", policy: Self.quick(retries: 0)))
+        guard case .failure(.transport(let url, let message)) = result else {
+            Issue.record("a dripping server was not cut off: \(result)")
+            return
+        }
+        #expect(url == server.baseURL + "/drip")
+        #expect(message.lowercased().contains("timeout") || message.lowercased().contains("too slow"))
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test func stopsACompressionBombAtTheDecompressedLimit() async throws {
+        let bomb = try gzip([UInt8](repeating: 0, count: 20 * 1024 * 1024))
+        #expect(bomb.count < 100_000)
+        let server = try LoopbackServer { _ in
+            .init(status: 200, headers: ["Content-Encoding": "gzip", "Content-Type": "text/html"], body: bomb)
+        }
+        var options = FetchOptions()
+        options.maxBodyBytes = 1024 * 1024
+        let result = await HTTPClient(options: options).fetch(Request(url: server.baseURL + "/bomb", policy: Self.quick()))
+        #expect(throws: FetchError.tooLarge(url: server.baseURL + "/bomb", limit: 1024 * 1024)) { try result.get() }
+    }
+
+    @Test func boundsRedirectLoops() async throws {
+        let server = try LoopbackServer { _ in .init(status: 302, headers: ["Location": "/loop"]) }
+        let result = await HTTPClient().fetch(Request(url: server.baseURL + "/loop", policy: Self.quick()))
+        guard case .failure(.transport(let url, let message)) = result else {
+            Issue.record("a redirect loop was followed: \(result)")
+            return
+        }
+        #expect(url == server.baseURL + "/loop")
+        #expect(message.lowercased().contains("redirect"))
+        #expect(server.received.count <= 7)
+    }
+
+    @Test func refusesRedirectsToOtherSchemes() async throws {
+        let server = try LoopbackServer { _ in .init(status: 302, headers: ["Location": "file:///etc/passwd"]) }
+        let result = await HTTPClient().fetch(Request(url: server.baseURL + "/escape", policy: Self.quick()))
+        #expect(throws: (any Error).self) { try result.get() }
+    }
+
+    @Test func aHostThatKeepsFailingIsLeftAloneForTheRun() async throws {
+        let server = try LoopbackServer { _ in .init(status: 500) }
+        var options = FetchOptions()
+        options.hostFailureLimit = 3
+        options.perHostConcurrency = 1
+        let urls = (0..<8).map { server.baseURL + "/item\($0)" }
+        let results = await HTTPClient(options: options).fetch(urls.map { Request(url: $0, policy: Self.quick(retries: 0)) })
+        let unavailable = results.filter {
+            if case .failure(.hostUnavailable) = $0 { return true } else { return false }
+        }
+        #expect(unavailable.count == 5)
+        #expect(server.received.count == 3)
+    }
+
+    @Test func spacesRequestsToOneHost() async throws {
+        let server = try LoopbackServer { _ in .init(status: 200, body: Array("ok".utf8)) }
+        var policy = Self.quick()
+        policy.hostDelay = 0.3
+        _ = await HTTPClient().fetch((0..<3).map { Request(url: server.baseURL + "/p\($0)", policy: policy) })
+        let times = server.received.map(\.time).sorted()
+        #expect(times.count == 3)
+        for (earlier, later) in zip(times, times.dropFirst()) { #expect(later.timeIntervalSince(earlier) >= 0.25) }
+    }
+
+    /// Compresses with the system's gzip, as a server would.
+    func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let folder = try Repository.temporaryFolder()
+        let file = folder.appendingPathComponent("zeros")
+        try Data(bytes).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-9", "-n", file.path]
+        try process.run()
+        process.waitUntilExit()
+        return Array(try Data(contentsOf: folder.appendingPathComponent("zeros.gz")))
+    }
+}
+
+/// Charsets as real pages carry them: each page is written with iconv from UTF-8 text and declares its
+/// charset only in a `<meta>` element, the way most of the web does.
+@Suite("Charset pages")
+struct CharsetPageTests {
+    @Test(arguments: [
+        ("windows-1251", "Съешь же ещё этих мягких французских булок"),
+        ("KOI8-R", "Съешь же ещё этих мягких французских булок"),
+        ("ISO-8859-2", "Zażółć gęślą jaźń, Příliš žluťoučký kůň"),
+        ("GBK", "我能吞下玻璃而不伤身体"),
+        ("Shift_JIS", "いろはにほへと ちりぬるを"),
+        ("EUC-KR", "다람쥐 헌 쳇바퀴에 타고파"),
+    ])
+    func decodesPagesWrittenInTheirCharset(charset: String, text: String) async throws {
+        let html = "<html><head><meta charset=\"\(charset)\"><title>t</title></head><body><p>\(text)</p></body></html>"
+        let encoded = try iconv(html, to: charset)
+        #expect(encoded != Array(html.utf8))
+        let server = try LoopbackServer { _ in .init(status: 200, headers: ["Content-Type": "text/html"], body: encoded) }
+        var policy = Request.Policy()
+        policy.obeysRobots = false
+        let response = try await HTTPClient().fetch(Request(url: server.baseURL + "/page", policy: policy)).get()
+        #expect(response.text.contains("<p>\(text)</p>"))
+    }
+
+    func iconv(_ text: String, to charset: String) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        process.arguments = ["-f", "UTF-8", "-t", charset]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
+    }
+}
+
+/// A thread-safe counter for handlers that answer differently on each call.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.withLock {
+            defer { value += 1 }
+            return value
+        }
+    }
+}

@@ -12,11 +12,15 @@ public final class LoopbackServer: @unchecked Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: [UInt8]
+        /// When set, the body is sent one byte at a time with this many seconds between bytes, repeated
+        /// until the client hangs up (a server that drips forever).
+        public var drip: Double?
 
-        public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], drip: Double? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
+            self.drip = drip
         }
     }
 
@@ -24,6 +28,8 @@ public final class LoopbackServer: @unchecked Sendable {
     public struct Received: Sendable {
         public var path: String
         public var headers: [String: String]
+        /// When the request arrived.
+        public var time = Date()
     }
 
     public let port: Int
@@ -121,17 +127,30 @@ public final class LoopbackServer: @unchecked Sendable {
         let reply = handler(request)
         var response = "HTTP/1.1 \(reply.status) \(reply.status == 200 ? "OK" : "Status")\r\n"
         var replyHeaders = reply.headers
-        replyHeaders["Content-Length"] = replyHeaders["Content-Length"] ?? String(reply.body.count)
+        if reply.drip == nil { replyHeaders["Content-Length"] = replyHeaders["Content-Length"] ?? String(reply.body.count) }
         replyHeaders["Connection"] = "close"
         for (name, value) in replyHeaders.sorted(by: { $0.key < $1.key }) { response += "\(name): \(value)\r\n" }
         response += "\r\n"
-        let bytes = Array(response.utf8) + reply.body
+        if let interval = reply.drip, !reply.body.isEmpty {
+            guard sendAll(Array(response.utf8), to: client) else { return }
+            // Bounded: at most ten minutes of dripping even if the client never hangs up.
+            for index in 0..<Int(600 / max(interval, 0.001)) {
+                usleep(useconds_t(interval * 1_000_000))
+                guard sendAll([reply.body[index % reply.body.count]], to: client) else { return }
+            }
+            return
+        }
+        _ = sendAll(Array(response.utf8) + reply.body, to: client)
+    }
+
+    private func sendAll(_ bytes: [UInt8], to client: Int32) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { return }
+            guard count > 0 else { return false }
             sent += count
         }
+        return true
     }
 }
 
