@@ -40,6 +40,9 @@ struct PipelineConfigTests {
         ("source:\n  url: a\n  links: a\n", "p.yml:1:1: missing required key 'title'"),
         ("title: x\nsource:\n  links: a\n", "p.yml:3:3: missing required key 'url'"),
         ("title: x\nid: not an iri\nsource:\n  url: a\n  links: a\n", "p.yml:2:5: 'id' must be an absolute IRI such as urn:uuid:… or https://…"),
+        ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  delay: soon\n", "p.yml:6:10: 'delay' must be a duration such as 30, 1.5s, 10m, 6h or 2d"),
+        ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  robot: false\n", "p.yml:6:3: unknown key 'robot' in 'fetch'; did you mean 'robots'?"),
+        ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  retries: 99\n", "p.yml:6:12: 'retries' must be a whole number from 0 to 10"),
     ])
     func namesFileLineAndColumnOfEachMistake(yaml: String, message: String) {
         #expect(throws: PipelineError.self) {
@@ -50,6 +53,16 @@ struct PipelineConfigTests {
                 throw error
             }
         }
+    }
+
+    @Test func readsFetchSettings() throws {
+        let yaml = Self.valid + "\nfetch:\n  delay: 1.5s\n  refresh_after: 6h\n  timeout: 20\n  robots: false\n  retries: 4\n"
+        let fetch = try PipelineConfig.parse(yaml, file: "p.yml").fetch
+        #expect(fetch.policy.hostDelay == 1.5)
+        #expect(fetch.refreshAfter == 6 * 3600)
+        #expect(fetch.policy.timeout == 20)
+        #expect(fetch.policy.obeysRobots == false)
+        #expect(fetch.policy.retries == 4)
     }
 
     @Test func aMissingFileIsNamed() {

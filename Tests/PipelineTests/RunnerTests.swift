@@ -134,6 +134,33 @@ struct RunnerTests {
         #expect(report.new == 0 && report.kept == 4 && report.failures.isEmpty)
     }
 
+    @Test func sendsThePipelinesHeadersCookiesAndUserAgent() async throws {
+        let site = try Site()
+        let yaml = """
+            title: With consent
+            source:
+              url: \(site.server.baseURL)/index.html
+              links: ".story-list a.headline"
+            output: \(site.work.appendingPathComponent("Feeds/consent.atom").path)
+            fetch:
+              user_agent: "Mozilla/5.0 (compatible; feedpipe-test)"
+              cookies:
+                consent: "yes"
+                region: eu
+              headers:
+                Accept-Language: en-GB
+            """
+        let config = try PipelineConfig.parse(yaml, file: site.work.appendingPathComponent("consent.yml").path)
+        _ = try await Self.runner.run(config, state: try site.state())
+        let pages = site.server.received.filter { $0.path.hasSuffix(".html") }
+        #expect(pages.count == 5)
+        for page in pages {
+            #expect(page.headers["cookie"] == "consent=yes; region=eu")
+            #expect(page.headers["user-agent"] == "Mozilla/5.0 (compatible; feedpipe-test)")
+            #expect(page.headers["accept-language"] == "en-GB")
+        }
+    }
+
     @Test func articlesFetchedWithinTheRefreshAgeAreNotFetchedAgain() async throws {
         let site = try Site()
         let config = try site.config()
