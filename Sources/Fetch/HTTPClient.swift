@@ -26,10 +26,13 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Fetches every request, concurrently within the client's limits; results come back in request order.
-    public func fetch(_ requests: [Request]) async -> [Result<Response, FetchError>] {
+    /// `progress` is told how many requests have an answer, out of how many, as answers arrive.
+    public func fetch(
+        _ requests: [Request], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async -> [Result<Response, FetchError>] {
         guard !requests.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.run(requests)) }
+            queue.async { continuation.resume(returning: self.run(requests, progress: progress)) }
         }
     }
 
@@ -53,7 +56,9 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Blocking: drives the multi handle until every request has an answer. Requests wait for their host's
     /// robots.txt, their host's concurrency limit and delay, and their retry time.
-    private func run(_ requests: [Request]) -> [Result<Response, FetchError>] {
+    private func run(
+        _ requests: [Request], progress: (@Sendable (Int, Int) -> Void)?
+    ) -> [Result<Response, FetchError>] {
         var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
         var pending = requests.indices.map { Pending(index: $0) }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
@@ -179,6 +184,7 @@ public final class HTTPClient: @unchecked Sendable {
                 }
             }
             nextDue = startReady()
+            progress?(results.count { $0 != nil }, requests.count)
             // Sleep in the poll until a transfer has news or the next waiting request is due.
             var wait = 200
             if let nextDue {

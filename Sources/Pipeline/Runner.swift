@@ -27,6 +27,8 @@ public struct RunReport: Sendable, CustomStringConvertible {
 public struct Runner: Sendable {
     public let client: HTTPClient
     public let logger: Logger
+    /// Told, as articles arrive, how many of a pipeline's articles have an answer out of how many.
+    public var progress: (@Sendable (_ pipeline: String, _ done: Int, _ total: Int) -> Void)?
 
     public init(client: HTTPClient, logger: Logger) {
         self.client = client
@@ -92,7 +94,8 @@ public struct Runner: Sendable {
                 requests.append((index, request(link.url, config: config, validators: known)))
             }
         }
-        let responses = await client.fetch(requests.map(\.request))
+        let name = config.name, report = progress
+        let responses = await client.fetch(requests.map(\.request)) { done, total in report?(name, done, total) }
         for ((index, _), result) in zip(requests, responses) {
             let link = links[index]
             switch result {

@@ -27,6 +27,16 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
     var verbose = false
 
+    @Option(help: "Transfers at once, in all.")
+    var concurrency = 8
+
+    @Option(name: .customLong("per-host"), help: "Transfers at once to one host.")
+    var perHost = 2
+
+    func validate() throws {
+        guard concurrency >= 1, perHost >= 1 else { throw ValidationError("--concurrency and --per-host must be at least 1.") }
+    }
+
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
         let files = try pipelineFiles(pipelines)
@@ -47,10 +57,19 @@ struct Run: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.failure)
         }
-        let runner = Runner(client: HTTPClient(), logger: logger)
+        var options = FetchOptions()
+        options.concurrency = concurrency
+        options.perHostConcurrency = perHost
+        var runner = Runner(client: HTTPClient(options: options), logger: logger)
+        // On a terminal, a live progress line on standard error; under cron, nothing but the summaries.
+        let progress = ProgressLine.onTerminal()
+        if let progress {
+            runner.progress = { pipeline, done, total in progress.show("\(pipeline): \(done)/\(total) articles") }
+        }
         for config in configs {
             do {
                 let report = try await runner.run(config, state: store)
+                progress?.clear()
                 print(report)
                 for failure in report.failures { printError("\(config.name): \(failure)") }
                 if !report.failures.isEmpty && status == ExitStatus.success { status = ExitStatus.partialFailure }
@@ -87,4 +106,31 @@ func makeLogger(verbose: Bool) -> Logger {
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("feedpipe: \(message)\n".utf8))
+}
+
+/// A status line redrawn in place on a terminal's standard error.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var width = 0
+
+    /// A progress line when standard error is a terminal, else `nil`.
+    static func onTerminal() -> ProgressLine? {
+        isatty(STDERR_FILENO) == 1 ? ProgressLine() : nil
+    }
+
+    func show(_ text: String) {
+        lock.withLock {
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            FileHandle.standardError.write(Data("\r\(text)\(padding)".utf8))
+            width = text.count
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            guard width > 0 else { return }
+            FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
+            width = 0
+        }
+    }
 }
