@@ -27,12 +27,15 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Fetches every request, concurrently within the client's limits; results come back in request order.
     /// `progress` is told how many requests have an answer, out of how many, as answers arrive.
+    /// `each` is given every answer as soon as it is final (on the client's own thread), so that callers
+    /// can work on early answers while later ones are still in flight.
     public func fetch(
-        _ requests: [Request], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+        _ requests: [Request], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        each: (@Sendable (_ index: Int, _ result: Result<Response, FetchError>) -> Void)? = nil
     ) async -> [Result<Response, FetchError>] {
         guard !requests.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.run(requests, progress: progress)) }
+            queue.async { continuation.resume(returning: self.run(requests, progress: progress, each: each)) }
         }
     }
 
@@ -57,9 +60,15 @@ public final class HTTPClient: @unchecked Sendable {
     /// Blocking: drives the multi handle until every request has an answer. Requests wait for their host's
     /// robots.txt, their host's concurrency limit and delay, and their retry time.
     private func run(
-        _ requests: [Request], progress: (@Sendable (Int, Int) -> Void)?
+        _ requests: [Request], progress: (@Sendable (Int, Int) -> Void)?,
+        each: (@Sendable (Int, Result<Response, FetchError>) -> Void)?
     ) -> [Result<Response, FetchError>] {
         var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
+        func deliver(_ index: Int, _ result: Result<Response, FetchError>) {
+            guard index >= 0 else { return }
+            results[index] = result
+            each?(index, result)
+        }
         var pending = requests.indices.map { Pending(index: $0) }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
         var hosts: [String: HostState] = [:]
@@ -75,7 +84,11 @@ public final class HTTPClient: @unchecked Sendable {
         func start(_ request: Request, index: Int, attempt: Int, host: String) {
             switch Transfer.make(index: index, request: request, options: options) {
             case .failure(let error):
-                results[index] = .failure(error)
+                if index == robotsIndex, let site = origin(of: request.url) {
+                    robots[site] = .unreachableSite
+                    hosts[host, default: HostState()].robotsInFlight = false
+                }
+                deliver(index, .failure(error))
             case .success(let transfer):
                 hosts[host, default: HostState()].active += 1
                 hosts[host, default: HostState()].lastStart = .now()
@@ -94,7 +107,7 @@ public final class HTTPClient: @unchecked Sendable {
                 let host = Transfer.host(of: request.url)
                 let state = hosts[host, default: HostState()]
                 if state.failuresInARow >= options.hostFailureLimit {
-                    results[item.index] = .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow))
+                    deliver(item.index, .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow)))
                     continue
                 }
                 if request.policy.obeysRobots, let site = origin(of: request.url) {
@@ -109,12 +122,12 @@ public final class HTTPClient: @unchecked Sendable {
                     }
                     let path = URLComponents(string: request.url).map { $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") }
                     if rules.unreachable {
-                        results[item.index] = .failure(
-                            .transport(url: request.url, message: "\(site)/robots.txt could not be fetched; the site is not crawled for now"))
+                        deliver(item.index, .failure(
+                            .transport(url: request.url, message: "\(site)/robots.txt could not be fetched; the site is not crawled for now")))
                         continue
                     }
                     if !rules.allows(path: path.flatMap { $0.isEmpty ? "/" : $0 } ?? "/") {
-                        results[item.index] = .failure(.disallowedByRobots(url: request.url))
+                        deliver(item.index, .failure(.disallowedByRobots(url: request.url)))
                         continue
                     }
                 }
@@ -148,18 +161,18 @@ public final class HTTPClient: @unchecked Sendable {
             switch result {
             case .success:
                 hosts[host, default: HostState()].failuresInARow = 0
-                results[transfer.index] = result
+                deliver(transfer.index, result)
             case .failure(let error):
                 hosts[host, default: HostState()].failuresInARow += 1
                 let policy = transfer.request.policy
                 guard transfer.isRetryable(code: code), attempt < policy.retries else {
-                    results[transfer.index] = result
+                    deliver(transfer.index, result)
                     return
                 }
                 var wait = policy.backoff * pow(2, Double(attempt)) * Double.random(in: 0.5...1.5)
                 if let retryAfter = transfer.retryAfter {
                     guard retryAfter <= policy.maxRetryAfter else {
-                        results[transfer.index] = .failure(.retryAfterTooLong(url: error.url, seconds: Int(retryAfter)))
+                        deliver(transfer.index, .failure(.retryAfterTooLong(url: error.url, seconds: Int(retryAfter))))
                         return
                     }
                     wait = max(wait, retryAfter)

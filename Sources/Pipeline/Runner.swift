@@ -27,8 +27,8 @@ public struct RunReport: Sendable, CustomStringConvertible {
 public struct Runner: Sendable {
     public let client: HTTPClient
     public let logger: Logger
-    /// Told, as articles arrive, how many of a pipeline's articles have an answer out of how many.
-    public var progress: (@Sendable (_ pipeline: String, _ done: Int, _ total: Int) -> Void)?
+    /// Told, as articles arrive, how many of the run's articles have an answer out of how many.
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(client: HTTPClient, logger: Logger) {
         self.client = client
@@ -42,33 +42,38 @@ public struct Runner: Sendable {
             policy: config.fetch.policy)
     }
 
-    /// The links a source offers, in source order, without duplicates. With a state store, the source is
-    /// fetched conditionally: `nil` means it has not changed since the last run.
-    public func discover(_ config: PipelineConfig, state: StateStore? = nil, now: Date = Date()) async throws(RunError)
-        -> [Link]?
+    /// The links each pipeline's source offers, in source order, without duplicates; all sources are fetched
+    /// together. With a state store, sources are fetched conditionally: `nil` means unchanged since the last
+    /// run.
+    public func discover(_ configs: [PipelineConfig], state: StateStore? = nil, now: Date = Date()) async
+        -> [Result<[Link]?, RunError>]
     {
-        switch config.source {
-        case .htmlList(let url, let selector):
-            let known = try? state?.validators(for: url)
-            let response: Response
-            switch await client.fetch(request(url, config: config, validators: known ?? nil)) {
-            case .success(let value): response = value
-            case .failure(let error): throw RunError.source(error.description)
+        let requests = configs.map { config in
+            let known = (try? state?.validators(for: config.sourceURL)) ?? nil
+            return request(config.sourceURL, config: config, validators: known)
+        }
+        let responses = await client.fetch(requests)
+        return zip(configs, responses).map { config, result in
+            switch result {
+            case .failure(let error):
+                return .failure(.source(error.description))
+            case .success(let response) where response.isNotModified:
+                logger.info("\(config.sourceURL): not modified")
+                return .success(nil)
+            case .success(let response):
+                try? state?.save(
+                    .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
+                    for: config.sourceURL)
+                switch config.source {
+                case .htmlList(_, let selector):
+                    do {
+                        let document = try Document(html: response.text, url: response.url)
+                        return .success(ListPage.links(in: document, selector: selector))
+                    } catch {
+                        return .failure(.source("\(config.sourceURL): \(error)"))
+                    }
+                }
             }
-            if response.isNotModified {
-                logger.info("\(url): not modified")
-                return nil
-            }
-            try? state?.save(
-                .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
-                for: url)
-            let document: Document
-            do {
-                document = try Document(html: response.text, url: response.url)
-            } catch {
-                throw RunError.source(error.description)
-            }
-            return ListPage.links(in: document, selector: selector)
         }
     }
 
@@ -79,79 +84,133 @@ public struct Runner: Sendable {
         case unchanged
     }
 
-    /// Fetches and extracts articles; failures are reported per URL. With a state store, articles fetched
-    /// within the pipeline's refresh age are skipped and the others are fetched conditionally.
-    public func articles(
-        for links: [Link], config: PipelineConfig, state: StateStore? = nil, now: Date = Date()
-    ) async -> [(Link, Result<Fetched, RunError>)] {
-        var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: links.count)
+    /// Fetches and extracts articles of any pipelines in one batch; failures are reported per URL. With a
+    /// state store, articles fetched within their pipeline's refresh age are skipped and the others are
+    /// fetched conditionally.
+    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date())
+        async -> [Result<Fetched, RunError>]
+    {
+        var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
         var requests: [(index: Int, request: Request)] = []
-        for (index, link) in links.enumerated() {
-            let known = (try? state?.validators(for: link.url)) ?? nil
-            if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < config.fetch.refreshAfter {
+        for (index, job) in jobs.enumerated() {
+            let known = (try? state?.validators(for: job.link.url)) ?? nil
+            if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < job.config.fetch.refreshAfter {
                 outcomes[index] = .success(.unchanged)
             } else {
-                requests.append((index, request(link.url, config: config, validators: known)))
+                requests.append((index, request(job.link.url, config: job.config, validators: known)))
             }
         }
-        let name = config.name, report = progress
-        let responses = await client.fetch(requests.map(\.request)) { done, total in report?(name, done, total) }
-        for ((index, _), result) in zip(requests, responses) {
-            let link = links[index]
-            switch result {
-            case .failure(let error):
-                outcomes[index] = .failure(.article(error.description))
-            case .success(let response) where response.isNotModified:
-                outcomes[index] = .success(.unchanged)
-            case .success(let response):
-                do {
-                    let document = try Document(html: response.text, url: response.url)
-                    outcomes[index] = .success(.article(Extractor(rules: config.rules).extract(document), response))
-                } catch {
-                    outcomes[index] = .failure(.article("\(link.url): \(error)"))
+        // Each answer is extracted as soon as it arrives, on as many threads as there are cores, while the
+        // fetch thread goes on with the others.
+        let extracted = Outcomes(count: jobs.count)
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let report = progress
+        let work = requests.map { (index: $0.index, url: jobs[$0.index].link.url, rules: jobs[$0.index].config.rules) }
+        _ = await client.fetch(
+            requests.map(\.request), progress: { done, total in report?(done, total) },
+            each: { position, result in
+                let job = work[position]
+                group.enter()
+                Runner.extraction.async {
+                    slots.wait()
+                    defer {
+                        slots.signal()
+                        group.leave()
+                    }
+                    extracted.set(job.index, Runner.outcome(of: result, url: job.url, rules: job.rules))
                 }
-            }
-        }
-        return zip(links, outcomes).map { ($0, $1 ?? .failure(.article("\($0.url): not fetched"))) }
+            })
+        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
+        for (index, outcome) in extracted.all.enumerated() where outcome != nil { outcomes[index] = outcome }
+        return zip(jobs, outcomes).map { $1 ?? .failure(.article("\($0.link.url): not fetched")) }
     }
 
-    /// Runs the whole pipeline and writes its feed. A failed source or article is reported, and the feed is
-    /// still written with every entry it had.
+    static let extraction = DispatchQueue(label: "feedpipe.extract", attributes: .concurrent)
+
+    static func outcome(of result: Result<Response, FetchError>, url: String, rules: ExtractionRules)
+        -> Result<Fetched, RunError>
+    {
+        switch result {
+        case .failure(let error):
+            return .failure(.article(error.description))
+        case .success(let response) where response.isNotModified:
+            return .success(.unchanged)
+        case .success(let response):
+            do {
+                let document = try Document(html: response.text, url: response.url)
+                return .success(.article(Extractor(rules: rules).extract(document), response))
+            } catch {
+                return .failure(.article("\(url): \(error)"))
+            }
+        }
+    }
+
+    /// Runs one pipeline and writes its feed.
     public func run(_ config: PipelineConfig, state: StateStore, now: Date = Date()) async throws(RunError)
         -> RunReport
     {
-        var report = RunReport(pipeline: config.name, output: config.output)
-        let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        var links: [Link] = []
-        do {
-            links = try await discover(config, state: state, now: seenAt) ?? []
-        } catch {
-            report.failures.append(error.description)
-            logger.error("\(error)")
-        }
-        links = Array(links.prefix(config.maxEntries))
-        report.discovered = links.count
+        try await run([config], state: state, now: now)[0].get()
+    }
 
-        var entries: [Entry] = []
-        for (link, result) in await articles(for: links, config: config, state: state, now: seenAt) {
-            switch result {
+    /// Runs pipelines together (one fetch batch for all sources, one for all articles) and writes each
+    /// feed. A failed source or article is reported, and its feed is still written with every entry it had;
+    /// a pipeline whose state or feed cannot be written fails alone.
+    public func run(_ configs: [PipelineConfig], state: StateStore, now: Date = Date()) async
+        -> [Result<RunReport, RunError>]
+    {
+        let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        var reports = configs.map { RunReport(pipeline: $0.name, output: $0.output) }
+        var jobs: [(link: Link, config: PipelineConfig)] = []
+        var owners: [Int] = []
+        for (index, source) in await discover(configs, state: state, now: seenAt).enumerated() {
+            switch source {
             case .failure(let error):
-                report.failures.append(error.description)
+                reports[index].failures.append(error.description)
+                logger.error("\(error)")
+            case .success(let links):
+                let kept = Array((links ?? []).prefix(configs[index].maxEntries))
+                reports[index].discovered = kept.count
+                jobs += kept.map { ($0, configs[index]) }
+                owners += Array(repeating: index, count: kept.count)
+            }
+        }
+        var entries = Array(repeating: [Entry](), count: configs.count)
+        var broken = [RunError?](repeating: nil, count: configs.count)
+        for (position, outcome) in await articles(jobs, state: state, now: seenAt).enumerated() {
+            let index = owners[position], link = jobs[position].link
+            switch outcome {
+            case .failure(let error):
+                reports[index].failures.append(error.description)
                 logger.error("\(error)")
             case .success(.unchanged):
                 continue
             case .success(.article(let article, let response)):
                 do {
-                    entries.append(try entry(for: article, link: link, feed: config.id, state: state, seenAt: seenAt))
+                    entries[index].append(
+                        try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt))
                     try state.save(
                         .init(
                             etag: response.headers["etag"], lastModified: response.headers["last-modified"],
                             fetchedAt: seenAt), for: link.url)
                 } catch {
-                    throw RunError.state(error.description)
+                    broken[index] = .state(error.description)
                 }
             }
         }
+        return configs.indices.map { index in
+            if let error = broken[index] { return .failure(error) }
+            return Result { () throws(RunError) in
+                try emit(configs[index], entries: entries[index], report: reports[index], state: state, seenAt: seenAt)
+            }
+        }
+    }
+
+    /// Merges new entries into the store and writes the feed atomically.
+    private func emit(_ config: PipelineConfig, entries: [Entry], report: RunReport, state: StateStore, seenAt: Date)
+        throws(RunError) -> RunReport
+    {
+        var report = report
         let counts: (new: Int, updated: Int)
         let stored: [Entry]
         do {
@@ -219,6 +278,18 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case .output(let message): "cannot write \(message)"
         }
     }
+}
+
+/// Results written from several threads, read once all are done.
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Result<Runner.Fetched, RunError>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<Runner.Fetched, RunError>) { lock.withLock { values[index] = value } }
+
+    var all: [Result<Runner.Fetched, RunError>?] { lock.withLock { values } }
 }
 
 /// Plain-text summaries: the first paragraphs of the body, cut at a word boundary.

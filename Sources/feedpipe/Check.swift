@@ -30,16 +30,17 @@ struct Check: AsyncParsableCommand {
         print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
         let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: false))
         let links: [Link]
-        do {
-            links = Array((try await runner.discover(config) ?? []).prefix(config.maxEntries))
-        } catch {
+        switch await runner.discover([config])[0] {
+        case .success(let found):
+            links = Array((found ?? []).prefix(config.maxEntries))
+        case .failure(let error):
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
         }
         print("\(links.count) links from \(config.sourceURL)")
         for link in links { print("  \(link.url)" + (link.title.map { "  \($0)" } ?? "")) }
         guard let first = links.first else { return }
-        switch await runner.articles(for: [first], config: config).first?.1 {
+        switch await runner.articles([(first, config)]).first {
         case .success(.article(let article, _)):
             print("\nFirst article: \(article.title ?? "(no title)")")
             for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {

@@ -64,16 +64,16 @@ struct Run: AsyncParsableCommand {
         // On a terminal, a live progress line on standard error; under cron, nothing but the summaries.
         let progress = ProgressLine.onTerminal()
         if let progress {
-            runner.progress = { pipeline, done, total in progress.show("\(pipeline): \(done)/\(total) articles") }
+            runner.progress = { done, total in progress.show("\(done)/\(total) articles") }
         }
-        for config in configs {
-            do {
-                let report = try await runner.run(config, state: store)
-                progress?.clear()
+        for (config, outcome) in zip(configs, await runner.run(configs, state: store)) {
+            progress?.clear()
+            switch outcome {
+            case .success(let report):
                 print(report)
                 for failure in report.failures { printError("\(config.name): \(failure)") }
                 if !report.failures.isEmpty && status == ExitStatus.success { status = ExitStatus.partialFailure }
-            } catch {
+            case .failure(let error):
                 printError("\(config.name): \(error)")
                 status = max(status, ExitStatus.failure)
             }
