@@ -66,8 +66,17 @@ public final class HTTPClient: @unchecked Sendable {
         var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
         func deliver(_ index: Int, _ result: Result<Response, FetchError>) {
             guard index >= 0 else { return }
-            results[index] = result
-            each?(index, result)
+            guard let each else {
+                results[index] = result
+                return
+            }
+            // The caller takes the answer now; keep only its outline, so a large run holds no bodies.
+            each(index, result)
+            results[index] = result.map { response in
+                var outline = response
+                outline.body = []
+                return outline
+            }
         }
         var pending = requests.indices.map { Pending(index: $0) }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]

@@ -79,7 +79,8 @@ public struct Runner: Sendable {
 
     /// What fetching one article came to.
     public enum Fetched: Sendable {
-        case article(Article, Response)
+        /// The article, and the validators its response carried.
+        case article(Article, StateStore.Validators)
         /// Fetched recently enough, or answered 304: the stored entry stands.
         case unchanged
     }
@@ -139,7 +140,9 @@ public struct Runner: Sendable {
         case .success(let response):
             do {
                 let document = try Document(html: response.text, url: response.url)
-                return .success(.article(Extractor(rules: rules).extract(document), response))
+                let validators = StateStore.Validators(
+                    etag: response.headers["etag"], lastModified: response.headers["last-modified"])
+                return .success(.article(Extractor(rules: rules).extract(document), validators))
             } catch {
                 return .failure(.article("\(url): \(error)"))
             }
@@ -175,24 +178,36 @@ public struct Runner: Sendable {
                 owners += Array(repeating: index, count: kept.count)
             }
         }
-        var entries = Array(repeating: [Entry](), count: configs.count)
+        // Articles go through in chunks, each merged into the store before the next is fetched, so that a
+        // run over thousands of articles holds only a chunk of them in memory.
         var broken = [RunError?](repeating: nil, count: configs.count)
-        for (position, outcome) in await articles(jobs, state: state, now: seenAt).enumerated() {
-            let index = owners[position], link = jobs[position].link
-            switch outcome {
-            case .failure(let error):
-                reports[index].failures.append(error.description)
-                logger.error("\(error)")
-            case .success(.unchanged):
-                continue
-            case .success(.article(let article, let response)):
+        for start in stride(from: 0, to: jobs.count, by: Self.chunkSize) {
+            let range = start..<min(jobs.count, start + Self.chunkSize)
+            var entries: [Int: [Entry]] = [:]
+            for (position, outcome) in zip(range, await articles(Array(jobs[range]), state: state, now: seenAt)) {
+                let index = owners[position], link = jobs[position].link
+                switch outcome {
+                case .failure(let error):
+                    reports[index].failures.append(error.description)
+                    logger.error("\(error)")
+                case .success(.unchanged):
+                    continue
+                case .success(.article(let article, var validators)):
+                    do {
+                        entries[index, default: []].append(
+                            try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt))
+                        validators.fetchedAt = seenAt
+                        try state.save(validators, for: link.url)
+                    } catch {
+                        broken[index] = .state(error.description)
+                    }
+                }
+            }
+            for (index, batch) in entries where broken[index] == nil {
                 do {
-                    entries[index].append(
-                        try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt))
-                    try state.save(
-                        .init(
-                            etag: response.headers["etag"], lastModified: response.headers["last-modified"],
-                            fetchedAt: seenAt), for: link.url)
+                    let counts = try state.merge(batch, feed: configs[index].id, seenAt: seenAt, keep: configs[index].maxEntries)
+                    reports[index].new += counts.new
+                    reports[index].updated += counts.updated
                 } catch {
                     broken[index] = .state(error.description)
                 }
@@ -200,28 +215,25 @@ public struct Runner: Sendable {
         }
         return configs.indices.map { index in
             if let error = broken[index] { return .failure(error) }
-            return Result { () throws(RunError) in
-                try emit(configs[index], entries: entries[index], report: reports[index], state: state, seenAt: seenAt)
-            }
+            return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
         }
     }
 
-    /// Merges new entries into the store and writes the feed atomically.
-    private func emit(_ config: PipelineConfig, entries: [Entry], report: RunReport, state: StateStore, seenAt: Date)
-        throws(RunError) -> RunReport
-    {
+    /// Articles fetched and extracted before their entries are stored.
+    static let chunkSize = 200
+
+    /// Writes a pipeline's feed atomically from the entries in the store.
+    private func emit(_ config: PipelineConfig, report: RunReport, state: StateStore) throws(RunError) -> RunReport {
         var report = report
-        let counts: (new: Int, updated: Int)
         let stored: [Entry]
         do {
-            counts = try state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+            // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
+            _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
             stored = try state.entries(feed: config.id)
         } catch {
             throw RunError.state(error.description)
         }
-        report.new = counts.new
-        report.updated = counts.updated
-        report.kept = stored.count - counts.new - counts.updated
+        report.kept = max(0, stored.count - report.new - report.updated)
 
         let meta = FeedMeta(
             id: config.id, title: config.title, link: config.link ?? siteLink(config),
