@@ -25,4 +25,6 @@ enum ExitStatus {
     static let invalidInput: Int32 = 2
     /// Nothing could be written (for example, the output folder is not writable).
     static let failure: Int32 = 3
+    /// Another run holds the state store and did not finish within `--wait` seconds.
+    static let busy: Int32 = 4
 }

@@ -15,7 +15,8 @@ struct Run: AsyncParsableCommand {
 
             Exit status: 0 all good; 1 a source or article failed but feeds were written with the entries
             they had; 2 a pipeline file is invalid (nothing was fetched or written for it); 3 a feed or the
-            state store could not be written.
+            state store could not be written; 4 another run holds the state store and did not finish within
+            --wait seconds (nothing was fetched or written).
             """)
 
     @Argument(help: "Pipeline files (default: every Pipelines/*.yml).")
@@ -26,6 +27,9 @@ struct Run: AsyncParsableCommand {
 
     @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
     var verbose = false
+
+    @Option(help: "Seconds to wait for another run that holds the state store (cron firing while one still runs).")
+    var wait: Double = 300
 
     @Option(help: "Transfers at once, in all.")
     var concurrency = 8
@@ -50,6 +54,15 @@ struct Run: AsyncParsableCommand {
                 status = ExitStatus.invalidInput
             }
         }
+        // Two runs on one state store never interleave: the second waits, then gives up with a clear line.
+        let lock: RunLock
+        do {
+            lock = try RunLock.acquire(path: state + ".lock", waiting: wait)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitStatus.busy)
+        }
+        defer { lock.release() }
         let store: StateStore
         do {
             store = try StateStore(path: state)
@@ -132,5 +145,39 @@ final class ProgressLine: @unchecked Sendable {
             FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
             width = 0
         }
+    }
+}
+
+/// An exclusive advisory lock (flock) on a file beside the state store, held for the whole run.
+struct RunLock: Sendable {
+    let descriptor: Int32
+
+    struct Busy: Error, CustomStringConvertible {
+        let path: String
+        let waited: Double
+        var description: String {
+            "another feedpipe run holds \(path); waited \(Int(waited.rounded())) s, giving up"
+        }
+    }
+
+    static func acquire(path: String, waiting seconds: Double) throws -> RunLock {
+        try? FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Busy(path: path, waited: 0) }
+        let deadline = Date().addingTimeInterval(seconds)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard Date() < deadline else {
+                close(descriptor)
+                throw Busy(path: path, waited: seconds)
+            }
+            usleep(100_000)
+        }
+        return RunLock(descriptor: descriptor)
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

@@ -117,6 +117,23 @@ struct CommandLineTests {
         #expect(try Data(contentsOf: feed) == before)
     }
 
+    @Test func aSecondRunWaitsForTheFirstThenGivesUpClearly() throws {
+        let folder = try Self.workingCopy()
+        let lockPath = folder.appendingPathComponent(".feedpipe/state.sqlite.lock").path
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent(".feedpipe"), withIntermediateDirectories: true)
+        // This process plays the first run, holding the lock.
+        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        let output = try Self.run(["run", "--wait", "0.5"], in: folder)
+        #expect(output.status == 4)
+        #expect(output.stderr.contains("another feedpipe run holds .feedpipe/state.sqlite.lock"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Feeds").path))
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        #expect(try Self.run(["run", "--wait", "0.5"], in: folder).status == 0)
+    }
+
     @Test func checkPreviewsLinksAndTheFirstArticleWithoutWriting() throws {
         let folder = try Self.workingCopy()
         let output = try Self.run(["check", "Pipelines/example.yml"], in: folder)
