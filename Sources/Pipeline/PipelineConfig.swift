@@ -22,6 +22,8 @@ public struct PipelineConfig: Sendable {
     public var rules: ExtractionRules
     /// How this pipeline's requests are made.
     public var fetch = FetchSettings()
+    /// Where `id` and `output` were written (line, column), for errors that involve other pipelines.
+    public var locations: [String: (line: Int, column: Int)] = [:]
 
     /// Per-pipeline request settings.
     public struct FetchSettings: Sendable {
@@ -115,6 +117,9 @@ public struct PipelineConfig: Sendable {
             selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
+        for key in ["id", "output"] {
+            if let mark = top[key]?.mark { config.locations[key] = (mark.line, mark.column) }
+        }
         return config
     }
 
@@ -163,6 +168,28 @@ public struct PipelineConfig: Sendable {
         }
         let url = value.hasPrefix("/") ? URL(fileURLWithPath: value) : folder.appendingPathComponent(value)
         return url.standardizedFileURL.absoluteString
+    }
+
+    /// Errors for pipelines that share a feed id or an output path with an earlier one: both would write
+    /// over each other. Each error names the later file (with line and column) and the earlier one.
+    public static func conflicts(among configs: [PipelineConfig]) -> [PipelineError] {
+        var errors: [PipelineError] = []
+        var ids: [String: PipelineConfig] = [:], outputs: [String: PipelineConfig] = [:]
+        for config in configs {
+            let output = URL(fileURLWithPath: config.output).standardizedFileURL.path
+            if let earlier = ids[config.id] {
+                let at = config.locations["id"]
+                errors.append(PipelineError(file: config.file, line: at?.line, column: at?.column,
+                    "feed id '\(config.id)' is also the id of \(earlier.file)"))
+            } else if let earlier = outputs[output] {
+                let at = config.locations["output"]
+                errors.append(PipelineError(file: config.file, line: at?.line, column: at?.column,
+                    "output '\(config.output)' is also written by \(earlier.file)"))
+            }
+            ids[config.id] = ids[config.id] ?? config
+            outputs[output] = outputs[output] ?? config
+        }
+        return errors
     }
 
     static func isAbsoluteIRI(_ value: String) -> Bool {

@@ -63,6 +63,11 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.busy)
         }
         defer { lock.release() }
+        let conflicts = PipelineConfig.conflicts(among: configs)
+        if !conflicts.isEmpty {
+            for conflict in conflicts { printError(conflict.description) }
+            throw ExitCode(ExitStatus.invalidInput)
+        }
         let store: StateStore
         do {
             store = try StateStore(path: state)

@@ -65,6 +65,17 @@ struct PipelineConfigTests {
         #expect(fetch.policy.retries == 4)
     }
 
+    @Test func pipelinesMayNotShareAFeedIdOrAnOutput() throws {
+        let first = try PipelineConfig.parse(Self.valid, file: "Pipelines/a.yml")
+        let sameOutput = try PipelineConfig.parse(Self.valid + "\noutput: Feeds/a.atom\n", file: "Pipelines/b.yml")
+        let sameID = try PipelineConfig.parse(Self.valid + "\nid: \(first.id)\n", file: "Pipelines/c.yml")
+        let errors = PipelineConfig.conflicts(among: [first, sameOutput, sameID]).map(\.description)
+        #expect(errors == [
+            "Pipelines/b.yml:11:9: output 'Feeds/a.atom' is also written by Pipelines/a.yml",
+            "Pipelines/c.yml:11:5: feed id '\(first.id)' is also the id of Pipelines/a.yml",
+        ])
+    }
+
     @Test func aMissingFileIsNamed() {
         #expect(throws: PipelineError(file: "/nonexistent/x.yml", "cannot be read (missing or not a file)")) {
             try PipelineConfig.load("/nonexistent/x.yml")
