@@ -1,0 +1,41 @@
+import Foundation
+import Markup
+import Testing
+
+@testable import Extract
+
+/// Filter-evasion vectors (after the public OWASP list and feed-parser sanitizer cases, rewritten here) put
+/// inside an otherwise ordinary article: none of their active parts may reach the cleaned HTML.
+@Suite("Sanitizer against XSS vectors")
+struct SanitizerVectorTests {
+    static let vectors: [String] = {
+        guard let url = Bundle.module.url(forResource: "xss-vectors", withExtension: "txt", subdirectory: "Fixtures"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }()
+
+    static let forbidden = [
+        "<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<frame", "<object",
+        "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<link", "<svg", "<math",
+        "<input", "<button", "<template", "<audio", "<video", "<marquee", "background=", "dynsrc", "lowsrc",
+    ]
+
+    @Test func thereAreEnoughVectors() {
+        #expect(Self.vectors.count >= 70)
+    }
+
+    @Test(arguments: vectors)
+    func noActiveContentSurvives(vector: String) throws {
+        let prose = String(repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
+        let html = "<html><body><div class=\"article-body\"><p>\(prose)</p>\(vector)<p>\(prose)</p></div></body></html>"
+        let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/story"))
+        let body = article.html.lowercased()
+        for fragment in Self.forbidden {
+            #expect(!body.contains(fragment), "\(fragment) survived in \(article.html)")
+        }
+        // Event handlers: any attribute whose name starts with "on".
+        #expect(body.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil, "\(article.html)")
+        #expect(article.text.contains("A paragraph of ordinary article prose"))
+    }
+}
