@@ -40,11 +40,13 @@ public struct PipelineConfig: Sendable {
     public enum Source: Sendable {
         /// An HTML page listing articles; `links` selects the `<a>` elements (or elements containing one).
         case htmlList(url: String, links: Selector)
+        /// An RSS 0.9x/2.0, RSS 1.0 or Atom feed whose items link to the articles (often with summaries only).
+        case feed(url: String)
     }
 
     public var sourceURL: String {
         switch source {
-        case .htmlList(let url, _): url
+        case .htmlList(let url, _), .feed(let url): url
         }
     }
 
@@ -52,7 +54,7 @@ public struct PipelineConfig: Sendable {
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
     ]
-    static let sourceKeys = ["url", "links"]
+    static let sourceKeys = ["url", "type", "links"]
     static let extractKeys = ["body", "remove", "drop_text"]
 
     /// Reads and validates a pipeline file.
@@ -92,10 +94,22 @@ public struct PipelineConfig: Sendable {
         guard let sourceNode = top["source"] else { throw reader.error(root, "missing required key 'source'") }
         let sourceMap = try reader.mapping(sourceNode, keys: sourceKeys, context: "'source'")
         let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
-        let linksNode = sourceMap["links"]
-        guard let linksNode else { throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)") }
-        let links = try reader.selector(linksNode)
-        let source = Source.htmlList(url: resolveSource(rawURL, folder: folder), links: links)
+        let sourceURL = resolveSource(rawURL, folder: folder)
+        let source: Source
+        switch try reader.string(sourceMap["type"]) ?? "html" {
+        case "html":
+            guard let linksNode = sourceMap["links"] else {
+                throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)")
+            }
+            source = .htmlList(url: sourceURL, links: try reader.selector(linksNode))
+        case "feed":
+            if let linksNode = sourceMap["links"] {
+                throw reader.error(linksNode, "'links' is for html sources; a feed's items give the links")
+            }
+            source = .feed(url: sourceURL)
+        case let other:
+            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html or feed")
+        }
 
         var maxEntries = 50
         if let node = top["max_entries"] {

@@ -64,14 +64,17 @@ public struct Runner: Sendable {
                 try? state?.save(
                     .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
                     for: config.sourceURL)
-                switch config.source {
-                case .htmlList(_, let selector):
-                    do {
+                do {
+                    switch config.source {
+                    case .htmlList(_, let selector):
                         let document = try Document(html: response.text, url: response.url)
                         return .success(ListPage.links(in: document, selector: selector))
-                    } catch {
-                        return .failure(.source("\(config.sourceURL): \(error)"))
+                    case .feed:
+                        let document = try Document(xml: response.body, url: response.url)
+                        return .success(FeedSource.links(in: document))
                     }
+                } catch {
+                    return .failure(.source("\(error)"))
                 }
             }
         }

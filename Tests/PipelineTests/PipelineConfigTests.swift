@@ -38,6 +38,8 @@ struct PipelineConfigTests {
         ("title: x\nsource:\n  url: a\n  links: a\nextract:\n  drop_text: ['(unclosed']\n", "p.yml:6:15: invalid regular expression '(unclosed'"),
         ("title: [x\n", "p.yml:2:1: invalid YAML: did not find expected ',' or ']'"),
         ("source:\n  url: a\n  links: a\n", "p.yml:1:1: missing required key 'title'"),
+        ("title: x\nsource:\n  type: rss\n  url: a\n", "p.yml:3:9: unknown source type 'rss'; use html or feed"),
+        ("title: x\nsource:\n  type: feed\n  url: a\n  links: a\n", "p.yml:5:10: 'links' is for html sources; a feed's items give the links"),
         ("title: x\nsource:\n  links: a\n", "p.yml:3:3: missing required key 'url'"),
         ("title: x\nid: not an iri\nsource:\n  url: a\n  links: a\n", "p.yml:2:5: 'id' must be an absolute IRI such as urn:uuid:… or https://…"),
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  delay: soon\n", "p.yml:6:10: 'delay' must be a duration such as 30, 1.5s, 10m, 6h or 2d"),

@@ -1,0 +1,60 @@
+import Foundation
+import Markup
+import Testing
+
+@testable import Pipeline
+
+@Suite("Feed sources")
+struct FeedSourceTests {
+    static func links(_ xml: String) throws -> [Link] {
+        FeedSource.links(in: try Document(xml: Array(xml.utf8), url: "https://news.example.org/feeds/all.xml"))
+    }
+
+    @Test func readsRSS2ItemsWithRelativeLinksDatesAndTitles() throws {
+        let links = try Self.links("""
+            <?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+            <item><title> First
+              story </title><link>/2022/first.html</link><pubDate>Mon, 11 Apr 2022 07:00:00 GMT</pubDate></item>
+            <item><title>Second</title><guid>https://news.example.org/2022/second.html</guid></item>
+            <item><title>Duplicate</title><link>https://news.example.org/2022/first.html</link></item>
+            <item><title>Not a link</title><guid isPermaLink="false">x-1</guid></item>
+            </channel></rss>
+            """)
+        #expect(links.map(\.url) == ["https://news.example.org/2022/first.html", "https://news.example.org/2022/second.html"])
+        #expect(links[0].title == "First story")
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-11T07:00:00Z")
+    }
+
+    @Test func readsAtomEntriesByTheirAlternateLink() throws {
+        let links = try Self.links("""
+            <?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+            <entry><title>A</title><link rel="edit" href="/edit/a"/><link href="/a.html"/>
+            <published>2022-04-09T11:45:00Z</published></entry>
+            <entry><title>B</title><link rel="alternate" type="text/html" href="https://other.example/b"/></entry>
+            </feed>
+            """)
+        #expect(links.map(\.url) == ["https://news.example.org/a.html", "https://other.example/b"])
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-09T11:45:00Z")
+    }
+
+    @Test func readsRSS1Items() throws {
+        let links = try Self.links("""
+            <?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+              xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <channel rdf:about="https://news.example.org/"><title>t</title></channel>
+            <item rdf:about="https://news.example.org/c"><title>C</title><link>https://news.example.org/c</link>
+            <dc:date>2022-04-01</dc:date></item></rdf:RDF>
+            """)
+        #expect(links.map(\.url) == ["https://news.example.org/c"])
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-01T00:00:00Z")
+    }
+
+    @Test func refusesEntityTricks() {
+        #expect(throws: MarkupError.self) {
+            try Self.links("""
+                <?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+                <rss><channel><item><title>&xxe;</title><link>https://a.example/</link></item></channel></rss>
+                """)
+        }
+    }
+}
