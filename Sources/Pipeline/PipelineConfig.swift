@@ -42,11 +42,13 @@ public struct PipelineConfig: Sendable {
         case htmlList(url: String, links: Selector)
         /// An RSS 0.9x/2.0, RSS 1.0 or Atom feed whose items link to the articles (often with summaries only).
         case feed(url: String)
+        /// A folder of saved pages: every `.html` / `.htm` file below it.
+        case folder(url: String)
     }
 
     public var sourceURL: String {
         switch source {
-        case .htmlList(let url, _), .feed(let url): url
+        case .htmlList(let url, _), .feed(let url), .folder(let url): url
         }
     }
 
@@ -96,19 +98,25 @@ public struct PipelineConfig: Sendable {
         let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
         let sourceURL = resolveSource(rawURL, folder: folder)
         let source: Source
-        switch try reader.string(sourceMap["type"]) ?? "html" {
+        let type = try reader.string(sourceMap["type"]) ?? "html"
+        if type != "html", let linksNode = sourceMap["links"] {
+            throw reader.error(linksNode, "'links' is for html sources; a \(type) source gives the links itself")
+        }
+        switch type {
         case "html":
             guard let linksNode = sourceMap["links"] else {
                 throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)")
             }
             source = .htmlList(url: sourceURL, links: try reader.selector(linksNode))
         case "feed":
-            if let linksNode = sourceMap["links"] {
-                throw reader.error(linksNode, "'links' is for html sources; a feed's items give the links")
-            }
             source = .feed(url: sourceURL)
+        case "folder":
+            guard sourceURL.hasPrefix("file:") else {
+                throw reader.error(sourceMap["url"]!, "a folder source is a path on this machine")
+            }
+            source = .folder(url: sourceURL)
         case let other:
-            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html or feed")
+            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html, feed or folder")
         }
 
         var maxEntries = 50

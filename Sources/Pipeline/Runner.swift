@@ -48,12 +48,28 @@ public struct Runner: Sendable {
     public func discover(_ configs: [PipelineConfig], state: StateStore? = nil, now: Date = Date()) async
         -> [Result<[Link]?, RunError>]
     {
-        let requests = configs.map { config in
+        // Folders are listed, not fetched.
+        var results = [Result<[Link]?, RunError>?](repeating: nil, count: configs.count)
+        var fetched: [(index: Int, request: Request)] = []
+        for (index, config) in configs.enumerated() {
+            if case .folder(let url) = config.source {
+                results[index] = SavedPages.links(in: url).mapError { RunError.source($0.description) }.map { $0 }
+                continue
+            }
             let known = (try? state?.validators(for: config.sourceURL)) ?? nil
-            return request(config.sourceURL, config: config, validators: known)
+            fetched.append((index, request(config.sourceURL, config: config, validators: known)))
         }
-        let responses = await client.fetch(requests)
-        return zip(configs, responses).map { config, result in
+        let responses = await client.fetch(fetched.map(\.request))
+        for ((index, _), result) in zip(fetched, responses) {
+            results[index] = links(from: result, config: configs[index], state: state, now: now)
+        }
+        return results.map { $0 ?? .failure(.source("not read")) }
+    }
+
+    private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
+        -> Result<[Link]?, RunError>
+    {
+        do {
             switch result {
             case .failure(let error):
                 return .failure(.source(error.description))
@@ -64,19 +80,19 @@ public struct Runner: Sendable {
                 try? state?.save(
                     .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
                     for: config.sourceURL)
-                do {
-                    switch config.source {
-                    case .htmlList(_, let selector):
-                        let document = try Document(html: response.text, url: response.url)
-                        return .success(ListPage.links(in: document, selector: selector))
-                    case .feed:
-                        let document = try Document(xml: response.body, url: response.url)
-                        return .success(FeedSource.links(in: document))
-                    }
-                } catch {
-                    return .failure(.source("\(error)"))
+                switch config.source {
+                case .htmlList(_, let selector):
+                    let document = try Document(html: response.text, url: response.url)
+                    return .success(ListPage.links(in: document, selector: selector))
+                case .feed:
+                    let document = try Document(xml: response.body, url: response.url)
+                    return .success(FeedSource.links(in: document))
+                case .folder:
+                    return .success([])
                 }
             }
+        } catch {
+            return .failure(.source("\(error)"))
         }
     }
 
@@ -255,8 +271,12 @@ public struct Runner: Sendable {
     func entry(for article: Article, link: Link, feed: String, state: StateStore, seenAt: Date) throws(PipelineError)
         -> Entry
     {
+        // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is
+        // not trusted.
         let address = article.url.flatMap { canonical in
-            URL(string: canonical)?.host == URL(string: link.url)?.host ? canonical : nil
+            let canonicalURL = URL(string: canonical), linkURL = URL(string: link.url)
+            if linkURL?.isFileURL == true { return canonicalURL?.scheme?.hasPrefix("http") == true ? canonical : nil }
+            return canonicalURL?.host == linkURL?.host ? canonical : nil
         } ?? link.url
         let id = StableID.uuid(for: address)
         let firstSeen = try state.firstSeen(feed: feed, id: id) ?? seenAt

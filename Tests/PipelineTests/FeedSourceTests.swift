@@ -1,4 +1,7 @@
+import Fetch
 import Foundation
+import Logging
+import TestSupport
 import Markup
 import Testing
 
@@ -56,5 +59,46 @@ struct FeedSourceTests {
                 <rss><channel><item><title>&xxe;</title><link>https://a.example/</link></item></channel></rss>
                 """)
         }
+    }
+}
+
+@Suite("Folder sources")
+struct FolderSourceTests {
+    @Test func savedPagesBecomeEntriesAtTheirOriginalAddresses() async throws {
+        let work = try Repository.temporaryFolder()
+        let saved = work.appendingPathComponent("saved/2022")
+        try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
+        let articles = Repository.exampleSite.appendingPathComponent("articles")
+        try FileManager.default.copyItem(
+            at: articles.appendingPathComponent("otters-return.html"), to: saved.appendingPathComponent("otters.HTML"))
+        try FileManager.default.copyItem(
+            at: articles.appendingPathComponent("belarus-officers-letter.html"),
+            to: work.appendingPathComponent("saved/belarus.htm"))
+        try "not a page".write(to: saved.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let yaml = """
+            title: Saved pages
+            source:
+              type: folder
+              url: saved
+            output: \(work.appendingPathComponent("Feeds/saved.atom").path)
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("saved.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.new == 2 && report.failures.isEmpty)
+        let links = try state.entries(feed: config.id).map(\.link).sorted()
+        #expect(links.count == 2)
+        #expect(links.contains("https://ledger.example.org/science/2022/04/otters-return"))
+        #expect(links.contains { $0.hasPrefix("file://") && $0.hasSuffix("/saved/belarus.htm") })
+        Repository.keepFeed(work.appendingPathComponent("Feeds/saved.atom"), as: "folder-source.atom")
+    }
+
+    @Test func aMissingFolderIsNamed() async throws {
+        let work = try Repository.temporaryFolder()
+        let yaml = "title: Missing\nsource:\n  type: folder\n  url: nowhere\noutput: \(work.path)/Feeds/m.atom\n"
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("m.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.failures == ["source: \(work.appendingPathComponent("nowhere").path): the folder cannot be read"])
     }
 }
