@@ -16,12 +16,11 @@ enum Boilerplate {
         "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link", "jump-link",
         "gallery", "slideshow", "carousel",
     ]
-    static let negativeTokenSet = TagSet(Array(negativeTokens))
-    static let negativeTokens: Set<String> = [
+    static let negativeTokens = TagSet([
         "ad", "ads", "adv", "advertisement", "nav", "menu", "tag", "tags", "modal", "rss", "print", "tools",
         "bio", "meta", "login", "signin", "subnav", "topics", "keywords", "rating",
-        "dialog", "overlay", "donate", "survey", "caption-credit", "credits",
-    ]
+        "dialog", "overlay", "donate", "survey", "credits",
+    ])
     /// Words that mark the article itself.
     static let positiveFragments = [
         "article", "content", "entry", "story", "post", "text", "main", "blog", "hentry", "prose", "body",
@@ -41,7 +40,7 @@ enum Boilerplate {
         guard !classAndID.isEmpty else { return false }
         let lowered = TextBytes.lowercasedASCII(classAndID)
         if negativeFragmentBytes.contains(where: { TextBytes.contains(lowered, $0) }) { return true }
-        return tokens(lowered).contains { negativeTokenSet.contains(bytes: $0) }
+        return tokens(lowered).contains { negativeTokens.contains(bytes: $0) }
     }
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a

@@ -78,22 +78,10 @@ public final class Document {
     /// The `<body>` element, or the root when the page has none.
     public var body: Node? { root?.firstChild(named: "body") ?? root }
 
-    /// Creates an element that belongs to this document, not yet attached anywhere.
+    /// Creates an element that belongs to this document, not yet attached anywhere (attach it, or it is not
+    /// freed with the document).
     public func createElement(_ name: String) -> Node {
-        Node(xmlNewDocNode(pointer, nil, name, nil))
-    }
-
-    /// Creates a text node that belongs to this document.
-    public func createText(_ text: String) -> Node {
-        Node(xmlNewDocText(pointer, text))
-    }
-
-    /// Parses an HTML fragment and returns copies of its top-level nodes owned by this document.
-    public func parseFragment(_ html: String) -> [Node] {
-        guard let fragment = try? Document(html: "<html><body>\(html)</body></html>") else { return [] }
-        return fragment.body?.children.compactMap { child in
-            xmlDocCopyNode(child.pointer, pointer, 1).map(Node.init)
-        } ?? []
+        DocumentReference(pointer: pointer).createElement(name)
     }
 
     /// Rewrites every `charset=NAME` in the first 16 KiB (where `<meta>` declarations live) to UTF-8.

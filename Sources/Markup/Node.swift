@@ -112,9 +112,6 @@ public struct Node: Hashable, @unchecked Sendable {
     /// Every node below this one (not this one itself), in document order.
     public var descendants: Descendants { Descendants(root: self) }
 
-    /// Element descendants, in document order.
-    public var descendantElements: [Node] { descendants.filter(\.isElement) }
-
     /// Whether `other` is this node or below it.
     public func contains(_ other: Node) -> Bool {
         var current: xmlNodePtr? = other.pointer
@@ -268,9 +265,6 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// Renames the element, keeping attributes and children.
     public func rename(_ name: String) { xmlNodeSetName(pointer, name) }
-
-    /// A copy of this node and everything below it, owned by the same document and not yet attached.
-    public func deepCopy() -> Node { Node(xmlDocCopyNode(pointer, pointer.pointee.doc, 1)) }
 
     // MARK: Serialisation
 

@@ -47,7 +47,7 @@ struct ContentScorer {
                 paragraphs.append(node)
                 return node.is("td") || node.is("blockquote") || node.is("dd") ? .enter : .skipChildren
             }
-            if node.tag(in: Self.containerTags), !hasBlockChild(node) {
+            if node.tag(in: Self.containerTags), !Self.hasBlockChild(node) {
                 paragraphs.append(node)
                 return .skipChildren
             }
@@ -73,8 +73,6 @@ struct ContentScorer {
             scores[node] = score * (1 - stats[node].linkDensity)
         }
     }
-
-    func hasBlockChild(_ node: Node) -> Bool { Self.hasBlockChild(node) }
 
     static func hasBlockChild(_ node: Node) -> Bool {
         var child = node.firstChild
@@ -165,7 +163,7 @@ struct ContentScorer {
                 chosen.append(sibling)
                 continue
             }
-            if sibling.is("p") || (sibling.tag(in: Self.containerTags) && !hasBlockChild(sibling)) {
+            if sibling.is("p") || (sibling.tag(in: Self.containerTags) && !Self.hasBlockChild(sibling)) {
                 let text = stats[sibling]
                 if text.length > 80 && text.linkDensity < 0.25 {
                     chosen.append(sibling)
