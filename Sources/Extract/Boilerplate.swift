@@ -27,9 +27,9 @@ enum Boilerplate {
         "column",
     ]
 
-    private static let negativeFragmentBytes = negativeFragments.map { Array($0.utf8) }
-    private static let positiveFragmentBytes = positiveFragments.map { Array($0.utf8) }
-    private static let protectingFragmentBytes = protectingFragments.map { Array($0.utf8) }
+    private static let negativeFragmentSet = FragmentSet(negativeFragments)
+    private static let positiveFragmentSet = FragmentSet(positiveFragments)
+    private static let protectingFragmentSet = FragmentSet(protectingFragments)
 
     /// The words of an element's class and id, lower-cased, split on anything that is not a letter or digit.
     static func tokens(_ lowered: [UInt8]) -> [ArraySlice<UInt8>] {
@@ -38,9 +38,8 @@ enum Boilerplate {
 
     static func isNegative(_ classAndID: String) -> Bool {
         guard !classAndID.isEmpty else { return false }
-        let lowered = TextBytes.lowercasedASCII(classAndID)
-        if negativeFragmentBytes.contains(where: { TextBytes.contains(lowered, $0) }) { return true }
-        return tokens(lowered).contains { negativeTokens.contains(bytes: $0) }
+        if negativeFragmentSet.occurs(in: classAndID) { return true }
+        return tokens(TextBytes.lowercasedASCII(classAndID)).contains { negativeTokens.contains(bytes: $0) }
     }
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
@@ -48,14 +47,11 @@ enum Boilerplate {
     static let protectingFragments = ["article", "body", "content", "main", "column", "shadow"]
 
     static func isProtected(_ classAndID: String) -> Bool {
-        let lowered = TextBytes.lowercasedASCII(classAndID)
-        return protectingFragmentBytes.contains { TextBytes.contains(lowered, $0) }
+        protectingFragmentSet.occurs(in: classAndID)
     }
 
     static func isPositive(_ classAndID: String) -> Bool {
-        guard !classAndID.isEmpty else { return false }
-        let lowered = TextBytes.lowercasedASCII(classAndID)
-        return positiveFragmentBytes.contains { TextBytes.contains(lowered, $0) }
+        !classAndID.isEmpty && positiveFragmentSet.occurs(in: classAndID)
     }
 
     /// +25 for article words, −25 for furniture words, in class and id alike.
@@ -71,12 +67,10 @@ enum Boilerplate {
     }
 
     /// Class and id words of image captions and credits.
-    static let captionFragments = ["caption", "credit", "image-source", "photo-source"].map { Array($0.utf8) }
+    static let captionFragments = FragmentSet(["caption", "credit", "image-source", "photo-source"])
 
     static func isCaption(_ classAndID: String) -> Bool {
-        guard !classAndID.isEmpty else { return false }
-        let lowered = TextBytes.lowercasedASCII(classAndID)
-        return captionFragments.contains { TextBytes.contains(lowered, $0) }
+        !classAndID.isEmpty && captionFragments.occurs(in: classAndID)
     }
 
     /// ARIA roles and tags that are never part of an article body.
@@ -215,8 +209,17 @@ enum Boilerplate {
     nonisolated(unsafe) static let strongSectionHeading = try! NSRegularExpression(
         pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
 
+    /// The words a section heading can open with (the first words of both patterns above), so that most
+    /// short blocks are turned down before the regular expression runs.
+    static let sectionHeadingStarts: [[UInt8]] = [
+        "related", "read", "also", "see", "don", "further", "something", "more", "leggi", "lesen", "lire", "leia",
+        "lea", "ver", "veja", "you", "most", "popular", "trending", "recommended", "top", "editor", "what",
+        "latest", "around", "from", "promoted", "sponsored", "up", "watch",
+    ].map { Array($0.utf8) }
+
     static func isSectionHeading(_ text: String) -> Bool {
-        text.utf8.count <= 60 && sectionHeading.matches(text)
+        text.utf8.count <= 60 && TextBytes.startsCaseInsensitively(text, withAnyOf: sectionHeadingStarts)
+            && sectionHeading.matches(text)
     }
 
     static func isStrongSectionHeading(_ text: String) -> Bool {
@@ -335,7 +338,7 @@ enum Boilerplate {
 
     /// Whether every line of the text is a related-story line.
     static func isRelatedLines(_ text: String) -> Bool {
-        let lines = text.split(separator: "\n").map { TextBytes.collapse(String($0)) }.filter { !$0.isEmpty }
+        let lines = TextBytes.collapseLines(text).split(separator: "\n").map(String.init)
         guard !lines.isEmpty else { return false }
         return lines.allSatisfy { $0.utf8.last == UInt8(ascii: "]") && relatedLine.matches($0) }
     }

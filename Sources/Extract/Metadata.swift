@@ -46,7 +46,8 @@ struct Metadata {
                         // Only scripts that name an article type are worth decoding (some pages carry
                         // tens of kilobytes of breadcrumbs and organisation data).
                         let json = node.text
-                        if Self.articleTypeWords.contains(where: { json.contains($0) }) {
+                        let bytes = Array(json.utf8)
+                        if Self.articleTypeWords.contains(where: { TextBytes.contains(bytes, $0) }) {
                             jsonLD.append(contentsOf: Self.articleObjects(in: json))
                         }
                     }
@@ -128,7 +129,7 @@ struct Metadata {
         "SocialMediaPosting", "Review", "Recipe",
     ]
 
-    static let articleTypeWords = ["Article", "Posting", "Report", "Review", "Recipe"]
+    static let articleTypeWords = ["Article", "Posting", "Report", "Review", "Recipe"].map { Array($0.utf8) }
 
     static func string(_ value: Any?) -> String? {
         if let text = value as? String {

@@ -45,6 +45,42 @@ enum TextBytes {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// The text with white space folded within each line as `collapse` does, empty lines dropped, and the
+    /// remaining lines joined by newlines (they matter for `<br>`-separated related links).
+    static func collapseLines(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var lineHasText = false, pendingSpace = false, pendingNewline = false
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            index = bytes.index(after: index)
+            if byte == 0x0A {
+                if lineHasText { pendingNewline = true }
+                lineHasText = false
+                pendingSpace = false
+                continue
+            }
+            let isNoBreakSpace = byte == 0xC2 && index != bytes.endIndex && bytes[index] == 0xA0
+            if isSpace(byte) || isNoBreakSpace {
+                if isNoBreakSpace { index = bytes.index(after: index) }
+                if lineHasText { pendingSpace = true }
+                continue
+            }
+            if pendingNewline {
+                output.append(0x0A)
+            } else if pendingSpace {
+                output.append(0x20)
+            }
+            pendingNewline = false
+            pendingSpace = false
+            lineHasText = true
+            output.append(byte)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The text with runs of ASCII white space folded to one space, ends kept (a space at either end still
     /// separates words from the neighbouring inline elements). No-break spaces are kept as they are.
     static func foldSpaces(_ text: String) -> String {
@@ -67,6 +103,15 @@ enum TextBytes {
     /// ASCII letters lower-cased; other bytes unchanged.
     static func lowercasedASCII(_ text: String) -> [UInt8] {
         text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    /// Whether the text starts with one of the lower-case `prefixes`, ASCII letters compared in any case.
+    static func startsCaseInsensitively(_ text: String, withAnyOf prefixes: [[UInt8]]) -> Bool {
+        let bytes = text.utf8
+        return prefixes.contains { prefix in
+            prefix.count <= bytes.count
+                && zip(bytes, prefix).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
     }
 
     /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
@@ -164,4 +209,46 @@ enum TextBytes {
 extension String {
     /// Runs of white space (including newlines and no-break spaces) folded to one space, ends trimmed.
     var collapsedWhitespace: String { TextBytes.collapse(self) }
+}
+
+/// Lower-case ASCII words found anywhere in a text, case-insensitively, in one pass: each position is
+/// compared only with the words that start with its byte.
+struct FragmentSet: Sendable {
+    private let byFirstByte: [[[UInt8]]]
+
+    init(_ words: [String]) {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for word in words {
+            let bytes = Array(word.utf8)
+            if let first = bytes.first { table[Int(first)].append(bytes) }
+        }
+        byFirstByte = table
+    }
+
+    func occurs(in text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable(occurs(in:)) ?? occurs(in: Array(text.utf8))
+    }
+
+    func occurs(in bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer(occurs(in:))
+    }
+
+    func occurs(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for start in bytes.indices {
+            let candidates = byFirstByte[Int(Self.lowered(bytes[start]))]
+            guard !candidates.isEmpty else { continue }
+            search: for word in candidates where word.count <= bytes.count - start {
+                for offset in 1..<word.count where Self.lowered(bytes[start + offset]) != word[offset] {
+                    continue search
+                }
+                return true
+            }
+        }
+        return false
+    }
+
+    @inline(__always)
+    private static func lowered(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
 }

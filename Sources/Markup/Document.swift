@@ -86,20 +86,31 @@ public final class Document {
 
     /// Rewrites every `charset=NAME` in the first 16 KiB (where `<meta>` declarations live) to UTF-8.
     private static func neutralisingCharset(_ html: String) -> String {
-        let pattern = Array("charset".utf8)
-        // Most pages declare nothing but UTF-8 or nothing at all: look before copying anything.
-        let declares = html.utf8.prefix(16384).indices.contains { index in
-            html.utf8[index] | 0x20 == 0x63 && html.utf8[index...].prefix(7).map { $0 | 0x20 }.elementsEqual(pattern)
+        var html = html
+        let replacements: [Range<Int>] = html.withUTF8 { bytes in
+            let head = UnsafeBufferPointer(rebasing: bytes.prefix(16384))
+            return charsetDeclarations(in: head).filter { range in
+                let name = head[range].lazy.map { $0 | 0x20 }
+                return !name.elementsEqual("utf-8".utf8) && !name.elementsEqual("utf8".utf8)
+            }
         }
-        guard declares else { return html }
-        var head = Array(html.utf8.prefix(16384))
-        var changed = false
+        guard !replacements.isEmpty else { return html }
+        var bytes = Array(html.utf8)
+        for range in replacements.reversed() { bytes.replaceSubrange(range, with: "utf-8".utf8) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The byte ranges of the names after each `charset=` (any case, optional spaces and quotes) in `head`.
+    private static func charsetDeclarations(in head: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        let pattern: [UInt8] = Array("charset".utf8)
+        var found: [Range<Int>] = []
         var index = 0
         while index + pattern.count < head.count {
             defer { index += 1 }
-            guard head[index] | 0x20 == pattern[0],
-                zip(head[index..<index + pattern.count], pattern).allSatisfy({ $0 | 0x20 == $1 })
-            else { continue }
+            guard head[index] | 0x20 == pattern[0] else { continue }
+            var matched = 1
+            while matched < pattern.count, head[index + matched] | 0x20 == pattern[matched] { matched += 1 }
+            guard matched == pattern.count else { continue }
             var cursor = index + pattern.count
             while cursor < head.count, head[cursor] == UInt8(ascii: " ") { cursor += 1 }
             guard cursor < head.count, head[cursor] == UInt8(ascii: "=") else { continue }
@@ -109,14 +120,10 @@ public final class Document {
             }
             var end = cursor
             while end < head.count, head[end].isCharsetNameByte { end += 1 }
-            guard end > cursor else { continue }
-            let name = head[cursor..<end].map { $0 | 0x20 }
-            if name.elementsEqual("utf-8".utf8) || name.elementsEqual("utf8".utf8) { continue }
-            head.replaceSubrange(cursor..<end, with: "utf-8".utf8)
-            changed = true
+            if end > cursor { found.append(cursor..<end) }
+            index = end
         }
-        guard changed else { return html }
-        return String(decoding: head + html.utf8.dropFirst(16384), as: UTF8.self)
+        return found
     }
 }
 

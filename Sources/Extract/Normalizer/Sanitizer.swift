@@ -136,10 +136,11 @@ struct Sanitizer {
 
     /// Resolves each URL of a `srcset`, dropping candidates with unsafe URLs.
     func resolveSrcset(_ value: String) -> String? {
-        let candidates = value.split(separator: ",").compactMap { candidate -> String? in
-            let parts = candidate.split(whereSeparator: \.isWhitespace)
-            guard let first = parts.first, let url = resolver.resolve(String(first)) else { return nil }
-            return ([url] + parts.dropFirst().map(String.init)).joined(separator: " ")
+        let candidates = value.utf8.split(separator: UInt8(ascii: ",")).compactMap { candidate -> String? in
+            let parts = candidate.split(whereSeparator: TextBytes.isSpace)
+            guard let first = parts.first, let url = resolver.resolve(String(decoding: first, as: UTF8.self))
+            else { return nil }
+            return ([url] + parts.dropFirst().map { String(decoding: $0, as: UTF8.self) }).joined(separator: " ")
         }
         return candidates.isEmpty ? nil : candidates.joined(separator: ", ")
     }

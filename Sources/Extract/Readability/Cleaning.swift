@@ -256,6 +256,6 @@ struct Cleaning {
 extension String {
     /// White space folded within lines, lines kept (they matter for `<br>`-separated related links).
     var collapsedLines: String {
-        split(separator: "\n").map { TextBytes.collapse(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n")
+        TextBytes.collapseLines(self)
     }
 }

@@ -22,7 +22,7 @@ struct TextStats {
 
     /// The statistics of one element, measured now (nothing cached).
     static func of(_ node: Node) -> TextStats {
-        var index = TextStatsIndex(empty: ())
+        var index = TextStatsIndex(keeping: false)
         return index.collect(node, insideLink: node.is("a"))
     }
 
@@ -68,8 +68,11 @@ struct TextStats {
 /// Text statistics for every element below a root, computed bottom-up in one walk and looked up by node.
 struct TextStatsIndex {
     private(set) var stats: [Node: TextStats] = [:]
+    /// Whether statistics are kept per element (false when only the root's total is wanted).
+    private let keeping: Bool
 
     init(root: Node) {
+        keeping = true
         _ = collect(root, insideLink: false)
     }
 
@@ -77,9 +80,11 @@ struct TextStatsIndex {
         stats[node] ?? TextStats.of(node)
     }
 
-    fileprivate init(empty: Void) {}
+    fileprivate init(keeping: Bool) {
+        self.keeping = keeping
+    }
 
-    fileprivate mutating func collect(_ node: Node, insideLink: Bool, store: Bool = true) -> TextStats {
+    fileprivate mutating func collect(_ node: Node, insideLink: Bool, store: Bool? = nil) -> TextStats {
         var total = TextStats()
         var child = node.firstChild
         while let current = child {
@@ -92,12 +97,14 @@ struct TextStatsIndex {
                     return true
                 }
             case .element:
-                total += collect(current, insideLink: insideLink || current.is("a"), store: !current.tag(in: Self.inlineTags))
+                total += collect(
+                    current, insideLink: insideLink || current.is("a"),
+                    store: keeping && !current.tag(in: Self.inlineTags))
             default: break
             }
             child = current.nextSibling
         }
-        if store { stats[node] = total }
+        if store ?? keeping { stats[node] = total }
         return total
     }
 
