@@ -38,9 +38,20 @@ enum Boilerplate {
 
     static func isNegative(_ classAndID: String) -> Bool {
         guard !classAndID.isEmpty else { return false }
+        if layoutPrefixes.occurs(in: classAndID) {
+            var lowered = TextBytes.lowercasedASCII(classAndID)
+            for prefix in layoutPrefixBytes { TextBytes.blankOut(prefix, in: &lowered) }
+            return negativeFragmentSet.occurs(in: lowered) || tokens(lowered).contains { negativeTokens.contains(bytes: $0) }
+        }
         if negativeFragmentSet.occurs(in: classAndID) { return true }
         return tokens(TextBytes.lowercasedASCII(classAndID)).contains { negativeTokens.contains(bytes: $0) }
     }
+
+    /// Page builders that call every block a widget: Elementor, the most used WordPress builder, gives each
+    /// layout box `elementor-widget-wrap` / `elementor-widget-container`, the article's own box included.
+    /// Those words say nothing; what follows them still does (`elementor-widget-share-buttons`).
+    static let layoutPrefixBytes = ["elementor-widget"].map { Array($0.utf8) }
+    private static let layoutPrefixes = FragmentSet(["elementor-widget"])
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
     /// "content-share" wrapper may still hold the article.

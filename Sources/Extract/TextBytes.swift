@@ -114,6 +114,20 @@ enum TextBytes {
         }
     }
 
+    /// Replaces every occurrence of `needle` in `bytes` with spaces.
+    static func blankOut(_ needle: [UInt8], in bytes: inout [UInt8]) {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return }
+        var start = 0
+        while start <= bytes.count - needle.count {
+            if bytes[start] == needle[0], bytes[start..<start + needle.count].elementsEqual(needle) {
+                bytes.replaceSubrange(start..<start + needle.count, with: repeatElement(0x20, count: needle.count))
+                start += needle.count
+            } else {
+                start += 1
+            }
+        }
+    }
+
     /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
@@ -196,9 +210,9 @@ enum TextBytes {
     }
 
     /// Bytes of text below `node`, counting no further than `limit`.
-    static func length(of node: Node, limit: Int) -> Int {
+    static func length(of node: Node, limit: Int, skipping skipped: TagSet? = nil) -> Int {
         var total = 0
-        node.forEachTextRun { run in
+        node.forEachTextRun(skipping: skipped) { run in
             total += run.count
             return total <= limit
         }

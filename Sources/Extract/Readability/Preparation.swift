@@ -14,6 +14,16 @@ struct Preparation {
 
     func apply(to root: Node) {
         var removed: [Node] = []
+        // A furniture-named wrapper around most of the page's text is a mislabelled layout (a "social-wrap"
+        // around everything), not furniture: strict mode keeps elements that hold half of the text or more.
+        var half = 0
+        if strict {
+            root.forEachTextRun(skipping: Self.removedTags) { run in
+                half += run.count
+                return true
+            }
+            half /= 2
+        }
         root.walk { node in
             switch node.kind {
             case .comment, .other:
@@ -37,7 +47,9 @@ struct Preparation {
                 }
                 if strict, !node.tag(in: Self.keptTags) {
                     let words = node.classAndID
-                    if Boilerplate.isNegative(words), !Boilerplate.isProtected(words) {
+                    if Boilerplate.isNegative(words), !Boilerplate.isProtected(words),
+                        TextBytes.length(of: node, limit: half, skipping: Self.removedTags) < half
+                    {
                         removed.append(node)
                         return .skipChildren
                     }
