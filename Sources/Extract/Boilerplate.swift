@@ -31,20 +31,15 @@ enum Boilerplate {
     private static let positiveFragmentSet = FragmentSet(positiveFragments)
     private static let protectingFragmentSet = FragmentSet(protectingFragments)
 
-    /// The words of an element's class and id, lower-cased, split on anything that is not a letter or digit.
-    static func tokens(_ lowered: [UInt8]) -> [ArraySlice<UInt8>] {
-        lowered.split(whereSeparator: { $0 < 0x80 && !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) })
-    }
-
     static func isNegative(_ classAndID: String) -> Bool {
         guard !classAndID.isEmpty else { return false }
-        if layoutPrefixes.occurs(in: classAndID) {
-            var lowered = TextBytes.lowercasedASCII(classAndID)
+        var lowered = TextBytes.lowercasedASCII(classAndID)
+        if layoutPrefixes.occurs(in: lowered) {
             for prefix in layoutPrefixBytes { TextBytes.blankOut(prefix, in: &lowered) }
-            return negativeFragmentSet.occurs(in: lowered) || tokens(lowered).contains { negativeTokens.contains(bytes: $0) }
         }
-        if negativeFragmentSet.occurs(in: classAndID) { return true }
-        return tokens(TextBytes.lowercasedASCII(classAndID)).contains { negativeTokens.contains(bytes: $0) }
+        return lowered.withUnsafeBufferPointer { bytes in
+            negativeFragmentSet.occurs(in: bytes) || TextBytes.hasWord(in: bytes, from: negativeTokens)
+        }
     }
 
     /// Page builders that call every block a widget: Elementor, the most used WordPress builder, gives each

@@ -67,8 +67,13 @@ public struct Extractor: Sendable {
 
     /// The URL relative links resolve against: `<base href>` when present, else the document URL.
     static func baseURL(of document: Document) -> String? {
-        let base = document.head?.firstChild(named: "base")?.attribute("href")
-            ?? document.root?.xpath("//base[@href][1]").first?.attribute("href")
+        // Browsers take the first `<base href>` wherever it is.
+        var base: String?
+        document.root?.walk { node in
+            guard base == nil, node.isElement else { return .skipChildren }
+            if node.is("base") { base = node.attribute("href") }
+            return .enter
+        }
         guard let base else { return document.url }
         return URLResolver(base: document.url).resolve(base) ?? document.url
     }

@@ -102,7 +102,9 @@ enum TextBytes {
 
     /// ASCII letters lower-cased; other bytes unchanged.
     static func lowercasedASCII(_ text: String) -> [UInt8] {
-        text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var bytes = Array(text.utf8)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
+        return bytes
     }
 
     /// Whether the text starts with one of the lower-case `prefixes`, ASCII letters compared in any case.
@@ -126,6 +128,26 @@ enum TextBytes {
                 start += 1
             }
         }
+    }
+
+    /// Whether one of the words of lower-case `bytes` (runs of ASCII letters and digits, and of non-ASCII
+    /// bytes) is in `words`.
+    static func hasWord(in bytes: UnsafeBufferPointer<UInt8>, from words: TagSet) -> Bool {
+        func isWordByte(_ byte: UInt8) -> Bool {
+            byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        var index = 0
+        while index < bytes.count {
+            guard isWordByte(bytes[index]) else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < bytes.count, isWordByte(bytes[end]) { end += 1 }
+            if words.contains(bytes: UnsafeBufferPointer(rebasing: bytes[index..<end])) { return true }
+            index = end
+        }
+        return false
     }
 
     /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
@@ -226,17 +248,28 @@ extension String {
 }
 
 /// Lower-case ASCII words found anywhere in a text, case-insensitively, in one pass: each position is
-/// compared only with the words that start with its byte.
+/// compared only with the words that start with its byte. The words live back to back in one buffer, so a
+/// search touches no reference counts.
 struct FragmentSet: Sendable {
-    private let byFirstByte: [[[UInt8]]]
+    private let letters: [UInt8]
+    /// Start and end of each word in `letters`, grouped by first byte.
+    private let bounds: [Int]
+    /// The words starting with byte `b` are `bounds[2 * first[b] ..< 2 * first[b + 1]]`.
+    private let first: [Int]
 
     init(_ words: [String]) {
-        var table = [[[UInt8]]](repeating: [], count: 256)
-        for word in words {
-            let bytes = Array(word.utf8)
-            if let first = bytes.first { table[Int(first)].append(bytes) }
+        let sorted = words.map { Array($0.utf8) }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
+        var letters: [UInt8] = [], bounds: [Int] = []
+        var first = [Int](repeating: 0, count: 257)
+        for word in sorted {
+            bounds += [letters.count, letters.count + word.count]
+            letters += word
+            first[Int(word[0]) + 1] += 1
         }
-        byFirstByte = table
+        for byte in 1...256 { first[byte] += first[byte - 1] }
+        self.letters = letters
+        self.bounds = bounds
+        self.first = first
     }
 
     func occurs(in text: String) -> Bool {
@@ -248,17 +281,24 @@ struct FragmentSet: Sendable {
     }
 
     func occurs(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for start in bytes.indices {
-            let candidates = byFirstByte[Int(Self.lowered(bytes[start]))]
-            guard !candidates.isEmpty else { continue }
-            search: for word in candidates where word.count <= bytes.count - start {
-                for offset in 1..<word.count where Self.lowered(bytes[start + offset]) != word[offset] {
-                    continue search
+        letters.withUnsafeBufferPointer { letters in
+            bounds.withUnsafeBufferPointer { bounds in
+                first.withUnsafeBufferPointer { first in
+                    for start in bytes.indices {
+                        let byte = Int(Self.lowered(bytes[start]))
+                        search: for word in first[byte]..<first[byte + 1] {
+                            let from = bounds[2 * word], count = bounds[2 * word + 1] - from
+                            guard count <= bytes.count - start else { continue }
+                            for offset in 1..<count where Self.lowered(bytes[start + offset]) != letters[from + offset] {
+                                continue search
+                            }
+                            return true
+                        }
+                    }
+                    return false
                 }
-                return true
             }
         }
-        return false
     }
 
     @inline(__always)

@@ -432,6 +432,12 @@ public struct TagSet: Sendable {
         }
     }
 
+    /// Whether the bytes are a member.
+    public func contains(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count <= 16, let base = bytes.baseAddress else { return false }
+        return Self.key(base, limit: bytes.count).map(lookup) ?? false
+    }
+
     public func contains(_ name: String) -> Bool {
         var name = name
         return name.withUTF8 { buffer in

@@ -11,6 +11,7 @@ public enum Timestamp {
         if let first = value.utf8.first, first >= 0x30 && first <= 0x39 {
             if let date = rfc3339Fast(Array(value.utf8)) ?? iso8601(value) { return date }
         }
+        if let date = writtenDate(value) { return date }
         guard value.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) || value.contains("/") else {
             return nil
         }
@@ -104,6 +105,105 @@ public enum Timestamp {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + seconds - offset))
+    }
+
+    /// Reads dates written with a month name, by hand: RFC 822 as RSS uses it ("Tue, 19 Nov 2019 06:13:48
+    /// -0600"), JavaScript's form ("Wed Nov 20 2019 08:00:58 GMT+0000") and the usual human ones ("November
+    /// 19, 2019, 07:47 PM EST", "20 Nov 2019 08:02 GMT"). A weekday is skipped; the day and the month may
+    /// come in either order; time, AM/PM and zone are optional.
+    static func writtenDate(_ value: String) -> Date? {
+        let words = value.utf8.split { $0 == 0x20 || $0 == 0x2C || $0 == 0x09 }.map(Array.init)
+        var index = 0
+        func isNumber(_ word: [UInt8]) -> Bool { !word.isEmpty && word.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        func number(_ word: [UInt8]) -> Int { word.reduce(0) { $0 * 10 + Int($1 - 0x30) } }
+        func dayNumber(_ word: [UInt8]) -> Int? {
+            // "19", "19th", "1st"
+            let digits = Array(word.prefix { $0 >= 0x30 && $0 <= 0x39 })
+            guard (1...2).contains(digits.count), ["", "st", "nd", "rd", "th"].contains(
+                String(decoding: word.dropFirst(digits.count), as: UTF8.self).lowercased())
+            else { return nil }
+            let day = number(digits)
+            return (1...31).contains(day) ? day : nil
+        }
+        if index < words.count, monthNumber(words[index]) == nil, weekdayWords.contains(lowered(words[index])) {
+            index += 1
+        }
+        guard index + 2 < words.count else { return nil }
+        var day: Int?, month: Int?
+        if let name = monthNumber(words[index]) {
+            month = name
+            day = dayNumber(words[index + 1])
+        } else {
+            day = dayNumber(words[index])
+            month = monthNumber(words[index + 1])
+        }
+        guard let day, let month, isNumber(words[index + 2]) else { return nil }
+        var year = number(words[index + 2])
+        if words[index + 2].count == 2 { year += year < 70 ? 2000 : 1900 } else if words[index + 2].count != 4 { return nil }
+        index += 3
+        var seconds = 0
+        if index < words.count, words[index].contains(0x3A) {
+            let parts = words[index].split(separator: 0x3A).map(Array.init)
+            guard (2...3).contains(parts.count), parts.allSatisfy(isNumber) else { return nil }
+            var hour = number(parts[0])
+            let minute = number(parts[1]), second = parts.count == 3 ? number(parts[2]) : 0
+            index += 1
+            if index < words.count, ["am", "pm", "a.m.", "p.m."].contains(lowered(words[index])) {
+                guard (1...12).contains(hour) else { return nil }
+                hour = hour % 12 + (lowered(words[index]).hasPrefix("p") ? 12 : 0)
+                index += 1
+            }
+            guard hour < 24, minute < 60, second <= 60 else { return nil }
+            seconds = hour * 3600 + minute * 60 + second
+        }
+        var offset = 0
+        if index < words.count {
+            guard let zone = zoneOffset(words[index]) else { return nil }
+            offset = zone
+            index += 1
+        }
+        // A trailing "(Coordinated Universal Time)" after JavaScript's form says nothing more.
+        guard index == words.count || words[index].first == 0x28 else { return nil }
+        var bytes = Array(String(format: "%04d-%02d-%02d", year, month, day).utf8)
+        bytes += Array("T00:00Z".utf8)
+        guard let midnight = rfc3339Fast(bytes) else { return nil }
+        return midnight.addingTimeInterval(TimeInterval(seconds - offset))
+    }
+
+    private static func lowered(_ word: [UInt8]) -> String {
+        String(decoding: word, as: UTF8.self).lowercased()
+    }
+
+    private static let weekdayWords: Set<String> = [
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday", "wednesday",
+        "thursday", "friday", "saturday", "sunday",
+    ]
+
+    /// 1...12 for an English month name or its abbreviation (with or without a full stop).
+    private static func monthNumber(_ word: [UInt8]) -> Int? {
+        var name = lowered(word)
+        if name.hasSuffix(".") { name.removeLast() }
+        guard name.count >= 3 else { return nil }
+        let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+            "october", "november", "december"]
+        return months.firstIndex { $0 == name || ($0.hasPrefix(name) && (name.count == 3 || name == "sept")) }
+            .map { $0 + 1 }
+    }
+
+    /// Seconds east of UTC for "GMT", "UT", "Z", a North American zone, "+0100", "-06:00" or "GMT+0000".
+    private static func zoneOffset(_ word: [UInt8]) -> Int? {
+        var name = String(decoding: word, as: UTF8.self).uppercased()
+        let named = ["GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+            "MDT": -6, "PST": -8, "PDT": -7]
+        if let hours = named[name] { return hours * 3600 }
+        for prefix in ["GMT", "UTC"] where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
+        let bytes = Array(name.utf8).filter { $0 != 0x3A }
+        guard bytes.count == 5, bytes[0] == 0x2B || bytes[0] == 0x2D,
+            bytes.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { return nil }
+        let digits = bytes.dropFirst().map { Int($0 - 0x30) }
+        let minutes = (digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3]
+        return (bytes[0] == 0x2D ? -1 : 1) * minutes * 60
     }
 
     /// The date as RFC 3339 in UTC with a `Z` and no fraction, as Atom wants it.

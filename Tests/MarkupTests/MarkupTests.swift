@@ -87,6 +87,14 @@ struct MarkupTests {
         ("Thu, 14 Apr 2022 09:30:00 GMT", "2022-04-14T09:30:00Z"),
         ("Thu, 14 Apr 2022 09:30:00 +0100", "2022-04-14T08:30:00Z"),
         ("April 14, 2022", "2022-04-14T00:00:00Z"),
+        // Forms seen in pages' meta tags and feeds: RFC 822 with a numeric zone, JavaScript's Date string,
+        // human-written dates with AM/PM and a North American zone, ordinal days, two-digit years.
+        ("Tue, 19 Nov 2019 06:13:48 -0600", "2019-11-19T12:13:48Z"),
+        ("Wed Nov 20 2019 08:00:58 GMT+0000 (Coordinated Universal Time)", "2019-11-20T08:00:58Z"),
+        ("November 19, 2019, 07:47 PM EST", "2019-11-20T00:47:00Z"),
+        ("20 Nov 2019 08:02 GMT", "2019-11-20T08:02:00Z"),
+        ("Sept. 3rd, 2019 12:05 am", "2019-09-03T00:05:00Z"),
+        ("Mon, 02 Jan 06 15:04:05 PST", "2006-01-02T23:04:05Z"),
     ])
     func readsCommonDateFormats(text: String, expected: String) throws {
         let date = try #require(Timestamp.parse(text))
@@ -96,5 +104,8 @@ struct MarkupTests {
     @Test func rejectsTextThatIsNotADate() {
         #expect(Timestamp.parse("yesterday afternoon") == nil)
         #expect(Timestamp.parse("") == nil)
+        #expect(Timestamp.parse("Nov 32, 2019") == nil)
+        #expect(Timestamp.parse("May the fourth be with you") == nil)
+        #expect(Timestamp.parse("19 Nov 2019 25:00 GMT") == nil)
     }
 }

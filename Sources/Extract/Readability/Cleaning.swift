@@ -175,11 +175,21 @@ struct Cleaning {
 
     /// The text's letters and digits only, lower-cased, for comparing headlines.
     static func comparable(_ text: String) -> [UInt8] {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-            scalars.append(scalar)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                    bytes.append(byte)
+                } else if byte >= 0x41 && byte <= 0x5A {
+                    bytes.append(byte | 0x20)
+                }
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                bytes.append(contentsOf: String(scalar).utf8)
+            }
         }
-        return TextBytes.lowercasedASCII(String(scalars))
+        return bytes
     }
 
     /// Readability's conditional cleaning: a block with little prose for its links, images or form fields is
