@@ -22,10 +22,13 @@ public struct Extractor: Sendable {
         // Furniture removal can be too eager on unusual pages; when it leaves too little, start again from
         // the untouched page without removing unlikely candidates.
         var container = findBody(in: document, metadata: metadata, dropText: dropText, strict: true)
-        var text = container.map { TextRenderer.render($0, style: .text) } ?? ""
+        // Rendering tells how much text the body holds; a kilobyte of raw text is plainly enough, and
+        // counting it costs far less, so most pages skip the rendering here.
+        let plentiful = container.map { TextBytes.length(of: $0, limit: 1024) > 1024 } ?? false
+        var text = plentiful ? "" : container.map { TextRenderer.render($0, style: .text) } ?? ""
         // Kept alive until the end of this function: `container` may come from it.
         var untouched: Document?
-        if text.utf8.count < 250 {
+        if !plentiful, text.utf8.count < 250 {
             let fresh = document.copy()
             untouched = fresh
             if let body = fresh.body, TextStats.of(body).length > 500,

@@ -100,6 +100,27 @@ enum TextBytes {
             ? text : String(decoding: output, as: UTF8.self)
     }
 
+    /// Whether `foldSpaces` would change the text below `node`: it has white space other than single spaces.
+    static func needsFolding(_ node: Node) -> Bool {
+        var needed = false
+        node.forEachTextRun { run in
+            var previousWasSpace = false
+            for byte in run {
+                guard isSpace(byte) else {
+                    previousWasSpace = false
+                    continue
+                }
+                if byte != 0x20 || previousWasSpace {
+                    needed = true
+                    return false
+                }
+                previousWasSpace = true
+            }
+            return true
+        }
+        return needed
+    }
+
     /// ASCII letters lower-cased; other bytes unchanged.
     static func lowercasedASCII(_ text: String) -> [UInt8] {
         var bytes = Array(text.utf8)

@@ -22,6 +22,13 @@ public struct Node: Hashable, @unchecked Sendable {
     public var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
     public var isText: Bool { kind == .text }
 
+    /// One integer a caller may keep on a node while it works on the tree, 0 until set: libxml2's `_private`
+    /// field, which its parser leaves alone. Markup itself never reads it.
+    public var mark: Int {
+        get { Int(bitPattern: pointer.pointee._private) }
+        nonmutating set { pointer.pointee._private = UnsafeMutableRawPointer(bitPattern: newValue) }
+    }
+
     /// The element's name as written (libxml2's HTML parser lower-cases tag names); "" for other nodes.
     public var name: String {
         guard isElement, let name = pointer.pointee.name else { return "" }
@@ -139,13 +146,32 @@ public struct Node: Hashable, @unchecked Sendable {
     public var hasAttributes: Bool { isElement && pointer.pointee.properties != nil }
 
     public func attribute(_ name: String) -> String? {
-        guard isElement, let value = xmlGetProp(pointer, name) else { return nil }
+        guard let property = property(named: name) else { return nil }
+        // The usual value is one text node: read it in place rather than have libxml2 copy it first.
+        if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
+            return child.pointee.content.map { String(cString: $0) } ?? ""
+        }
+        guard let value = xmlNodeListGetString(pointer.pointee.doc, property.pointee.children, 1) else { return "" }
         defer { feedpipe_xmlFree(value) }
         return String(cString: value)
     }
 
     public func hasAttribute(_ name: String) -> Bool {
-        isElement && xmlHasProp(pointer, name) != nil
+        property(named: name) != nil
+    }
+
+    /// The attribute node called `name` (HTML names are compared as the parser stored them, lower-case).
+    private func property(named name: String) -> xmlAttrPtr? {
+        guard isElement, var property = pointer.pointee.properties else { return nil }
+        return name.withCString { wanted in
+            while true {
+                if let own = property.pointee.name, strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0 {
+                    return property
+                }
+                guard let next = property.pointee.next else { return nil }
+                property = next
+            }
+        }
     }
 
     public func setAttribute(_ name: String, _ value: String) {

@@ -101,9 +101,7 @@ struct Sanitizer {
                 }
                 return .skipChildren
             }
-            let text = node.text
-            let folded = TextBytes.foldSpaces(text)
-            if folded != text { node.setText(folded) }
+            if TextBytes.needsFolding(node) { node.setText(TextBytes.foldSpaces(node.text)) }
             return .skipChildren
         }
         Node.remove(blank)

@@ -32,7 +32,23 @@ struct TextStats {
         var inSpace = true
         var index = 0
         let count = bytes.count
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return stats }
         while index < count {
+            // Most text is ASCII words: eight bytes with no space, control byte, comma or non-ASCII byte count
+            // as eight characters, tested at once (a byte below 0x21 or equal to 0x2C sets its high bit in
+            // the masks below).
+            if index + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+                let small = (word &- ones &* 0x21) & ~word
+                let commas = word ^ (ones &* 0x2C)
+                if (word | small | ((commas &- ones) & ~commas)) & high == 0 {
+                    stats.length += 8
+                    inSpace = false
+                    index += 8
+                    continue
+                }
+            }
             let byte = bytes[index]
             if byte < 0x80 {
                 let isSpace = byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
@@ -67,7 +83,9 @@ struct TextStats {
 
 /// Text statistics for every element below a root, computed bottom-up in one walk and looked up by node.
 struct TextStatsIndex {
-    private(set) var stats: [Node: TextStats] = [:]
+    /// The statistics of each element measured, found through the element's `mark` (its index here plus
+    /// one); the node is kept beside them so that a mark left by another index is never trusted.
+    private var entries: [(node: Node, stats: TextStats)] = []
     /// Whether statistics are kept per element (false when only the root's total is wanted).
     private let keeping: Bool
 
@@ -77,7 +95,9 @@ struct TextStatsIndex {
     }
 
     subscript(node: Node) -> TextStats {
-        stats[node] ?? TextStats.of(node)
+        let slot = node.mark - 1
+        if slot >= 0, slot < entries.count, entries[slot].node == node { return entries[slot].stats }
+        return TextStats.of(node)
     }
 
     fileprivate init(keeping: Bool) {
@@ -104,7 +124,10 @@ struct TextStatsIndex {
             }
             child = current.nextSibling
         }
-        if store ?? keeping { stats[node] = total }
+        if store ?? keeping {
+            entries.append((node, total))
+            node.mark = entries.count
+        }
         return total
     }
 
