@@ -204,7 +204,7 @@ enum Boilerplate {
 
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
-    nonisolated(unsafe) static let sectionHeading = try! NSRegularExpression(
+    static let sectionHeading = try! NSRegularExpression(
         pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|more:|leggi anche|lesen sie auch|lire aussi|leia também|lea también|ver también|veja também|"#
             + strongSectionWords + #")\s*[:.…!]*$"#,
         options: [.caseInsensitive])
@@ -212,7 +212,7 @@ enum Boilerplate {
     /// Headings that only ever open a list of other stories; after them, nothing is article.
     static let strongSectionWords = #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
 
-    nonisolated(unsafe) static let strongSectionHeading = try! NSRegularExpression(
+    static let strongSectionHeading = try! NSRegularExpression(
         pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
 
     /// The words a section heading can open with (the first words of both patterns above), so that most
@@ -326,7 +326,7 @@ enum Boilerplate {
 
     /// A related-story line: a headline followed by an upper-case tag in brackets, such as
     /// `Putin sends Belarus terrifying weapons over NATO panic [NEWS]`.
-    nonisolated(unsafe) static let relatedLine = try! NSRegularExpression(
+    static let relatedLine = try! NSRegularExpression(
         pattern: #"^.{8,240}\[(?:[A-Z]{2,12})(?: [A-Z]{2,12})?\]$"#, options: [])
 
     /// Whether a block of text (white space already collapsed) is furniture by its words alone.

@@ -49,10 +49,14 @@ struct Cleaning {
             // bytes first keeps the rendering and the regular expressions below to the few blocks that could
             // match: short ones, and longer ones holding a word of the long notices.
             if dropText.isEmpty {
-                guard let lowered = TextBytes.loweredText(of: node, limit: Self.furnitureByteLimit) else { return .enter }
-                if lowered.isEmpty { return .skipChildren }
-                if !Boilerplate.mayBeFurniture(lowered) {
-                    return .enter
+                // Counting bytes is cheaper still than lowering them: lines (the most blocks) need neither.
+                let length = TextBytes.length(of: node, limit: Self.furnitureByteLimit)
+                if length > Self.furnitureByteLimit { return .enter }
+                if length > Boilerplate.lineBytes {
+                    guard let lowered = TextBytes.loweredText(of: node, limit: Self.furnitureByteLimit) else {
+                        return .enter
+                    }
+                    if !Boilerplate.mayBeFurniture(lowered) { return .enter }
                 }
             }
             let text = TextRenderer.render(node, style: .text).collapsedLines

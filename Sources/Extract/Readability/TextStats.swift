@@ -34,17 +34,20 @@ struct TextStats {
         let count = bytes.count
         guard let base = UnsafeRawPointer(bytes.baseAddress) else { return stats }
         while index < count {
-            // Most text is ASCII words: eight bytes with no space, control byte, comma or non-ASCII byte count
-            // as eight characters, tested at once (a byte below 0x21 or equal to 0x2C sets its high bit in
-            // the masks below).
+            // Most text is ASCII prose: eight bytes at a time when none is a control byte, a comma or
+            // non-ASCII (each test sets the high bit of an offending byte). A space counts unless it follows
+            // another.
             if index + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                 let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-                let small = (word &- ones &* 0x21) & ~word
                 let commas = word ^ (ones &* 0x2C)
-                if (word | small | ((commas &- ones) & ~commas)) & high == 0 {
-                    stats.length += 8
-                    inSpace = false
+                let offending = ((word &- ones &* 0x20) & ~word) | ((commas &- ones) & ~commas)
+                if (word | offending) & high == 0 {
+                    let blanks = word ^ (ones &* 0x20)
+                    let spaces = ~(((blanks & ~high) &+ ~high) | blanks) & high
+                    let afterSpace = (spaces << 8) | (inSpace ? 0x80 : 0)
+                    stats.length += 8 - (spaces & afterSpace).nonzeroBitCount
+                    inSpace = spaces >> 63 != 0
                     index += 8
                     continue
                 }
