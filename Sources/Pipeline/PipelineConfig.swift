@@ -18,6 +18,8 @@ public struct PipelineConfig: Sendable {
     public var author: String?
     public var source: Source
     public var output: String
+    /// The formats written, each beside `output` with its own extension.
+    public var formats: [FeedFormat] = [.atom]
     public var maxEntries: Int
     public var rules: ExtractionRules
     /// How this pipeline's requests are made.
@@ -46,13 +48,31 @@ public struct PipelineConfig: Sendable {
         case folder(url: String)
     }
 
+    /// Feed formats a pipeline can write.
+    public enum FeedFormat: String, Sendable, CaseIterable {
+        case atom, rss, json
+
+        public var fileExtension: String { rawValue }
+    }
+
+    /// Where the feed in `format` is written: `output` for Atom, and the same path with the format's extension
+    /// (`.rss`, `.json`) for the others.
+    public func path(for format: FeedFormat) -> String {
+        if format == .atom { return output }
+        let url = URL(fileURLWithPath: output)
+        let base = url.pathExtension.isEmpty ? output : String(output.dropLast(url.pathExtension.count + 1))
+        return base + "." + format.fileExtension
+    }
+
     public var sourceURL: String {
         switch source {
         case .htmlList(let url, _), .feed(let url), .folder(let url): url
         }
     }
 
-    static let keys = ["title", "id", "link", "url", "author", "source", "output", "max_entries", "extract", "fetch"]
+    static let keys = [
+        "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
+    ]
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
     ]
@@ -139,6 +159,18 @@ public struct PipelineConfig: Sendable {
             selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
+        if let formatsNode = top["formats"] {
+            var formats: [FeedFormat] = []
+            for node in try reader.list(formatsNode) {
+                let name = try reader.string(node) ?? ""
+                guard let format = FeedFormat(rawValue: name.lowercased()) else {
+                    throw reader.error(node, "unknown format '\(name)'; use atom, rss or json")
+                }
+                if !formats.contains(format) { formats.append(format) }
+            }
+            guard !formats.isEmpty else { throw reader.error(formatsNode, "'formats' must name at least one format") }
+            config.formats = formats
+        }
         for key in ["id", "output"] {
             if let mark = top[key]?.mark { config.locations[key] = (mark.line, mark.column) }
         }

@@ -232,10 +232,19 @@ public struct Runner: Sendable {
                 }
             }
         }
-        return configs.indices.map { index in
+        let results = configs.indices.map { index -> Result<RunReport, RunError> in
             if let error = broken[index] { return .failure(error) }
             return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
         }
+        let folders = Set(configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
+        for folder in folders.sorted() {
+            do {
+                try FeedFolder.writeIndex(in: folder)
+            } catch {
+                logger.error("cannot write the feed index in \(folder): \(error.localizedDescription)")
+            }
+        }
+        return results
     }
 
     /// Articles fetched and extracted before their entries are stored.
@@ -258,10 +267,18 @@ public struct Runner: Sendable {
             id: config.id, title: config.title, link: config.link ?? siteLink(config),
             selfLink: config.selfLink ?? URL(fileURLWithPath: config.output).standardizedFileURL.absoluteString,
             author: config.author ?? config.title)
-        do {
-            try AtomicFile.write(AtomWriter.document(meta, entries: stored), to: config.output)
-        } catch {
-            throw RunError.output("\(config.output): \(error.localizedDescription)")
+        for format in config.formats {
+            let path = config.path(for: format)
+            let text = switch format {
+            case .atom: AtomWriter.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
+            case .rss: RSSWriter.document(meta, entries: stored)
+            case .json: JSONFeedWriter.document(meta, entries: stored)
+            }
+            do {
+                try AtomicFile.write(text, to: path)
+            } catch {
+                throw RunError.output("\(path): \(error.localizedDescription)")
+            }
         }
         return report
     }

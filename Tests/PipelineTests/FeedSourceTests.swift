@@ -1,3 +1,4 @@
+import Feed
 import Fetch
 import Foundation
 import Logging
@@ -100,5 +101,35 @@ struct FolderSourceTests {
         let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.failures == ["source: \(work.appendingPathComponent("nowhere").path): the folder cannot be read"])
+    }
+}
+
+@Suite("Output formats and the feed index")
+struct OutputFormatTests {
+    @Test func everyFormatIsWrittenBesideTheAtomFileAndListedInTheIndex() async throws {
+        let work = try Repository.temporaryFolder()
+        let feeds = work.appendingPathComponent("Feeds")
+        let yaml = """
+            title: Every format
+            source:
+              type: feed
+              url: \(Repository.exampleSite.appendingPathComponent("feed.xml").path)
+            output: \(feeds.appendingPathComponent("all.atom").path)
+            formats: [atom, rss, json]
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("all.yml").path)
+        #expect(config.path(for: .rss) == feeds.appendingPathComponent("all.rss").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.new == 2 && report.failures.isEmpty)
+        let names = try FileManager.default.contentsOfDirectory(atPath: feeds.path).sorted()
+        #expect(names == ["all.atom", "all.json", "all.rss", "feed.xsl", "index.html", "index.opml"])
+        let atom = try String(contentsOf: feeds.appendingPathComponent("all.atom"), encoding: .utf8)
+        #expect(atom.contains("<?xml-stylesheet type=\"text/xsl\" href=\"feed.xsl\"?>"))
+        let listings = FeedFolder.listings(in: feeds.path)
+        #expect(listings == [FeedIndex.Listing(title: "Every format", atom: "all.atom", rss: "all.rss", json: "all.json")])
+        for name in ["all.atom", "all.rss", "all.json"] {
+            Repository.keepFeed(feeds.appendingPathComponent(name), as: "formats-" + name)
+        }
     }
 }

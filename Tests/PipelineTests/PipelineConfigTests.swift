@@ -45,6 +45,7 @@ struct PipelineConfigTests {
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  delay: soon\n", "p.yml:6:10: 'delay' must be a duration such as 30, 1.5s, 10m, 6h or 2d"),
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  robot: false\n", "p.yml:6:3: unknown key 'robot' in 'fetch'; did you mean 'robots'?"),
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  retries: 99\n", "p.yml:6:12: 'retries' must be a whole number from 0 to 10"),
+        ("title: x\nsource:\n  url: a\n  links: a\nformats: [atom, rdf]\n", "p.yml:5:17: unknown format 'rdf'; use atom, rss or json"),
     ])
     func namesFileLineAndColumnOfEachMistake(yaml: String, message: String) {
         #expect(throws: PipelineError.self) {

@@ -1,0 +1,70 @@
+import Foundation
+import Markup
+
+/// Writes RSS 2.0 (the RSS Advisory Board's specification): a channel with title, link and description,
+/// and one item per entry with its guid, link, date (RFC 822), author and the body in `content:encoded`.
+/// Like the Atom writer it depends only on its input.
+public enum RSSWriter {
+    public static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
+        var xml = XMLBuilder()
+        xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
+        xml.open("rss", [
+            ("version", "2.0"), ("xmlns:atom", AtomWriter.namespace),
+            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+        ])
+        xml.open("channel")
+        xml.element("title", meta.title)
+        // RSS requires a channel link; the feed's own address stands in when the site's is unknown.
+        xml.element("link", meta.link ?? meta.selfLink ?? meta.id)
+        xml.element("description", meta.subtitle ?? meta.title)
+        if let language = meta.language { xml.element("language", language) }
+        if let newest = entries.map(\.updated).max() { xml.element("lastBuildDate", rfc822(newest)) }
+        xml.element("generator", "feedpipe")
+        if let selfLink = meta.selfLink {
+            xml.empty("atom:link", [("href", selfLink), ("rel", "self"), ("type", "application/rss+xml")])
+        }
+        for entry in entries {
+            xml.open("item")
+            xml.element("title", entry.title)
+            xml.element("link", entry.link)
+            // The guid is the entry's stable id, which is not the article's address.
+            xml.element("guid", entry.id, [("isPermaLink", "false")])
+            xml.element("pubDate", rfc822(entry.date))
+            if let author = entry.author, !author.isEmpty { xml.element("dc:creator", author) }
+            if let summary = entry.summary, !summary.isEmpty { xml.element("description", summary) }
+            if let content = entry.content, !content.isEmpty { xml.element("content:encoded", content) }
+            if let image = entry.image {
+                // RSS 2.0 requires a length; 0 says it is unknown, as readers accept.
+                xml.empty("enclosure", [("url", image), ("length", "0"), ("type", AtomWriter.imageType(image))])
+            }
+            xml.close("item")
+        }
+        xml.close("channel")
+        xml.close("rss")
+        return xml.text
+    }
+
+    /// RFC 822 date-time as RSS 2.0 wants it, always in GMT: "Tue, 19 Nov 2019 12:13:48 GMT".
+    public static func rfc822(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday (index 4, Sunday = 0)
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return String(
+            format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", weekdays[weekday], day, months[month - 1], year,
+            secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+}
