@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // `feedpipe serve` only: an HTTP server we do not write ourselves.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, each behind a system library target with a small shim header.
@@ -28,6 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // One module per stage; see DESIGN.md.
         .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
@@ -42,10 +47,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "Serve",
+            dependencies: ["CZlib", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "feedpipe",
             dependencies: [
-                "Pipeline", "Extract", "Markup", "Fetch", "Feed",
+                "Pipeline", "Extract", "Markup", "Fetch", "Feed", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,6 +75,7 @@ let package = Package(
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "CSQLite"], swiftSettings: swiftSettings),
     ]
 )

@@ -11,7 +11,7 @@ struct Feedpipe: AsyncParsableCommand {
             `feedpipe clean` extracts the article from saved HTML pages; `feedpipe check` validates a
             pipeline file and previews what a run would do.
             """,
-        subcommands: [Run.self, Clean.self, Check.self],
+        subcommands: [Run.self, Clean.self, Check.self, ServeCommand.self],
         defaultSubcommand: Run.self)
 }
 

@@ -1,0 +1,211 @@
+import CSQLite
+import Foundation
+import Markup
+import TestSupport
+import Testing
+
+/// `feedpipe serve` over the feeds of the bundled example, seen by a raw HTTP client, by newsboat (a real
+/// feed reader) and by headless Chromium.
+@Suite("feedpipe serve")
+struct ServeTests {
+    /// A working copy whose `Feeds/` holds the example feeds in every format, written by `feedpipe run`.
+    static let feeds: URL = {
+        let folder = try! CommandLineTests.workingCopy()
+        let output = try! CommandLineTests.run(["run"], in: folder)
+        precondition(output.status == 0, "feedpipe run failed: \(output.stderr)")
+        return folder.appendingPathComponent("Feeds")
+    }()
+
+    /// Runs `feedpipe serve` on a free port for the duration of `body`.
+    static func withServer<T>(_ body: (Int) throws -> T) throws -> T {
+        let port = RawHTTP.freePort()
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["serve", "--port", String(port), "--folder", feeds.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while RawHTTP.request(port: port, method: "HEAD", path: "/") == nil {
+            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try body(port)
+    }
+
+    @Test func servesEachFormatWithItsMediaType() throws {
+        try Self.withServer { port in
+            let expected = [
+                "/example.atom": "application/atom+xml; charset=utf-8",
+                "/example-feed.rss": "application/rss+xml; charset=utf-8",
+                "/example-feed.json": "application/feed+json; charset=utf-8",
+                "/index.opml": "text/x-opml; charset=utf-8", "/": "text/html; charset=utf-8",
+            ]
+            for (path, type) in expected {
+                let answer = try #require(RawHTTP.request(port: port, path: path, headers: ["Accept": "*/*"]))
+                #expect(answer.status == 200, "\(path)")
+                #expect(answer.headers["content-type"] == type, "\(path)")
+            }
+            let disk = try Data(contentsOf: Self.feeds.appendingPathComponent("example.atom"))
+            #expect(RawHTTP.request(port: port, path: "/example.atom")?.body == Array(disk))
+        }
+    }
+
+    @Test func answersValidatorsWith304() throws {
+        try Self.withServer { port in
+            let first = try #require(RawHTTP.request(port: port, path: "/example.atom"))
+            let tag = try #require(first.headers["etag"])
+            let modified = try #require(first.headers["last-modified"])
+            let byTag = RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag])
+            #expect(byTag?.status == 304)
+            #expect(byTag?.body.isEmpty == true)
+            let byDate = RawHTTP.request(port: port, path: "/example.atom", headers: ["If-Modified-Since": modified])
+            #expect(byDate?.status == 304)
+            let stale = RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": "\"other\""])
+            #expect(stale?.status == 200)
+        }
+    }
+
+    @Test func compressesForClientsThatAcceptGzip() throws {
+        try Self.withServer { port in
+            let plain = try #require(RawHTTP.request(port: port, path: "/example.atom"))
+            let zipped = try #require(RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
+            #expect(zipped.headers["content-encoding"] == "gzip")
+            #expect(zipped.body.starts(with: [0x1F, 0x8B]))
+            #expect(zipped.body.count < plain.body.count / 2)
+            #expect(zipped.headers["etag"] != plain.headers["etag"])
+            #expect(plain.headers["content-encoding"] == nil)
+        }
+    }
+
+    @Test(arguments: [
+        "/../Package.swift", "/%2e%2e/Package.swift", "/..%2fPackage.swift", "/.%2e/.%2e/etc/passwd",
+        "//etc/passwd", "/.lock", "/missing.atom", "/Feeds/../../Package.swift",
+    ])
+    func servesNothingOutsideTheFolder(path: String) throws {
+        try Self.withServer { port in
+            let answer = try #require(RawHTTP.request(port: port, path: path))
+            #expect(answer.status == 404 || answer.status == 400)
+            #expect(!String(decoding: answer.body, as: UTF8.self).contains("PackageDescription"))
+        }
+    }
+
+    /// The entries of the example Atom feed: title, link and the start of the content.
+    static func atomEntries() throws -> [(title: String, link: String, content: String)] {
+        let document = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent("example.atom"))))
+        return (document.root?.xpath("//*[local-name()='entry']") ?? []).map { entry in
+            func child(_ name: String) -> Node? { entry.elementChildren.first { $0.localName == name } }
+            let link = entry.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "alternate" }
+            return (child("title")?.text ?? "", link?.attribute("href") ?? "", child("content")?.text ?? "")
+        }
+    }
+
+    @Test(.enabled(if: Tool.find("newsboat") != nil, "newsboat is not installed (Debian package newsboat)"))
+    func newsboatReadsEveryEntry() throws {
+        let work = try Repository.temporaryFolder()
+        let entries = try Self.atomEntries()
+        #expect(entries.count >= 4)
+        try Self.withServer { port in
+            let urls = work.appendingPathComponent("urls"), config = work.appendingPathComponent("config")
+            try "http://127.0.0.1:\(port)/example.atom\n".write(to: urls, atomically: true, encoding: .utf8)
+            try "".write(to: config, atomically: true, encoding: .utf8)
+            let cache = work.appendingPathComponent("cache.db")
+            let status = try Tool.run(
+                Tool.find("newsboat")!, ["-u", urls.path, "-c", cache.path, "-C", config.path, "-x", "reload"],
+                environment: ["HOME": work.path], timeout: 60)
+            #expect(status == 0)
+            let rows = try SQLiteRows(path: cache.path, query: "SELECT title, url, content FROM rss_item")
+            #expect(rows.count == entries.count)
+            for entry in entries {
+                let row = rows.first { $0[1] == entry.link }
+                #expect(row?[0] == entry.title, "title of \(entry.link)")
+                #expect(row?[2] == entry.content, "content of \(entry.link)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: Tool.find("chromium") != nil, "skipped: Chromium is not installed (Debian package chromium)"))
+    func chromiumShowsTheFeedListAndTheEntriesThroughTheStylesheet() throws {
+        let entries = try Self.atomEntries()
+        try Self.withServer { port in
+            let index = try Tool.dumpDOM("http://127.0.0.1:\(port)/")
+            #expect(index.contains("The Daily Ledger (example)"))
+            #expect(index.contains("The Daily Ledger (full text from its RSS summaries)"))
+            #expect(index.contains("href=\"example-feed.json\""))
+            let feed = try Tool.dumpDOM("http://127.0.0.1:\(port)/example.atom")
+            // The stylesheet made a page of it: a heading with the feed's title and a linked title per entry.
+            #expect(feed.contains("<h1>The Daily Ledger (example)</h1>"))
+            #expect(!feed.contains("&lt;feed"))
+            for entry in entries {
+                let escaped = entry.title.replacingOccurrences(of: "&", with: "&amp;")
+                #expect(feed.contains(">\(escaped)</a>"), "\(entry.title)")
+            }
+        }
+    }
+}
+
+/// Programs the tests drive.
+enum Tool {
+    static func find(_ name: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a program with its output discarded; its exit status, or a timeout error.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
+        output: URL? = nil) throws -> Int32
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try output.map { url in
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            return try FileHandle(forWritingTo: url)
+        } ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            guard Date() < deadline else {
+                process.terminate()
+                throw POSIXError(.ETIMEDOUT)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return process.terminationStatus
+    }
+
+    /// The DOM headless Chromium renders for a URL.
+    static func dumpDOM(_ url: String) throws -> String {
+        let work = try Repository.temporaryFolder()
+        let out = work.appendingPathComponent("dom.html")
+        try run(
+            find("chromium")!,
+            ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(work.path)/profile", "--dump-dom", url],
+            environment: ["HOME": work.path], timeout: 90, output: out)
+        return try String(contentsOf: out, encoding: .utf8)
+    }
+}
+
+/// The rows of a query on an SQLite file, every column as text.
+func SQLiteRows(path: String, query: String) throws -> [[String?]] {
+    var database: OpaquePointer?
+    guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { throw POSIXError(.EIO) }
+    defer { sqlite3_close(database) }
+    var statement: OpaquePointer?
+    guard sqlite3_prepare_v2(database, query, -1, &statement, nil) == SQLITE_OK else { throw POSIXError(.EINVAL) }
+    defer { sqlite3_finalize(statement) }
+    var rows: [[String?]] = []
+    while sqlite3_step(statement) == SQLITE_ROW {
+        rows.append((0..<sqlite3_column_count(statement)).map { column in
+            sqlite3_column_text(statement, column).map { String(cString: $0) }
+        })
+    }
+    return rows
+}
