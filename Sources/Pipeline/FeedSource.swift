@@ -1,9 +1,18 @@
 import Foundation
 import Markup
 
-/// Reads the article links of an RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom feed, with the title and date the
-/// feed gives each item. Namespaces are matched by local name, so prefixed and default forms both work.
+/// Reads the article links of a feed: RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom (namespaces matched by local name,
+/// so prefixed and default forms both work), or JSON Feed 1.0/1.1. Each link carries the title, date and
+/// author the feed gives its item.
 enum FeedSource {
+    /// The links of a feed's bytes, whichever format they are in.
+    static func links(in bytes: [UInt8], url: String?) throws -> [Link] {
+        if bytes.first(where: { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) == UInt8(ascii: "{") {
+            return try jsonFeedLinks(in: bytes, url: url)
+        }
+        return links(in: try Document(xml: bytes, url: url))
+    }
+
     static func links(in document: Document) -> [Link] {
         guard let root = document.root else { return [] }
         let base = document.url.flatMap(URL.init(string:))
@@ -11,16 +20,54 @@ enum FeedSource {
         var seen = Set<String>()
         var links: [Link] = []
         for item in items {
-            guard let href = link(of: item), let url = URL(string: href, relativeTo: base)?.absoluteURL,
-                let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme),
-                seen.insert(url.absoluteString).inserted
-            else { continue }
+            guard let href = link(of: item), let url = absolute(href, base: base), seen.insert(url).inserted else {
+                continue
+            }
             let title = child(item, "title").map { $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
-            let date = ["pubDate", "published", "date", "updated", "issued", "modified"].lazy
+            let date = ["updated", "modified", "pubDate", "published", "date", "issued"].lazy
                 .compactMap { child(item, $0).flatMap { Timestamp.parse($0.text) } }.first
-            links.append(Link(url: url.absoluteString, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date))
+            let author = (child(item, "author").flatMap { child($0, "name") } ?? child(item, "creator")
+                ?? child(item, "author"))
+                .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            links.append(Link(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+                author: author.flatMap { $0.isEmpty ? nil : $0 }))
         }
         return links
+    }
+
+    /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `title`, `date_modified` or
+    /// `date_published`, and first author (`authors`, or 1.0's `author`).
+    static func jsonFeedLinks(in bytes: [UInt8], url: String?) throws(SourceError) -> [Link] {
+        let name = url ?? "JSON Feed"
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw SourceError("\(name): not a JSON Feed (not a JSON object)")
+        }
+        guard (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true else {
+            throw SourceError("\(name): not a JSON Feed (no jsonfeed.org 'version')")
+        }
+        guard let items = object["items"] as? [[String: Any]] else {
+            throw SourceError("\(name): JSON Feed 'items' is not a list of objects")
+        }
+        let base = url.flatMap(URL.init(string:))
+        var seen = Set<String>()
+        return items.compactMap { item in
+            guard let href = (item["url"] as? String) ?? (item["external_url"] as? String),
+                let address = absolute(href, base: base), seen.insert(address).inserted
+            else { return nil }
+            let date = ["date_modified", "date_published"].lazy.compactMap { (item[$0] as? String).flatMap(Timestamp.parse) }.first
+            let authors = (item["authors"] as? [[String: Any]]) ?? (item["author"] as? [String: Any]).map { [$0] }
+            let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+                author: authors?.first?["name"] as? String)
+        }
+    }
+
+    /// The absolute http, https or file address of a link, or `nil`.
+    static func absolute(_ href: String, base: URL?) -> String? {
+        guard let url = URL(string: href.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: base)?.absoluteURL,
+            let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
+        else { return nil }
+        return url.absoluteString
     }
 
     /// The item's article address: Atom's alternate link, RSS's `<link>`, or a permalink `<guid>`.
@@ -43,5 +90,62 @@ enum FeedSource {
 
     static func child(_ node: Node, _ name: String) -> Node? {
         node.elementChildren.first { $0.localName == name }
+    }
+}
+
+/// Reads the pages a sitemap lists (sitemaps.org): a `urlset`'s `<loc>`s with their `<lastmod>`, and the
+/// title and publication date of Google News sitemaps; a `sitemapindex` names further sitemaps instead.
+enum SitemapSource {
+    enum Contents: Equatable {
+        case pages([Link])
+        case sitemaps([String])
+    }
+
+    static func read(_ document: Document) throws(SourceError) -> Contents {
+        guard let root = document.root else { return .pages([]) }
+        let base = document.url.flatMap(URL.init(string:))
+        func text(_ node: Node, _ name: String) -> String? {
+            FeedSource.child(node, name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        switch root.localName {
+        case "sitemapindex":
+            let entries = root.elementChildren.filter { $0.localName == "sitemap" }
+            // Newest first, so that a bounded walk reads the sitemaps most likely to hold new pages.
+            let dated = entries.compactMap { entry -> (String, Date?)? in
+                guard let loc = text(entry, "loc"), let url = FeedSource.absolute(loc, base: base) else { return nil }
+                return (url, text(entry, "lastmod").flatMap(Timestamp.parse))
+            }
+            return .sitemaps(dated.enumerated().sorted { lhs, rhs in
+                let left = lhs.element.1 ?? .distantPast, right = rhs.element.1 ?? .distantPast
+                return left != right ? left > right : lhs.offset < rhs.offset
+            }.map(\.element.0))
+        case "urlset":
+            var seen = Set<String>()
+            let links = root.elementChildren.filter { $0.localName == "url" }.compactMap { entry -> Link? in
+                guard let loc = text(entry, "loc"), let url = FeedSource.absolute(loc, base: base),
+                    seen.insert(url).inserted
+                else { return nil }
+                let news = FeedSource.child(entry, "news")
+                let published = news.flatMap { text($0, "publication_date") }.flatMap(Timestamp.parse)
+                let title = news.flatMap { text($0, "title") }
+                return Link(url: url, title: title, date: text(entry, "lastmod").flatMap(Timestamp.parse) ?? published)
+            }
+            // Sitemaps often list oldest first; a feed wants the newest. Undated pages keep their order, last.
+            return .pages(links.enumerated().sorted { lhs, rhs in
+                let left = lhs.element.date ?? .distantPast, right = rhs.element.date ?? .distantPast
+                return left != right ? left > right : lhs.offset < rhs.offset
+            }.map(\.element))
+        default:
+            throw SourceError("\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)")
+        }
+    }
+}
+
+/// A source that was fetched but cannot be read as what the pipeline says it is.
+struct SourceError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

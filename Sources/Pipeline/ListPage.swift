@@ -5,12 +5,15 @@ import Markup
 public struct Link: Sendable, Hashable {
     public var url: String
     public var title: String?
+    /// When the source says the article was published or last changed.
     public var date: Date?
+    public var author: String?
 
-    public init(url: String, title: String? = nil, date: Date? = nil) {
+    public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil) {
         self.url = url
         self.title = title
         self.date = date
+        self.author = author
     }
 }
 

@@ -46,6 +46,8 @@ public struct PipelineConfig: Sendable {
         case feed(url: String)
         /// A folder of saved pages: every `.html` / `.htm` file below it.
         case folder(url: String)
+        /// A sitemap (`urlset`, news sitemap) or a sitemap index, followed to a bounded depth.
+        case sitemap(url: String)
     }
 
     /// Feed formats a pipeline can write.
@@ -66,7 +68,7 @@ public struct PipelineConfig: Sendable {
 
     public var sourceURL: String {
         switch source {
-        case .htmlList(let url, _), .feed(let url), .folder(let url): url
+        case .htmlList(let url, _), .feed(let url), .folder(let url), .sitemap(let url): url
         }
     }
 
@@ -130,13 +132,15 @@ public struct PipelineConfig: Sendable {
             source = .htmlList(url: sourceURL, links: try reader.selector(linksNode))
         case "feed":
             source = .feed(url: sourceURL)
+        case "sitemap":
+            source = .sitemap(url: sourceURL)
         case "folder":
             guard sourceURL.hasPrefix("file:") else {
                 throw reader.error(sourceMap["url"]!, "a folder source is a path on this machine")
             }
             source = .folder(url: sourceURL)
         case let other:
-            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html, feed or folder")
+            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html, feed, sitemap or folder")
         }
 
         var maxEntries = 50

@@ -56,18 +56,62 @@ public struct Runner: Sendable {
                 results[index] = SavedPages.links(in: url).mapError { RunError.source($0.description) }.map { $0 }
                 continue
             }
-            let known = (try? state?.validators(for: config.sourceURL)) ?? nil
+            let known = (try? state?.validators(for: config.sourceURL, feed: config.id)) ?? nil
             fetched.append((index, request(config.sourceURL, config: config, validators: known)))
         }
         let responses = await client.fetch(fetched.map(\.request))
         for ((index, _), result) in zip(fetched, responses) {
-            results[index] = links(from: result, config: configs[index], state: state, now: now)
+            switch links(from: result, config: configs[index], state: state, now: now) {
+            case .success(.links(let links)): results[index] = .success(links)
+            case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
+            case .failure(let error): results[index] = .failure(error)
+            }
         }
         return results.map { $0 ?? .failure(.source("not read")) }
     }
 
+    /// Sitemap indexes are followed this deep (an index of indexes of sitemaps is three levels).
+    static let sitemapDepth = 3
+    /// Sitemaps read from one index, newest first.
+    static let sitemapsPerIndex = 10
+
+    /// The pages of the sitemaps an index names, read level by level until the pipeline has enough.
+    private func sitemapLinks(from urls: [String], config: PipelineConfig) async -> Result<[Link], RunError> {
+        var links: [Link] = [], seen = Set<String>()
+        var pending = Array(urls.prefix(Self.sitemapsPerIndex))
+        var depth = 1
+        while !pending.isEmpty, depth < Self.sitemapDepth, links.count < config.maxEntries {
+            let answers = await client.fetch(pending.map { request($0, config: config) })
+            var next: [String] = []
+            for (url, answer) in zip(pending, answers) {
+                do {
+                    let response = try answer.get()
+                    switch try SitemapSource.read(try Document(xml: response.body, url: response.url)) {
+                    case .pages(let found): links += found.filter { seen.insert($0.url).inserted }
+                    case .sitemaps(let more): next += more.prefix(Self.sitemapsPerIndex)
+                    }
+                } catch {
+                    return .failure(.source("\(url): \(error)"))
+                }
+            }
+            pending = next
+            depth += 1
+        }
+        let dated = links.enumerated().sorted { lhs, rhs in
+            let left = lhs.element.date ?? .distantPast, right = rhs.element.date ?? .distantPast
+            return left != right ? left > right : lhs.offset < rhs.offset
+        }
+        return .success(dated.map(\.element))
+    }
+
+    /// What a source's answer offers: links (`nil` when unchanged), or the sitemaps a sitemap index names.
+    private enum Offered {
+        case links([Link]?)
+        case sitemaps([String])
+    }
+
     private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
-        -> Result<[Link]?, RunError>
+        -> Result<Offered, RunError>
     {
         do {
             switch result {
@@ -75,21 +119,28 @@ public struct Runner: Sendable {
                 return .failure(.source(error.description))
             case .success(let response) where response.isNotModified:
                 logger.info("\(config.sourceURL): not modified")
-                return .success(nil)
+                return .success(.links(nil))
             case .success(let response):
-                try? state?.save(
-                    .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
-                    for: config.sourceURL)
+                let offered: Offered
                 switch config.source {
                 case .htmlList(_, let selector):
                     let document = try Document(html: response.text, url: response.url)
-                    return .success(ListPage.links(in: document, selector: selector))
+                    offered = .links(ListPage.links(in: document, selector: selector))
                 case .feed:
-                    let document = try Document(xml: response.body, url: response.url)
-                    return .success(FeedSource.links(in: document))
+                    offered = .links(try FeedSource.links(in: response.body, url: response.url))
+                case .sitemap:
+                    switch try SitemapSource.read(try Document(xml: response.body, url: response.url)) {
+                    case .pages(let links): offered = .links(links)
+                    case .sitemaps(let urls): offered = .sitemaps(urls)
+                    }
                 case .folder:
-                    return .success([])
+                    offered = .links([])
                 }
+                // Validators are kept only for a source that could be read, so a broken one is read again.
+                try? state?.save(
+                    .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
+                    for: config.sourceURL, feed: config.id)
+                return .success(offered)
             }
         } catch {
             return .failure(.source("\(error)"))
@@ -113,8 +164,11 @@ public struct Runner: Sendable {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
         var requests: [(index: Int, request: Request)] = []
         for (index, job) in jobs.enumerated() {
-            let known = (try? state?.validators(for: job.link.url)) ?? nil
-            if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < job.config.fetch.refreshAfter {
+            let known = (try? state?.validators(for: job.link.url, feed: job.config.id)) ?? nil
+            // A source's date (feed `updated`, sitemap `lastmod`) newer than the last fetch means it changed.
+            if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < job.config.fetch.refreshAfter,
+                !(job.link.date.map { $0 > fetched } ?? false)
+            {
                 outcomes[index] = .success(.unchanged)
             } else {
                 requests.append((index, request(job.link.url, config: job.config, validators: known)))
@@ -216,7 +270,7 @@ public struct Runner: Sendable {
                         entries[index, default: []].append(
                             try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt))
                         validators.fetchedAt = seenAt
-                        try state.save(validators, for: link.url)
+                        try state.save(validators, for: link.url, feed: configs[index].id)
                     } catch {
                         broken[index] = .state(error.description)
                     }
@@ -300,7 +354,8 @@ public struct Runner: Sendable {
         let title = article.title ?? link.title ?? address
         let summary = Summary.of(article.text, limit: 400)
         return Entry(
-            id: id, title: title, link: address, author: article.author, published: article.published ?? link.date,
+            id: id, title: title, link: address, author: article.author ?? link.author,
+            published: article.published ?? link.date,
             updated: article.modified ?? article.published ?? link.date ?? firstSeen, summary: summary,
             content: article.html, image: article.image, language: article.language)
     }

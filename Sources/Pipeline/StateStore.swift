@@ -52,15 +52,21 @@ public final class StateStore {
         }
     }
 
-    public func validators(for url: String) throws(PipelineError) -> Validators? {
+    /// The validators of a URL as one feed last fetched it. Each feed keeps its own: a feed that starts
+    /// following a page another feed already fetched must still fetch it once for itself.
+    public func validators(for url: String, feed: String) throws(PipelineError) -> Validators? {
         var found: Validators?
-        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [url]) { row in
+        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) { row in
             found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
         }
         return found
     }
 
-    public func save(_ validators: Validators, for url: String) throws(PipelineError) {
+    /// Rows are keyed by the feed's id and the URL, separated by a space (ids are IRIs: they have none).
+    static func key(_ url: String, _ feed: String) -> String { feed + " " + url }
+
+    public func save(_ validators: Validators, for url: String, feed: String) throws(PipelineError) {
+        let url = Self.key(url, feed)
         try run(
             """
             INSERT INTO validators (url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)

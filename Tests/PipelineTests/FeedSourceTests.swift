@@ -133,3 +133,106 @@ struct OutputFormatTests {
         }
     }
 }
+
+@Suite("JSON Feed and sitemap sources")
+struct MoreSourceTests {
+    @Test func readsJSONFeedItemsWithTheirTitlesDatesAndAuthors() throws {
+        let json = """
+            {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
+              {"id": "1", "url": "/a.html", "title": " A ", "date_published": "2022-04-09T11:45:00Z",
+               "authors": [{"name": "Ann"}]},
+              {"id": "2", "external_url": "https://other.example/b", "date_modified": "2022-04-10T00:00:00+02:00"},
+              {"id": "3", "url": "javascript:alert(1)"},
+              {"id": "4", "url": "/a.html"}]}
+            """
+        let links = try FeedSource.links(in: Array(json.utf8), url: "https://news.example.org/feed.json")
+        #expect(links.map(\.url) == ["https://news.example.org/a.html", "https://other.example/b"])
+        #expect(links[0].title == "A" && links[0].author == "Ann")
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-09T11:45:00Z")
+        #expect(links[1].date.map(Timestamp.rfc3339) == "2022-04-09T22:00:00Z")
+    }
+
+    @Test func aJSONDocumentThatIsNotAFeedIsNamed() {
+        #expect(throws: SourceError.self) {
+            do {
+                _ = try FeedSource.links(in: Array(#"{"items": []}"#.utf8), url: "https://x.example/f.json")
+            } catch {
+                #expect("\(error)" == "https://x.example/f.json: not a JSON Feed (no jsonfeed.org 'version')")
+                throw error
+            }
+        }
+    }
+
+    @Test func readsRSSAndAtomAuthors() throws {
+        let rss = """
+            <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>
+            <item><link>https://n.example/a</link><dc:creator>Desk</dc:creator></item></channel></rss>
+            """
+        #expect(try FeedSource.links(in: Array(rss.utf8), url: nil).first?.author == "Desk")
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://n.example/b"/>
+            <author><name>Bea</name><email>b@n.example</email></author></entry></feed>
+            """
+        #expect(try FeedSource.links(in: Array(atom.utf8), url: nil).first?.author == "Bea")
+    }
+
+    static func sitemap(_ xml: String) throws -> SitemapSource.Contents {
+        try SitemapSource.read(try Document(xml: Array(xml.utf8), url: "https://news.example.org/sitemap.xml"))
+    }
+
+    @Test func readsAURLSetNewestFirstWithNewsTitlesAndDates() throws {
+        let contents = try Self.sitemap("""
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+              xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+            <url><loc>https://news.example.org/old</loc><lastmod>2021-01-01</lastmod></url>
+            <url><loc> /undated </loc></url>
+            <url><loc>https://news.example.org/news</loc><news:news><news:publication_date>2022-04-14T08:30:00Z</news:publication_date>
+              <news:title>Breaking</news:title></news:news></url>
+            <url><loc>https://news.example.org/old</loc></url>
+            </urlset>
+            """)
+        guard case .pages(let links) = contents else { Issue.record("not pages"); return }
+        #expect(links.map(\.url) == [
+            "https://news.example.org/news", "https://news.example.org/old", "https://news.example.org/undated",
+        ])
+        #expect(links[0].title == "Breaking")
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-14T08:30:00Z")
+    }
+
+    @Test func readsAnIndexNewestSitemapFirst() throws {
+        let contents = try Self.sitemap("""
+            <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <sitemap><loc>/a.xml</loc><lastmod>2020-01-01</lastmod></sitemap>
+            <sitemap><loc>/b.xml</loc><lastmod>2022-01-01</lastmod></sitemap>
+            </sitemapindex>
+            """)
+        #expect(contents == .sitemaps(["https://news.example.org/b.xml", "https://news.example.org/a.xml"]))
+    }
+
+    @Test func anotherDocumentIsNotASitemap() {
+        #expect(throws: SourceError.self) { try Self.sitemap("<rss version='2.0'/>") }
+    }
+
+    @Test func theExampleSitemapIndexIsFollowedToItsSitemaps() async throws {
+        let work = try Repository.temporaryFolder()
+        let config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0].get())
+        #expect(links.map { $0.url.split(separator: "/").last! } == [
+            "belarus-officers-letter.html", "cycle-lanes-vote.html", "battery-recycling-plant.html", "otters-return.html",
+        ])
+    }
+
+    @Test func aFeedStartingToFollowAPageAnotherFeedFetchedStillGetsIt() async throws {
+        let work = try Repository.temporaryFolder()
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
+        for name in ["example-feed", "example-json"] {
+            var config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/\(name).yml").path)
+            config.output = work.appendingPathComponent("\(name).atom").path
+            config.formats = [.atom]
+            let report = try await runner.run(config, state: state)
+            #expect(report.new == 2, "\(name)")
+        }
+    }
+}

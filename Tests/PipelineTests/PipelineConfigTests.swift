@@ -38,7 +38,7 @@ struct PipelineConfigTests {
         ("title: x\nsource:\n  url: a\n  links: a\nextract:\n  drop_text: ['(unclosed']\n", "p.yml:6:15: invalid regular expression '(unclosed'"),
         ("title: [x\n", "p.yml:2:1: invalid YAML: did not find expected ',' or ']'"),
         ("source:\n  url: a\n  links: a\n", "p.yml:1:1: missing required key 'title'"),
-        ("title: x\nsource:\n  type: rss\n  url: a\n", "p.yml:3:9: unknown source type 'rss'; use html, feed or folder"),
+        ("title: x\nsource:\n  type: rss\n  url: a\n", "p.yml:3:9: unknown source type 'rss'; use html, feed, sitemap or folder"),
         ("title: x\nsource:\n  type: feed\n  url: a\n  links: a\n", "p.yml:5:10: 'links' is for html sources; a feed source gives the links itself"),
         ("title: x\nsource:\n  links: a\n", "p.yml:3:3: missing required key 'url'"),
         ("title: x\nid: not an iri\nsource:\n  url: a\n  links: a\n", "p.yml:2:5: 'id' must be an absolute IRI such as urn:uuid:… or https://…"),

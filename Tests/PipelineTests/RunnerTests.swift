@@ -125,7 +125,7 @@ struct RunnerTests {
         let before = site.server.received.count
         // The loopback server sends no validators; store some as a server would have sent them.
         let state = try site.state()
-        try state.save(.init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html")
+        try state.save(.init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html", feed: config.id)
         site.flag.notModifiedFor = "\"v1\""
         let report = try await Self.runner.run(config, state: state)
         let requests = site.server.received.dropFirst(before)
