@@ -22,6 +22,7 @@ public struct PipelineConfig: Sendable {
     public var formats: [FeedFormat] = [.atom]
     public var maxEntries: Int
     public var rules: ExtractionRules
+    public var filter = EntryFilter()
     /// How this pipeline's requests are made.
     public var fetch = FetchSettings()
     /// Where `id` and `output` were written (line, column), for errors that involve other pipelines.
@@ -74,7 +75,9 @@ public struct PipelineConfig: Sendable {
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
+        "filter",
     ]
+    static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
     ]
@@ -163,6 +166,7 @@ public struct PipelineConfig: Sendable {
             selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
+        if let filterNode = top["filter"] { config.filter = try filter(filterNode, reader: reader) }
         if let formatsNode = top["formats"] {
             var formats: [FeedFormat] = []
             for node in try reader.list(formatsNode) {
@@ -179,6 +183,27 @@ public struct PipelineConfig: Sendable {
             if let mark = top[key]?.mark { config.locations[key] = (mark.line, mark.column) }
         }
         return config
+    }
+
+    static func filter(_ node: Yams.Node, reader: NodeReader) throws(PipelineError) -> EntryFilter {
+        let map = try reader.mapping(node, keys: filterKeys, context: "'filter'")
+        var filter = EntryFilter()
+        let fields = EntryFilter.Field.allCases.map(\.rawValue)
+        for key in ["include", "exclude"] {
+            guard let rules = map[key] else { continue }
+            for (name, value) in try reader.mapping(rules, keys: fields, context: "'\(key)'") {
+                let pattern = try reader.regex(value)
+                if key == "include" { filter.include[EntryFilter.Field(rawValue: name)!] = pattern } else {
+                    filter.exclude[EntryFilter.Field(rawValue: name)!] = pattern
+                }
+            }
+        }
+        if let value = map["max_age"] { filter.maxAge = try reader.duration(value, key: "max_age") }
+        if let value = map["dedupe"] {
+            guard let dedupe = value.bool else { throw reader.error(value, "'dedupe' must be true or false") }
+            filter.dedupe = dedupe
+        }
+        return filter
     }
 
     static func fetchSettings(_ node: Yams.Node, reader: NodeReader) throws(PipelineError) -> FetchSettings {

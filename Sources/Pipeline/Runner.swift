@@ -245,7 +245,8 @@ public struct Runner: Sendable {
                 reports[index].failures.append(error.description)
                 logger.error("\(error)")
             case .success(let links):
-                let kept = Array((links ?? []).prefix(configs[index].maxEntries))
+                let admitted = (links ?? []).filter { configs[index].filter.admits($0, now: seenAt) }
+                let kept = Array(admitted.prefix(configs[index].maxEntries))
                 reports[index].discovered = kept.count
                 jobs += kept.map { ($0, configs[index]) }
                 owners += Array(repeating: index, count: kept.count)
@@ -254,6 +255,8 @@ public struct Runner: Sendable {
         // Articles go through in chunks, each merged into the store before the next is fetched, so that a
         // run over thousands of articles holds only a chunk of them in memory.
         var broken = [RunError?](repeating: nil, count: configs.count)
+        // Body fingerprints of each feed's entries, for deduplication, read from the store when first needed.
+        var bodies = [[UInt64: String]?](repeating: nil, count: configs.count)
         for start in stride(from: 0, to: jobs.count, by: Self.chunkSize) {
             let range = start..<min(jobs.count, start + Self.chunkSize)
             var entries: [Int: [Entry]] = [:]
@@ -267,8 +270,12 @@ public struct Runner: Sendable {
                     continue
                 case .success(.article(let article, var validators)):
                     do {
-                        entries[index, default: []].append(
-                            try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt))
+                        let made = try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt)
+                        if configs[index].filter.admits(made, text: article.text, now: seenAt) {
+                            entries[index, default: []].append(made)
+                        } else {
+                            logger.info("\(link.url): left out by the pipeline's filter")
+                        }
                         validators.fetchedAt = seenAt
                         try state.save(validators, for: link.url, feed: configs[index].id)
                     } catch {
@@ -278,6 +285,24 @@ public struct Runner: Sendable {
             }
             for (index, batch) in entries where broken[index] == nil {
                 do {
+                    var batch = batch
+                    if configs[index].filter.dedupe {
+                        if bodies[index] == nil {
+                            bodies[index] = Dictionary(
+                                try state.entries(feed: configs[index].id).compactMap { stored in
+                                    EntryFilter.fingerprint(stored.content).map { ($0, stored.id) }
+                                }, uniquingKeysWith: { first, _ in first })
+                        }
+                        batch = batch.filter { entry in
+                            guard let mark = EntryFilter.fingerprint(entry.content) else { return true }
+                            if let owner = bodies[index]?[mark], owner != entry.id {
+                                logger.info("\(entry.link): same body as an entry already in the feed; left out")
+                                return false
+                            }
+                            bodies[index]?[mark] = entry.id
+                            return true
+                        }
+                    }
                     let counts = try state.merge(batch, feed: configs[index].id, seenAt: seenAt, keep: configs[index].maxEntries)
                     reports[index].new += counts.new
                     reports[index].updated += counts.updated

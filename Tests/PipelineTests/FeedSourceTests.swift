@@ -236,3 +236,62 @@ struct MoreSourceTests {
         }
     }
 }
+
+@Suite("Filters")
+struct FilterTests {
+    static func run(_ yaml: String, in work: URL) async throws -> (RunReport, [Entry]) {
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("f.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        return (report, try state.entries(feed: config.id))
+    }
+
+    @Test func includeAndExcludeRulesChooseTheEntries() async throws {
+        let work = try Repository.temporaryFolder()
+        let (_, entries) = try await Self.run("""
+            title: Filtered
+            source: {type: folder, url: \(Repository.exampleSite.appendingPathComponent("articles").path)}
+            output: \(work.path)/f.atom
+            filter:
+              include: {body: "per cent|council"}
+              exclude: {title: "^recycling", url: "cycle-lanes"}
+            """, in: work)
+        // Battery (excluded by title) and cycle lanes (by address) go; Belarus has neither word in its body.
+        #expect(entries.map(\.title) == ["Otters return to every county as rivers recover, survey finds"])
+    }
+
+    @Test func oldEntriesAreLeftOut() async throws {
+        let work = try Repository.temporaryFolder()
+        let (report, entries) = try await Self.run("""
+            title: Recent only
+            source: {type: feed, url: \(Repository.exampleSite.appendingPathComponent("feed.xml").path)}
+            output: \(work.path)/f.atom
+            filter: {max_age: 30d}
+            """, in: work)
+        #expect(entries.isEmpty && report.discovered == 0)
+    }
+
+    @Test func theSameBodyUnderTwoAddressesIsOneEntry() async throws {
+        let work = try Repository.temporaryFolder()
+        let saved = work.appendingPathComponent("saved")
+        try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
+        let page = Repository.exampleSite.appendingPathComponent("articles/belarus-officers-letter.html")
+        for name in ["a.html", "b.html"] { try FileManager.default.copyItem(at: page, to: saved.appendingPathComponent(name)) }
+        let yaml = "title: Saved\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/f.atom\n"
+        let (_, entries) = try await Self.run(yaml, in: work)
+        #expect(entries.count == 1)
+        let (_, kept) = try await Self.run(yaml + "filter: {dedupe: false}\n", in: try Repository.temporaryFolder())
+        #expect(kept.count == 2)
+    }
+
+    @Test func badFilterRulesAreNamed() {
+        #expect(throws: PipelineError.self) {
+            do {
+                _ = try PipelineConfig.parse("title: x\nsource: {url: a, links: a}\nfilter:\n  exclude: {titel: x}\n", file: "p.yml")
+            } catch {
+                #expect("\(error)" == "p.yml:4:13: unknown key 'titel' in 'exclude'; did you mean 'title'?")
+                throw error
+            }
+        }
+    }
+}

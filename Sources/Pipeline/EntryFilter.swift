@@ -1,0 +1,72 @@
+import Feed
+import Foundation
+
+/// A pipeline's filters: entries whose title, body, author or address match an `include` expression (all
+/// given must match) and none of the `exclude` ones, no older than `maxAge`, and not a duplicate of another
+/// entry's body.
+public struct EntryFilter: Sendable {
+    /// The fields a rule looks at.
+    public enum Field: String, Sendable, CaseIterable {
+        case title, body, author, url
+    }
+
+    public var include: [Field: String] = [:]
+    public var exclude: [Field: String] = [:]
+    /// Entries dated further back than this (seconds) are left out.
+    public var maxAge: Double?
+    /// Entries whose body is the same as another's (a syndicated copy under another address) are left out.
+    public var dedupe = true
+
+    public init() {}
+
+    /// Whether a link may lead to an entry, judged before it is fetched (by its address and the date the
+    /// source gives it), so that filtered articles cost nothing.
+    func admits(_ link: Link, now: Date) -> Bool {
+        if let date = link.date, let maxAge, now.timeIntervalSince(date) > maxAge { return false }
+        if let pattern = include[.url], !Self.matches(pattern, link.url) { return false }
+        if let pattern = exclude[.url], Self.matches(pattern, link.url) { return false }
+        return true
+    }
+
+    /// Whether an extracted entry is kept; `text` is the body as plain text.
+    func admits(_ entry: Entry, text: String, now: Date) -> Bool {
+        if let maxAge, now.timeIntervalSince(entry.date) > maxAge { return false }
+        let values: [Field: String] = [.title: entry.title, .body: text, .author: entry.author ?? "", .url: entry.link]
+        for (field, pattern) in include where !Self.matches(pattern, values[field] ?? "") { return false }
+        for (field, pattern) in exclude where Self.matches(pattern, values[field] ?? "") { return false }
+        return true
+    }
+
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        guard let expression = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return false }
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// A fingerprint of a body's words (letters and digits, lower-cased, in order), blind to markup, white
+    /// space and punctuation; empty bodies have none.
+    static func fingerprint(_ html: String?) -> UInt64? {
+        guard let html, !html.isEmpty else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var inTag = false, words = 0, inWord = false
+        for scalar in html.unicodeScalars {
+            if scalar == "<" { inTag = true }
+            if inTag {
+                if scalar == ">" { inTag = false }
+                inWord = false
+                continue
+            }
+            guard scalar.properties.isAlphabetic || scalar.properties.numericType != nil else {
+                inWord = false
+                continue
+            }
+            if !inWord {
+                words += 1
+                hash = (hash ^ 0x20) &* 0x0000_0100_0000_01b3
+            }
+            inWord = true
+            for byte in String(scalar).lowercased().utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        // A few words say too little to call two bodies the same.
+        return words >= 20 ? hash : nil
+    }
+}
