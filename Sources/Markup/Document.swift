@@ -157,7 +157,7 @@ public enum MarkupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .invalidXML(let source, let line, let message): "\(source):\(line): not well-formed XML: \(message)"
         case .entitiesRefused(let source):
             "\(source): declares entities in a DTD; refused (external entities and entity expansion are not allowed)"
-        case .invalidSelector(let selector, let reason): "invalid CSS selector '\(selector)': \(reason)"
+        case .invalidSelector(let selector, let reason): "invalid selector '\(selector)': \(reason)"
         }
     }
 }

@@ -1,3 +1,5 @@
+internal import CLibXML2
+
 /// A CSS selector translated to XPath. Supports the subset pipeline files need: type selectors, `*`,
 /// `.class`, `#id`, `[attr]`, `[attr=value]`, `[attr~=value]`, `[attr^=value]`, `[attr$=value]`,
 /// `[attr*=value]`, the descendant and child combinators, and selector lists.
@@ -13,6 +15,27 @@ public struct Selector: Sendable, CustomStringConvertible {
         self.source = source
         var parser = SelectorParser(source: source)
         self.xpath = try parser.parseList()
+    }
+
+    /// A selector written as XPath 1.0 (relative expressions start from the node selected from); the
+    /// expression is compiled once here so that a mistake is reported when the pipeline is read.
+    public init(xpath: String) throws(MarkupError) {
+        Markup.initialize()
+        guard let compiled = xmlXPathCompile(xpath) else {
+            throw MarkupError.invalidSelector(xpath, reason: "not a valid XPath 1.0 expression")
+        }
+        xmlXPathFreeCompExpr(compiled)
+        self.source = xpath
+        self.xpath = xpath
+    }
+
+    /// CSS, or XPath when the text starts as only XPath can (`/`, `./`, `(`): `//article//h2/a`.
+    public init(cssOrXPath text: String) throws(MarkupError) {
+        if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("(") || text.hasPrefix("../") {
+            try self.init(xpath: text)
+        } else {
+            try self.init(text)
+        }
     }
 }
 

@@ -22,7 +22,7 @@ public enum Timestamp {
     }
 
     // Formatters are costly to make and safe to share for parsing.
-    nonisolated(unsafe) private static let formatters: [DateFormatter] = formats.map { format in
+    private static let formatters: [DateFormatter] = formats.map { format in
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -8,41 +8,70 @@ public struct Link: Sendable, Hashable {
     /// When the source says the article was published or last changed.
     public var date: Date?
     public var author: String?
+    /// A summary the source gives, used when the page yields no text.
+    public var summary: String?
 
-    public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil) {
+    public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
         self.url = url
         self.title = title
         self.date = date
         self.author = author
+        self.summary = summary
     }
 }
 
 /// Reads article links off an HTML list page.
 enum ListPage {
-    /// The links selected by `selector` (an `<a>` or an element holding one), absolute, deduplicated, in page
-    /// order. Only `http`, `https` and `file` links are kept.
-    static func links(in document: Document, selector: Selector) -> [Link] {
+    /// The links selected by `list.links` (an `<a>` or an item holding one), absolute, deduplicated, in page
+    /// order, with the title, date and summary the item's own selectors find. Only `http`, `https` and
+    /// `file` links are kept.
+    static func links(in document: Document, list: PipelineConfig.ListSettings) -> [Link] {
         guard let root = document.root else { return [] }
-        let base = (document.head?.firstChild(named: "base")?.attribute("href")).flatMap { href in
-            URL(string: href, relativeTo: document.url.flatMap(URL.init(string:)))
-        } ?? document.url.flatMap(URL.init(string:))
+        let base = self.base(of: document)
         var seen = Set<String>()
         var links: [Link] = []
-        for match in root.select(selector) {
+        for match in root.select(list.links) {
             let anchor = match.is("a") ? match : match.xpath(".//a[@href][1]").first
-            guard let anchor, let href = anchor.attribute("href")?.trimmingCharacters(in: .whitespaces),
-                !href.isEmpty, !href.hasPrefix("#"),
-                let url = URL(string: href, relativeTo: base)?.absoluteURL,
-                let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
+            guard let anchor, let address = anchor.attribute("href").flatMap({ address($0, base: base) }),
+                seen.insert(address).inserted
             else { continue }
-            var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-            components?.fragment = nil
-            let address = components?.url?.absoluteString ?? url.absoluteString
-            guard seen.insert(address).inserted else { continue }
-            let title = anchor.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            let date = match.xpath(".//time[@datetime][1]").first?.attribute("datetime").flatMap(Timestamp.parse)
-            links.append(Link(url: address, title: title.isEmpty ? nil : title, date: date))
+            func field(_ selector: Selector?) -> Node? { selector.flatMap { match.select($0).first } }
+            let title = words(field(list.title)?.text ?? anchor.text)
+            let dateNode = field(list.date) ?? match.xpath(".//time[@datetime][1]").first
+            let date = (dateNode?.attribute("datetime") ?? dateNode?.attribute("content") ?? dateNode?.text)
+                .flatMap(Timestamp.parse)
+            let summary = field(list.summary).map { words($0.text) }
+            links.append(Link(url: address, title: title.isEmpty ? nil : title, date: date,
+                summary: summary.flatMap { $0.isEmpty ? nil : $0 }))
         }
         return links
+    }
+
+    /// The absolute address of the page's next list page, when `next` finds a link.
+    static func nextPage(in document: Document, next: Selector) -> String? {
+        guard let match = document.root?.select(next).first else { return nil }
+        let anchor = match.attribute("href") != nil ? match : match.xpath(".//a[@href][1]").first
+        return anchor?.attribute("href").flatMap { address($0, base: base(of: document)) }
+    }
+
+    static func base(of document: Document) -> URL? {
+        (document.head?.firstChild(named: "base")?.attribute("href")).flatMap { href in
+            URL(string: href, relativeTo: document.url.flatMap(URL.init(string:)))
+        } ?? document.url.flatMap(URL.init(string:))
+    }
+
+    /// An href made absolute, without its fragment; `nil` for fragments alone and other schemes.
+    static func address(_ href: String, base: URL?) -> String? {
+        let href = href.trimmingCharacters(in: .whitespaces)
+        guard !href.isEmpty, !href.hasPrefix("#"), let url = URL(string: href, relativeTo: base)?.absoluteURL,
+            let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
+        else { return nil }
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        components?.fragment = nil
+        return components?.url?.absoluteString ?? url.absoluteString
+    }
+
+    static func words(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }

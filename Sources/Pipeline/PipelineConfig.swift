@@ -41,14 +41,31 @@ public struct PipelineConfig: Sendable {
 
     /// Where article links come from.
     public enum Source: Sendable {
-        /// An HTML page listing articles; `links` selects the `<a>` elements (or elements containing one).
-        case htmlList(url: String, links: Selector)
+        /// An HTML page listing articles.
+        case htmlList(url: String, list: ListSettings)
         /// An RSS 0.9x/2.0, RSS 1.0 or Atom feed whose items link to the articles (often with summaries only).
         case feed(url: String)
         /// A folder of saved pages: every `.html` / `.htm` file below it.
         case folder(url: String)
         /// A sitemap (`urlset`, news sitemap) or a sitemap index, followed to a bounded depth.
         case sitemap(url: String)
+    }
+
+    /// How an HTML list page is read.
+    public struct ListSettings: Sendable {
+        /// The `<a>` elements of the articles, or elements holding one (the items).
+        public var links: Selector
+        /// The link to the next list page, followed up to `pages` pages in all.
+        public var next: Selector?
+        public var pages = 1
+        /// Item fields, relative to each item: used where the article page lacks them.
+        public var title: Selector?
+        public var date: Selector?
+        public var summary: Selector?
+
+        public init(links: Selector) {
+            self.links = links
+        }
     }
 
     /// Feed formats a pipeline can write.
@@ -81,7 +98,7 @@ public struct PipelineConfig: Sendable {
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
     ]
-    static let sourceKeys = ["url", "type", "links"]
+    static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
     static let extractKeys = ["body", "remove", "drop_text"]
 
     /// Reads and validates a pipeline file.
@@ -124,15 +141,31 @@ public struct PipelineConfig: Sendable {
         let sourceURL = resolveSource(rawURL, folder: folder)
         let source: Source
         let type = try reader.string(sourceMap["type"]) ?? "html"
-        if type != "html", let linksNode = sourceMap["links"] {
-            throw reader.error(linksNode, "'links' is for html sources; a \(type) source gives the links itself")
+        for key in ["links", "next", "pages", "title", "date", "summary"] where type != "html" {
+            if let node = sourceMap[key] {
+                throw reader.error(node, "'\(key)' is for html sources; a \(type) source gives the links itself")
+            }
         }
         switch type {
         case "html":
             guard let linksNode = sourceMap["links"] else {
                 throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)")
             }
-            source = .htmlList(url: sourceURL, links: try reader.selector(linksNode))
+            var list = ListSettings(links: try reader.selector(linksNode))
+            if let node = sourceMap["next"] {
+                list.next = try reader.selector(node)
+                list.pages = 5
+            }
+            if let node = sourceMap["pages"] {
+                guard let value = node.int, (1...100).contains(value) else {
+                    throw reader.error(node, "'pages' must be a whole number from 1 to 100")
+                }
+                list.pages = value
+            }
+            if let node = sourceMap["title"] { list.title = try reader.selector(node) }
+            if let node = sourceMap["date"] { list.date = try reader.selector(node) }
+            if let node = sourceMap["summary"] { list.summary = try reader.selector(node) }
+            source = .htmlList(url: sourceURL, list: list)
         case "feed":
             source = .feed(url: sourceURL)
         case "sitemap":
@@ -354,9 +387,9 @@ struct NodeReader {
     }
 
     func selector(_ node: Yams.Node) throws(PipelineError) -> Selector {
-        guard let text = try string(node) else { throw error(node, "expected a CSS selector") }
+        guard let text = try string(node) else { throw error(node, "expected a CSS selector or an XPath expression") }
         do {
-            return try Selector(text)
+            return try Selector(cssOrXPath: text)
         } catch {
             throw self.error(node, error.description)
         }

@@ -64,10 +64,34 @@ public struct Runner: Sendable {
             switch links(from: result, config: configs[index], state: state, now: now) {
             case .success(.links(let links)): results[index] = .success(links)
             case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
+            case .success(.listPage(let links, let next)):
+                results[index] = .success(await following(next, after: links, config: configs[index]))
             case .failure(let error): results[index] = .failure(error)
             }
         }
         return results.map { $0 ?? .failure(.source("not read")) }
+    }
+
+    /// The links of a list page and of the pages after it, read through the "next" link one at a time up
+    /// to the pipeline's page limit, or until enough links are found. A later page that fails ends the walk
+    /// with what was found (and is logged).
+    private func following(_ next: String?, after first: [Link], config: PipelineConfig) async -> [Link] {
+        guard case .htmlList(_, let list) = config.source, let selector = list.next else { return first }
+        var links = first, seen = Set(first.map(\.url)), visited: Set<String> = [config.sourceURL]
+        var next = next, page = 1
+        while let url = next, page < list.pages, links.count < config.maxEntries, visited.insert(url).inserted {
+            page += 1
+            do {
+                let response = try await client.fetch([request(url, config: config)])[0].get()
+                let document = try Document(html: response.text, url: response.url)
+                links += ListPage.links(in: document, list: list).filter { seen.insert($0.url).inserted }
+                next = ListPage.nextPage(in: document, next: selector)
+            } catch {
+                logger.error("\(url): \(error)")
+                break
+            }
+        }
+        return links
     }
 
     /// Sitemap indexes are followed this deep (an index of indexes of sitemaps is three levels).
@@ -108,6 +132,8 @@ public struct Runner: Sendable {
     private enum Offered {
         case links([Link]?)
         case sitemaps([String])
+        /// A list page's links and the address of the next page, if any is to be read.
+        case listPage([Link], next: String?)
     }
 
     private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
@@ -123,9 +149,10 @@ public struct Runner: Sendable {
             case .success(let response):
                 let offered: Offered
                 switch config.source {
-                case .htmlList(_, let selector):
+                case .htmlList(_, let list):
                     let document = try Document(html: response.text, url: response.url)
-                    offered = .links(ListPage.links(in: document, selector: selector))
+                    let next = list.pages > 1 ? list.next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
+                    offered = .listPage(ListPage.links(in: document, list: list), next: next)
                 case .feed:
                     offered = .links(try FeedSource.links(in: response.body, url: response.url))
                 case .sitemap:
@@ -377,7 +404,7 @@ public struct Runner: Sendable {
         let id = StableID.uuid(for: address)
         let firstSeen = try state.firstSeen(feed: feed, id: id) ?? seenAt
         let title = article.title ?? link.title ?? address
-        let summary = Summary.of(article.text, limit: 400)
+        let summary = Summary.of(article.text, limit: 400) ?? link.summary
         return Entry(
             id: id, title: title, link: address, author: article.author ?? link.author,
             published: article.published ?? link.date,

@@ -101,7 +101,7 @@ struct CommandLineTests {
         try "title: Bad\nsource:\n  url: x.html\n  links: 'a[href'\n".write(to: bad, atomically: true, encoding: .utf8)
         let output = try Self.run(["run"], in: folder)
         #expect(output.status == 2)
-        #expect(output.stderr.contains("Pipelines/bad.yml:4:10: invalid CSS selector"))
+        #expect(output.stderr.contains("Pipelines/bad.yml:4:10: invalid selector"))
         // The valid pipeline still ran.
         #expect(output.stdout.contains("example: 4 new"))
     }

@@ -295,3 +295,68 @@ struct FilterTests {
         }
     }
 }
+
+@Suite("List pages")
+struct ListPageTests {
+    /// Three list pages chained by "Older" links, each with two teasers, as a news section's archive is.
+    static func site() throws -> (LoopbackServer, URL) {
+        let work = try Repository.temporaryFolder()
+        try FileManager.default.copyItem(
+            at: Repository.exampleSite.appendingPathComponent("articles"), to: work.appendingPathComponent("articles"))
+        let stories = [
+            ("belarus-officers-letter", "2022-04-14"), ("cycle-lanes-vote", "2022-04-12"),
+            ("battery-recycling-plant", "2022-04-11"), ("otters-return", "2022-04-09"),
+            ("belarus-officers-letter", "2022-04-08"), ("cycle-lanes-vote", "2022-04-07"),
+        ]
+        for page in 1...3 {
+            let teasers = stories[(page - 1) * 2..<page * 2].map { name, date in
+                """
+                <article class="teaser"><h2 class="hed">Teaser for \(name)</h2>
+                <a class="more" href="articles/\(name).html#top">Read</a>
+                <span class="when" content="\(date)T06:00:00Z">\(date)</span><p class="dek">About \(name).</p></article>
+                """
+            }.joined(separator: "\n")
+            let next = page < 3 ? "<nav><a rel=\"next\" href=\"list\(page + 1).html\">Older</a></nav>" : ""
+            try "<html><body><main>\(teasers)</main>\(next)</body></html>"
+                .write(to: work.appendingPathComponent("list\(page).html"), atomically: true, encoding: .utf8)
+        }
+        return (try LoopbackServer(serving: work), work)
+    }
+
+    @Test func followsNextLinksUpToThePageLimitAndReadsItemFields() async throws {
+        let (server, work) = try Self.site()
+        let yaml = """
+            title: Archive
+            source:
+              url: \(server.baseURL)/list1.html
+              links: "//article[contains(@class, 'teaser')]"
+              next: "a[rel=next]"
+              pages: 2
+              title: h2.hed
+              date: .when
+              summary: p.dek
+            output: \(work.path)/out.atom
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
+            "/articles/belarus-officers-letter.html", "/articles/cycle-lanes-vote.html",
+            "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
+        ])
+        #expect(links[0].title == "Teaser for belarus-officers-letter")
+        #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-14T06:00:00Z")
+        #expect(links[3].summary == "About otters-return.")
+        #expect(!server.received.contains { $0.path == "/list3.html" })
+    }
+
+    @Test func invalidXPathIsNamedWithItsPlace() {
+        #expect(throws: PipelineError.self) {
+            do {
+                _ = try PipelineConfig.parse("title: x\nsource:\n  url: a\n  links: \"//a[\"\n", file: "p.yml")
+            } catch {
+                #expect("\(error)" == "p.yml:4:10: invalid selector '//a[': not a valid XPath 1.0 expression")
+                throw error
+            }
+        }
+    }
+}

@@ -33,7 +33,7 @@ struct PipelineConfigTests {
 
     @Test(arguments: [
         ("title: x\nsourse:\n  url: a\n", "p.yml:2:1: unknown key 'sourse' in the pipeline; did you mean 'source'?"),
-        ("title: x\nsource:\n  url: a\n  links: 'a['\n", "p.yml:4:10: invalid CSS selector 'a[': expected an attribute name after '['"),
+        ("title: x\nsource:\n  url: a\n  links: 'a['\n", "p.yml:4:10: invalid selector 'a[': expected an attribute name after '['"),
         ("title: x\nsource:\n  url: a\n  links: a\nmax_entries: many\n", "p.yml:5:14: 'max_entries' must be a whole number from 1 to 10000"),
         ("title: x\nsource:\n  url: a\n  links: a\nextract:\n  drop_text: ['(unclosed']\n", "p.yml:6:15: invalid regular expression '(unclosed'"),
         ("title: [x\n", "p.yml:2:1: invalid YAML: did not find expected ',' or ']'"),
