@@ -238,15 +238,41 @@ public struct Runner: Sendable {
         case .success(let response) where response.isNotModified:
             return .success(.unchanged)
         case .success(let response):
+            if let type = response.headers["content-type"], !isPage(type) {
+                return .failure(.article("\(url): not an HTML page (\(type))"))
+            }
+            if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("\(url): the page is empty")) }
+            if let kind = binaryKind(response.body) { return .failure(.article("\(url): not an HTML page (\(kind) data)")) }
             do {
                 let document = try Document(html: response.text, url: response.url)
                 let validators = StateStore.Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
-                return .success(.article(Extractor(rules: rules).extract(document), validators))
+                let article = Extractor(rules: rules).extract(document)
+                if article.text.isEmpty, article.html.isEmpty {
+                    return .failure(.article("\(url): no article text found in the page"))
+                }
+                return .success(.article(article, validators))
             } catch {
                 return .failure(.article("\(url): \(error)"))
             }
         }
+    }
+
+    /// Whether a `Content-Type` can be a web page: HTML, XHTML, or a type servers give pages by mistake
+    /// (`text/plain`, XML); PDF, images and the like cannot.
+    static func isPage(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type.isEmpty || type == "text/html" || type == "application/xhtml+xml" || type == "text/plain"
+            || type.hasSuffix("/xml") || type.hasSuffix("+xml") || type == "application/octet-stream"
+    }
+
+    /// What a body is by its first bytes, when they say it is a document or image rather than text.
+    static func binaryKind(_ body: [UInt8]) -> String? {
+        let signatures: [(String, [UInt8])] = [
+            ("PDF", Array("%PDF-".utf8)), ("PNG", [0x89, 0x50, 0x4E, 0x47]), ("JPEG", [0xFF, 0xD8, 0xFF]),
+            ("GIF", Array("GIF8".utf8)), ("ZIP", [0x50, 0x4B, 0x03, 0x04]), ("gzip", [0x1F, 0x8B]),
+        ]
+        return signatures.first { body.starts(with: $0.1) }?.0
     }
 
     /// Runs one pipeline and writes its feed.

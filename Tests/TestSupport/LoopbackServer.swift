@@ -15,12 +15,22 @@ public final class LoopbackServer: @unchecked Sendable {
         /// When set, the body is sent one byte at a time with this many seconds between bytes, repeated
         /// until the client hangs up (a server that drips forever).
         public var drip: Double?
+        /// When set, the connection is reset (TCP RST) after this many bytes of the body, the declared
+        /// length notwithstanding.
+        public var resetAfter: Int?
+        /// When set, the body is sent again and again with no length until the client hangs up.
+        public var endless = false
 
-        public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], drip: Double? = nil) {
+        public init(
+            status: Int, headers: [String: String] = [:], body: [UInt8] = [], drip: Double? = nil,
+            resetAfter: Int? = nil, endless: Bool = false
+        ) {
             self.status = status
             self.headers = headers
             self.body = body
             self.drip = drip
+            self.resetAfter = resetAfter
+            self.endless = endless
         }
     }
 
@@ -127,7 +137,9 @@ public final class LoopbackServer: @unchecked Sendable {
         let reply = handler(request)
         var response = "HTTP/1.1 \(reply.status) \(reply.status == 200 ? "OK" : "Status")\r\n"
         var replyHeaders = reply.headers
-        if reply.drip == nil { replyHeaders["Content-Length"] = replyHeaders["Content-Length"] ?? String(reply.body.count) }
+        if reply.drip == nil, !reply.endless {
+            replyHeaders["Content-Length"] = replyHeaders["Content-Length"] ?? String(reply.body.count)
+        }
         replyHeaders["Connection"] = "close"
         for (name, value) in replyHeaders.sorted(by: { $0.key < $1.key }) { response += "\(name): \(value)\r\n" }
         response += "\r\n"
@@ -138,6 +150,19 @@ public final class LoopbackServer: @unchecked Sendable {
                 usleep(useconds_t(interval * 1_000_000))
                 guard sendAll([reply.body[index % reply.body.count]], to: client) else { return }
             }
+            return
+        }
+        if let cut = reply.resetAfter {
+            _ = sendAll(Array(response.utf8) + reply.body.prefix(cut), to: client)
+            // A zero linger time makes close() send a reset instead of an orderly end.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            return
+        }
+        if reply.endless {
+            guard sendAll(Array(response.utf8), to: client), !reply.body.isEmpty else { return }
+            // Bounded: at most 2 GB even if the client never hangs up.
+            for _ in 0..<(2_000_000_000 / reply.body.count) where !sendAll(reply.body, to: client) { return }
             return
         }
         _ = sendAll(Array(response.utf8) + reply.body, to: client)

@@ -1,0 +1,152 @@
+import Feed
+import Fetch
+import Foundation
+import Logging
+import Markup
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// Full runs against a server whose article pages misbehave on purpose, after a first run in which they all
+/// behaved: each fault ends within its bounds with an error naming the URL and the cause, the feed keeps every
+/// entry it had, and another pipeline of the same run still updates.
+@Suite("Faults during a run")
+struct FaultTests {
+    /// A fault, the path that shows it, and words one of which the error must contain.
+    static let faults: [(path: String, expected: [String])] = [
+        ("/500", ["status 500"]), ("/503", ["status 503"]), ("/429", ["status 429"]),
+        ("/reset", ["reset", "recv", "partial"]), ("/drip", ["timeout", "timed out", "too slow"]),
+        ("/endless", ["larger than"]), ("/huge", ["larger than"]), ("/bomb", ["larger than"]),
+        ("/loop", ["redirect"]), ("/to-file", ["protocol", "scheme", "redirect", "not supported"]),
+        ("/to-gopher", ["protocol", "scheme", "redirect", "not supported"]), ("/pdf", ["not an html page"]),
+        ("/image", ["not an html page"]), ("/deep", ["no article text"]), ("/empty", ["the page is empty"]),
+    ]
+
+    /// A page of real prose for a path, different for each path.
+    static func story(_ path: String) -> [UInt8] {
+        let sentence = "The council met on Tuesday to discuss the river path at \(path), and residents spoke at length. "
+        return Array("""
+            <html lang="en"><head><title>Story \(path)</title></head><body><article><h1>Story \(path)</h1>
+            <p>\(String(repeating: sentence, count: 6))</p><p>\(String(repeating: sentence, count: 5))</p>
+            </article></body></html>
+            """.utf8)
+    }
+
+    final class Switch: @unchecked Sendable {
+        var faulty = false
+    }
+
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let work = try Repository.temporaryFolder()
+        let file = work.appendingPathComponent("bomb")
+        try Data(bytes).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-9", file.path]
+        try process.run()
+        process.waitUntilExit()
+        return Array(try Data(contentsOf: work.appendingPathComponent("bomb.gz")))
+    }
+
+    static func reply(_ path: String, faulty: Bool, bomb: [UInt8]) -> LoopbackServer.Reply {
+        let html = ["Content-Type": "text/html; charset=utf-8"]
+        if path == "/list.html" {
+            let links = (faults.map(\.path) + ["/invalid-utf8", "/fine"]).map { "<li><a href=\"\($0)\">\($0)</a></li>" }
+            return .init(status: 200, headers: html, body: Array("<html><body><ul>\(links.joined())</ul></body></html>".utf8))
+        }
+        guard faulty, path != "/fine" else {
+            return .init(status: 200, headers: ["Content-Type": "text/html"], body: story(path))
+        }
+        switch path {
+        case "/500": return .init(status: 500)
+        case "/503": return .init(status: 503, headers: ["Retry-After": "1"])
+        case "/429": return .init(status: 429, headers: ["Retry-After": "1"])
+        case "/reset": return .init(status: 200, headers: html, body: story(path) + story(path), resetAfter: 200)
+        case "/drip": return .init(status: 200, headers: html, body: Array("<p>".utf8), drip: 1)
+        case "/endless": return .init(status: 200, headers: html, body: Array(repeating: 0x61, count: 65_536), endless: true)
+        case "/huge": return .init(status: 200, headers: html, body: Array(repeating: 0x61, count: 50 * 1024 * 1024))
+        case "/bomb": return .init(status: 200, headers: html.merging(["Content-Encoding": "gzip"]) { $1 }, body: bomb)
+        case "/loop": return .init(status: 302, headers: ["Location": "/loop"])
+        case "/to-file": return .init(status: 302, headers: ["Location": "file:///etc/passwd"])
+        case "/to-gopher": return .init(status: 301, headers: ["Location": "gopher://127.0.0.1/1"])
+        case "/pdf": return .init(status: 200, headers: ["Content-Type": "application/pdf"], body: Array("%PDF-1.7\n%âãÏÓ\n".utf8))
+        case "/image": return .init(status: 200, headers: ["Content-Type": "image/png"], body: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        case "/deep":
+            return .init(status: 200, headers: html, body: Array(("<html><body>" + String(repeating: "<div>", count: 100_000)
+                + "buried text" + String(repeating: "</div>", count: 100_000) + "</body></html>").utf8))
+        case "/empty": return .init(status: 200, headers: html)
+        case "/invalid-utf8":
+            // Declared as UTF-8 by nobody and not valid UTF-8: Latin-1 bytes, as old pages are.
+            var body = story(path)
+            body.insert(contentsOf: [0x20, 0x63, 0x61, 0x66, 0xE9, 0x20, 0xFF, 0xFE, 0x20], at: body.count - 40)
+            return .init(status: 200, headers: ["Content-Type": "text/html"], body: body)
+        default: return .init(status: 404)
+        }
+    }
+
+    @Test func everyFaultIsNamedAndNothingIsLost() async throws {
+        let work = try Repository.temporaryFolder()
+        let bomb = try Self.gzip([UInt8](repeating: 0, count: 50 * 1024 * 1024))
+        let toggle = Switch()
+        let faulty = try LoopbackServer { request in Self.reply(request.path, faulty: toggle.faulty, bomb: bomb) }
+        let healthy = try LoopbackServer(serving: Repository.exampleSite)
+        func config(_ yaml: String, _ name: String) throws -> PipelineConfig {
+            try PipelineConfig.parse(yaml, file: work.appendingPathComponent("\(name).yml").path)
+        }
+        let flaky = try config("""
+            title: Flaky site
+            source: {url: "\(faulty.baseURL)/list.html", links: "li a"}
+            output: \(work.path)/Feeds/flaky.atom
+            fetch: {timeout: 4s, retries: 1, backoff: 0.05s, refresh_after: 0}
+            """, "flaky")
+        // Another host ("localhost", not "127.0.0.1"), so the flaky host's circuit breaker does not touch it.
+        let steady = try config("""
+            title: Steady site
+            source: {url: "\(healthy.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"))/index.html", links: ".story-list a.headline"}
+            output: \(work.path)/Feeds/steady.atom
+            max_entries: 2
+            """, "steady")
+        var options = FetchOptions()
+        options.hostFailureLimit = 100
+        options.lowSpeedSeconds = 2
+        let runner = Runner(client: HTTPClient(options: options), logger: Logger(label: "test"))
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+
+        let first = try await runner.run(flaky, state: state)
+        #expect(first.failures.isEmpty)
+        let before = try state.entries(feed: flaky.id)
+        #expect(before.count == Self.faults.count + 2)
+        let atomBefore = try String(contentsOfFile: flaky.output, encoding: .utf8)
+
+        toggle.faulty = true
+        let started = Date()
+        let results = await runner.run([flaky, steady], state: state)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 90, "the faulty run took \(elapsed) s")
+
+        let report = try results[0].get()
+        for (path, expected) in Self.faults {
+            let url = faulty.baseURL + path
+            let failure = report.failures.first { $0.contains(url + ":") }
+            #expect(failure != nil, "no error names \(url)")
+            if let failure {
+                #expect(expected.contains { failure.lowercased().contains($0) }, "\(path): \(failure)")
+            }
+        }
+        #expect(report.failures.count == Self.faults.count)
+        // Every entry of the first run is still there; the page with Latin-1 bytes was read, not refused.
+        let after = try state.entries(feed: flaky.id)
+        #expect(Set(after.map(\.id)) == Set(before.map(\.id)))
+        let latin = try #require(after.first { $0.link.hasSuffix("/invalid-utf8") })
+        #expect(latin.content?.contains("café") == true)
+        #expect(!(latin.content ?? "").contains("\u{FFFD}"))
+        let atomAfter = try String(contentsOfFile: flaky.output, encoding: .utf8)
+        #expect(atomAfter.components(separatedBy: "<entry").count == atomBefore.components(separatedBy: "<entry").count)
+        Repository.keepFeed(URL(fileURLWithPath: flaky.output), as: "faults-flaky.atom")
+
+        // The other source of the same run still updated.
+        let other = try results[1].get()
+        #expect(other.new == 2 && other.failures.isEmpty)
+    }
+}
