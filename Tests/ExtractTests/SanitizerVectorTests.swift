@@ -22,7 +22,7 @@ struct SanitizerVectorTests {
     ]
 
     @Test func thereAreEnoughVectors() {
-        #expect(Self.vectors.count >= 70)
+        #expect(Self.vectors.count >= 100)
     }
 
     @Test(arguments: vectors)

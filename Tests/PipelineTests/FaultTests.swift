@@ -150,3 +150,47 @@ struct FaultTests {
         #expect(other.new == 2 && other.failures.isEmpty)
     }
 }
+
+/// The sanitizer's vectors again, now through a whole pipeline: saved pages full of them become an Atom
+/// feed whose HTML content carries none of their active parts.
+@Suite("XSS vectors into Atom")
+struct XSSIntoAtomTests {
+    @Test func noVectorSurvivesIntoTheFeed() async throws {
+        let vectors = try String(
+            contentsOf: Repository.root.appendingPathComponent("Tests/ExtractTests/Fixtures/xss-vectors.txt"), encoding: .utf8
+        ).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        #expect(vectors.count >= 100)
+        let work = try Repository.temporaryFolder()
+        let saved = work.appendingPathComponent("saved")
+        try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
+        let prose = String(repeating: "Ordinary reporting about the harbour works, long enough to be the article. ", count: 5)
+        // Ten vectors per page, each page a story of its own.
+        for (page, start) in stride(from: 0, to: vectors.count, by: 10).enumerated() {
+            let batch = vectors[start..<min(vectors.count, start + 10)].joined(separator: "\n<p>\(prose)</p>\n")
+            let html = """
+                <html><head><title>Harbour works, part \(page)</title></head><body><article>
+                <h1>Harbour works, part \(page)</h1><p>\(prose) Part \(page).</p>\n\(batch)\n<p>\(prose)</p></article></body></html>
+                """
+            try html.write(to: saved.appendingPathComponent("page\(page).html"), atomically: true, encoding: .utf8)
+        }
+        let yaml = "title: Hostile pages\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/Feeds/x.atom\nmax_entries: 100\n"
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("x.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.new == (vectors.count + 9) / 10 && report.failures.isEmpty)
+
+        let feed = try Document(xml: Array(try Data(contentsOf: URL(fileURLWithPath: config.output))))
+        let contents = feed.root?.xpath("//*[local-name()='content']").map { $0.text.lowercased() } ?? []
+        #expect(contents.count == report.new)
+        for content in contents {
+            #expect(content.contains("ordinary reporting about the harbour works"))
+            for fragment in ["<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<object",
+                "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<svg", "<math", "<link"]
+            {
+                #expect(!content.contains(fragment), "\(fragment) reached the feed")
+            }
+            #expect(content.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil)
+        }
+        Repository.keepFeed(URL(fileURLWithPath: config.output), as: "xss-vectors.atom")
+    }
+}
