@@ -48,11 +48,26 @@ public struct ExtractionRules: Sendable {
     public var remove: [Selector]
     /// Regular expressions; a block whose whole text matches one is dropped from the body.
     public var dropText: [String]
+    /// Hosts whose `<iframe>`s (embedded videos, maps) are kept, over https only and sandboxed; every other
+    /// frame is removed.
+    public var iframeHosts: [String]
 
-    public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = []) {
+    public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
         self.body = body
         self.remove = remove
         self.dropText = dropText
+        self.iframeHosts = iframeHosts
+    }
+
+    /// Whether an iframe's `src` may stay: an https URL on an allowed host (or a subdomain of one).
+    public func allowsFrame(_ source: String?) -> Bool {
+        guard !iframeHosts.isEmpty, let source, let url = URL(string: source.trimmingCharacters(in: .whitespaces)),
+            url.scheme?.lowercased() == "https", let host = url.host?.lowercased()
+        else { return false }
+        return iframeHosts.contains { allowed in
+            let allowed = allowed.lowercased()
+            return host == allowed || host.hasSuffix("." + allowed)
+        }
     }
 
     public static let none = ExtractionRules()

@@ -44,7 +44,7 @@ public struct Extractor: Sendable {
         var html = ""
         defer { withExtendedLifetime(untouched) {} }
         if let container {
-            Sanitizer(resolver: URLResolver(base: base)).sanitize(container)
+            Sanitizer(resolver: URLResolver(base: base), rules: rules).sanitize(container)
             html = XMLText.clean(container.innerHTML)
             text = TextRenderer.render(container, style: .text)
         }
@@ -91,7 +91,7 @@ public struct Extractor: Sendable {
         let unwanted = rules.remove.flatMap { body.select($0) }
         Node.remove(unwanted)
         LazyImages.apply(below: body)
-        Preparation(strict: strict).apply(to: body)
+        Preparation(strict: strict, rules: rules).apply(to: body)
 
         // The container hangs off the root, so the document frees it with everything else.
         let container = document.createElement("div")

@@ -99,7 +99,7 @@ public struct PipelineConfig: Sendable {
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
     ]
     static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
-    static let extractKeys = ["body", "remove", "drop_text"]
+    static let extractKeys = ["body", "remove", "drop_text", "iframes"]
 
     /// Reads and validates a pipeline file.
     public static func load(_ path: String) throws(PipelineError) -> PipelineConfig {
@@ -192,6 +192,12 @@ public struct PipelineConfig: Sendable {
             if let body = map["body"] { rules.body = try reader.selector(body) }
             for node in try reader.list(map["remove"]) { rules.remove.append(try reader.selector(node)) }
             for node in try reader.list(map["drop_text"]) { rules.dropText.append(try reader.regex(node)) }
+            for node in try reader.list(map["iframes"]) {
+                guard let host = try reader.string(node), !host.contains("/"), !host.contains(":") else {
+                    throw reader.error(node, "'iframes' lists host names such as www.youtube.com")
+                }
+                rules.iframeHosts.append(host)
+            }
         }
         let output = try reader.string(top["output"]) ?? "Feeds/\(name).atom"
         var config = PipelineConfig(

@@ -39,3 +39,32 @@ struct SanitizerVectorTests {
         #expect(article.text.contains("A paragraph of ordinary article prose"))
     }
 }
+
+@Suite("Allowed frames")
+struct AllowedFrameTests {
+    static func extract(_ frames: String, hosts: [String]) throws -> String {
+        let prose = String(repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
+        let html = "<html><body><article><p>\(prose)</p>\(frames)<p>\(prose)</p></article></body></html>"
+        let rules = ExtractionRules(iframeHosts: hosts)
+        return Extractor(rules: rules).extract(try Document(html: html, url: "https://news.example.org/story")).html
+    }
+
+    @Test func framesOfAllowedHostsStaySandboxedAndOthersGo() throws {
+        let html = try Self.extract("""
+            <figure><iframe src="https://www.youtube.com/embed/abc" width="560" height="315" onload="alert(1)"
+              srcdoc="<script>alert(1)</script>" allowfullscreen></iframe></figure>
+            <iframe src="http://www.youtube.com/embed/plain"></iframe>
+            <iframe src="https://youtube.com.evil.example/embed/x"></iframe>
+            <iframe src="javascript:alert(1)"></iframe>
+            """, hosts: ["youtube.com"])
+        #expect(html.contains("<iframe src=\"https://www.youtube.com/embed/abc\""))
+        #expect(html.contains("sandbox=\"allow-scripts allow-same-origin allow-presentation\""))
+        #expect(!html.contains("onload") && !html.contains("srcdoc") && !html.contains("<script"))
+        #expect(html.components(separatedBy: "<iframe").count == 2)
+    }
+
+    @Test func withoutAnAllowListEveryFrameGoes() throws {
+        let html = try Self.extract("<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>", hosts: [])
+        #expect(!html.contains("<iframe"))
+    }
+}

@@ -5,6 +5,7 @@ import Markup
 /// absolute URLs, real images in place of lazy-loading placeholders, no empty elements.
 struct Sanitizer {
     let resolver: URLResolver
+    var rules = ExtractionRules.none
 
     /// Elements kept as they are.
     static let allowedTags = TagSet([
@@ -26,7 +27,7 @@ struct Sanitizer {
         "fieldset", "legend",
     ])
     /// Elements that are meaningful even when empty.
-    static let voidTags = TagSet(["br", "hr", "img", "td", "th", "col"])
+    static let voidTags = TagSet(["br", "hr", "img", "td", "th", "col", "iframe"])
 
     static let allowedAttributes: [String: Set<String>] = [
         "a": ["href", "title"],
@@ -43,6 +44,10 @@ struct Sanitizer {
         container.walk { node in
             switch node.kind {
             case .element:
+                if node.is("iframe"), rules.allowsFrame(node.attribute("src")) {
+                    keepFrame(node)
+                    return .skipChildren
+                }
                 if node.tag(in: Self.droppedTags) {
                     pending.append(node)
                     return .skipChildren
@@ -105,6 +110,17 @@ struct Sanitizer {
             return .skipChildren
         }
         Node.remove(blank)
+    }
+
+    /// An allowed frame keeps its address, size and title, and runs sandboxed: its scripts cannot reach the
+    /// page, open pop-ups or navigate the reader away.
+    private func keepFrame(_ frame: Node) {
+        for (name, _) in frame.attributes where !["src", "width", "height", "title", "allowfullscreen"].contains(name.lowercased()) {
+            frame.removeAttribute(name)
+        }
+        while let child = frame.firstChild { child.remove() }
+        frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation")
+        frame.setAttribute("loading", "lazy")
     }
 
     private func cleanAttributes(_ node: Node) {

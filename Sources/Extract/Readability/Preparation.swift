@@ -4,6 +4,7 @@ import Markup
 /// navigation, hidden elements) and, in strict mode, elements whose class or id marks them as furniture.
 struct Preparation {
     let strict: Bool
+    var rules = ExtractionRules.none
 
     static let removedTags = TagSet([
         "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input",
@@ -32,6 +33,7 @@ struct Preparation {
             case .text:
                 return .skipChildren
             case .element:
+                if node.is("iframe"), rules.allowsFrame(node.attribute("src")) { return .skipChildren }
                 if node.tag(in: Self.removedTags) {
                     removed.append(node)
                     return .skipChildren
