@@ -10,7 +10,9 @@ let package = Package(
     name: "feedpipe",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "feedpipe", targets: ["feedpipe"])
+        .executable(name: "feedpipe", targets: ["feedpipe"]),
+        // The stages as a library, for the fuzz targets in Fuzz/.
+        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -97,14 +97,20 @@ public struct Extractor: Sendable {
         let container = document.createElement("div")
         document.root?.append(container)
         let selected = rules.body.map { outermost(body.select($0)) } ?? []
+        // A page without `<body>` is scored from its root, which also holds the container: a chosen node
+        // around the container gives its other children instead (moving it would put the tree in a loop).
+        func movable(_ node: Node) -> [Node] {
+            if node == container { return [] }
+            return node.contains(container) ? node.children.flatMap(movable) : [node]
+        }
         if !selected.isEmpty {
-            for node in selected { container.append(node) }
+            for node in selected.flatMap(movable) { container.append(node) }
             Cleaning(scorer: nil, title: metadata.title, dropText: dropText).apply(to: container)
             return container
         }
         var scorer = ContentScorer(root: body)
         let chosen = scorer.bestContent()
-        for node in chosen.isEmpty ? body.children.filter({ $0 != container }) : chosen { container.append(node) }
+        for node in (chosen.isEmpty ? [body] : chosen).flatMap(movable) { container.append(node) }
         Cleaning(scorer: scorer, title: metadata.title, dropText: dropText).apply(to: container)
         return container
     }

@@ -313,6 +313,9 @@ public struct Runner: Sendable {
         for start in stride(from: 0, to: jobs.count, by: Self.chunkSize) {
             let range = start..<min(jobs.count, start + Self.chunkSize)
             var entries: [Int: [Entry]] = [:]
+            // An article's validators (and so "fetched recently") are stored only once its entry is: a run
+            // killed in between fetches it again next time rather than skip an article it never stored.
+            var fetched: [Int: [(url: String, validators: StateStore.Validators)]] = [:]
             for (position, outcome) in zip(range, await articles(Array(jobs[range]), state: state, now: seenAt)) {
                 let index = owners[position], link = jobs[position].link
                 switch outcome {
@@ -330,12 +333,14 @@ public struct Runner: Sendable {
                             logger.info("\(link.url): left out by the pipeline's filter")
                         }
                         validators.fetchedAt = seenAt
-                        try state.save(validators, for: link.url, feed: configs[index].id)
+                        fetched[index, default: []].append((link.url, validators))
                     } catch {
                         broken[index] = .state(error.description)
                     }
                 }
             }
+            // Pipelines whose articles in this chunk were all left out still record that they were fetched.
+            for index in fetched.keys where entries[index] == nil { entries[index] = [] }
             for (index, batch) in entries where broken[index] == nil {
                 do {
                     var batch = batch
@@ -359,6 +364,9 @@ public struct Runner: Sendable {
                     let counts = try state.merge(batch, feed: configs[index].id, seenAt: seenAt, keep: configs[index].maxEntries)
                     reports[index].new += counts.new
                     reports[index].updated += counts.updated
+                    for (url, validators) in fetched.removeValue(forKey: index) ?? [] {
+                        try state.save(validators, for: url, feed: configs[index].id)
+                    }
                 } catch {
                     broken[index] = .state(error.description)
                 }
@@ -498,8 +506,15 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(
             at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent()
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
+        let prefix = ".\(url.lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
         guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
         }

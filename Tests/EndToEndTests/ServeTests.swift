@@ -196,7 +196,7 @@ enum Tool {
 /// The rows of a query on an SQLite file, every column as text.
 func SQLiteRows(path: String, query: String) throws -> [[String?]] {
     var database: OpaquePointer?
-    guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { throw POSIXError(.EIO) }
+    guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else { throw POSIXError(.EIO) }
     defer { sqlite3_close(database) }
     var statement: OpaquePointer?
     guard sqlite3_prepare_v2(database, query, -1, &statement, nil) == SQLITE_OK else { throw POSIXError(.EINVAL) }

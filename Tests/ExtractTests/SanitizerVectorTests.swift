@@ -68,3 +68,23 @@ struct AllowedFrameTests {
         #expect(!html.contains("<iframe"))
     }
 }
+
+/// Inputs the fuzz targets (Fuzz/) found trouble with, kept as regression tests.
+@Suite("Fuzzing regressions")
+struct FuzzRegressionTests {
+    /// A benchmark page cut short so that it has no `<body>`: the root itself won the scoring and was moved
+    /// into the container that hangs off it, making the tree a loop (extraction never ended).
+    @Test func aPageWithoutBodyWhoseRootWinsIsExtracted() throws {
+        let url = try #require(Bundle.module.url(
+            forResource: "clean-page-without-body-timeout", withExtension: "html", subdirectory: "Fixtures/fuzz"))
+        let html = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        let article = Extractor().extract(try Document(html: html, url: "https://fuzz.example/"))
+        #expect(article.text.contains("listening to the Bike & Style soundtrack"))
+    }
+
+    @Test func proseDirectlyUnderTheRootIsExtracted() throws {
+        let prose = String(repeating: "Plain prose straight under the root element, with commas, and more. ", count: 6)
+        let article = Extractor().extract(try Document(html: "<html><p>\(prose)</p><p>\(prose)</p></html>"))
+        #expect(article.text.contains("Plain prose straight under the root element"))
+    }
+}
