@@ -88,3 +88,27 @@ struct FuzzRegressionTests {
         #expect(article.text.contains("Plain prose straight under the root element"))
     }
 }
+
+/// Pages built to make extraction slow or deep: each is extracted (and ends), with its text where the
+/// page has text within reach.
+@Suite("Pathological pages")
+struct PathologicalPageTests {
+    @Test func elementsNestedAHundredThousandDeep() throws {
+        let html = "<html><body><p>" + String(repeating: "Shallow prose first, long enough to count. ", count: 8) + "</p>"
+            + String(repeating: "<div>", count: 100_000) + "buried" + String(repeating: "</div>", count: 100_000) + "</body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("Shallow prose first"))
+    }
+
+    @Test func aTableOfAHundredThousandRows() throws {
+        let rows = String(repeating: "<tr><td>cell</td><td>another, cell, with commas</td></tr>", count: 100_000)
+        let article = Extractor().extract(try Document(html: "<html><body><table>\(rows)</table></body></html>"))
+        #expect(article.text.contains("another, cell, with commas"))
+    }
+
+    @Test func fiveMegabytesOfTextInOneNode() throws {
+        let text = String(repeating: "word, ", count: 900_000)
+        let article = Extractor().extract(try Document(html: "<html><body><p>\(text)</p></body></html>"))
+        #expect(article.text.utf8.count > 5_000_000)
+    }
+}
