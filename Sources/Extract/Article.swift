@@ -51,6 +51,10 @@ public struct ExtractionRules: Sendable {
     /// Hosts whose `<iframe>`s (embedded videos, maps) are kept, over https only and sandboxed; every other
     /// frame is removed.
     public var iframeHosts: [String]
+    /// Images whose address contains one of these strings are removed (site rules' `strip_image_src`).
+    public var stripImageSources: [String] = []
+    /// The site rules these rules came from, for the title, author and date they name.
+    public var site: SiteRules?
 
     public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
         self.body = body

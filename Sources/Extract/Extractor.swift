@@ -15,7 +15,12 @@ public struct Extractor: Sendable {
 
     /// Extracts the article from `document`.
     public func extract(_ document: Document) -> Article {
-        let metadata = Metadata(document: document)
+        var metadata = Metadata(document: document)
+        if let site = rules.site {
+            metadata.title = site.firstText(site.title, in: document) ?? metadata.title
+            metadata.author = site.firstText(site.author, in: document) ?? metadata.author
+            metadata.published = site.firstText(site.date, in: document).flatMap(Timestamp.parse) ?? metadata.published
+        }
         let base = Self.baseURL(of: document)
         let dropText = rules.dropText.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
 
@@ -88,7 +93,12 @@ public struct Extractor: Sendable {
         -> Node?
     {
         guard let body = document.body else { return nil }
-        let unwanted = rules.remove.flatMap { body.select($0) }
+        var unwanted = rules.remove.flatMap { body.select($0) }
+        if !rules.stripImageSources.isEmpty {
+            unwanted += body.descendants.filter { node in
+                node.is("img") && rules.stripImageSources.contains { node.attribute("src")?.contains($0) == true }
+            }
+        }
         Node.remove(unwanted)
         LazyImages.apply(below: body)
         Preparation(strict: strict, rules: rules).apply(to: body)

@@ -23,6 +23,8 @@ public struct PipelineConfig: Sendable {
     public var maxEntries: Int
     public var rules: ExtractionRules
     public var filter = EntryFilter()
+    /// A folder of ftr-site-config rule files, looked up by each article's host.
+    public var siteRules: SiteRuleFolder?
     /// How this pipeline's requests are made.
     public var fetch = FetchSettings()
     /// Where `id` and `output` were written (line, column), for errors that involve other pipelines.
@@ -92,7 +94,7 @@ public struct PipelineConfig: Sendable {
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
-        "filter",
+        "filter", "site_rules",
     ]
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
@@ -206,6 +208,15 @@ public struct PipelineConfig: Sendable {
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
         if let filterNode = top["filter"] { config.filter = try filter(filterNode, reader: reader) }
+        if let rulesNode = top["site_rules"] {
+            let path = try reader.requiredString(top, "site_rules", in: root)
+            let resolved = path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue else {
+                throw reader.error(rulesNode, "'site_rules' must name a folder of rule files; \(resolved) is not one")
+            }
+            config.siteRules = SiteRuleFolder(path: resolved)
+        }
         if let formatsNode = top["formats"] {
             var formats: [FeedFormat] = []
             for node in try reader.list(formatsNode) {

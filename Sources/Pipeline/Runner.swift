@@ -190,6 +190,8 @@ public struct Runner: Sendable {
     {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
         var requests: [(index: Int, request: Request)] = []
+        var siteRuleCache: [String: SiteRules?] = [:]
+        var articleRules: [Int: ExtractionRules] = [:]
         for (index, job) in jobs.enumerated() {
             let known = (try? state?.validators(for: job.link.url, feed: job.config.id)) ?? nil
             // A source's date (feed `updated`, sitemap `lastmod`) newer than the last fetch means it changed.
@@ -198,7 +200,15 @@ public struct Runner: Sendable {
             {
                 outcomes[index] = .success(.unchanged)
             } else {
-                requests.append((index, request(job.link.url, config: job.config, validators: known)))
+                switch siteRules(for: job.link.url, config: job.config, cache: &siteRuleCache) {
+                case .failure(let error):
+                    outcomes[index] = .failure(.article("\(job.link.url): site rules: \(error)"))
+                case .success(let rules):
+                    var request = request(job.link.url, config: job.config, validators: known)
+                    for (name, value) in rules.site?.headers ?? [:] { request.headers[name] = value }
+                    requests.append((index, request))
+                    articleRules[index] = rules
+                }
             }
         }
         // Each answer is extracted as soon as it arrives, on as many threads as there are cores, while the
@@ -207,7 +217,7 @@ public struct Runner: Sendable {
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
         let report = progress
-        let work = requests.map { (index: $0.index, url: jobs[$0.index].link.url, rules: jobs[$0.index].config.rules) }
+        let work = requests.map { (index: $0.index, url: jobs[$0.index].link.url, rules: articleRules[$0.index] ?? jobs[$0.index].config.rules) }
         _ = await client.fetch(
             requests.map(\.request), progress: { done, total in report?(done, total) },
             each: { position, result in
@@ -227,6 +237,26 @@ public struct Runner: Sendable {
         return zip(jobs, outcomes).map { $1 ?? .failure(.article("\($0.link.url): not fetched")) }
     }
 
+    /// A pipeline's extraction rules for one article, with the site rules of its host when the pipeline
+    /// names a folder of them (each file read once per batch).
+    func siteRules(for url: String, config: PipelineConfig, cache: inout [String: SiteRules?])
+        -> Result<ExtractionRules, SiteRules.ParseError>
+    {
+        guard let folder = config.siteRules, let host = URL(string: url)?.host?.lowercased() else {
+            return .success(config.rules)
+        }
+        let key = folder.path + "\n" + host
+        if cache[key] == nil {
+            do {
+                cache[key] = .some(try folder.rules(for: url))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let found = cache[key] ?? nil else { return .success(config.rules) }
+        return .success(found.applied(to: config.rules))
+    }
+
     static let extraction = DispatchQueue(label: "feedpipe.extract", attributes: .concurrent)
 
     static func outcome(of result: Result<Response, FetchError>, url: String, rules: ExtractionRules)
@@ -244,7 +274,8 @@ public struct Runner: Sendable {
             if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("\(url): the page is empty")) }
             if let kind = binaryKind(response.body) { return .failure(.article("\(url): not an HTML page (\(kind) data)")) }
             do {
-                let document = try Document(html: response.text, url: response.url)
+                let html = rules.site.map { $0.rewrite(response.text) } ?? response.text
+                let document = try Document(html: html, url: response.url)
                 let validators = StateStore.Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
                 let article = Extractor(rules: rules).extract(document)

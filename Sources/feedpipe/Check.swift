@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extract
 import Fetch
 import Foundation
 import Pipeline
@@ -14,12 +15,28 @@ struct Check: AsyncParsableCommand {
             """)
 
     @Argument(help: "The pipeline file.")
-    var pipeline: String
+    var pipeline: String?
+
+    @Option(name: .customLong("site-rules"), help: "Check a folder of ftr-site-config rule files instead.")
+    var siteRules: String?
+
+    @Option(help: "With --site-rules: a folder of saved pages to run each rule file's test_url / test_contains on.")
+    var pages: String?
 
     @Option(help: "How many lines of the first article to show.")
     var lines = 3
 
+    func validate() throws {
+        if pipeline == nil, siteRules == nil { throw ValidationError("Name a pipeline file, or --site-rules DIR.") }
+        if pages != nil, siteRules == nil { throw ValidationError("--pages goes with --site-rules.") }
+    }
+
     func run() async throws {
+        if let siteRules {
+            try checkSiteRules(siteRules)
+            return
+        }
+        guard let pipeline else { return }
         let config: PipelineConfig
         do {
             config = try PipelineConfig.load(pipeline)
@@ -52,5 +69,73 @@ struct Check: AsyncParsableCommand {
         case .success(.unchanged), nil:
             break
         }
+    }
+
+    /// Parses every rule file of the folder, then, with saved pages, extracts each rule's `test_url` from
+    /// the page saved for it (its canonical address, or its file name, matching the URL) and looks for each
+    /// `test_contains` in the text.
+    func checkSiteRules(_ folder: String) throws {
+        let rules: [SiteRules]
+        do {
+            rules = try SiteRuleFolder(path: folder).all()
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let tests = rules.reduce(0) { $0 + $1.tests.count }
+        print("\(folder): \(rules.count) rule files valid, \(tests) tests")
+        guard let pages else { return }
+        let saved = SavedPageIndex(folder: pages)
+        var failed = false
+        for rule in rules {
+            for test in rule.tests {
+                let name = "\(URL(fileURLWithPath: rule.file).lastPathComponent): \(test.url)"
+                guard let page = saved.page(for: test.url) else {
+                    print("\(name): no saved page (save it in \(pages) to test offline)")
+                    continue
+                }
+                do {
+                    let article = try Extractor.extract(
+                        html: page.html, url: test.url, siteRules: SiteRuleFolder(path: folder))
+                    let missing = test.contains.filter { !article.text.contains($0) && !article.html.contains($0) }
+                    if missing.isEmpty {
+                        print("\(name): ok (\(test.contains.count) texts found)")
+                    } else {
+                        failed = true
+                        print("\(name): FAIL, missing " + missing.map { "'\($0)'" }.joined(separator: ", "))
+                    }
+                } catch {
+                    failed = true
+                    print("\(name): FAIL, \(error)")
+                }
+            }
+        }
+        if failed { throw ExitCode(ExitStatus.partialFailure) }
+    }
+}
+
+/// Saved pages by the address they were saved from: their canonical or `og:url` address, and their file name.
+struct SavedPageIndex {
+    let pages: [(file: String, html: String, address: String?)]
+
+    init(folder: String) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        pages = names.filter { $0.hasSuffix(".html") || $0.hasSuffix(".htm") }.compactMap { name in
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            let html = Charset.decode(Array(data), contentType: nil)
+            let address = (try? Extractor.extract(html: html, url: nil, siteRules: nil))?.url
+            return (name, html, address)
+        }
+    }
+
+    func page(for url: String) -> (file: String, html: String)? {
+        let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let last = URL(string: url)?.lastPathComponent ?? ""
+        let match = pages.first { page in
+            guard let address = page.address else { return false }
+            return address == url || address == trimmed || address == trimmed + "/"
+        } ?? pages.first { !last.isEmpty && ($0.file == last || $0.file == last + ".html") }
+        return match.map { ($0.file, $0.html) }
     }
 }

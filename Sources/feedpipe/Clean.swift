@@ -25,6 +25,9 @@ struct Clean: ParsableCommand {
     @Option(name: .customLong("base-url"), help: "The page's original URL, to resolve relative links.")
     var baseURL: String?
 
+    @Option(name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, matched by the page's host.")
+    var siteRules: String?
+
     @Argument(help: "Saved HTML pages.")
     var files: [String]
 
@@ -38,8 +41,8 @@ struct Clean: ParsableCommand {
             do {
                 let bytes = try Self.read(file)
                 let html = Charset.decode(bytes, contentType: nil)
-                let document = try Document(html: html, url: baseURL ?? Self.fileURL(file))
-                let article = Extractor().extract(document)
+                let article = try Extractor.extract(
+                    html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:)))
                 print(render(article, file: file))
             } catch {
                 failed = true

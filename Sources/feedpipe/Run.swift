@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extract
 import Fetch
 import Foundation
 import Logging
@@ -37,6 +38,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("per-host"), help: "Transfers at once to one host.")
     var perHost = 2
 
+    @Option(name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, for pipelines that name none.")
+    var siteRules: String?
+
     func validate() throws {
         guard concurrency >= 1, perHost >= 1 else { throw ValidationError("--concurrency and --per-host must be at least 1.") }
     }
@@ -48,7 +52,9 @@ struct Run: AsyncParsableCommand {
         var status = ExitStatus.success
         for file in files {
             do {
-                configs.append(try PipelineConfig.load(file))
+                var config = try PipelineConfig.load(file)
+                if config.siteRules == nil, let siteRules { config.siteRules = SiteRuleFolder(path: siteRules) }
+                configs.append(config)
             } catch {
                 printError(error.description)
                 status = ExitStatus.invalidInput

@@ -146,3 +146,30 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe").path))
     }
 }
+
+@Suite("feedpipe check --site-rules")
+struct SiteRulesCheckTests {
+    @Test func theBundledRulesPassTheirTestsOnTheSavedPages() throws {
+        let output = try CommandLineTests.run([
+            "check", "--site-rules", Repository.root.appendingPathComponent("Pipelines/site-rules").path, "--pages",
+            Repository.exampleSite.appendingPathComponent("articles").path,
+        ])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("ledger.example.org.txt: https://ledger.example.org/science/2022/04/otters-return: ok"))
+    }
+
+    @Test func aTestThatFailsAndAFileThatDoesNotParseAreReported() throws {
+        let rules = try Repository.temporaryFolder()
+        try "body: //div[@class='text']\ntest_url: https://ledger.example.org/science/2022/04/otters-return\ntest_contains: Penguins\n"
+            .write(to: rules.appendingPathComponent("ledger.example.org.txt"), atomically: true, encoding: .utf8)
+        let failing = try CommandLineTests.run([
+            "check", "--site-rules", rules.path, "--pages", Repository.exampleSite.appendingPathComponent("articles").path,
+        ])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("FAIL, missing 'Penguins'"))
+        try "body //div\n".write(to: rules.appendingPathComponent("bad.example.txt"), atomically: true, encoding: .utf8)
+        let invalid = try CommandLineTests.run(["check", "--site-rules", rules.path])
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("bad.example.txt:1: expected 'directive: value'"))
+    }
+}

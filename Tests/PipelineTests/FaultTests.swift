@@ -194,3 +194,52 @@ struct XSSIntoAtomTests {
         Repository.keepFeed(URL(fileURLWithPath: config.output), as: "xss-vectors.atom")
     }
 }
+
+@Suite("Site rules in a run")
+struct SiteRulesRunTests {
+    @Test func aPipelinesSiteRulesShapeItsArticlesAndRequests() async throws {
+        let work = try Repository.temporaryFolder()
+        let server = try LoopbackServer(serving: Repository.exampleSite)
+        let rules = work.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try """
+            title: //td[@class='main']//h1
+            body: //td[@class='main']//div[@class='text']
+            replace_string(survey): census
+            http_header(x-rules): applied
+            """.write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
+        let yaml = """
+            title: With rules
+            source: {url: "\(server.baseURL)/index.html", links: ".story-list a.headline"}
+            output: \(work.path)/Feeds/r.atom
+            site_rules: rules
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("r.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.failures.isEmpty)
+        let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
+        #expect(otters.content?.contains("sixth national census") == true)
+        #expect(server.received.filter { $0.path.hasPrefix("/articles/") }.allSatisfy { $0.headers["x-rules"] == "applied" })
+        #expect(server.received.first { $0.path == "/index.html" }?.headers["x-rules"] == nil)
+    }
+
+    @Test func aBrokenRuleFileIsNamedForEachArticleOfItsHost() async throws {
+        let work = try Repository.temporaryFolder()
+        let server = try LoopbackServer(serving: Repository.exampleSite)
+        let rules = work.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try "body: //div[\n".write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
+        let yaml = """
+            title: Broken rules
+            source: {url: "\(server.baseURL)/index.html", links: ".story-list a.headline"}
+            output: \(work.path)/Feeds/b.atom
+            site_rules: rules
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("b.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.failures.count == 4)
+        #expect(report.failures.allSatisfy { $0.contains("127.0.0.1.txt:1: body: invalid selector") })
+    }
+}

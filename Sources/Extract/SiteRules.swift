@@ -1,0 +1,215 @@
+import Foundation
+import Markup
+
+/// Per-site extraction rules in the ftr-site-config text format (one `directive: value` per line, `#`
+/// comments): `title`, `body`, `author`, `date` (XPath), `strip` (XPath), `strip_id_or_class`,
+/// `strip_image_src`, `replace_string(find): replacement` (or `find_string:` / `replace_string:` pairs),
+/// `next_page_link`, `single_page_link`, `http_header(name): value`, `test_url` and `test_contains`. Other
+/// directives of the format (`prune`, `tidy`, `autodetect_on_failure`, …) are accepted and have no effect
+/// here. Files are named after the host they serve: `example.com.txt`, or `.example.com.txt` for every
+/// subdomain.
+public struct SiteRules: Sendable {
+    public var file: String
+    public var title: [Selector] = []
+    public var body: [Selector] = []
+    public var author: [Selector] = []
+    public var date: [Selector] = []
+    public var strip: [Selector] = []
+    public var stripImageSource: [String] = []
+    public var replacements: [(find: String, replacement: String)] = []
+    public var nextPageLink: [Selector] = []
+    public var singlePageLink: [Selector] = []
+    public var headers: [String: String] = [:]
+    /// Pages the rules were written for, each with the texts its body must contain.
+    public var tests: [(url: String, contains: [String])] = []
+
+    /// An error in a rule file: the file, the line, and what is wrong.
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public let file: String
+        public let line: Int
+        public let message: String
+        public var description: String { "\(file):\(line): \(message)" }
+    }
+
+    static let ignored: Set<String> = [
+        "prune", "tidy", "autodetect_on_failure", "dissolve", "parser", "convert_double_br_tags", "login_uri",
+        "login_username_field", "login_password_field", "not_logged_in_xpath", "login_extra_fields", "native_ad_clue",
+        "src_lazy_load_attr", "skip_json_ld", "wrap_in", "if_page_contains", "move_into", "insert_detected_image",
+        "find_string_regex", "replace_string_regex",
+    ]
+
+    public init(_ text: String, file: String) throws(ParseError) {
+        self.file = file
+        var pendingFind: [String] = []
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            let number = offset + 1
+            guard let colon = Self.directiveEnd(line) else {
+                throw ParseError(file: file, line: number, message: "expected 'directive: value'")
+            }
+            let directive = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            func xpath() throws(ParseError) -> Selector {
+                do {
+                    return try Selector(xpath: value)
+                } catch {
+                    throw ParseError(file: file, line: number, message: "\(directive): \(error)")
+                }
+            }
+            if let argument = Self.argument(of: directive, named: "replace_string") {
+                replacements.append((argument, value))
+                continue
+            }
+            if let argument = Self.argument(of: directive, named: "http_header") {
+                headers[argument.lowercased()] = value
+                continue
+            }
+            switch directive.lowercased() {
+            case "title": title.append(try xpath())
+            case "body": body.append(try xpath())
+            case "author": author.append(try xpath())
+            case "date": date.append(try xpath())
+            case "strip": strip.append(try xpath())
+            case "strip_id_or_class":
+                guard !value.isEmpty, !value.contains(where: { "'\" []".contains($0) }) else {
+                    throw ParseError(file: file, line: number, message: "strip_id_or_class: expected one class or id")
+                }
+                do {
+                    strip.append(try Selector(
+                        xpath: "//*[contains(concat(' ',normalize-space(@class),' '),' \(value) ') or @id='\(value)']"))
+                } catch {
+                    throw ParseError(file: file, line: number, message: "strip_id_or_class: \(error)")
+                }
+            case "strip_image_src": stripImageSource.append(value)
+            case "find_string": pendingFind.append(value)
+            case "replace_string":
+                guard !pendingFind.isEmpty else {
+                    throw ParseError(file: file, line: number, message: "replace_string without a find_string before it")
+                }
+                replacements.append((pendingFind.removeFirst(), value))
+            case "next_page_link": nextPageLink.append(try xpath())
+            case "single_page_link": singlePageLink.append(try xpath())
+            case "test_url": tests.append((value, []))
+            case "test_contains":
+                guard !tests.isEmpty else {
+                    throw ParseError(file: file, line: number, message: "test_contains without a test_url before it")
+                }
+                tests[tests.count - 1].contains.append(value)
+            case let other where Self.ignored.contains(other): continue
+            default:
+                throw ParseError(file: file, line: number, message: "unknown directive '\(directive)'")
+            }
+        }
+    }
+
+    /// The colon that ends the directive (a `replace_string(…)` argument may hold colons itself).
+    static func directiveEnd(_ line: String) -> String.Index? {
+        if let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")"),
+            line[..<open].allSatisfy({ $0.isLetter || $0 == "_" })
+        {
+            return line[close...].firstIndex(of: ":")
+        }
+        return line.firstIndex(of: ":")
+    }
+
+    /// `find` in `replace_string(find)`.
+    static func argument(of directive: String, named name: String) -> String? {
+        guard directive.lowercased().hasPrefix(name + "("), directive.hasSuffix(")") else { return nil }
+        return String(directive.dropFirst(name.count + 1).dropLast())
+    }
+
+    /// The page's HTML with the rules' replacements made, before it is parsed.
+    public func rewrite(_ html: String) -> String {
+        replacements.reduce(html) { $0.replacingOccurrences(of: $1.find, with: $1.replacement) }
+    }
+
+    /// The extraction rules these site rules amount to, added to a pipeline's own.
+    public func applied(to rules: ExtractionRules) -> ExtractionRules {
+        var rules = rules
+        if rules.body == nil, !body.isEmpty {
+            // The format tries each body expression in turn; a union keeps every match in page order.
+            rules.body = try? Selector(xpath: body.map { "(\($0.xpath))" }.joined(separator: " | "))
+        }
+        rules.remove += strip
+        rules.stripImageSources += stripImageSource
+        rules.site = self
+        return rules
+    }
+
+    /// The first text an expression list finds in the document (an attribute's value or an element's text).
+    func firstText(_ selectors: [Selector], in document: Document) -> String? {
+        guard let root = document.root else { return nil }
+        for selector in selectors {
+            for node in root.select(selector) {
+                let text = node.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                if !text.isEmpty { return text }
+            }
+        }
+        return nil
+    }
+}
+
+/// A folder of site rule files, looked up by host.
+public struct SiteRuleFolder: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The rule file names that apply to a host, most specific first: `host.txt`, the host without `www.`,
+    /// then `.parent.txt` for each parent domain.
+    public static func candidates(for host: String) -> [String] {
+        let host = host.lowercased()
+        var names = [host + ".txt"]
+        if host.hasPrefix("www.") { names.append(String(host.dropFirst(4)) + ".txt") }
+        var parts = host.split(separator: ".").map(String.init)
+        while parts.count >= 2 {
+            names.append("." + parts.joined(separator: ".") + ".txt")
+            parts.removeFirst()
+        }
+        return names
+    }
+
+    /// The rules for a URL's host, or `nil` when the folder has none.
+    public func rules(for url: String) throws(SiteRules.ParseError) -> SiteRules? {
+        guard let host = URL(string: url)?.host else { return nil }
+        for name in Self.candidates(for: host) {
+            let file = URL(fileURLWithPath: path).appendingPathComponent(name).path
+            if let data = FileManager.default.contents(atPath: file) {
+                return try SiteRules(String(decoding: data, as: UTF8.self), file: file)
+            }
+        }
+        return nil
+    }
+
+    /// Every rule file of the folder.
+    public func all() throws(SiteRules.ParseError) -> [SiteRules] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+        var rules: [SiteRules] = []
+        for name in names {
+            let file = URL(fileURLWithPath: path).appendingPathComponent(name).path
+            let text = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
+            rules.append(try SiteRules(text, file: file))
+        }
+        return rules
+    }
+}
+
+extension Extractor {
+    /// Extracts a page with the rules of its host from `siteRules`, the host being that of `url` or, for a
+    /// saved page, of the canonical address the page names. Errors are a rule file's, or the page's.
+    public static func extract(html: String, url: String?, siteRules: SiteRuleFolder?, rules: ExtractionRules = .none)
+        throws -> Article
+    {
+        let document = try Document(html: html, url: url)
+        guard let siteRules else { return Extractor(rules: rules).extract(document) }
+        let address = [url, Metadata(document: document).url].compactMap { $0 }.first { $0.hasPrefix("http") }
+        guard let address, let site = try siteRules.rules(for: address) else {
+            return Extractor(rules: rules).extract(document)
+        }
+        let rewritten = try Document(html: site.rewrite(html), url: url)
+        return Extractor(rules: site.applied(to: rules)).extract(rewritten)
+    }
+}
