@@ -229,12 +229,71 @@ public struct Runner: Sendable {
                         slots.signal()
                         group.leave()
                     }
-                    extracted.set(job.index, Runner.outcome(of: result, url: job.url, rules: job.rules))
+                    let made = Runner.outcome(of: result, url: job.url, rules: job.rules, allowSinglePage: true)
+                    extracted.set(job.index, made.result, continuation: made.continuation)
                 }
             })
         await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
         for (index, outcome) in extracted.all.enumerated() where outcome != nil { outcomes[index] = outcome }
+        await followContinuations(
+            extracted.pending, outcomes: &outcomes, jobs: jobs, rules: articleRules)
         return zip(jobs, outcomes).map { $1 ?? .failure(.article("\($0.link.url): not fetched")) }
+    }
+
+    /// Pages an article continues on, at most this many in all.
+    static let articlePageLimit = 10
+
+    /// Multi-page articles (site rules): a single-page version replaces the first page; next pages are
+    /// fetched round by round, all articles' at once, and their bodies appended. A page that fails ends its
+    /// article where it is, with what it has.
+    private func followContinuations(
+        _ start: [Int: Continuation], outcomes: inout [Result<Fetched, RunError>?],
+        jobs: [(link: Link, config: PipelineConfig)], rules: [Int: ExtractionRules]
+    ) async {
+        var pending = start
+        var seen: [Int: Set<String>] = [:]
+        for round in 1..<Self.articlePageLimit where !pending.isEmpty {
+            // A page already read (a "next" link back to the first page, say) ends the article.
+            let order = pending.keys.sorted().filter { index in
+                switch pending[index]! {
+                case .singlePage(let url), .nextPage(let url):
+                    seen[index, default: [jobs[index].link.url]].insert(url).inserted
+                }
+            }
+            let addresses = order.map { index -> String in
+                switch pending[index]! {
+                case .singlePage(let url), .nextPage(let url): url
+                }
+            }
+            var requests: [Request] = []
+            for (index, url) in zip(order, addresses) {
+                var request = request(url, config: jobs[index].config)
+                for (name, value) in rules[index]?.site?.headers ?? [:] { request.headers[name] = value }
+                requests.append(request)
+            }
+            let answers = await client.fetch(requests)
+            var next: [Int: Continuation] = [:]
+            for (position, index) in order.enumerated() {
+                guard case .success(.article(let article, let validators)) = outcomes[index] else { continue }
+                let rule = rules[index] ?? jobs[index].config.rules
+                let made = Runner.outcome(of: answers[position], url: addresses[position], rules: rule, allowSinglePage: false)
+                guard case .success(.article(let page, _)) = made.result else {
+                    logger.error("\(addresses[position]): page \(round + 1) of \(jobs[index].link.url) not read")
+                    continue
+                }
+                switch pending[index]! {
+                case .singlePage:
+                    outcomes[index] = .success(.article(page, validators))
+                case .nextPage:
+                    var joined = article
+                    joined.html += "\n" + page.html
+                    joined.text += "\n\n" + page.text
+                    outcomes[index] = .success(.article(joined, validators))
+                }
+                next[index] = made.continuation
+            }
+            pending = next
+        }
     }
 
     /// A pipeline's extraction rules for one article, with the site rules of its host when the pipeline
@@ -259,9 +318,52 @@ public struct Runner: Sendable {
 
     static let extraction = DispatchQueue(label: "feedpipe.extract", attributes: .concurrent)
 
+    /// Where a page of an article says the article goes on (site rules' `single_page_link` or
+    /// `next_page_link`).
+    enum Continuation: Sendable {
+        case singlePage(String)
+        case nextPage(String)
+    }
+
+    /// The continuation the site rules find in a page, resolved against the page's address.
+    static func continuation(in document: Document, rules: ExtractionRules, allowSinglePage: Bool) -> Continuation? {
+        guard let site = rules.site, let root = document.root else { return nil }
+        func link(_ selectors: [Selector]) -> String? {
+            for selector in selectors {
+                for node in root.select(selector) {
+                    let href = node.isElement ? node.attribute("href") : node.text
+                    if let href, let address = ListPage.address(href, base: ListPage.base(of: document)),
+                        address != document.url
+                    {
+                        return address
+                    }
+                }
+            }
+            return nil
+        }
+        if allowSinglePage, let single = link(site.singlePageLink) { return .singlePage(single) }
+        return link(site.nextPageLink).map(Continuation.nextPage)
+    }
+
     static func outcome(of result: Result<Response, FetchError>, url: String, rules: ExtractionRules)
         -> Result<Fetched, RunError>
     {
+        outcome(of: result, url: url, rules: rules, allowSinglePage: false).result
+    }
+
+    static func outcome(
+        of result: Result<Response, FetchError>, url: String, rules: ExtractionRules, allowSinglePage: Bool
+    ) -> (result: Result<Fetched, RunError>, continuation: Continuation?) {
+        var continuation: Continuation?
+        let result = outcomeResult(of: result, url: url, rules: rules) { document in
+            continuation = Self.continuation(in: document, rules: rules, allowSinglePage: allowSinglePage)
+        }
+        return (result, continuation)
+    }
+
+    private static func outcomeResult(
+        of result: Result<Response, FetchError>, url: String, rules: ExtractionRules, inspect: (Document) -> Void
+    ) -> Result<Fetched, RunError> {
         switch result {
         case .failure(let error):
             return .failure(.article(error.description))
@@ -276,6 +378,7 @@ public struct Runner: Sendable {
             do {
                 let html = rules.site.map { $0.rewrite(response.text) } ?? response.text
                 let document = try Document(html: html, url: response.url)
+                inspect(document)
                 let validators = StateStore.Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
                 let article = Extractor(rules: rules).extract(document)
@@ -508,12 +611,20 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 final class Outcomes: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [Result<Runner.Fetched, RunError>?]
+    /// Where an article goes on, by index: its next page, or its single-page version (site rules).
+    private var continuations: [Int: Runner.Continuation] = [:]
 
     init(count: Int) { values = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: Result<Runner.Fetched, RunError>) { lock.withLock { values[index] = value } }
+    func set(_ index: Int, _ value: Result<Runner.Fetched, RunError>, continuation: Runner.Continuation? = nil) {
+        lock.withLock {
+            values[index] = value
+            continuations[index] = continuation
+        }
+    }
 
     var all: [Result<Runner.Fetched, RunError>?] { lock.withLock { values } }
+    var pending: [Int: Runner.Continuation] { lock.withLock { continuations } }
 }
 
 /// Plain-text summaries: the first paragraphs of the body, cut at a word boundary.

@@ -243,3 +243,60 @@ struct SiteRulesRunTests {
         #expect(report.failures.allSatisfy { $0.contains("127.0.0.1.txt:1: body: invalid selector") })
     }
 }
+
+@Suite("Multi-page articles")
+struct MultiPageTests {
+    static func page(_ title: String, _ words: String, next: String?) -> [UInt8] {
+        let prose = String(repeating: "\(words) goes on about the harbour, the tides, and the town. ", count: 6)
+        let link = next.map { "<div class=\"pager\"><a rel=\"next\" href=\"\($0)\">Next page</a></div>" } ?? ""
+        return Array("<html><body><h1>\(title)</h1><div class=\"story\"><p>\(prose)</p></div>\(link)</body></html>".utf8)
+    }
+
+    @Test func nextPagesAreJoinedAndSinglePageVersionsReplaceTheFirst() async throws {
+        let work = try Repository.temporaryFolder()
+        let server = try LoopbackServer { request in
+            let html = ["Content-Type": "text/html"]
+            switch request.path {
+            case "/list.html":
+                return .init(status: 200, headers: html, body: Array(
+                    "<ul><li><a href=\"/long/1\">Long</a></li><li><a href=\"/split/1\">Split</a></li></ul>".utf8))
+            case "/long/1": return .init(status: 200, headers: html, body: Self.page("Long", "Page one", next: "/long/2"))
+            case "/long/2": return .init(status: 200, headers: html, body: Self.page("Long", "Page two", next: "/long/3"))
+            case "/long/3": return .init(status: 200, headers: html, body: Self.page("Long", "Page three", next: "/long/1"))
+            case "/split/1":
+                var body = Self.page("Split", "Teaser only", next: nil)
+                body.insert(contentsOf: Array("<a class=\"print\" href=\"/split/all\">Single page</a>".utf8), at: body.count - 14)
+                return .init(status: 200, headers: html, body: body)
+            case "/split/all": return .init(status: 200, headers: html, body: Self.page("Split", "The whole story", next: nil))
+            default: return .init(status: 404)
+            }
+        }
+        let rules = work.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try """
+            body: //div[@class='story']
+            next_page_link: //a[@rel='next']
+            single_page_link: //a[@class='print']
+            """.write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
+        let yaml = """
+            title: Multi-page
+            source: {url: "\(server.baseURL)/list.html", links: "li a"}
+            output: \(work.path)/Feeds/m.atom
+            site_rules: rules
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("m.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.failures.isEmpty && report.new == 2)
+        let entries = try state.entries(feed: config.id)
+        let long = try #require(entries.first { $0.link.hasSuffix("/long/1") })
+        let content = long.content ?? ""
+        #expect(content.contains("Page one") && content.contains("Page two") && content.contains("Page three"))
+        #expect(content.range(of: "Page one")!.lowerBound < content.range(of: "Page three")!.lowerBound)
+        // The loop back to page one was not followed.
+        #expect(server.received.filter { $0.path == "/long/1" }.count == 1)
+        let split = try #require(entries.first { $0.link.hasSuffix("/split/1") })
+        #expect(split.content?.contains("The whole story") == true)
+        #expect(split.content?.contains("Teaser only") == false)
+    }
+}
