@@ -296,15 +296,23 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// The node and everything below it as HTML.
     public var outerHTML: String {
-        guard let buffer = xmlBufferCreate() else { return "" }
+        guard let buffer = Self.growingBuffer() else { return "" }
         defer { xmlBufferFree(buffer) }
         htmlNodeDump(buffer, pointer.pointee.doc, pointer)
         return String(cString: xmlBufferContent(buffer))
     }
 
+    /// A buffer that doubles as it grows (libxml2's default grows by exactly what each write needs, which
+    /// makes serialising a large body quadratic).
+    static func growingBuffer() -> xmlBufferPtr? {
+        guard let buffer = xmlBufferCreate() else { return nil }
+        xmlBufferSetAllocationScheme(buffer, XML_BUFFER_ALLOC_DOUBLEIT)
+        return buffer
+    }
+
     /// The node's children as HTML.
     public var innerHTML: String {
-        guard let buffer = xmlBufferCreate() else { return "" }
+        guard let buffer = Self.growingBuffer() else { return "" }
         defer { xmlBufferFree(buffer) }
         var child = pointer.pointee.children
         while let current = child {

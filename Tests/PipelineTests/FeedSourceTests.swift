@@ -360,3 +360,20 @@ struct ListPageTests {
         }
     }
 }
+
+@Suite("Every source kind over HTTP")
+struct SourcesOverHTTPTests {
+    @Test(arguments: [("feed", "feed.xml", 2), ("feed", "feed.json", 2), ("sitemap", "sitemap.xml", 4)])
+    func readsTheExampleSiteFromALoopbackServer(type: String, file: String, count: Int) async throws {
+        let server = try LoopbackServer(serving: Repository.exampleSite)
+        let work = try Repository.temporaryFolder()
+        let yaml = "title: Over HTTP\nsource: {type: \(type), url: \"\(server.baseURL)/\(file)\"}\noutput: \(work.path)/f.atom\n"
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        #expect(links.count == count)
+        #expect(links.allSatisfy { $0.url.hasPrefix(server.baseURL + "/articles/") })
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        #expect(report.new == count && report.failures.isEmpty)
+    }
+}
