@@ -43,6 +43,18 @@ struct CommandLineTests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts the binary without waiting for it, its output discarded.
+    static func launch(_ arguments: [String], in folder: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// A working folder holding a copy of the bundled pipelines, as a user's checkout would.
     static func workingCopy() throws -> URL {
         let folder = try Repository.temporaryFolder()

@@ -59,13 +59,7 @@ struct CrashTests {
         var killedMidRun = 0
         for point in 0..<points {
             let folder = try CommandLineTests.workingCopy()
-            let process = Process()
-            process.executableURL = CommandLineTests.binary
-            process.arguments = ["run"]
-            process.currentDirectoryURL = folder
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try CommandLineTests.launch(["run"], in: folder)
             let delay = duration * Double(point + 1) / Double(points + 1)
             Thread.sleep(forTimeInterval: delay)
             if process.isRunning {

@@ -29,13 +29,7 @@ struct ScaleTests {
     /// Runs `feedpipe run` in the folder and returns its exit status and peak resident memory in MB, read
     /// from the kernel's high-water mark while it runs.
     static func peakMemory(in folder: URL) throws -> (status: Int32, megabytes: Double) {
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["run"]
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CommandLineTests.launch(["run"], in: folder)
         var peak = 0.0
         while process.isRunning {
             if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),

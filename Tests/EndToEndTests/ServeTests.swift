@@ -19,12 +19,7 @@ struct ServeTests {
     /// Runs `feedpipe serve` on a free port for the duration of `body`.
     static func withServer<T>(_ body: (Int) throws -> T) throws -> T {
         let port = RawHTTP.freePort()
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["serve", "--port", String(port), "--folder", feeds.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CommandLineTests.launch(["serve", "--port", String(port), "--folder", feeds.path])
         defer {
             process.terminate()
             process.waitUntilExit()

@@ -197,17 +197,13 @@ struct XSSIntoAtomTests {
 
 @Suite("Site rules in a run")
 struct SiteRulesRunTests {
-    @Test func aPipelinesSiteRulesShapeItsArticlesAndRequests() async throws {
+    /// Runs a pipeline over the example site served on 127.0.0.1, with `rules` as that host's rule file.
+    static func run(rules: String) async throws -> (LoopbackServer, PipelineConfig, RunReport, StateStore) {
         let work = try Repository.temporaryFolder()
         let server = try LoopbackServer(serving: Repository.exampleSite)
-        let rules = work.appendingPathComponent("rules")
-        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-        try """
-            title: //td[@class='main']//h1
-            body: //td[@class='main']//div[@class='text']
-            replace_string(survey): census
-            http_header(x-rules): applied
-            """.write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
+        let folder = work.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try rules.write(to: folder.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
         let yaml = """
             title: With rules
             source: {url: "\(server.baseURL)/index.html", links: ".story-list a.headline"}
@@ -217,6 +213,16 @@ struct SiteRulesRunTests {
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("r.yml").path)
         let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        return (server, config, report, state)
+    }
+
+    @Test func aPipelinesSiteRulesShapeItsArticlesAndRequests() async throws {
+        let (server, config, report, state) = try await Self.run(rules: """
+            title: //td[@class='main']//h1
+            body: //td[@class='main']//div[@class='text']
+            replace_string(survey): census
+            http_header(x-rules): applied
+            """)
         #expect(report.failures.isEmpty)
         let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
         #expect(otters.content?.contains("sixth national census") == true)
@@ -225,20 +231,7 @@ struct SiteRulesRunTests {
     }
 
     @Test func aBrokenRuleFileIsNamedForEachArticleOfItsHost() async throws {
-        let work = try Repository.temporaryFolder()
-        let server = try LoopbackServer(serving: Repository.exampleSite)
-        let rules = work.appendingPathComponent("rules")
-        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-        try "body: //div[\n".write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
-        let yaml = """
-            title: Broken rules
-            source: {url: "\(server.baseURL)/index.html", links: ".story-list a.headline"}
-            output: \(work.path)/Feeds/b.atom
-            site_rules: rules
-            """
-        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("b.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
-        let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        let (_, _, report, _) = try await Self.run(rules: "body: //div[\n")
         #expect(report.failures.count == 4)
         #expect(report.failures.allSatisfy { $0.contains("127.0.0.1.txt:1: body: invalid selector") })
     }

@@ -283,17 +283,6 @@ struct FilterTests {
         let (_, kept) = try await Self.run(yaml + "filter: {dedupe: false}\n", in: try Repository.temporaryFolder())
         #expect(kept.count == 2)
     }
-
-    @Test func badFilterRulesAreNamed() {
-        #expect(throws: PipelineError.self) {
-            do {
-                _ = try PipelineConfig.parse("title: x\nsource: {url: a, links: a}\nfilter:\n  exclude: {titel: x}\n", file: "p.yml")
-            } catch {
-                #expect("\(error)" == "p.yml:4:13: unknown key 'titel' in 'exclude'; did you mean 'title'?")
-                throw error
-            }
-        }
-    }
 }
 
 @Suite("List pages")
@@ -347,17 +336,6 @@ struct ListPageTests {
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-14T06:00:00Z")
         #expect(links[3].summary == "About otters-return.")
         #expect(!server.received.contains { $0.path == "/list3.html" })
-    }
-
-    @Test func invalidXPathIsNamedWithItsPlace() {
-        #expect(throws: PipelineError.self) {
-            do {
-                _ = try PipelineConfig.parse("title: x\nsource:\n  url: a\n  links: \"//a[\"\n", file: "p.yml")
-            } catch {
-                #expect("\(error)" == "p.yml:4:10: invalid selector '//a[': not a valid XPath 1.0 expression")
-                throw error
-            }
-        }
     }
 }
 

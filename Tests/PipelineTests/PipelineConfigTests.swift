@@ -46,6 +46,8 @@ struct PipelineConfigTests {
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  robot: false\n", "p.yml:6:3: unknown key 'robot' in 'fetch'; did you mean 'robots'?"),
         ("title: x\nsource:\n  url: a\n  links: a\nfetch:\n  retries: 99\n", "p.yml:6:12: 'retries' must be a whole number from 0 to 10"),
         ("title: x\nsource:\n  url: a\n  links: a\nformats: [atom, rdf]\n", "p.yml:5:17: unknown format 'rdf'; use atom, rss or json"),
+        ("title: x\nsource: {url: a, links: a}\nfilter:\n  exclude: {titel: x}\n", "p.yml:4:13: unknown key 'titel' in 'exclude'; did you mean 'title'?"),
+        ("title: x\nsource:\n  url: a\n  links: \"//a[\"\n", "p.yml:4:10: invalid selector '//a[': not a valid XPath 1.0 expression"),
     ])
     func namesFileLineAndColumnOfEachMistake(yaml: String, message: String) {
         #expect(throws: PipelineError.self) {
