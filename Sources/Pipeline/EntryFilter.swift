@@ -10,8 +10,9 @@ public struct EntryFilter: Sendable {
         case title, body, author, url
     }
 
-    public var include: [Field: String] = [:]
-    public var exclude: [Field: String] = [:]
+    /// Case-insensitive expressions by field, compiled once when the pipeline is read.
+    public var include: [Field: NSRegularExpression] = [:]
+    public var exclude: [Field: NSRegularExpression] = [:]
     /// Entries dated further back than this (seconds) are left out.
     public var maxAge: Double?
     /// Entries whose body is the same as another's (a syndicated copy under another address) are left out.
@@ -37,9 +38,8 @@ public struct EntryFilter: Sendable {
         return true
     }
 
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return false }
-        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    static func matches(_ expression: NSRegularExpression, _ text: String) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
     /// A fingerprint of a body's words (letters and digits, lower-cased, in order), blind to markup, white

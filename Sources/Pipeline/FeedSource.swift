@@ -115,10 +115,7 @@ enum SitemapSource {
                 guard let loc = text(entry, "loc"), let url = FeedSource.absolute(loc, base: base) else { return nil }
                 return (url, text(entry, "lastmod").flatMap(Timestamp.parse))
             }
-            return .sitemaps(dated.enumerated().sorted { lhs, rhs in
-                let left = lhs.element.1 ?? .distantPast, right = rhs.element.1 ?? .distantPast
-                return left != right ? left > right : lhs.offset < rhs.offset
-            }.map(\.element.0))
+            return .sitemaps(newestFirst(dated, date: \.1).map(\.0))
         case "urlset":
             var seen = Set<String>()
             let links = root.elementChildren.filter { $0.localName == "url" }.compactMap { entry -> Link? in
@@ -131,14 +128,19 @@ enum SitemapSource {
                 return Link(url: url, title: title, date: text(entry, "lastmod").flatMap(Timestamp.parse) ?? published)
             }
             // Sitemaps often list oldest first; a feed wants the newest. Undated pages keep their order, last.
-            return .pages(links.enumerated().sorted { lhs, rhs in
-                let left = lhs.element.date ?? .distantPast, right = rhs.element.date ?? .distantPast
-                return left != right ? left > right : lhs.offset < rhs.offset
-            }.map(\.element))
+            return .pages(newestFirst(links, date: \.date))
         default:
             throw SourceError("\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)")
         }
     }
+}
+
+/// Items sorted newest first by their date; undated items keep their order, after the dated ones.
+func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] {
+    items.enumerated().sorted { lhs, rhs in
+        let left = date(lhs.element) ?? .distantPast, right = date(rhs.element) ?? .distantPast
+        return left != right ? left > right : lhs.offset < rhs.offset
+    }.map(\.element)
 }
 
 /// A source that was fetched but cannot be read as what the pipeline says it is.

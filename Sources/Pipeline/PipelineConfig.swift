@@ -243,8 +243,9 @@ public struct PipelineConfig: Sendable {
             guard let rules = map[key] else { continue }
             for (name, value) in try reader.mapping(rules, keys: fields, context: "'\(key)'") {
                 let pattern = try reader.regex(value)
-                if key == "include" { filter.include[EntryFilter.Field(rawValue: name)!] = pattern } else {
-                    filter.exclude[EntryFilter.Field(rawValue: name)!] = pattern
+                let expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])  // checked above
+                if key == "include" { filter.include[EntryFilter.Field(rawValue: name)!] = expression } else {
+                    filter.exclude[EntryFilter.Field(rawValue: name)!] = expression
                 }
             }
         }

@@ -121,11 +121,7 @@ public struct Runner: Sendable {
             pending = next
             depth += 1
         }
-        let dated = links.enumerated().sorted { lhs, rhs in
-            let left = lhs.element.date ?? .distantPast, right = rhs.element.date ?? .distantPast
-            return left != right ? left > right : lhs.offset < rhs.offset
-        }
-        return .success(dated.map(\.element))
+        return .success(newestFirst(links, date: \.date))
     }
 
     /// What a source's answer offers: links (`nil` when unchanged), or the sitemaps a sitemap index names.
