@@ -21,7 +21,7 @@ public struct Extractor: Sendable {
             metadata.author = site.firstText(site.author, in: document) ?? metadata.author
             metadata.published = site.firstText(site.date, in: document).flatMap(Timestamp.parse) ?? metadata.published
         }
-        let base = Self.baseURL(of: document)
+        let base = document.baseURL
         let dropText = rules.dropText.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
 
         // Furniture removal can be too eager on unusual pages; when it leaves too little, start again from
@@ -71,19 +71,6 @@ public struct Extractor: Sendable {
             else { return article.text }
             return TextRenderer.render(body, style: .markdown)
         }
-    }
-
-    /// The URL relative links resolve against: `<base href>` when present, else the document URL.
-    static func baseURL(of document: Document) -> String? {
-        // Browsers take the first `<base href>` wherever it is.
-        var base: String?
-        document.root?.walk { node in
-            guard base == nil, node.isElement else { return .skipChildren }
-            if node.is("base") { base = node.attribute("href") }
-            return .enter
-        }
-        guard let base else { return document.url }
-        return URLResolver(base: document.url).resolve(base) ?? document.url
     }
 
     // MARK: Stages

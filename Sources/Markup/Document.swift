@@ -75,6 +75,23 @@ public final class Document {
     /// The `<head>` element, when the page has one.
     public var head: Node? { root?.firstChild(named: "head") }
 
+    /// The address relative links resolve against: the first `<base href>` wherever it is (as browsers take
+    /// it), resolved against the document's URL when it is an http, https or file address; else the
+    /// document's URL.
+    public var baseURL: String? {
+        var base: String?
+        root?.walk { node in
+            guard base == nil, node.isElement else { return .skipChildren }
+            if node.is("base") { base = node.attribute("href") }
+            return .enter
+        }
+        guard let href = base?.trimmingCharacters(in: .whitespacesAndNewlines), !href.isEmpty,
+            let resolved = URL(string: href, relativeTo: url.flatMap(URL.init(string:)))?.absoluteURL,
+            let scheme = resolved.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
+        else { return url }
+        return resolved.absoluteString
+    }
+
     /// The `<body>` element, or the root when the page has none.
     public var body: Node? { root?.firstChild(named: "body") ?? root }
 

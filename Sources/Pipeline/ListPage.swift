@@ -55,9 +55,7 @@ enum ListPage {
     }
 
     static func base(of document: Document) -> URL? {
-        (document.head?.firstChild(named: "base")?.attribute("href")).flatMap { href in
-            URL(string: href, relativeTo: document.url.flatMap(URL.init(string:)))
-        } ?? document.url.flatMap(URL.init(string:))
+        document.baseURL.flatMap(URL.init(string:))
     }
 
     /// An href made absolute, without its fragment; `nil` for fragments alone and other schemes.
