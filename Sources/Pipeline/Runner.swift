@@ -341,12 +341,8 @@ public struct Runner: Sendable {
         return link(site.nextPageLink).map(Continuation.nextPage)
     }
 
-    static func outcome(of result: Result<Response, FetchError>, url: String, rules: ExtractionRules)
-        -> Result<Fetched, RunError>
-    {
-        outcome(of: result, url: url, rules: rules, allowSinglePage: false).result
-    }
-
+    /// What a response comes to: the extracted article (or why there is none), and where the article goes
+    /// on when site rules say so.
     static func outcome(
         of result: Result<Response, FetchError>, url: String, rules: ExtractionRules, allowSinglePage: Bool
     ) -> (result: Result<Fetched, RunError>, continuation: Continuation?) {
