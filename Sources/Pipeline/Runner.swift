@@ -251,16 +251,9 @@ public struct Runner: Sendable {
         for round in 1..<Self.articlePageLimit where !pending.isEmpty {
             // A page already read (a "next" link back to the first page, say) ends the article.
             let order = pending.keys.sorted().filter { index in
-                switch pending[index]! {
-                case .singlePage(let url), .nextPage(let url):
-                    seen[index, default: [jobs[index].link.url]].insert(url).inserted
-                }
+                seen[index, default: [jobs[index].link.url]].insert(pending[index]!.url).inserted
             }
-            let addresses = order.map { index -> String in
-                switch pending[index]! {
-                case .singlePage(let url), .nextPage(let url): url
-                }
-            }
+            let addresses = order.map { pending[$0]!.url }
             var requests: [Request] = []
             for (index, url) in zip(order, addresses) {
                 var request = request(url, config: jobs[index].config)
@@ -319,6 +312,12 @@ public struct Runner: Sendable {
     enum Continuation: Sendable {
         case singlePage(String)
         case nextPage(String)
+
+        var url: String {
+            switch self {
+            case .singlePage(let url), .nextPage(let url): url
+            }
+        }
     }
 
     /// The continuation the site rules find in a page, resolved against the page's address.
