@@ -38,7 +38,7 @@ let package = Package(
 
         // One module per stage; see DESIGN.md.
         .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
-        .target(name: "Fetch", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        .target(name: "Fetch", dependencies: ["CCurl", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(
@@ -51,7 +51,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Serve",
-            dependencies: ["CZlib", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Fetch", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "feedpipe",

@@ -1,3 +1,4 @@
+import Fetch
 import Foundation
 import Markup
 
@@ -99,6 +100,22 @@ enum SitemapSource {
     enum Contents: Equatable {
         case pages([Link])
         case sitemaps([String])
+    }
+
+    /// The sitemaps protocol's limit on a sitemap's size, uncompressed.
+    static let maxBytes = 50 * 1024 * 1024
+
+    /// Reads a sitemap as fetched: plain XML, or a file stored gzip-compressed (`sitemap.xml.gz`), which
+    /// HTTP's own decompression leaves as it is.
+    static func read(_ body: [UInt8], url: String) throws -> Contents {
+        guard Gzip.isCompressed(body) else { return try read(try Document(xml: body, url: url)) }
+        do {
+            return try read(try Document(xml: try Gzip.decompress(body, limit: maxBytes), url: url))
+        } catch Gzip.Failure.tooLarge(let limit) {
+            throw SourceError("\(url): a gzip-compressed sitemap larger than \(limit) bytes once decompressed")
+        } catch Gzip.Failure.corrupt {
+            throw SourceError("\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
+        }
     }
 
     static func read(_ document: Document) throws(SourceError) -> Contents {

@@ -110,7 +110,7 @@ public struct Runner: Sendable {
             for (url, answer) in zip(pending, answers) {
                 do {
                     let response = try answer.get()
-                    switch try SitemapSource.read(try Document(xml: response.body, url: response.url)) {
+                    switch try SitemapSource.read(response.body, url: response.url) {
                     case .pages(let found): links += found.filter { seen.insert($0.url).inserted }
                     case .sitemaps(let more): next += more.prefix(Self.sitemapsPerIndex)
                     }
@@ -152,7 +152,7 @@ public struct Runner: Sendable {
                 case .feed:
                     offered = .links(try FeedSource.links(in: response.body, url: response.url))
                 case .sitemap:
-                    switch try SitemapSource.read(try Document(xml: response.body, url: response.url)) {
+                    switch try SitemapSource.read(response.body, url: response.url) {
                     case .pages(let links): offered = .links(links)
                     case .sitemaps(let urls): offered = .sitemaps(urls)
                     }

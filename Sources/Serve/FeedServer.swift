@@ -1,4 +1,4 @@
-import CZlib
+import Fetch
 import Foundation
 import Hummingbird
 
@@ -53,7 +53,7 @@ public struct FeedServer: Sendable {
         else { return Response(status: .notFound) }
 
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && data.count > 256
-        let body = gzip ? Self.gzip(data) ?? data : data
+        let body = gzip ? Gzip.compress(data) ?? data : data
         let tag = "\"\(Self.hash(data))\(gzip && body != data ? "-gz" : "")\""
         var headers = HTTPFields()
         headers[.contentType] = Self.mediaType(of: file, accept: request.headers[.accept])
@@ -114,29 +114,6 @@ public struct FeedServer: Sendable {
         var value: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return String(value, radix: 16)
-    }
-
-    /// The bytes in a gzip member (RFC 1952), through zlib.
-    static func gzip(_ data: Data) -> Data? {
-        var stream = z_stream()
-        // 15 window bits + 16 asks zlib for a gzip header and trailer.
-        guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-            Int32(MemoryLayout<z_stream>.size)) == Z_OK
-        else { return nil }
-        defer { deflateEnd(&stream) }
-        var input = [UInt8](data)
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { return nil }
-        return Data(output.prefix(Int(stream.total_out)))
     }
 
     static func httpDate(_ date: Date) -> String {

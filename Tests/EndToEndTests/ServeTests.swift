@@ -143,39 +143,7 @@ struct ServeTests {
     }
 }
 
-/// Programs the tests drive.
-enum Tool {
-    static func find(_ name: String) -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs a program with its output discarded; its exit status, or a timeout error.
-    @discardableResult
-    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
-        output: URL? = nil) throws -> Int32
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try output.map { url in
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            return try FileHandle(forWritingTo: url)
-        } ?? FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            guard Date() < deadline else {
-                process.terminate()
-                throw POSIXError(.ETIMEDOUT)
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return process.terminationStatus
-    }
-
+extension Tool {
     /// The DOM headless Chromium renders for a URL.
     static func dumpDOM(_ url: String) throws -> String {
         let work = try Repository.temporaryFolder()

@@ -37,18 +37,6 @@ struct FaultTests {
         var faulty = false
     }
 
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let work = try Repository.temporaryFolder()
-        let file = work.appendingPathComponent("bomb")
-        try Data(bytes).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-9", file.path]
-        try process.run()
-        process.waitUntilExit()
-        return Array(try Data(contentsOf: work.appendingPathComponent("bomb.gz")))
-    }
-
     static func reply(_ path: String, faulty: Bool, bomb: [UInt8]) -> LoopbackServer.Reply {
         let html = ["Content-Type": "text/html; charset=utf-8"]
         if path == "/list.html" {
@@ -87,7 +75,7 @@ struct FaultTests {
 
     @Test func everyFaultIsNamedAndNothingIsLost() async throws {
         let work = try Repository.temporaryFolder()
-        let bomb = try Self.gzip([UInt8](repeating: 0, count: 50 * 1024 * 1024))
+        let bomb = try Tool.gzip([UInt8](repeating: 0, count: 50 * 1024 * 1024))
         let toggle = Switch()
         let faulty = try LoopbackServer { request in Self.reply(request.path, faulty: toggle.faulty, bomb: bomb) }
         let healthy = try LoopbackServer(serving: Repository.exampleSite)

@@ -213,6 +213,27 @@ struct MoreSourceTests {
         #expect(throws: SourceError.self) { try Self.sitemap("<rss version='2.0'/>") }
     }
 
+    @Test func readsAGzipCompressedSitemapFile() throws {
+        let xml = "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>/a.html</loc></url></urlset>"
+        let compressed = try Tool.gzip(Array(xml.utf8))
+        let url = "https://news.example.org/sitemap.xml.gz"
+        #expect(try SitemapSource.read(compressed, url: url) == .pages([Link(url: "https://news.example.org/a.html")]))
+
+        let truncated = Array(compressed.dropLast(12))
+        let error = try #require(throws: SourceError.self) { try SitemapSource.read(truncated, url: url) }
+        #expect(error.description == "\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
+    }
+
+    @Test func decompressionStopsAtItsLimit() throws {
+        let zeros = try Tool.gzip(Array(repeating: 0x30, count: 1_000_000))
+        #expect(zeros.count < 2_000)
+        #expect(try Gzip.decompress(zeros, limit: 1_000_000).count == 1_000_000)
+        #expect(throws: Gzip.Failure.tooLarge(limit: 999_999)) { try Gzip.decompress(zeros, limit: 999_999) }
+        // And what the server compresses, the client reads back.
+        let text = Array("<feed>\(String(repeating: "entry ", count: 500))</feed>".utf8)
+        #expect(try Gzip.decompress(Array(try #require(Gzip.compress(Data(text)))), limit: 1 << 20) == text)
+    }
+
     @Test func theExampleSitemapIndexIsFollowedToItsSitemaps() async throws {
         let work = try Repository.temporaryFolder()
         let config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)

@@ -1,0 +1,71 @@
+import CZlib
+import Foundation
+
+/// gzip members (RFC 1952) through zlib: a server compresses what it sends, and a client opens files that
+/// were stored compressed (`sitemap.xml.gz`), which HTTP's own decompression does not touch.
+public enum Gzip {
+    /// Whether the bytes start with gzip's magic number.
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// The bytes as one gzip member at the best compression, or `nil` if zlib refuses.
+    public static func compress(_ data: Data) -> Data? {
+        var stream = z_stream()
+        // 15 window bits + 16 asks zlib for a gzip header and trailer.
+        guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return nil }
+        defer { deflateEnd(&stream) }
+        var input = [UInt8](data)
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
+        let status = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        return Data(output.prefix(Int(stream.total_out)))
+    }
+
+    public enum Failure: Error, Equatable {
+        /// The data is not a whole gzip member.
+        case corrupt
+        /// Decompressed, it would be larger than the limit (a "zip bomb").
+        case tooLarge(limit: Int)
+    }
+
+    /// The decompressed bytes of the gzip member at the start of `bytes`, stopping as soon as they would
+    /// pass `limit`.
+    public static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .corrupt
+        }
+        defer { inflateEnd(&stream) }
+        var input = bytes
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var status = Z_OK
+        input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = UInt32(source.count)
+            while status == Z_OK {
+                chunk.withUnsafeMutableBufferPointer { target in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = UInt32(target.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                    output += target.prefix(target.count - Int(stream.avail_out))
+                }
+                if output.count > limit { return }
+            }
+        }
+        if output.count > limit { throw .tooLarge(limit: limit) }
+        guard status == Z_STREAM_END else { throw .corrupt }
+        return output
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Programs the tests drive.
+public enum Tool {
+    public static func find(_ name: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a program with its output discarded; its exit status, or a timeout error.
+    @discardableResult
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
+        output: URL? = nil) throws -> Int32
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try output.map { url in
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            return try FileHandle(forWritingTo: url)
+        } ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            guard Date() < deadline else {
+                process.terminate()
+                throw POSIXError(.ETIMEDOUT)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return process.terminationStatus
+    }
+
+    /// The bytes compressed by `gzip -9` itself, as a site's own tooling would store them.
+    public static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let file = try Repository.temporaryFolder().appendingPathComponent("data")
+        try Data(bytes).write(to: file)
+        guard try run("/bin/gzip", ["-9", file.path], timeout: 60) == 0 else { throw POSIXError(.EIO) }
+        return Array(try Data(contentsOf: file.appendingPathExtension("gz")))
+    }
+}
