@@ -209,7 +209,15 @@ extension Extractor {
         guard let address, let site = try siteRules.rules(for: address) else {
             return Extractor(rules: rules).extract(document)
         }
-        let rewritten = try Document(html: site.rewrite(html), url: url)
-        return Extractor(rules: site.applied(to: rules)).extract(rewritten)
+        let applied = site.applied(to: rules)
+        return Extractor(rules: applied).extract(try applied.document(html: html, url: url))
+    }
+}
+
+extension ExtractionRules {
+    /// A page parsed for extraction under these rules: its HTML rewritten first by the site rules'
+    /// `replace_string` directives, when there are site rules.
+    public func document(html: String, url: String?) throws -> Document {
+        try Document(html: site.map { $0.rewrite(html) } ?? html, url: url)
     }
 }

@@ -367,8 +367,7 @@ public struct Runner: Sendable {
             if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("\(url): the page is empty")) }
             if let kind = binaryKind(response.body) { return .failure(.article("\(url): not an HTML page (\(kind) data)")) }
             do {
-                let html = rules.site.map { $0.rewrite(response.text) } ?? response.text
-                let document = try Document(html: html, url: response.url)
+                let document = try rules.document(html: response.text, url: response.url)
                 inspect(document)
                 let validators = StateStore.Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
