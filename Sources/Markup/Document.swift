@@ -39,27 +39,47 @@ public final class Document {
 
     /// Parses an XML document (a feed, a sitemap) with no network access, no DTD loading and no entity
     /// expansion, so external entities and entity bombs are refused rather than expanded.
-    public convenience init(xml: [UInt8], url: String? = nil) throws(MarkupError) {
+    ///
+    /// `lenient` reads what the web publishes as feeds but is not well-formed, as feed readers do: the
+    /// document is repaired first (see `XMLRepair`; a DOCTYPE naming an unread DTD makes libxml2 drop
+    /// undefined entities silently, so a clean parse proves nothing) and read as windows-1252 when it
+    /// claims UTF-8 but is not; when even that is not well-formed, libxml2's recovering parser is tried,
+    /// and the strict parse's error is reported if that yields nothing either.
+    public convenience init(xml: [UInt8], url: String? = nil, lenient: Bool = false) throws(MarkupError) {
         Markup.initialize()
-        let options = Int32(
-            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-                | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
-        let parsed = xml.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    xmlReadMemory($0, Int32(buffer.count), url, nil, options)
-                }
-            }
-        }
-        guard let parsed else {
-            let message = xmlGetLastError().map { String(cString: $0.pointee.message).trimmed } ?? "not XML"
-            throw MarkupError.invalidXML(url ?? "XML input", line: Int(xmlGetLastError()?.pointee.line ?? 0), message)
+        let name = url ?? "XML input"
+        let input = lenient ? XMLRepair.repaired(xml) : xml
+        let encoding = lenient && XMLRepair.needsWindows1252(input) ? "windows-1252" : nil
+        var parsed = Self.parseXML(input, url: url, encoding: encoding, recover: false)
+        let strictError = parsed == nil ? Self.lastXMLError(name) : nil
+        if parsed == nil, lenient { parsed = Self.parseXML(input, url: url, encoding: encoding, recover: true) }
+        guard let parsed, xmlDocGetRootElement(parsed) != nil else {
+            if let parsed { xmlFreeDoc(parsed) }
+            throw strictError ?? .invalidXML(name, line: 1, "no root element")
         }
         if let entities = parsed.pointee.intSubset, entities.pointee.entities != nil {
             xmlFreeDoc(parsed)
-            throw MarkupError.entitiesRefused(url ?? "XML input")
+            throw MarkupError.entitiesRefused(name)
         }
         self.init(pointer: parsed, url: url)
+    }
+
+    private static func parseXML(_ xml: [UInt8], url: String?, encoding: String?, recover: Bool) -> xmlDocPtr? {
+        var options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+            | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue
+        if recover { options |= XML_PARSE_RECOVER.rawValue }
+        return xml.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    xmlReadMemory($0, Int32(buffer.count), url, encoding, Int32(options))
+                }
+            }
+        }
+    }
+
+    private static func lastXMLError(_ name: String) -> MarkupError {
+        let message = xmlGetLastError().map { String(cString: $0.pointee.message).trimmed } ?? "not XML"
+        return .invalidXML(name, line: Int(xmlGetLastError()?.pointee.line ?? 0), message)
     }
 
     /// A fresh copy of the document as it was parsed (edits made since are not in it), for work that must

@@ -11,7 +11,12 @@ enum FeedSource {
         if bytes.first(where: { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) == UInt8(ascii: "{") {
             return try jsonFeedLinks(in: bytes, url: url)
         }
-        return links(in: try Document(xml: bytes, url: url))
+        let document = try Document(xml: bytes, url: url, lenient: true)
+        guard let root = document.root, ["rss", "feed", "RDF"].contains(root.localName) else {
+            let name = document.root?.localName ?? ""
+            throw SourceError("\(url ?? "feed"): not a feed (its root is <\(name)>, not <rss>, <feed> or <rdf:RDF>)")
+        }
+        return links(in: document)
     }
 
     static func links(in document: Document) -> [Link] {
@@ -108,9 +113,9 @@ enum SitemapSource {
     /// Reads a sitemap as fetched: plain XML, or a file stored gzip-compressed (`sitemap.xml.gz`), which
     /// HTTP's own decompression leaves as it is.
     static func read(_ body: [UInt8], url: String) throws -> Contents {
-        guard Gzip.isCompressed(body) else { return try read(try Document(xml: body, url: url)) }
+        guard Gzip.isCompressed(body) else { return try read(try Document(xml: body, url: url, lenient: true)) }
         do {
-            return try read(try Document(xml: try Gzip.decompress(body, limit: maxBytes), url: url))
+            return try read(try Document(xml: try Gzip.decompress(body, limit: maxBytes), url: url, lenient: true))
         } catch Gzip.Failure.tooLarge(let limit) {
             throw SourceError("\(url): a gzip-compressed sitemap larger than \(limit) bytes once decompressed")
         } catch Gzip.Failure.corrupt {

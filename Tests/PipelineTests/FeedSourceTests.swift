@@ -53,6 +53,50 @@ struct FeedSourceTests {
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-01T00:00:00Z")
     }
 
+    /// Faults of feeds as sites publish them, which feed readers accept: each is read, with its text intact.
+    @Test func readsFeedsThatAreNotQuiteXML() throws {
+        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedSource.links(in: bytes, url: "https://news.example.org/rss") }
+
+        // RSS 0.91 with Netscape's DOCTYPE and HTML entities its DTD would have defined.
+        let netscape = try read(Array("""
+            <?xml version="1.0" encoding="ISO-8859-1"?>
+            <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+            <rss version="0.91"><channel><title>Caf&eacute;</title>
+            <item><title>Caf&eacute; opens&nbsp;today &mdash; at last</title><link>https://news.example.org/a?x=1&amp;y=2</link></item>
+            </channel></rss>
+            """.utf8))
+        #expect(netscape.map(\.url) == ["https://news.example.org/a?x=1&y=2"])
+        #expect(netscape.first?.title == "Café opens today — at last")
+
+        // Bare ampersands in a link and in a title; a CDATA title keeps its own ampersand as written.
+        let bare = try read(Array("""
+            <rss version="2.0"><channel><title>N</title>
+            <item><title>Fish & chips</title><link>https://news.example.org/b?x=1&y=2</link></item>
+            <item><title><![CDATA[Salt &amp; vinegar]]></title><link>https://news.example.org/c</link></item>
+            </channel></rss>
+            """.utf8))
+        #expect(bare.map(\.url) == ["https://news.example.org/b?x=1&y=2", "https://news.example.org/c"])
+        #expect(bare.map(\.title) == ["Fish & chips", "Salt &amp; vinegar"])
+
+        // Blank lines before the XML declaration (a stray newline in a CMS plug-in).
+        let blank = try read(Array("\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><item><title>T</title><link>https://news.example.org/d</link></item></channel></rss>".utf8))
+        #expect(blank.map(\.url) == ["https://news.example.org/d"])
+
+        // Declared UTF-8, written in windows-1252.
+        let cp1252 = try read(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Caf".utf8)
+            + [0xE9, 0x20, 0x93] + Array("quoted".utf8) + [0x94]
+            + Array("</title><link>https://news.example.org/e</link></item></channel></rss>".utf8))
+        #expect(cp1252.first?.title == "Café “quoted”")
+    }
+
+    @Test func aPageThatIsNotAFeedIsNamed() throws {
+        let error = try #require(throws: SourceError.self) {
+            try FeedSource.links(in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
+        }
+        #expect(error.description == "https://news.example.org/rss: not a feed (its root is <html>, not <rss>, <feed> or <rdf:RDF>)")
+        #expect(throws: MarkupError.self) { try FeedSource.links(in: Array("no markup at all".utf8), url: "x") }
+    }
+
     @Test func refusesEntityTricks() {
         #expect(throws: MarkupError.self) {
             try Self.links("""
