@@ -9,5 +9,3 @@ public func fuzzFeed(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     _ = try? SitemapSource.read(bytes, url: "https://fuzz.example/sitemap.xml")
     return 0
 }
-
-import Markup
