@@ -35,10 +35,39 @@ enum FeedSource {
             let author = (child(item, "author").flatMap { child($0, "name") } ?? child(item, "creator")
                 ?? child(item, "author"))
                 .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-            links.append(Link(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
-                author: author.flatMap { $0.isEmpty ? nil : $0 }))
+            var link = Link(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+                author: author.flatMap { $0.isEmpty ? nil : $0 })
+            link.content = content(of: item)
+            links.append(link)
         }
         return links
+    }
+
+    /// The body the feed itself gives an item, as HTML: RSS's `content:encoded` or else `description`;
+    /// Atom's `content` or else `summary`, by their `type` (`html`, `xhtml`, or text to be escaped).
+    static func content(of item: Node) -> String? {
+        let element = child(item, "encoded") ?? child(item, "content") ?? child(item, "description")
+            ?? child(item, "summary")
+        guard let element else { return nil }
+        let html: String
+        switch element.attribute("type")?.lowercased() {
+        case "xhtml":
+            html = element.elementChildren.first?.innerHTML ?? ""
+        case "text", "text/plain":
+            html = escaped(element.text)
+        default:
+            // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
+            html = element.text
+        }
+        return html.contains(where: { !$0.isWhitespace }) ? html : nil
+    }
+
+    /// Plain text as HTML, its paragraphs kept.
+    static func escaped(_ text: String) -> String {
+        text.components(separatedBy: "\n\n").map { paragraph in
+            let escaped = paragraph.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            return "<p>\(escaped)</p>"
+        }.joined()
     }
 
     /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `title`, `date_modified` or
@@ -63,8 +92,11 @@ enum FeedSource {
             let date = ["date_modified", "date_published"].lazy.compactMap { (item[$0] as? String).flatMap(Timestamp.parse) }.first
             let authors = (item["authors"] as? [[String: Any]]) ?? (item["author"] as? [String: Any]).map { [$0] }
             let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
-            return Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+            var link = Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: authors?.first?["name"] as? String)
+            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(escaped)
+                ?? (item["summary"] as? String).map(escaped)
+            return link
         }
     }
 

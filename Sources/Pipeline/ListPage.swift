@@ -10,6 +10,9 @@ public struct Link: Sendable, Hashable {
     public var author: String?
     /// A summary the source gives, used when the page yields no text.
     public var summary: String?
+    /// The body a feed source gives the item itself (HTML, unsafe until extracted), used when the page
+    /// cannot be read or yields far less.
+    public var content: String?
 
     public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
         self.url = url

@@ -442,25 +442,41 @@ public struct Runner: Sendable {
             var fetched: [Int: [(url: String, validators: StateStore.Validators)]] = [:]
             for (position, outcome) in zip(range, await articles(Array(jobs[range]), state: state, now: seenAt)) {
                 let index = owners[position], link = jobs[position].link
+                // A feed item's own body stands in for a page that cannot be read (which is not marked
+                // fetched, so the next run tries it again) or that yields far less.
+                let article: Article, validators: StateStore.Validators?
                 switch outcome {
-                case .failure(let error):
-                    reports[index].failures.append(error.description)
-                    logger.error("\(error)")
                 case .success(.unchanged):
                     continue
-                case .success(.article(let article, var validators)):
-                    do {
-                        let made = try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt)
-                        if configs[index].filter.admits(made, text: article.text, now: seenAt) {
-                            entries[index, default: []].append(made)
-                        } else {
-                            logger.info("\(link.url): left out by the pipeline's filter")
-                        }
+                case .failure(let error):
+                    guard let own = Self.feedArticle(link, rules: configs[index].rules) else {
+                        reports[index].failures.append(error.description)
+                        logger.error("\(error)")
+                        continue
+                    }
+                    logger.warning("\(error); the feed's own content is used")
+                    (article, validators) = (own, nil)
+                case .success(.article(let page, let pageValidators)):
+                    if let own = Self.feedArticle(link, rules: configs[index].rules, unlessAsLongAs: page) {
+                        logger.info("\(link.url): the page yields far less text than the feed's own content, which is used")
+                        (article, validators) = (own, pageValidators)
+                    } else {
+                        (article, validators) = (page, pageValidators)
+                    }
+                }
+                do {
+                    let made = try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt)
+                    if configs[index].filter.admits(made, text: article.text, now: seenAt) {
+                        entries[index, default: []].append(made)
+                    } else {
+                        logger.info("\(link.url): left out by the pipeline's filter")
+                    }
+                    if var validators {
                         validators.fetchedAt = seenAt
                         fetched[index, default: []].append((link.url, validators))
-                    } catch {
-                        broken[index] = .state(error.description)
                     }
+                } catch {
+                    broken[index] = .state(error.description)
                 }
             }
             // Pipelines whose articles in this chunk were all left out still record that they were fetched.
@@ -545,6 +561,25 @@ public struct Runner: Sendable {
             }
         }
         return report
+    }
+
+    /// The article a feed item's own body makes, extracted and made safe like a page's, or `nil` when the
+    /// item has no body with text. With `page`, only when the page's text is less than half as long, and
+    /// then with the page's metadata (title, author, dates, image).
+    static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil) -> Article? {
+        guard let content = link.content, let body = try? Selector("body") else { return nil }
+        if let page, page.text.utf8.count * 2 >= content.utf8.count { return nil }
+        var rules = rules
+        rules.body = body
+        rules.site = nil
+        guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: link.url) else { return nil }
+        let article = Extractor(rules: rules).extract(document)
+        if article.text.isEmpty { return nil }
+        guard var page else { return article }
+        if page.text.utf8.count * 2 >= article.text.utf8.count { return nil }
+        page.html = article.html
+        page.text = article.text
+        return page
     }
 
     /// The feed entry for an extracted article. The id comes from the article's canonical URL when the page

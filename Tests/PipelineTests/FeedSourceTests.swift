@@ -420,3 +420,91 @@ struct SourcesOverHTTPTests {
         #expect(report.new == count && report.failures.isEmpty)
     }
 }
+
+/// A full-text feed (WordPress writes `content:encoded`) whose pages are not always readable: the item's own
+/// body stands in, made safe like a page.
+@Suite("A feed's own content")
+struct FeedContentTests {
+    static let paragraphs = [
+        "The harbour board voted on Tuesday to open the old ferry pier to walkers from next spring.",
+        "Engineers found the timber deck sound after a winter of tests, the board's report said.",
+        "Residents had campaigned for four years to reopen the pier, closed since the storm of 2016.",
+        "A café and a small museum of the ferry service are planned for the pier's landward end.",
+    ]
+
+    static func feed(_ base: String) -> String {
+        func item(_ path: String, _ title: String) -> String {
+            // Bodies differ, or the pipeline's deduplication would make the items one entry.
+            let body = "<p>\(title) in brief.</p>" + paragraphs.map { "<p>\($0)</p>" }.joined()
+                + "<script>alert(1)</script><p onclick=\"x()\">Pier photos.</p>"
+            return "<item><title>\(title)</title><link>\(base)\(path)</link><description>A short teaser.</description>"
+                + "<content:encoded><![CDATA[\(body)]]></content:encoded></item>"
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Harbour</title>
+            \(item("/whole", "Whole page"))\(item("/gone", "Gone page"))\(item("/shell", "Shell page"))
+            </channel></rss>
+            """
+    }
+
+    static let wholePage = """
+        <html><head><title>Whole page | Harbour</title></head><body><nav><a href="/">Home</a></nav>
+        <article><h1>Whole page</h1>\(paragraphs.map { "<p>\($0) It was read from the page itself.</p>" }.joined())</article>
+        </body></html>
+        """
+    /// A paywall: the first paragraph, then an offer.
+    static let shellPage = """
+        <html><head><title>Shell page, as the site titles it</title></head><body><article>
+        <h1>Shell page, as the site titles it</h1><p>\(paragraphs[0])</p>
+        <div class="paywall"><p>Subscribe to continue reading.</p></div></article></body></html>
+        """
+
+    @Test func standsInForPagesThatCannotBeReadOrYieldFarLess() async throws {
+        let server = try LoopbackServer { request in
+            switch request.path {
+            case "/feed.xml": .init(status: 200, headers: ["Content-Type": "application/rss+xml"], body: [])
+            case "/whole": .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(Self.wholePage.utf8))
+            case "/shell": .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(Self.shellPage.utf8))
+            default: .init(status: 404)
+            }
+        }
+        // The feed names the server's own address, known only once it runs: serve it from a file.
+        let work = try Repository.temporaryFolder()
+        let feed = work.appendingPathComponent("feed.xml")
+        try Self.feed(server.baseURL).write(to: feed, atomically: true, encoding: .utf8)
+        let yaml = "title: Harbour\nsource: {type: feed, url: \"\(feed.absoluteString)\"}\noutput: \(work.path)/h.atom\n"
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
+
+        let report = try await runner.run(config, state: state)
+        #expect(report.new == 3)
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        let atom = try Document(xml: Array(try Data(contentsOf: work.appendingPathComponent("h.atom"))))
+        let entries = try #require(atom.root).elementChildren.filter { $0.localName == "entry" }
+        func entry(_ path: String) throws -> (title: String, content: String) {
+            let found = try #require(entries.first { entry in
+                entry.elementChildren.contains { $0.localName == "link" && $0.attribute("href") == server.baseURL + path }
+            })
+            let field = { (name: String) in found.elementChildren.first { $0.localName == name }?.text ?? "" }
+            return (field("title"), field("content"))
+        }
+        #expect(try entry("/whole").content.contains("It was read from the page itself."))
+        for path in ["/gone", "/shell"] {
+            let (_, content) = try entry(path)
+            #expect(content.contains(Self.paragraphs[3].replacingOccurrences(of: "'", with: "’"))
+                || content.contains(Self.paragraphs[3]), "\(path): \(content)")
+            #expect(!content.contains("Subscribe") && !content.contains("<script") && !content.contains("onclick"))
+        }
+        // The paywalled page still gives its own title; the missing page, the feed's.
+        #expect(try entry("/shell").title == "Shell page, as the site titles it")
+        #expect(try entry("/gone").title == "Gone page")
+
+        // The page that could not be fetched is tried again next run; the others are fetched recently.
+        let before = server.received.count
+        _ = try await runner.run(config, state: state)
+        #expect(server.received.dropFirst(before).map(\.path) == ["/gone"])
+        withExtendedLifetime(atom) {}
+    }
+}
