@@ -156,6 +156,14 @@ public struct Node: Hashable, @unchecked Sendable {
         return String(cString: value)
     }
 
+    /// The address relative references in this node resolve against (XML Base): the nearest `xml:base`
+    /// on it or its ancestors, itself resolved against theirs and the document's URL.
+    public var xmlBase: String? {
+        guard let base = xmlNodeGetBase(pointer.pointee.doc, pointer) else { return nil }
+        defer { feedpipe_xmlFree(base) }
+        return String(cString: base)
+    }
+
     public func hasAttribute(_ name: String) -> Bool {
         property(named: name) != nil
     }

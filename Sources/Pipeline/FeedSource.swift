@@ -26,9 +26,11 @@ enum FeedSource {
         var seen = Set<String>()
         var links: [Link] = []
         for item in items {
-            guard let href = link(of: item), let url = absolute(href, base: base), seen.insert(url).inserted else {
-                continue
-            }
+            // Atom feeds may set `xml:base` on the feed, the entry or the link itself (RFC 4287, 2).
+            guard let (href, node) = link(of: item),
+                let url = absolute(href, base: node.xmlBase.flatMap(URL.init(string:)) ?? base),
+                seen.insert(url).inserted
+            else { continue }
             let title = child(item, "title").map { $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
             let date = ["updated", "modified", "pubDate", "published", "date", "issued"].lazy
                 .compactMap { child(item, $0).flatMap { Timestamp.parse($0.text) } }.first
@@ -108,22 +110,23 @@ enum FeedSource {
         return url.absoluteString
     }
 
-    /// The item's article address: Atom's alternate link, RSS's `<link>`, or a permalink `<guid>`.
-    static func link(of item: Node) -> String? {
+    /// The item's article address and the element that gives it: Atom's alternate link, RSS's `<link>`, or
+    /// a permalink `<guid>`.
+    static func link(of item: Node) -> (String, Node)? {
         for element in item.elementChildren where element.localName == "link" {
             if let href = element.attribute("href") {
                 let rel = element.attribute("rel") ?? "alternate"
-                if rel == "alternate" { return href.trimmingCharacters(in: .whitespacesAndNewlines) }
+                if rel == "alternate" { return (href.trimmingCharacters(in: .whitespacesAndNewlines), element) }
             } else {
                 let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !text.isEmpty { return text }
+                if !text.isEmpty { return (text, element) }
             }
         }
         if let guid = child(item, "guid"), guid.attribute("isPermaLink") != "false" {
             let text = guid.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.hasPrefix("http://") || text.hasPrefix("https://") { return text }
+            if text.hasPrefix("http://") || text.hasPrefix("https://") { return (text, guid) }
         }
-        return item.attribute("rdf:about") ?? item.attribute("about")
+        return (item.attribute("rdf:about") ?? item.attribute("about")).map { ($0, item) }
     }
 
     static func child(_ node: Node, _ name: String) -> Node? {

@@ -41,6 +41,20 @@ struct FeedSourceTests {
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-09T11:45:00Z")
     }
 
+    @Test func resolvesAtomLinksAgainstXMLBase() throws {
+        let links = try Self.links("""
+            <?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example.net/2022/">
+            <title>t</title>
+            <entry><title>A</title><link href="a.html"/></entry>
+            <entry xml:base="april/"><title>B</title><link href="b.html"/></entry>
+            <entry><title>C</title><link xml:base="https://other.example/" href="c.html"/></entry>
+            </feed>
+            """)
+        #expect(links.map(\.url) == [
+            "https://blog.example.net/2022/a.html", "https://blog.example.net/2022/april/b.html", "https://other.example/c.html",
+        ])
+    }
+
     @Test func readsRSS1Items() throws {
         let links = try Self.links("""
             <?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
