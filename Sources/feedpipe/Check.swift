@@ -9,8 +9,8 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a pipeline file and preview what a run would do; writes nothing.",
         discussion: """
-            Errors name the file, line and column. When the file is valid, the source is fetched and the
-            links it offers are listed, then the first article is extracted and its title and first lines are
+            Errors name the file, line and column. When the file is valid, the source is fetched and the \
+            links it offers are listed, then the first article is extracted and its title and first lines are \
             shown. Exit status: 0 valid, 1 the source or the article failed, 2 the file is invalid.
             """)
 

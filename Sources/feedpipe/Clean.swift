@@ -9,9 +9,9 @@ struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Extract the article from saved HTML files and print it.",
         discussion: """
-            Reads each FILE (or standard input for -), finds the article, strips boilerplate and prints the
-            body as HTML, Markdown or plain text, or one JSON object per file with the metadata.
-            A file that cannot be read is reported on standard error; the other files are still printed.
+            Reads each FILE (or standard input for -), finds the article, strips boilerplate and prints the \
+            body as HTML, Markdown or plain text, or one JSON object per file with the metadata. \
+            A file that cannot be read is reported on standard error; the other files are still printed. \
             Exit status: 0 when every file was cleaned, 1 when one could not be read.
             """)
 

@@ -7,8 +7,8 @@ struct Feedpipe: AsyncParsableCommand {
         commandName: "feedpipe",
         abstract: "Turns web pages into clean Atom feeds.",
         discussion: """
-            Pipelines are YAML files in Pipelines/. `feedpipe run` runs them and writes feeds into Feeds/;
-            `feedpipe clean` extracts the article from saved HTML pages; `feedpipe check` validates a
+            Pipelines are YAML files in Pipelines/. `feedpipe run` runs them and writes feeds into Feeds/; \
+            `feedpipe clean` extracts the article from saved HTML pages; `feedpipe check` validates a \
             pipeline file and previews what a run would do.
             """,
         subcommands: [Run.self, Clean.self, Check.self, ServeCommand.self],

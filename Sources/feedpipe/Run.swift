@@ -10,13 +10,13 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run pipelines and write their feeds.",
         discussion: """
-            Runs each PIPELINE file, or every Pipelines/*.yml when none is given, and prints one line per
-            pipeline: entries new, updated and kept, and failures. Entries are kept across runs in the state
+            Runs each PIPELINE file, or every Pipelines/*.yml when none is given, and prints one line per \
+            pipeline: entries new, updated and kept, and failures. Entries are kept across runs in the state \
             store, so an article stays in its feed after it leaves the source.
 
-            Exit status: 0 all good; 1 a source or article failed but feeds were written with the entries
-            they had; 2 a pipeline file is invalid (nothing was fetched or written for it); 3 a feed or the
-            state store could not be written; 4 another run holds the state store and did not finish within
+            Exit status: 0 all good; 1 a source or article failed but feeds were written with the entries \
+            they had; 2 a pipeline file is invalid (nothing was fetched or written for it); 3 a feed or the \
+            state store could not be written; 4 another run holds the state store and did not finish within \
             --wait seconds (nothing was fetched or written).
             """)
 

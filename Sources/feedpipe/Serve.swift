@@ -8,9 +8,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the feeds folder over HTTP.",
         discussion: """
-            Serves every file of the folder with its media type (application/atom+xml, application/rss+xml,
-            application/feed+json, text/x-opml), ETag and Last-Modified validators answered with 304, and
-            gzip when the client accepts it. Nothing outside the folder is served. `/` is the folder's
+            Serves every file of the folder with its media type (application/atom+xml, application/rss+xml, \
+            application/feed+json, text/x-opml), ETag and Last-Modified validators answered with 304, and \
+            gzip when the client accepts it. Nothing outside the folder is served. `/` is the folder's \
             index.html, which `feedpipe run` writes. Runs until stopped (Ctrl-C or SIGTERM).
             """)
 
