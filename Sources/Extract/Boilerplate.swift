@@ -342,9 +342,13 @@ enum Boilerplate {
         return textRules.contains { $0.matches(text, lowered: lowered) }
     }
 
-    /// Whether every line of the text is a related-story line.
+    /// Whether the text is a block of related-story lines, under a heading such as "DON'T MISS" or not.
+    /// A line may end in the separator some sites set between them (`… [INSIGHT]|`).
     static func isRelatedLines(_ text: String) -> Bool {
-        let lines = TextBytes.collapseLines(text).split(separator: "\n").map(String.init)
+        var lines = TextBytes.collapseLines(text).split(separator: "\n").map { line in
+            String(line.reversed().drop { " |,;/•·–-".contains($0) }.reversed())
+        }
+        if lines.count > 1, let first = lines.first, isSectionHeading(first) { lines.removeFirst() }
         guard !lines.isEmpty else { return false }
         return lines.allSatisfy { $0.utf8.last == UInt8(ascii: "]") && relatedLine.matches($0) }
     }

@@ -12,6 +12,9 @@ struct BoilerplateTests {
         "Putin sends Belarus terrifying weapons over NATO panic [NEWS]",
         "Belarus posed for ‘covert’ military campaign in Ukraine [REVEAL]\nPutin’s plot to ‘crush’ NATO exposed [INSIGHT]",
         "Queen’s final wish revealed by royal aide [PICS]",
+        // Under a heading, and with the separators some pages set between the lines.
+        "DON'T MISS\nPlague warning: CDC names EIGHT deadly diseases [WARNING]\nPlane passengers quarantined [NEWS]",
+        "China furious at Macron for protest jibe [INSIGHT]|\nLakers vs Nets: NBA make final decision [VIDEO]",
         "Advertisement",
         "ADVERTISEMENT",
         "Story continues below advertisement",
@@ -37,6 +40,7 @@ struct BoilerplateTests {
         "NATO [North Atlantic Treaty Organization] members met in Brussels on Thursday to discuss the request.",
         "He said: “We use your sign-up sheets to plan the rota,” adding that the list was full.",
         "Advertisement spending rose by a third during the tournament, according to industry figures.",
+        "Don't miss\nThe council will vote on the plan in March, the mayor said on Tuesday.",
     ])
     func proseIsKept(text: String) {
         #expect(!Boilerplate.isFurnitureText(text))
