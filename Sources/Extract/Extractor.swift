@@ -53,11 +53,42 @@ public struct Extractor: Sendable {
             html = XMLText.clean(container.innerHTML)
             text = TextRenderer.render(container, style: .text)
         }
+        // A page drawn by scripts may hold its article only in its JSON-LD: that copy is taken when it is
+        // substantial and the page's own text is less than half as long.
+        if let body = metadata.articleBody, body.utf8.count >= Self.structuredBodyMinimum,
+            text.utf8.count * 2 < body.utf8.count, let structured = Self.structuredBody(body, base: base, rules: rules)
+        {
+            (html, text) = structured
+        }
         return Article(
             title: metadata.title.map(XMLText.clean), author: metadata.author.map(XMLText.clean),
             published: metadata.published, modified: metadata.modified, image: metadata.image,
             language: metadata.language, url: metadata.url, siteName: metadata.siteName,
             description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
+    }
+
+    /// The shortest JSON-LD `articleBody` taken in place of the page's text (shorter ones are summaries).
+    static let structuredBodyMinimum = 1000
+
+    /// A JSON-LD `articleBody` as safe HTML and text: markup when it holds some, else plain text whose
+    /// blank-line-separated (or, lacking those, line-separated) paragraphs become `<p>`s.
+    static func structuredBody(_ body: String, base: String?, rules: ExtractionRules) -> (html: String, text: String)? {
+        let markup: String
+        if body.contains("</") || body.contains("<p>") || body.contains("<br") {
+            markup = body
+        } else {
+            let separator = body.contains("\n\n") ? "\n\n" : "\n"
+            markup = body.components(separatedBy: separator).map { paragraph in
+                let escaped = paragraph.trimmed.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                return escaped.isEmpty ? "" : "<p>\(escaped)</p>"
+            }.joined()
+        }
+        guard let document = try? Document(html: "<html><body><div>\(markup)</div></body></html>", url: base),
+            let container = document.body?.firstChild(named: "div")
+        else { return nil }
+        Sanitizer(resolver: URLResolver(base: base), rules: rules).sanitize(container)
+        let text = TextRenderer.render(container, style: .text)
+        return text.isEmpty ? nil : (XMLText.clean(container.innerHTML), text)
     }
 
     /// Renders an extracted body in one of the output formats.

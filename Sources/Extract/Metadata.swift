@@ -13,6 +13,9 @@ struct Metadata {
     var url: String?
     var siteName: String?
     var description: String?
+    /// The article's text as the page's JSON-LD gives it (often cut short; pages drawn by scripts may have
+    /// no other copy).
+    var articleBody: String?
 
     init(document: Document) {
         var meta: [String: String] = [:]
@@ -88,6 +91,7 @@ struct Metadata {
         siteName = meta["og:site_name"] ?? Self.string((ld["publisher"] as? [String: Any])?["name"])
         description = meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
             ?? Self.string(ld["description"])
+        articleBody = Self.string(ld["articleBody"])
 
         if let base = document.url {
             image = image.flatMap { URLResolver(base: base).resolve($0) }

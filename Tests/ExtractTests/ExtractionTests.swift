@@ -70,6 +70,52 @@ struct ExtractionTests {
         #expect(article.image == "https://img.example.org/lead.jpg")
     }
 
+    static let storyParagraphs = [
+        "The city's last independent cinema will close in March after ninety years, its owners said on Friday, blaming falling audiences.",
+        "Ticket sales never recovered after the pandemic, and the building needs a new roof the family cannot afford without a buyer.",
+        "A campaign to buy the cinema for the community has raised a third of the asking price in a fortnight, helped by a local brewery.",
+        "Its organisers said they would ask the council for a loan to cover the rest before the sale closes at the end of January.",
+        "The cinema opened in 1934 and still shows films from a projector restored by volunteers in 2015, one of few left in the country.",
+        "Regulars gathered outside on Saturday with placards and flasks of tea, and the owners thanked them from the steps of the foyer.",
+        "Whatever happens, the final screening will be the film it opened with, the owners added, and every seat will be free that night.",
+        "Film clubs from three neighbouring towns have offered to run matinees through the winter to keep the doors open until then.",
+        "The council said it would consider any request for a loan at its next meeting, but warned that its own budget was stretched.",
+    ]
+
+    /// A page drawn by scripts, as single-page applications serve it: an empty mount point, the navigation,
+    /// and the article only in the JSON-LD.
+    static func scriptPage(articleBody: String, inPage: String = "") -> String {
+        let json = String(decoding: try! JSONSerialization.data(withJSONObject: [
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Last picture show", "articleBody": articleBody,
+        ]), as: UTF8.self)
+        return """
+            <html><head><script type="application/ld+json">\(json)</script></head><body>
+            <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/culture">Culture</a></nav>
+            <div id="root">\(inPage)</div><noscript>Please enable JavaScript to use this site.</noscript>
+            <script src="/bundle.js"></script></body></html>
+            """
+    }
+
+    @Test func aPageDrawnByScriptsGivesItsJSONLDArticleBody() throws {
+        let plain = Extractor().extract(try Document(html: Self.scriptPage(articleBody: Self.storyParagraphs.joined(separator: "\n\n")),
+            url: "https://news.example.org/cinema"))
+        #expect(plain.text == Self.storyParagraphs.joined(separator: "\n\n"))
+        #expect(plain.html.hasPrefix("<p>The city"))
+
+        // Some sites put markup in it; it is made safe like any body.
+        let marked = Self.storyParagraphs.map { "<p>\($0)</p>" }.joined() + "<script>alert(1)</script><p onclick=\"x()\">End.</p>"
+        let withMarkup = Extractor().extract(try Document(html: Self.scriptPage(articleBody: marked)))
+        #expect(withMarkup.text.hasPrefix(Self.storyParagraphs[0] + "\n\n" + Self.storyParagraphs[1]))
+        #expect(!withMarkup.html.contains("script") && !withMarkup.html.contains("onclick"))
+    }
+
+    @Test func thePageWinsOverAShorterOrTruncatedJSONLDBody() throws {
+        let page = Self.storyParagraphs.map { "<p>\($0)</p>" }.joined()
+        let truncated = String(Self.storyParagraphs.joined(separator: " ").prefix(500))
+        let article = Extractor().extract(try Document(html: Self.scriptPage(articleBody: truncated, inPage: "<article>\(page)</article>")))
+        #expect(article.text == Self.storyParagraphs.joined(separator: "\n\n"))
+    }
+
     @Test func metadataFallsBackToTheDocumentTitle() throws {
         let html = """
             <html><head><title>Council approves new library plans | The Gazette</title>
