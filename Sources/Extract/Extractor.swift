@@ -55,8 +55,10 @@ public struct Extractor: Sendable {
         }
         // A page drawn by scripts may hold its article only in its JSON-LD: that copy is taken when it is
         // substantial and the page's own text is less than half as long.
-        if let body = metadata.articleBody, body.utf8.count >= Self.structuredBodyMinimum,
-            text.utf8.count * 2 < body.utf8.count, let structured = Self.structuredBody(body, base: base, rules: rules)
+        if let raw = metadata.rawArticleBody, raw.utf8.count >= Self.structuredBodyMinimum,
+            text.utf8.count * 2 < raw.utf8.count, let body = Metadata.string(raw),
+            body.utf8.count >= Self.structuredBodyMinimum, text.utf8.count * 2 < body.utf8.count,
+            let structured = Self.structuredBody(body, base: base, rules: rules)
         {
             (html, text) = structured
         }

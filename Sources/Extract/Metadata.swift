@@ -14,8 +14,8 @@ struct Metadata {
     var siteName: String?
     var description: String?
     /// The article's text as the page's JSON-LD gives it (often cut short; pages drawn by scripts may have
-    /// no other copy).
-    var articleBody: String?
+    /// no other copy), its entities not yet decoded: it is seldom used.
+    var rawArticleBody: String?
 
     init(document: Document) {
         var meta: [String: String] = [:]
@@ -91,7 +91,7 @@ struct Metadata {
         siteName = meta["og:site_name"] ?? Self.string((ld["publisher"] as? [String: Any])?["name"])
         description = meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
             ?? Self.string(ld["description"])
-        articleBody = Self.string(ld["articleBody"])
+        rawArticleBody = ld["articleBody"] as? String
 
         if let base = document.url {
             image = image.flatMap { URLResolver(base: base).resolve($0) }
