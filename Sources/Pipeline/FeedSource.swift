@@ -40,6 +40,7 @@ enum FeedSource {
             var link = Link(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: author.flatMap { $0.isEmpty ? nil : $0 })
             link.content = content(of: item)
+            link.image = image(of: item).flatMap { absolute($0, base: item.xmlBase.flatMap(URL.init(string:)) ?? base) }
             links.append(link)
         }
         return links
@@ -63,6 +64,28 @@ enum FeedSource {
         }
         return html.contains(where: { !$0.isWhitespace }) ? html : nil
     }
+
+    /// The address of the item's image: Media RSS `content` (an image by its `medium` or `type`) or
+    /// `thumbnail`, also inside a `group`, or an `enclosure` (Atom: a link) whose type is an image.
+    static func image(of item: Node) -> String? {
+        func isImage(_ node: Node) -> Bool {
+            node.attribute("medium") == "image" || node.attribute("type")?.lowercased().hasPrefix("image/") == true
+        }
+        let media = item.elementChildren + (child(item, "group")?.elementChildren ?? [])
+        for node in media where node.namespace == mediaRSS {
+            if node.localName == "content", isImage(node), let url = node.attribute("url") { return url }
+        }
+        for node in media where node.namespace == mediaRSS && node.localName == "thumbnail" {
+            if let url = node.attribute("url") { return url }
+        }
+        for node in item.elementChildren where isImage(node) {
+            if node.localName == "enclosure", let url = node.attribute("url") { return url }
+            if node.localName == "link", node.attribute("rel") == "enclosure", let href = node.attribute("href") { return href }
+        }
+        return nil
+    }
+
+    static let mediaRSS = "http://search.yahoo.com/mrss/"
 
     /// Plain text as HTML, its paragraphs kept.
     static func escaped(_ text: String) -> String {
@@ -98,6 +121,7 @@ enum FeedSource {
                 author: authors?.first?["name"] as? String)
             link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(escaped)
                 ?? (item["summary"] as? String).map(escaped)
+            link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap { absolute($0, base: base) }
             return link
         }
     }

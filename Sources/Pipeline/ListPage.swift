@@ -13,6 +13,9 @@ public struct Link: Sendable, Hashable {
     /// The body a feed source gives the item itself (HTML, unsafe until extracted), used when the page
     /// cannot be read or yields far less.
     public var content: String?
+    /// The item's image as the feed names it (`media:content`, `media:thumbnail`, an image enclosure, JSON
+    /// Feed's `image`), used when the page names none.
+    public var image: String?
 
     public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
         self.url = url

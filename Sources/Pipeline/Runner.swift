@@ -602,7 +602,7 @@ public struct Runner: Sendable {
             id: id, title: title, link: address, author: article.author ?? link.author,
             published: article.published ?? link.date,
             updated: article.modified ?? article.published ?? link.date ?? firstSeen, summary: summary,
-            content: article.html, image: article.image, language: article.language)
+            content: article.html, image: article.image ?? link.image, language: article.language)
     }
 
     private func siteLink(_ config: PipelineConfig) -> String? {

@@ -55,6 +55,29 @@ struct FeedSourceTests {
         ])
     }
 
+    @Test func readsEachItemsImageWhereverTheFeedPutsIt() throws {
+        let rss = try Self.links("""
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+            <item><link>/a</link><media:content url="/img/a.mp4" type="video/mp4"/><media:content url="/img/a.jpg" medium="image"/></item>
+            <item><link>/b</link><media:group><media:thumbnail url="https://cdn.example.org/b.jpg"/></media:group></item>
+            <item><link>/c</link><enclosure url="/img/c.png" length="1" type="image/png"/></item>
+            <item><link>/d</link><enclosure url="/audio/d.mp3" length="1" type="audio/mpeg"/></item>
+            </channel></rss>
+            """)
+        #expect(rss.map(\.image) == [
+            "https://news.example.org/img/a.jpg", "https://cdn.example.org/b.jpg", "https://news.example.org/img/c.png", nil,
+        ])
+        let atom = try Self.links("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+            <entry><link href="/e"/><link rel="enclosure" type="image/jpeg" href="/img/e.jpg"/></entry></feed>
+            """)
+        #expect(atom.first?.image == "https://news.example.org/img/e.jpg")
+        let json = try FeedSource.links(in: Array(#"""
+            {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/f", "image": "/img/f.jpg"}]}
+            """#.utf8), url: "https://news.example.org/feed.json")
+        #expect(json.first?.image == "https://news.example.org/img/f.jpg")
+    }
+
     @Test func readsRSS1Items() throws {
         let links = try Self.links("""
             <?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -452,6 +475,7 @@ struct FeedContentTests {
             let body = "<p>\(title) in brief.</p>" + paragraphs.map { "<p>\($0)</p>" }.joined()
                 + "<script>alert(1)</script><p onclick=\"x()\">Pier photos.</p>"
             return "<item><title>\(title)</title><link>\(base)\(path)</link><description>A short teaser.</description>"
+                + "<enclosure url=\"\(base)/pier.jpg\" length=\"1\" type=\"image/jpeg\"/>"
                 + "<content:encoded><![CDATA[\(body)]]></content:encoded></item>"
         }
         return """
@@ -497,16 +521,19 @@ struct FeedContentTests {
         #expect(report.failures.isEmpty, "\(report.failures)")
         let atom = try Document(xml: Array(try Data(contentsOf: work.appendingPathComponent("h.atom"))))
         let entries = try #require(atom.root).elementChildren.filter { $0.localName == "entry" }
-        func entry(_ path: String) throws -> (title: String, content: String) {
+        func entry(_ path: String) throws -> (title: String, content: String, image: String?) {
             let found = try #require(entries.first { entry in
                 entry.elementChildren.contains { $0.localName == "link" && $0.attribute("href") == server.baseURL + path }
             })
             let field = { (name: String) in found.elementChildren.first { $0.localName == name }?.text ?? "" }
-            return (field("title"), field("content"))
+            let image = found.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "enclosure" }
+            return (field("title"), field("content"), image?.attribute("href"))
         }
         #expect(try entry("/whole").content.contains("It was read from the page itself."))
         for path in ["/gone", "/shell"] {
-            let (_, content) = try entry(path)
+            let (_, content, image) = try entry(path)
+            // Neither page names an image; the feed's stands in.
+            #expect(image == server.baseURL + "/pier.jpg")
             #expect(content.contains(Self.paragraphs[3].replacingOccurrences(of: "'", with: "’"))
                 || content.contains(Self.paragraphs[3]), "\(path): \(content)")
             #expect(!content.contains("Subscribe") && !content.contains("<script") && !content.contains("onclick"))
