@@ -24,6 +24,10 @@ struct Metadata {
         var firstTime: String?
         var documentTitle: String?
         var firstHeading: String?
+        // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
+        // defines it, or else a link to an author page, as blog engines write their bylines.
+        var authorLink: String?
+        var authorPageLink: String?
 
         if let root = document.root {
             for node in root.descendants where node.tag(in: Self.metadataTags) {
@@ -60,6 +64,12 @@ struct Metadata {
                     if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
                 } else if node.is("h1") {
                     if firstHeading == nil { firstHeading = node.text.collapsedWhitespace }
+                } else if authorLink == nil, node.hasAttributes {
+                    if node.attribute("rel", contains: "author") {
+                        authorLink = Self.bylineName(node)
+                    } else if authorPageLink == nil, Self.isAuthorPage(node) {
+                        authorPageLink = Self.bylineName(node)
+                    }
                 }
             }
         }
@@ -71,7 +81,7 @@ struct Metadata {
             ?? documentTitle.map(Self.withoutSiteName)
         author = Self.author(ld["author"]) ?? meta["author"] ?? meta["article:author"].flatMap(Self.nameNotURL)
             ?? meta["dc.creator"] ?? meta["parsely-author"] ?? meta["sailthru.author"] ?? meta["byl"]
-            .map(Self.withoutBy)
+            .map(Self.withoutBy) ?? authorLink ?? authorPageLink
         published = [
             Self.string(ld["datePublished"]), meta["article:published_time"], meta["datepublished"],
             meta["pubdate"], meta["publishdate"], meta["publish-date"], meta["date"], meta["dc.date"],
@@ -102,7 +112,24 @@ struct Metadata {
     }
 
     /// The elements metadata is read from.
-    static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1"])
+    static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1", "a"])
+
+    /// Whether a link leads to one author's page (`/author/jane-doe/`, `/authors/…`, `/autor/…`), not to
+    /// the list of them.
+    static func isAuthorPage(_ link: Node) -> Bool {
+        guard link.attribute("href", contains: "/aut"), let href = link.attribute("href") else { return false }
+        for prefix in ["/author/", "/authors/", "/autor/", "/auteur/"] {
+            if let range = href.range(of: prefix), href[range.upperBound...].contains(where: \.isLetter) { return true }
+        }
+        return false
+    }
+
+    /// A byline link's text when it reads as a person's name: a few words, no address.
+    static func bylineName(_ link: Node) -> String? {
+        let text = withoutBy(link.text.collapsedWhitespace)
+        let words = text.split(separator: " ").count
+        return (1...5).contains(words) && text.count <= 60 && !text.contains("://") && !text.contains("@") ? text : nil
+    }
 
     // MARK: JSON-LD
 

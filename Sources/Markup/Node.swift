@@ -164,6 +164,19 @@ public struct Node: Hashable, @unchecked Sendable {
         return String(cString: base)
     }
 
+    /// Whether the attribute's value contains `needle` (case-sensitive), tested in place by libxml2: no
+    /// string is made, so it suits checks over every element of a page.
+    public func attribute(_ name: String, contains needle: String) -> Bool {
+        guard let property = property(named: name) else { return false }
+        if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
+            guard let content = child.pointee.content else { return false }
+            return needle.withCString { wanted in
+                xmlStrstr(content, UnsafeRawPointer(wanted).assumingMemoryBound(to: xmlChar.self)) != nil
+            }
+        }
+        return attribute(name)?.contains(needle) ?? false
+    }
+
     public func hasAttribute(_ name: String) -> Bool {
         property(named: name) != nil
     }

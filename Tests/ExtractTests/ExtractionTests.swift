@@ -116,6 +116,24 @@ struct ExtractionTests {
         #expect(article.text == Self.storyParagraphs.joined(separator: "\n\n"))
     }
 
+    @Test func bylineLinksNameTheAuthorWhenMetadataDoesNot() throws {
+        func author(_ header: String) throws -> String? {
+            let html = """
+                <html><body><nav><a href="/authors/">Authors</a> <a href="/about/">About</a></nav>
+                <article><header>\(header)</header>
+                <p>The first frost arrived overnight on Sunday, a week later than last year, and the plot looked white.</p>
+                </article></body></html>
+                """
+            return Extractor().extract(try Document(html: html, url: "https://blog.example.net/2022/11/frost/")).author
+        }
+        // WordPress themes' byline: an hCard whose link goes to the author's page.
+        #expect(try author(#"<span class="byline"> by <span class="author vcard"><a class="url fn n" href="/author/maggie/">Maggie</a></span></span>"#) == "Maggie")
+        // The HTML standard's rel="author", "By" dropped; it outranks an earlier author-page link.
+        #expect(try author(#"<a href="/author/ed/">Ed</a> <a rel="author" href="https://example.org/~pat">By Pat Lee</a>"#) == "Pat Lee")
+        // A link to the list of authors names nobody.
+        #expect(try author("<p>Posted on Monday</p>") == nil)
+    }
+
     @Test func metadataFallsBackToTheDocumentTitle() throws {
         let html = """
             <html><head><title>Council approves new library plans | The Gazette</title>
