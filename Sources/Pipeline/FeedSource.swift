@@ -134,9 +134,14 @@ enum FeedSource {
         return url.absoluteString
     }
 
-    /// The item's article address and the element that gives it: Atom's alternate link, RSS's `<link>`, or
-    /// a permalink `<guid>`.
+    /// The item's article address and the element that gives it: FeedBurner's `origLink`, Atom's alternate
+    /// link, RSS's `<link>`, or a permalink `<guid>`.
     static func link(of item: Node) -> (String, Node)? {
+        // Feeds once proxied by FeedBurner link through its redirector and keep the real address here.
+        if let original = child(item, "origLink") ?? child(item, "origlink") {
+            let text = original.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.hasPrefix("http://") || text.hasPrefix("https://") { return (text, original) }
+        }
         for element in item.elementChildren where element.localName == "link" {
             if let href = element.attribute("href") {
                 let rel = element.attribute("rel") ?? "alternate"

@@ -22,9 +22,15 @@ struct FeedSourceTests {
             <item><title>Second</title><guid>https://news.example.org/2022/second.html</guid></item>
             <item><title>Duplicate</title><link>https://news.example.org/2022/first.html</link></item>
             <item><title>Not a link</title><guid isPermaLink="false">x-1</guid></item>
+            <item xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><title>Proxied</title>
+            <link>http://feedproxy.google.com/~r/example/~3/abc/</link>
+            <feedburner:origLink>https://news.example.org/2022/proxied.html</feedburner:origLink></item>
             </channel></rss>
             """)
-        #expect(links.map(\.url) == ["https://news.example.org/2022/first.html", "https://news.example.org/2022/second.html"])
+        #expect(links.map(\.url) == [
+            "https://news.example.org/2022/first.html", "https://news.example.org/2022/second.html",
+            "https://news.example.org/2022/proxied.html",
+        ])
         #expect(links[0].title == "First story")
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-11T07:00:00Z")
     }
