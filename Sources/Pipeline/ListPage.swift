@@ -26,6 +26,31 @@ public struct Link: Sendable, Hashable {
     }
 }
 
+extension Link {
+    /// Query parameters that only tell a site where a visitor came from (campaign tags, click ids).
+    static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi"]
+
+    /// The address without tracking parameters (`utm_*` and the click ids above), so that the same article
+    /// reached from a newsletter and from the feed is one entry with a clean link.
+    var untracked: String {
+        guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else { return url }
+        let kept = items.filter { !$0.name.lowercased().hasPrefix("utm_") && !Self.trackingParameters.contains($0.name.lowercased()) }
+        guard kept.count < items.count else { return url }
+        parts.queryItems = kept.isEmpty ? nil : kept
+        return parts.string ?? url
+    }
+
+    /// Links without tracking parameters, duplicates that leaves dropped (the first kept).
+    static func withoutTracking(_ links: [Link]) -> [Link] {
+        var seen = Set<String>()
+        return links.compactMap { link in
+            var link = link
+            link.url = link.untracked
+            return seen.insert(link.url).inserted ? link : nil
+        }
+    }
+}
+
 /// Reads article links off an HTML list page.
 enum ListPage {
     /// The links selected by `list.links` (an `<a>` or an item holding one), absolute, deduplicated, in page

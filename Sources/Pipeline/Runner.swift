@@ -69,7 +69,9 @@ public struct Runner: Sendable {
             case .failure(let error): results[index] = .failure(error)
             }
         }
-        return results.map { $0 ?? .failure(.source("not read")) }
+        return results.map { result in
+            (result ?? .failure(.source("not read"))).map { $0.map(Link.withoutTracking) }
+        }
     }
 
     /// The links of a list page and of the pages after it, read through the "next" link one at a time up

@@ -555,3 +555,18 @@ struct FeedContentTests {
         withExtendedLifetime(atom) {}
     }
 }
+
+@Suite("Links")
+struct LinkTests {
+    @Test func trackingParametersAreDroppedAndTheDuplicatesTheyHidWithThem() {
+        let links = Link.withoutTracking([
+            Link(url: "https://news.example.org/a?id=3&utm_source=rss&utm_medium=feed#top"),
+            Link(url: "https://news.example.org/b?utm_campaign=daily&fbclid=IwAR0x"),
+            Link(url: "https://news.example.org/a?id=3#top"),
+            Link(url: "https://news.example.org/c?q=a%20b+c&page=2"),
+        ])
+        #expect(links.map(\.url) == [
+            "https://news.example.org/a?id=3#top", "https://news.example.org/b", "https://news.example.org/c?q=a%20b+c&page=2",
+        ])
+    }
+}
