@@ -7,6 +7,9 @@ public struct Article: Sendable, Equatable {
     public var author: String?
     public var published: Date?
     public var modified: Date?
+    /// For a page that gives no date of its own, the day its address names (`/2022/11/14/slug`): less
+    /// exact than a source's own date, so a last resort.
+    public var addressDate: Date?
     /// The lead image, an absolute URL.
     public var image: String?
     /// A BCP 47 language tag such as `en` or `de-AT`.
@@ -23,13 +26,14 @@ public struct Article: Sendable, Equatable {
 
     public init(
         title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
-        image: String? = nil, language: String? = nil, url: String? = nil, siteName: String? = nil,
+        addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil, siteName: String? = nil,
         description: String? = nil, html: String = "", text: String = ""
     ) {
         self.title = title
         self.author = author
         self.published = published
         self.modified = modified
+        self.addressDate = addressDate
         self.image = image
         self.language = language
         self.url = url

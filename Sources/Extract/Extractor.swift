@@ -64,7 +64,7 @@ public struct Extractor: Sendable {
         }
         return Article(
             title: metadata.title.map(XMLText.clean), author: metadata.author.map(XMLText.clean),
-            published: metadata.published, modified: metadata.modified, image: metadata.image,
+            published: metadata.published, modified: metadata.modified, addressDate: metadata.addressDate, image: metadata.image,
             language: metadata.language, url: metadata.url, siteName: metadata.siteName,
             description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
     }

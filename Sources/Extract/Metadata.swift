@@ -8,6 +8,8 @@ struct Metadata {
     var author: String?
     var published: Date?
     var modified: Date?
+    /// The day the page's address names, for a page that gives no date of its own.
+    var addressDate: Date?
     var image: String?
     var language: String?
     var url: String?
@@ -107,8 +109,23 @@ struct Metadata {
             image = image.flatMap { URLResolver(base: base).resolve($0) }
             url = url.flatMap { URLResolver(base: base).resolve($0) }
         }
+        if published == nil { addressDate = (url ?? document.url).flatMap(Self.dateInPath) }
         title = title?.collapsedWhitespace
         author = author?.collapsedWhitespace
+    }
+
+    /// The day a dated address names, as blog engines and many news sites write them: `/2022/11/14/slug`.
+    static func dateInPath(_ address: String) -> Date? {
+        guard let path = URLComponents(string: address)?.path else { return nil }
+        let parts = path.split(separator: "/")
+        for start in parts.indices.dropLast(2) {
+            guard parts[start].count == 4, let year = Int(parts[start]), (1995...2100).contains(year),
+                (1...2).contains(parts[start + 1].count), let month = Int(parts[start + 1]), (1...12).contains(month),
+                (1...2).contains(parts[start + 2].count), let day = Int(parts[start + 2]), (1...31).contains(day)
+            else { continue }
+            return Timestamp.parse(String(format: "%04d-%02d-%02d", year, month, day))
+        }
+        return nil
     }
 
     /// The elements metadata is read from.

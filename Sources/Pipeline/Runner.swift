@@ -602,8 +602,9 @@ public struct Runner: Sendable {
         let summary = Summary.of(article.text, limit: 400) ?? link.summary
         return Entry(
             id: id, title: title, link: address, author: article.author ?? link.author,
-            published: article.published ?? link.date,
-            updated: article.modified ?? article.published ?? link.date ?? firstSeen, summary: summary,
+            published: article.published ?? link.date ?? article.addressDate,
+            updated: article.modified ?? article.published ?? link.date ?? article.addressDate ?? firstSeen,
+            summary: summary,
             content: article.html, image: article.image ?? link.image, language: article.language)
     }
 

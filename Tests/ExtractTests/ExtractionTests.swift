@@ -134,6 +134,20 @@ struct ExtractionTests {
         #expect(try author("<p>Posted on Monday</p>") == nil)
     }
 
+    @Test func aDatedAddressDatesAnUndatedPage() throws {
+        let html = "<html><body><article><p>The first frost arrived overnight on Sunday, a week late.</p></article></body></html>"
+        func published(_ url: String) throws -> String? {
+            let article = Extractor().extract(try Document(html: html, url: url))
+            #expect(article.published == nil)
+            return article.addressDate.map(Timestamp.rfc3339)
+        }
+        #expect(try published("https://blog.example.net/2022/11/14/first-frost/") == "2022-11-14T00:00:00Z")
+        #expect(try published("https://news.example.org/world/2019/1/9/story.html") == "2019-01-09T00:00:00Z")
+        // Numbers that are not a date, and a year and month without a day, say nothing.
+        #expect(try published("https://shop.example.com/items/2022/13/40/") == nil)
+        #expect(try published("https://blog.example.net/2022/11/first-frost/") == nil)
+    }
+
     @Test func metadataFallsBackToTheDocumentTitle() throws {
         let html = """
             <html><head><title>Council approves new library plans | The Gazette</title>
