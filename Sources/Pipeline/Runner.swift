@@ -367,7 +367,7 @@ public struct Runner: Sendable {
                 return .failure(.article("\(url): not an HTML page (\(type))"))
             }
             if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("\(url): the page is empty")) }
-            if let kind = binaryKind(response.body) { return .failure(.article("\(url): not an HTML page (\(kind) data)")) }
+            if let kind = PageBytes.binaryKind(response.body) { return .failure(.article("\(url): not an HTML page (\(kind) data)")) }
             do {
                 let document = try rules.document(html: response.text, url: response.url)
                 inspect(document)
@@ -392,14 +392,6 @@ public struct Runner: Sendable {
             || type.hasSuffix("/xml") || type.hasSuffix("+xml") || type == "application/octet-stream"
     }
 
-    /// What a body is by its first bytes, when they say it is a document or image rather than text.
-    static func binaryKind(_ body: [UInt8]) -> String? {
-        let signatures: [(String, [UInt8])] = [
-            ("PDF", Array("%PDF-".utf8)), ("PNG", [0x89, 0x50, 0x4E, 0x47]), ("JPEG", [0xFF, 0xD8, 0xFF]),
-            ("GIF", Array("GIF8".utf8)), ("ZIP", [0x50, 0x4B, 0x03, 0x04]), ("gzip", [0x1F, 0x8B]),
-        ]
-        return signatures.first { body.starts(with: $0.1) }?.0
-    }
 
     /// Runs one pipeline and writes its feed.
     public func run(_ config: PipelineConfig, state: StateStore, now: Date = Date()) async throws(RunError)

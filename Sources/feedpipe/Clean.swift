@@ -3,6 +3,7 @@ import Extract
 import Fetch
 import Foundation
 import Markup
+import Pipeline
 
 /// `feedpipe clean`: extraction on saved pages, offline.
 struct Clean: ParsableCommand {
@@ -40,6 +41,7 @@ struct Clean: ParsableCommand {
         for file in files {
             do {
                 let bytes = try Self.read(file)
+                if let kind = PageBytes.binaryKind(bytes) { throw CleanError.notAPage(file, kind: kind) }
                 let html = Charset.decode(bytes, contentType: nil)
                 let article = try Extractor.extract(
                     html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:)))
@@ -84,5 +86,12 @@ struct Clean: ParsableCommand {
 
 enum CleanError: Error, CustomStringConvertible {
     case unreadable(String)
-    var description: String { "cannot be read (missing, unreadable or a folder)" }
+    case notAPage(String, kind: String)
+
+    var description: String {
+        switch self {
+        case .unreadable: "cannot be read (missing, unreadable or a folder)"
+        case .notAPage(_, let kind): "not an HTML page (\(kind) data)"
+        }
+    }
 }

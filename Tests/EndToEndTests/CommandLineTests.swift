@@ -90,6 +90,19 @@ struct CommandLineTests {
         #expect(object["language"] as? String == "en-GB")
     }
 
+    @Test func cleanNamesAFileThatIsNotAPage() throws {
+        let work = try Repository.temporaryFolder()
+        let image = work.appendingPathComponent("photo.html")
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]).write(to: image)
+        let utf16 = work.appendingPathComponent("utf16.html")
+        try Data("<html><body><p>Été: the long summer of the river otters, told in full by the keepers.</p></body></html>"
+            .data(using: .utf16)!).write(to: utf16)
+        let output = try Self.run(["clean", "--format", "text", image.path, utf16.path])
+        #expect(output.status == 1)
+        #expect(output.stderr == "feedpipe: \(image.path): not an HTML page (PNG data)\n")
+        #expect(output.stdout.hasPrefix("Été: the long summer"))
+    }
+
     @Test func runWritesTheExampleFeedAndASecondRunChangesNoByte() throws {
         let folder = try Self.workingCopy()
         let first = try Self.run(["run"], in: folder)

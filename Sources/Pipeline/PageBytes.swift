@@ -1,0 +1,16 @@
+/// What a file or response body that should be a web page is, judged by its bytes before any parsing.
+public enum PageBytes {
+    /// The kind of a body whose first bytes say it is a document, image or program rather than text
+    /// ("PDF", "PNG", …), or "binary" for any other body with NUL bytes near its start; `nil` for text.
+    /// UTF-16 text, which is full of NUL bytes, is known by its byte-order mark.
+    public static func binaryKind(_ body: [UInt8]) -> String? {
+        let signatures: [(String, [UInt8])] = [
+            ("PDF", Array("%PDF-".utf8)), ("PNG", [0x89, 0x50, 0x4E, 0x47]), ("JPEG", [0xFF, 0xD8, 0xFF]),
+            ("GIF", Array("GIF8".utf8)), ("ZIP", [0x50, 0x4B, 0x03, 0x04]), ("gzip", [0x1F, 0x8B]),
+            ("WebP", Array("RIFF".utf8)), ("ELF", [0x7F, 0x45, 0x4C, 0x46]),
+        ]
+        if let kind = signatures.first(where: { body.starts(with: $0.1) })?.0 { return kind }
+        if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) { return nil }
+        return body.prefix(1024).contains(0) ? "binary" : nil
+    }
+}
