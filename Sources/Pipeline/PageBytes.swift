@@ -7,7 +7,7 @@ public enum PageBytes {
         let signatures: [(String, [UInt8])] = [
             ("PDF", Array("%PDF-".utf8)), ("PNG", [0x89, 0x50, 0x4E, 0x47]), ("JPEG", [0xFF, 0xD8, 0xFF]),
             ("GIF", Array("GIF8".utf8)), ("ZIP", [0x50, 0x4B, 0x03, 0x04]), ("gzip", [0x1F, 0x8B]),
-            ("WebP", Array("RIFF".utf8)), ("ELF", [0x7F, 0x45, 0x4C, 0x46]),
+            ("RIFF (WebP, WAV, AVI)", Array("RIFF".utf8)), ("ELF", [0x7F, 0x45, 0x4C, 0x46]),
         ]
         if let kind = signatures.first(where: { body.starts(with: $0.1) })?.0 { return kind }
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) { return nil }
