@@ -24,6 +24,40 @@ struct ExtractionTests {
         #expect(!article.text.contains("Sport"))
     }
 
+    /// A body broken around full-width figures into wrappers that sit in separate sections, as some
+    /// magazine templates lay out long reads; the page may then load the next story with the same wrappers.
+    static func splitPage(nextStory: Bool) -> String {
+        func part(_ words: String, _ count: Int) -> String {
+            "<div class=\"post__content wysiwyg\">"
+                + (1...count).map { "<p>\(words) paragraph \($0) goes on about the tuft cells, their receptors, and what they sense in the gut.</p>" }
+                .joined() + "</div>"
+        }
+        let next = nextStory
+            ? "<section class=\"outer\"><h1>The next story</h1><div class=\"body\">\(part("Next story", 4))</div></section>" : ""
+        return """
+            <html><body><header><h1>Tuft cells that taste danger</h1></header>
+            <section class="outer"><div class="intro">\(part("Opening", 3))</div></section>
+            <figure class="full-width"><img src="/cells.jpg"><figcaption>Tuft cells in the lining.</figcaption></figure>
+            <section class="outer"><div class="flexible">\(part("Middle", 6))
+            <aside class="pullquote">“They are everywhere,” she said.</aside>\(part("Closing", 5))</div></section>
+            \(next)<footer><a href="/about">About</a></footer></body></html>
+            """
+    }
+
+    @Test func aBodySplitAcrossSectionsIsJoinedInOrder() throws {
+        let article = Extractor().extract(try Document(html: Self.splitPage(nextStory: false)))
+        let firsts = article.text.components(separatedBy: "\n\n").map { $0.components(separatedBy: " paragraph").first! }
+        #expect(firsts.first == "Opening")
+        #expect(firsts.last == "Closing")
+        #expect(firsts.filter { $0 == "Opening" }.count == 3 && firsts.filter { $0 == "Middle" }.count == 6)
+    }
+
+    @Test func theNextStoryInTheSameWrappersIsLeftOut() throws {
+        let article = Extractor().extract(try Document(html: Self.splitPage(nextStory: true)))
+        #expect(article.text.hasPrefix("Opening paragraph 1"))
+        #expect(!article.text.contains("Next story"))
+    }
+
     @Test func worksForChineseText() throws {
         let paragraph = "北京市政府周一表示，今年前十个月全市空气质量持续改善，细颗粒物平均浓度同比下降百分之十二，优良天数比例进一步提高。"
         let html = """

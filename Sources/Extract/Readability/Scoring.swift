@@ -30,9 +30,63 @@ struct ContentScorer {
     /// paragraph long enough to score.
     mutating func bestContent() -> [Node] {
         scoreParagraphs()
-        guard var top = topCandidate() else { return [] }
-        top = promote(top)
-        return siblings(of: top)
+        guard let best = topCandidate() else { return [] }
+        let top = promote(best)
+        let chosen = siblings(of: top)
+        let parts = splitParts(of: top, best: best).filter { part in !chosen.contains { $0.contains(part) } }
+        return parts.isEmpty ? chosen : joined(chosen, parts)
+    }
+
+    /// Parts of a body split across the page: elements outside the chosen one with the best candidate's own
+    /// class that score as prose (sites that break an article around full-width figures or asides repeat
+    /// the same wrapper).
+    private func splitParts(of top: Node, best: Node) -> [Node] {
+        guard let bestClass = best.attribute("class"), !bestClass.isEmpty else { return [] }
+        let threshold = max(10, score(of: best) * 0.2)
+        let parts = scores.filter { node, value in
+            value >= threshold && !node.contains(top) && !top.contains(node) && node.attribute("class") == bestClass
+        }.map(\.key)
+        // Nested matches: the outermost stands for the rest.
+        return parts.filter { part in !parts.contains { $0 != part && $0.contains(part) } }
+    }
+
+    /// The chosen nodes and the split parts in the order they appear in the page, leaving out a part with
+    /// an `<h1>` between it and the chosen ones: that is another article's title (pages that load the next
+    /// story below this one repeat its wrappers).
+    private func joined(_ chosen: [Node], _ parts: [Node]) -> [Node] {
+        enum Mark { case chosen(Node), part(Node), title }
+        let isChosen = Set(chosen)
+        var wanted = Set(chosen + parts), marks: [Mark] = []
+        root.walk { node in
+            guard node.isElement, !wanted.isEmpty else { return .skipChildren }
+            if wanted.remove(node) != nil {
+                marks.append(isChosen.contains(node) ? .chosen(node) : .part(node))
+                return .skipChildren
+            }
+            if node.is("h1") { marks.append(.title) }
+            return .enter
+        }
+        // A part is kept when no title stands between it and a chosen node, looking either way.
+        var reachable = Array(repeating: false, count: marks.count)
+        for pass in [Array(marks.indices), Array(marks.indices.reversed())] {
+            var open = false
+            for index in pass {
+                switch marks[index] {
+                case .chosen: open = true
+                case .title: open = false
+                case .part: if open { reachable[index] = true }
+                }
+            }
+        }
+        var kept: [Node] = []
+        for (index, mark) in marks.enumerated() {
+            switch mark {
+            case .chosen(let node): kept.append(node)
+            case .part(let node) where reachable[index]: kept.append(node)
+            default: break
+            }
+        }
+        return kept
     }
 
     func score(of node: Node) -> Double { scores[node] ?? 0 }
