@@ -56,6 +56,24 @@ enum Boilerplate {
         protectingFragmentSet.occurs(in: classAndID)
     }
 
+    /// The classes that social networks' embed codes give the `<blockquote>` holding a post's own text
+    /// (Twitter/X, Instagram, TikTok, Reddit, Threads, Bluesky, Mastodon): the post is quoted content, even
+    /// inside a wrapper named "social".
+    static let embeddedPostClasses = [
+        "twitter-tweet", "instagram-media", "tiktok-embed", "reddit-embed-bq", "text-post-media", "bluesky-embed",
+        "mastodon-embed",
+    ]
+
+    /// Whether the element is an embedded post's blockquote.
+    static func isEmbeddedPost(_ element: Node) -> Bool {
+        element.is("blockquote") && embeddedPostClasses.contains { element.attribute("class", contains: $0) }
+    }
+
+    /// Whether the element is, or holds, an embedded post's blockquote.
+    static func holdsEmbeddedPost(_ node: Node) -> Bool {
+        isEmbeddedPost(node) || node.descendants.contains { $0.isElement && isEmbeddedPost($0) }
+    }
+
     static func isPositive(_ classAndID: String) -> Bool {
         !classAndID.isEmpty && positiveFragmentSet.occurs(in: classAndID)
     }

@@ -58,6 +58,26 @@ struct ExtractionTests {
         #expect(!article.text.contains("Next story"))
     }
 
+    @Test func embeddedPostsStayWhileShareBarsGo() throws {
+        let paragraphs = (1...4).map {
+            "<p>Paragraph \($0) of the story about the slogan that everyone on social media was talking about on Monday.</p>"
+        }.joined()
+        // Twitter's embed code, in the wrapper a news CMS puts around it.
+        let tweet = """
+            <div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en" dir="ltr">Yes this is real \
+            and yes the state spent nearly half a million dollars on it: <a href="https://t.co/Nc0nKoXGBP">https://t.co/Nc0nKoXGBP</a></p>\
+            — Dianna E. Anderson (@diannaeanderson) <a href="https://twitter.com/diannaeanderson/status/1196501054197649413">\
+            November 18, 2019</a></blockquote><script async src="https://platform.twitter.com/widgets.js"></script></div>
+            """
+        let share = #"<div class="social-share"><a href="https://twitter.com/share">Tweet</a> <a href="https://facebook.com/share">Share</a></div>"#
+        let html = "<html><body><article><div class=\"article-body\">\(paragraphs)\(tweet)\(paragraphs)\(share)</div></article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("Yes this is real and yes the state spent nearly half a million dollars on it"))
+        #expect(article.text.contains("— Dianna E. Anderson (@diannaeanderson) November 18, 2019"))
+        #expect(article.html.contains("<blockquote>"))
+        #expect(!article.text.contains("Tweet") && !article.html.contains("script"))
+    }
+
     @Test func worksForChineseText() throws {
         let paragraph = "北京市政府周一表示，今年前十个月全市空气质量持续改善，细颗粒物平均浓度同比下降百分之十二，优良天数比例进一步提高。"
         let html = """

@@ -37,6 +37,8 @@ struct Cleaning {
         var removed: [Node] = []
         container.walk { node in
             guard node.isElement else { return .skipChildren }
+            // An embedded post is quoted whole, its date and byline line included.
+            if node.is("blockquote"), Boilerplate.isEmbeddedPost(node) { return .skipChildren }
             guard node.tag(in: Self.textBlockTags) || node.tag(in: Self.headingTags) else { return .enter }
             // Inline elements inside prose were judged with their paragraph, unless they open it (a
             // "READ MORE:" or "Source:" label).
@@ -208,9 +210,13 @@ struct Cleaning {
         Node.remove(promotions)
 
         var candidates: [Node] = []
-        for node in container.descendants where node.isElement && node.tag(in: Self.conditionalTags) {
-            candidates.append(node)
+        // Embedded social posts are quoted content however link-heavy and whatever their wrappers are called.
+        var posts: [Node] = []
+        for node in container.descendants where node.isElement {
+            if node.tag(in: Self.conditionalTags) { candidates.append(node) }
+            if node.is("blockquote"), Boilerplate.isEmbeddedPost(node) { posts.append(node) }
         }
+        if !posts.isEmpty { candidates.removeAll { candidate in posts.contains { candidate.contains($0) } } }
         // Innermost first, so a wrapper is judged on what is left inside it; removed nodes are only unlinked
         // until the end, so the list stays valid.
         var removed: [Node] = []

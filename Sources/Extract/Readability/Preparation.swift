@@ -50,7 +50,8 @@ struct Preparation {
                 if strict, !node.tag(in: Self.keptTags) {
                     let words = node.classAndID
                     if Boilerplate.isNegative(words), !Boilerplate.isProtected(words),
-                        TextBytes.length(of: node, limit: half, skipping: Self.removedTags) < half
+                        TextBytes.length(of: node, limit: half, skipping: Self.removedTags) < half,
+                        !Boilerplate.holdsEmbeddedPost(node)
                     {
                         removed.append(node)
                         return .skipChildren
