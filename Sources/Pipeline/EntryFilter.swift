@@ -55,7 +55,12 @@ public struct EntryFilter: Sendable {
                 inWord = false
                 continue
             }
-            guard scalar.properties.isAlphabetic || scalar.properties.numericType != nil else {
+            // ASCII (most text) is classified and lower-cased by arithmetic; other scalars by their
+            // Unicode properties, which cost a string each.
+            let ascii = scalar.value < 0x80 ? UInt8(scalar.value) : nil
+            let isWordScalar = ascii.map { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 }
+                ?? (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+            guard isWordScalar else {
                 inWord = false
                 continue
             }
@@ -64,7 +69,12 @@ public struct EntryFilter: Sendable {
                 hash = (hash ^ 0x20) &* 0x0000_0100_0000_01b3
             }
             inWord = true
-            for byte in String(scalar).lowercased().utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            if let ascii {
+                let lower = ascii >= 0x41 && ascii <= 0x5A ? ascii | 0x20 : ascii
+                hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
+            } else {
+                for byte in String(scalar).lowercased().utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            }
         }
         // A few words say too little to call two bodies the same.
         return words >= 20 ? hash : nil

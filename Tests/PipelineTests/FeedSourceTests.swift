@@ -391,6 +391,17 @@ struct FilterTests {
         let (_, kept) = try await Self.run(yaml + "filter: {dedupe: false}\n", in: try Repository.temporaryFolder())
         #expect(kept.count == 2)
     }
+
+    @Test func aBodysFingerprintIgnoresCaseMarkupAndPunctuationInEveryScript() {
+        let words = "Café RÉSUMÉ 2019 Ελλάδα ΑΘΗΝΑ 東京 Straße " + String(repeating: "Lorem IPSUM dolor ", count: 5)
+        let one = EntryFilter.fingerprint("<p>\(words)</p>")
+        #expect(one != nil)
+        #expect(one == EntryFilter.fingerprint("<div><b>\(words.lowercased())</b>!!</div>"))
+        #expect(one == EntryFilter.fingerprint(words.replacingOccurrences(of: " ", with: " — ")))
+        #expect(one != EntryFilter.fingerprint("<p>\(words) more</p>"))
+        #expect(one != EntryFilter.fingerprint("<p>\(words.replacingOccurrences(of: "ΑΘΗΝΑ", with: "ΑΘΗΝΕ"))</p>"))
+        #expect(EntryFilter.fingerprint("<p>Too few words.</p>") == nil)
+    }
 }
 
 @Suite("List pages")
