@@ -649,13 +649,32 @@ final class Outcomes: @unchecked Sendable {
 
 /// Plain-text summaries: the first paragraphs of the body, cut at a word boundary.
 enum Summary {
+    /// The text with its white space collapsed, cut at the last word that fits in `limit` characters (and
+    /// then ending in "…"); `nil` for text with nothing but white space. Only the start of the text is read.
     static func of(_ text: String, limit: Int) -> String? {
-        let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var flat = "", count = 0, space = false, cut = false
+        for character in text {
+            if character.isWhitespace {
+                space = count > 0
+                continue
+            }
+            if count + (space ? 1 : 0) >= limit {
+                cut = true
+                break
+            }
+            if space {
+                flat.append(" ")
+                count += 1
+                space = false
+            }
+            flat.append(character)
+            count += 1
+        }
         guard !flat.isEmpty else { return nil }
-        guard flat.count > limit else { return flat }
-        let cut = flat.prefix(limit)
-        let end = cut.lastIndex(of: " ") ?? cut.endIndex
-        return String(cut[..<end]) + "…"
+        guard cut else { return flat }
+        // Cut inside a word: that word goes.
+        let end = space ? flat.endIndex : flat.lastIndex(of: " ") ?? flat.endIndex
+        return String(flat[..<end]) + "…"
     }
 }
 

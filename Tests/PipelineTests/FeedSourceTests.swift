@@ -581,3 +581,16 @@ struct LinkTests {
         ])
     }
 }
+
+@Suite("Entry summaries")
+struct SummaryTests {
+    @Test func whiteSpaceCollapsesAndALongTextIsCutAtAWord() {
+        #expect(Summary.of("  One\n\ntwo\tthree  ", limit: 400) == "One two three")
+        #expect(Summary.of(" \n\t ", limit: 400) == nil)
+        #expect(Summary.of("alpha beta gamma", limit: 16) == "alpha beta gamma")
+        #expect(Summary.of("alpha beta gamma delta", limit: 13) == "alpha beta…")
+        #expect(Summary.of("alpha beta gamma delta", limit: 16) == "alpha beta gamma…")
+        #expect(Summary.of("alpha beta gamma delta", limit: 17) == "alpha beta gamma…")
+        #expect(Summary.of("Supercalifragilistic", limit: 5) == "Super…")
+    }
+}
