@@ -103,22 +103,40 @@ struct XMLBuilder {
     }
 
     static func escape(_ value: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "\r": escaped += "&#13;"
-            default:
-                switch scalar.value {
-                case 0x9, 0xA, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: escaped.unicodeScalars.append(scalar)
-                default: break  // not allowed in XML 1.0
-                }
-            }
+        // Worked on UTF-8 bytes: a Swift string holds no surrogates, so what XML 1.0 forbids is C0 controls
+        // other than tab, line feed and carriage return, and U+FFFE/U+FFFF (EF BF BE, EF BF BF).
+        let bytes = value.utf8
+        func needsWork(_ byte: UInt8) -> Bool {
+            byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0xEF
         }
-        return escaped
+        guard bytes.contains(where: needsWork) else { return value }
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(bytes.count + 64)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case 0x26: escaped += Array("&amp;".utf8)
+            case 0x3C: escaped += Array("&lt;".utf8)
+            case 0x3E: escaped += Array("&gt;".utf8)
+            case 0x22: escaped += Array("&quot;".utf8)
+            case 0x0D: escaped += Array("&#13;".utf8)
+            case 0x09, 0x0A: escaped.append(byte)
+            case ..<0x20: break  // not allowed in XML 1.0
+            case 0xEF:
+                let next = bytes.index(after: index)
+                if next != bytes.endIndex, bytes[next] == 0xBF, bytes.index(after: next) != bytes.endIndex,
+                    bytes[bytes.index(after: next)] >= 0xBE
+                {
+                    // U+FFFE or U+FFFF: dropped (the loop steps past the last of its three bytes).
+                    index = bytes.index(after: next)
+                } else {
+                    escaped.append(byte)
+                }
+            default: escaped.append(byte)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(decoding: escaped, as: UTF8.self)
     }
 }

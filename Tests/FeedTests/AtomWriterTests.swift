@@ -7,6 +7,13 @@ import Testing
 
 @Suite("Atom writer")
 struct AtomWriterTests {
+    @Test func escapingLeavesOnlyWhatXMLAllows() {
+        #expect(XMLBuilder.escape("plain text, café — 東京") == "plain text, café — 東京")
+        #expect(XMLBuilder.escape("a&b<c>\"d\re\u{1}f\u{1F}\tg\nh") == "a&amp;b&lt;c&gt;&quot;d&#13;ef\tg\nh")
+        // U+FFFE and U+FFFF are not XML characters; their neighbours in UTF-8 (U+FFFD, U+FFxx) are.
+        #expect(XMLBuilder.escape("x\u{FFFE}y\u{FFFF}z\u{FFFD}\u{FF5E}ï") == "xyz\u{FFFD}\u{FF5E}ï")
+    }
+
     static let meta = FeedMeta(
         id: StableID.uuid(for: "feedpipe:test"), title: "Tests & <Things>", link: "https://example.org/",
         selfLink: "https://example.org/feed.atom", author: "Desk", language: "en")
