@@ -28,8 +28,8 @@ struct Metadata {
         var firstHeading: String?
         // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
         // defines it, or else a link to an author page, as blog engines write their bylines.
-        var authorLink: String?
-        var authorPageLink: String?
+        // Only the first few of each are kept, and read only when the metadata names nobody.
+        var authorLinks: [Node] = [], authorPageLinks: [Node] = []
 
         if let root = document.root {
             for node in root.descendants where node.tag(in: Self.metadataTags) {
@@ -66,11 +66,11 @@ struct Metadata {
                     if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
                 } else if node.is("h1") {
                     if firstHeading == nil { firstHeading = node.text.collapsedWhitespace }
-                } else if authorLink == nil, node.hasAttributes {
+                } else if authorLinks.count < 3, node.hasAttributes {
                     if node.attribute("rel", contains: "author") {
-                        authorLink = Self.bylineName(node)
-                    } else if authorPageLink == nil, Self.isAuthorPage(node) {
-                        authorPageLink = Self.bylineName(node)
+                        authorLinks.append(node)
+                    } else if authorPageLinks.count < 3, Self.isAuthorPage(node) {
+                        authorPageLinks.append(node)
                     }
                 }
             }
@@ -83,7 +83,7 @@ struct Metadata {
             ?? documentTitle.map(Self.withoutSiteName)
         author = Self.author(ld["author"]) ?? meta["author"] ?? meta["article:author"].flatMap(Self.nameNotURL)
             ?? meta["dc.creator"] ?? meta["parsely-author"] ?? meta["sailthru.author"] ?? meta["byl"]
-            .map(Self.withoutBy) ?? authorLink ?? authorPageLink
+            .map(Self.withoutBy) ?? (authorLinks + authorPageLinks).lazy.compactMap(Self.bylineName).first
         published = [
             Self.string(ld["datePublished"]), meta["article:published_time"], meta["datepublished"],
             meta["pubdate"], meta["publishdate"], meta["publish-date"], meta["date"], meta["dc.date"],
