@@ -392,7 +392,6 @@ public struct Runner: Sendable {
             || type.hasSuffix("/xml") || type.hasSuffix("+xml") || type == "application/octet-stream"
     }
 
-
     /// Runs one pipeline and writes its feed.
     public func run(_ config: PipelineConfig, state: StateStore, now: Date = Date()) async throws(RunError)
         -> RunReport
