@@ -46,6 +46,23 @@ enum FeedSource {
         return links
     }
 
+    /// The feed a web page advertises (`<link rel="alternate" type="application/rss+xml" href>`, or Atom, or
+    /// JSON Feed), resolved against the page: what a reader does with a site's address instead of its feed's.
+    static func advertisedFeed(in bytes: [UInt8], url: String?) -> String? {
+        guard let document = try? Document(html: String(decoding: bytes, as: UTF8.self), url: url),
+            let root = document.root
+        else { return nil }
+        let types: Set<String> = ["application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"]
+        for link in root.xpath("//link[@href]") {
+            let rel = (link.attribute("rel") ?? "").lowercased().split(separator: " ")
+            guard rel.contains("alternate"), let type = link.attribute("type")?.lowercased(), types.contains(type),
+                let href = link.attribute("href")
+            else { continue }
+            return absolute(href, base: document.baseURL.flatMap(URL.init(string:)))
+        }
+        return nil
+    }
+
     /// The body the feed itself gives an item, as HTML: RSS's `content:encoded` or else `description`;
     /// Atom's `content` or else `summary`, by their `type` (`html`, `xhtml`, or text to be escaped).
     static func content(of item: Node) -> String? {

@@ -66,6 +66,13 @@ public struct Runner: Sendable {
             case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
             case .success(.listPage(let links, let next)):
                 results[index] = .success(await following(next, after: links, config: configs[index]))
+            case .success(.advertisedFeed(let url)):
+                switch await client.fetch([request(url, config: configs[index])])[0] {
+                case .failure(let error): results[index] = .failure(.source(error.description))
+                case .success(let response):
+                    results[index] = Result { try FeedSource.links(in: response.body, url: response.url) }
+                        .mapError { RunError.source("\($0)") }.map { $0 }
+                }
             case .failure(let error): results[index] = .failure(error)
             }
         }
@@ -132,6 +139,8 @@ public struct Runner: Sendable {
         case sitemaps([String])
         /// A list page's links and the address of the next page, if any is to be read.
         case listPage([Link], next: String?)
+        /// The feed a web page advertises, given as a feed source.
+        case advertisedFeed(String)
     }
 
     private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
@@ -152,7 +161,14 @@ public struct Runner: Sendable {
                     let next = list.pages > 1 ? list.next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
                     offered = .listPage(ListPage.links(in: document, list: list), next: next)
                 case .feed:
-                    offered = .links(try FeedSource.links(in: response.body, url: response.url))
+                    do {
+                        offered = .links(try FeedSource.links(in: response.body, url: response.url))
+                    } catch {
+                        // A site's own address given for its feed: the page names the feed.
+                        guard let feed = FeedSource.advertisedFeed(in: response.body, url: response.url) else { throw error }
+                        logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
+                        offered = .advertisedFeed(feed)
+                    }
                 case .sitemap:
                     switch try SitemapSource.read(response.body, url: response.url) {
                     case .pages(let links): offered = .links(links)

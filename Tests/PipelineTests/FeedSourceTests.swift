@@ -460,6 +460,29 @@ struct ListPageTests {
 
 @Suite("Every source kind over HTTP")
 struct SourcesOverHTTPTests {
+    @Test func aSitesOwnAddressAsItsFeedReadsTheFeedItAdvertises() async throws {
+        let server = try LoopbackServer(serving: Repository.exampleSite)
+        let work = try Repository.temporaryFolder()
+        let yaml = "title: By address\nsource: {type: feed, url: \"\(server.baseURL)/index.html\"}\noutput: \(work.path)/f.atom\n"
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        // The first feed the page names (RSS), with its items' titles.
+        #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
+            "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
+        ])
+        #expect(server.received.map(\.path).contains("/feed.xml"))
+
+        // A page that names no feed is still an error that says what it is.
+        let plain = try PipelineConfig.parse(
+            yaml.replacingOccurrences(of: "/index.html", with: "/articles/otters-return.html"), file: work.appendingPathComponent("b.yml").path)
+        let result = await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([plain])[0]
+        guard case .failure(let error) = result else {
+            Issue.record("a page without a feed was read as one")
+            return
+        }
+        #expect(error.description.contains("not a feed (its root is <html>"))
+    }
+
     @Test(arguments: [("feed", "feed.xml", 2), ("feed", "feed.json", 2), ("sitemap", "sitemap.xml", 4)])
     func readsTheExampleSiteFromALoopbackServer(type: String, file: String, count: Int) async throws {
         let server = try LoopbackServer(serving: Repository.exampleSite)
