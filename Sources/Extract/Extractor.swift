@@ -52,6 +52,12 @@ public struct Extractor: Sendable {
             Sanitizer(resolver: URLResolver(base: base), rules: rules).sanitize(container)
             html = XMLText.clean(container.innerHTML)
             text = TextRenderer.render(container, style: .text)
+            // A page that names no lead image: the body's first picture, its address already made
+            // absolute and real (not a lazy-loading placeholder) by the sanitizer.
+            if metadata.image == nil {
+                metadata.image = container.descendants.first { $0.is("img") }?.attribute("src")
+                    .flatMap { $0.hasPrefix("http") ? $0 : nil }
+            }
         }
         // A page drawn by scripts may hold its article only in its JSON-LD: that copy is taken when it is
         // substantial and the page's own text is less than half as long.

@@ -202,6 +202,22 @@ struct ExtractionTests {
         #expect(try published("https://blog.example.net/2022/11/first-frost/") == nil)
     }
 
+    @Test func thePagesFirstPictureLeadsWhenNoImageIsNamed() throws {
+        func image(_ head: String) throws -> String? {
+            let html = """
+                <html><head>\(head)</head><body><article>
+                <p>The harbour board voted on Tuesday to open the old ferry pier to walkers from next spring.</p>
+                <figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/pier.jpg" alt="The pier"></figure>
+                <p>Engineers found the timber deck sound after a winter of tests, the board's report said.</p>
+                </article></body></html>
+                """
+            return Extractor().extract(try Document(html: html, url: "https://news.example.org/2022/pier")).image
+        }
+        // The lazy-loaded picture's real address, made absolute.
+        #expect(try image("") == "https://news.example.org/img/pier.jpg")
+        #expect(try image(#"<meta property="og:image" content="https://cdn.example.org/lead.jpg">"#) == "https://cdn.example.org/lead.jpg")
+    }
+
     @Test func metadataFallsBackToTheDocumentTitle() throws {
         let html = """
             <html><head><title>Council approves new library plans | The Gazette</title>
