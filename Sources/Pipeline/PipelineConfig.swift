@@ -142,7 +142,10 @@ public struct PipelineConfig: Sendable {
         let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
         let sourceURL = resolveSource(rawURL, folder: folder)
         let source: Source
-        let type = try reader.string(sourceMap["type"]) ?? "html"
+        // Without a type, a source with a `links` selector is a list page and one without is read as a feed
+        // (which also finds a sitemap, or the feed a web page advertises). Feed formats' names mean "feed".
+        var type = try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? "feed" : "html")
+        if ["rss", "atom", "rdf", "json", "jsonfeed", "json-feed"].contains(type.lowercased()) { type = "feed" }
         for key in ["links", "next", "pages", "title", "date", "summary"] where type != "html" {
             if let node = sourceMap[key] {
                 throw reader.error(node, "'\(key)' is for html sources; a \(type) source gives the links itself")
@@ -178,7 +181,8 @@ public struct PipelineConfig: Sendable {
             }
             source = .folder(url: sourceURL)
         case let other:
-            throw reader.error(sourceMap["type"]!, "unknown source type '\(other)'; use html, feed, sitemap or folder")
+            throw reader.error(
+                sourceMap["type"]!, "unknown source type '\(other)'; use html, feed (or rss, atom, json), sitemap or folder")
         }
 
         var maxEntries = 50

@@ -164,10 +164,19 @@ public struct Runner: Sendable {
                     do {
                         offered = .links(try FeedSource.links(in: response.body, url: response.url))
                     } catch {
-                        // A site's own address given for its feed: the page names the feed.
-                        guard let feed = FeedSource.advertisedFeed(in: response.body, url: response.url) else { throw error }
-                        logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
-                        offered = .advertisedFeed(feed)
+                        // A sitemap given as a feed is read as one; a site's own address, through the feed its
+                        // page advertises.
+                        if let contents = try? SitemapSource.read(response.body, url: response.url) {
+                            switch contents {
+                            case .pages(let links): offered = .links(links)
+                            case .sitemaps(let urls): offered = .sitemaps(urls)
+                            }
+                        } else if let feed = FeedSource.advertisedFeed(in: response.body, url: response.url) {
+                            logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
+                            offered = .advertisedFeed(feed)
+                        } else {
+                            throw error
+                        }
                     }
                 case .sitemap:
                     switch try SitemapSource.read(response.body, url: response.url) {

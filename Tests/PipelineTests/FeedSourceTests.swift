@@ -472,6 +472,13 @@ struct SourcesOverHTTPTests {
         ])
         #expect(server.received.map(\.path).contains("/feed.xml"))
 
+        // A sitemap given as a feed (or with no type at all) is read as a sitemap.
+        let sitemap = try PipelineConfig.parse(
+            "title: Map\nsource: {url: \"\(server.baseURL)/sitemap.xml\"}\noutput: \(work.path)/m.atom\n",
+            file: work.appendingPathComponent("m.yml").path)
+        let mapped = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get())
+        #expect(mapped.count == 4)
+
         // A page that names no feed is still an error that says what it is.
         let plain = try PipelineConfig.parse(
             yaml.replacingOccurrences(of: "/index.html", with: "/articles/otters-return.html"), file: work.appendingPathComponent("b.yml").path)

@@ -18,6 +18,23 @@ struct PipelineConfigTests {
             - "^Sponsored"
         """
 
+    @Test func aSourceWithoutTypeOrLinksIsAFeedAndFeedFormatsNameFeeds() throws {
+        for yaml in ["title: x\nsource: {url: https://a.example/}\n", "title: x\nsource: {type: rss, url: https://a.example/}\n",
+            "title: x\nsource: {type: Atom, url: https://a.example/}\n", "title: x\nsource: {type: json, url: https://a.example/}\n"]
+        {
+            let config = try PipelineConfig.parse(yaml, file: "p.yml")
+            guard case .feed(let url) = config.source else {
+                Issue.record("\(yaml) is not a feed source")
+                continue
+            }
+            #expect(url == "https://a.example/")
+        }
+        guard case .htmlList = try PipelineConfig.parse(Self.valid, file: "p.yml").source else {
+            Issue.record("a source with links is a list page")
+            return
+        }
+    }
+
     @Test func readsAValidFile() throws {
         let config = try PipelineConfig.parse(Self.valid, file: "/srv/feeds/Pipelines/news.yml")
         #expect(config.name == "news")
@@ -38,7 +55,7 @@ struct PipelineConfigTests {
         ("title: x\nsource:\n  url: a\n  links: a\nextract:\n  drop_text: ['(unclosed']\n", "p.yml:6:15: invalid regular expression '(unclosed'"),
         ("title: [x\n", "p.yml:2:1: invalid YAML: did not find expected ',' or ']'"),
         ("source:\n  url: a\n  links: a\n", "p.yml:1:1: missing required key 'title'"),
-        ("title: x\nsource:\n  type: rss\n  url: a\n", "p.yml:3:9: unknown source type 'rss'; use html, feed, sitemap or folder"),
+        ("title: x\nsource:\n  type: rsss\n  url: a\n", "p.yml:3:9: unknown source type 'rsss'; use html, feed (or rss, atom, json), sitemap or folder"),
         ("title: x\nsource:\n  type: feed\n  url: a\n  links: a\n", "p.yml:5:10: 'links' is for html sources; a feed source gives the links itself"),
         ("title: x\nsource:\n  links: a\n", "p.yml:3:3: missing required key 'url'"),
         ("title: x\nid: not an iri\nsource:\n  url: a\n  links: a\n", "p.yml:2:5: 'id' must be an absolute IRI such as urn:uuid:… or https://…"),
