@@ -78,6 +78,57 @@ enum ListPage {
         return links
     }
 
+    /// The links of a page that names neither a feed nor selectors (a site's front page), found the way a
+    /// reader would: links on the page's own host, outside navigation, headers, footers and sidebars, whose
+    /// address names one article (a slug of several words, a number, or a dated path) and whose text reads
+    /// as a headline (three words or more). In page order, without duplicates.
+    static func articleLinks(in document: Document) -> [Link] {
+        guard let root = document.root, let base = base(of: document) else { return [] }
+        var seen = Set<String>(), links: [Link] = []
+        root.walk { node in
+            guard node.isElement else { return .skipChildren }
+            if node.tag(in: furnitureTags) || isFurniture(node) { return .skipChildren }
+            guard node.is("a") else { return .enter }
+            guard let address = node.attribute("href").flatMap({ address($0, base: base) }),
+                let url = URL(string: address), url.host == base.host, isArticlePath(url.path)
+            else { return .skipChildren }
+            let title = words(node.text)
+            if title.split(separator: " ").count >= 3, title.count <= 300, seen.insert(address).inserted {
+                links.append(Link(url: address, title: title))
+            }
+            return .skipChildren
+        }
+        return links
+    }
+
+    static let furnitureTags = TagSet(["nav", "header", "footer", "aside", "form", "script", "style", "noscript"])
+    static let furnitureWords = ["menu", "nav", "footer", "sidebar", "breadcrumb", "share", "social", "masthead", "cookie"]
+    static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "menu", "menubar"]
+
+    static func isFurniture(_ node: Node) -> Bool {
+        guard node.hasAttributes else { return false }
+        if let role = node.attribute("role")?.lowercased(), furnitureRoles.contains(role) { return true }
+        let words = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
+        return furnitureWords.contains { words.contains($0) }
+    }
+
+    /// Paths of listings rather than articles: sections, tags, authors, pages of a list, accounts.
+    static let listingPrefixes = ["/tag/", "/tags/", "/category/", "/categories/", "/topic/", "/topics/", "/author/",
+        "/authors/", "/page/", "/search", "/login", "/signin", "/account", "/subscribe", "/newsletter"]
+
+    /// Whether a path names one article: a last segment with three or more words joined by hyphens or
+    /// underscores, or digits (an article number), or a dated path (`/2022/11/…`).
+    static func isArticlePath(_ path: String) -> Bool {
+        let lowered = path.lowercased()
+        if listingPrefixes.contains(where: { lowered.hasPrefix($0) }) { return false }
+        let segments = lowered.split(separator: "/")
+        guard let last = segments.last else { return false }
+        let stem = last.split(separator: ".").first ?? last
+        let words = stem.split(whereSeparator: { $0 == "-" || $0 == "_" }).count
+        let dated = segments.count >= 3 && segments.contains { $0.count == 4 && Int($0).map { (1995...2100).contains($0) } == true }
+        return words >= 3 || dated || (stem.contains(where: \.isNumber) && stem.count >= 5)
+    }
+
     /// The absolute address of the page's next list page, when `next` finds a link.
     static func nextPage(in document: Document, next: Selector) -> String? {
         guard let match = document.root?.select(next).first else { return nil }

@@ -174,6 +174,11 @@ public struct Runner: Sendable {
                         } else if let feed = FeedSource.advertisedFeed(in: response.body, url: response.url) {
                             logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
                             offered = .advertisedFeed(feed)
+                        } else if let page = try? Document(html: response.text, url: response.url),
+                            case let found = ListPage.articleLinks(in: page), !found.isEmpty
+                        {
+                            logger.warning("\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
+                            offered = .links(found)
                         } else {
                             throw error
                         }

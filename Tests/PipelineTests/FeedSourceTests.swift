@@ -458,6 +458,40 @@ struct ListPageTests {
     }
 }
 
+@Suite("Front pages without feeds")
+struct FrontPageTests {
+    /// A news front page as CMSs write them: a menu, section fronts, a lead story, a list of stories, a
+    /// sidebar of most-read links and a footer of site pages.
+    static let frontPage = """
+        <html><head><title>The Gazette</title></head><body>
+        <header><nav class="main-menu"><a href="/">Home</a> <a href="/news/">News</a> <a href="/sport/">Sport</a>
+        <a href="/news/local-news-and-views-from-every-town/">Local news and views from every town</a></nav></header>
+        <main>
+        <section class="lead"><h2><a href="/news/2022/11/14/harbour-board-opens-ferry-pier">Harbour board opens the old ferry pier to walkers</a></h2></section>
+        <section class="stories">
+        <article><h3><a href="/news/council-to-close-three-libraries-as-budget-cuts-bite">Council to close three libraries as budget cuts bite</a></h3>
+        <a href="/tag/libraries/">Libraries and reading rooms</a></article>
+        <article><h3><a href="/sport/article-1234567.ece">United win the derby in the last minute</a></h3></article>
+        <article><h3><a href="https://elsewhere.example.net/a-story-on-another-site">A story on another site entirely</a></h3></article>
+        <article><h3><a href="/news/council-to-close-three-libraries-as-budget-cuts-bite#comments">12 comments on the libraries story</a></h3></article>
+        </section></main>
+        <aside class="most-read"><a href="/news/man-fined-for-parking-on-his-own-drive">Man fined for parking on his own drive</a></aside>
+        <footer><a href="/about-the-gazette-and-its-owners/">About the Gazette and its owners</a></footer>
+        </body></html>
+        """
+
+    @Test func articleLinksAreFoundOutsideTheFurniture() throws {
+        let document = try Document(html: Self.frontPage, url: "https://gazette.example.org/")
+        let links = ListPage.articleLinks(in: document)
+        #expect(links.map(\.url) == [
+            "https://gazette.example.org/news/2022/11/14/harbour-board-opens-ferry-pier",
+            "https://gazette.example.org/news/council-to-close-three-libraries-as-budget-cuts-bite",
+            "https://gazette.example.org/sport/article-1234567.ece",
+        ])
+        #expect(links.first?.title == "Harbour board opens the old ferry pier to walkers")
+    }
+}
+
 @Suite("Every source kind over HTTP")
 struct SourcesOverHTTPTests {
     @Test func aSitesOwnAddressAsItsFeedReadsTheFeedItAdvertises() async throws {
@@ -479,9 +513,11 @@ struct SourcesOverHTTPTests {
         let mapped = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get())
         #expect(mapped.count == 4)
 
-        // A page that names no feed is still an error that says what it is.
+        // A page that names no feed and links no article is still an error that says what it is.
+        try "<html><body><p>Nothing here but a line of text.</p></body></html>"
+            .write(to: work.appendingPathComponent("plain.html"), atomically: true, encoding: .utf8)
         let plain = try PipelineConfig.parse(
-            yaml.replacingOccurrences(of: "/index.html", with: "/articles/otters-return.html"), file: work.appendingPathComponent("b.yml").path)
+            "title: Plain\nsource: {url: plain.html}\noutput: \(work.path)/p.atom\n", file: work.appendingPathComponent("b.yml").path)
         let result = await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([plain])[0]
         guard case .failure(let error) = result else {
             Issue.record("a page without a feed was read as one")
