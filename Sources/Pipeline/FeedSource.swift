@@ -48,10 +48,8 @@ enum FeedSource {
 
     /// The feed a web page advertises (`<link rel="alternate" type="application/rss+xml" href>`, or Atom, or
     /// JSON Feed), resolved against the page: what a reader does with a site's address instead of its feed's.
-    static func advertisedFeed(in bytes: [UInt8], url: String?) -> String? {
-        guard let document = try? Document(html: String(decoding: bytes, as: UTF8.self), url: url),
-            let root = document.root
-        else { return nil }
+    static func advertisedFeed(in document: Document) -> String? {
+        guard let root = document.root else { return nil }
         let types: Set<String> = ["application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"]
         for link in root.xpath("//link[@href]") {
             let rel = (link.attribute("rel") ?? "").lowercased().split(separator: " ")

@@ -171,16 +171,18 @@ public struct Runner: Sendable {
                             case .pages(let links): offered = .links(links)
                             case .sitemaps(let urls): offered = .sitemaps(urls)
                             }
-                        } else if let feed = FeedSource.advertisedFeed(in: response.body, url: response.url) {
-                            logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
-                            offered = .advertisedFeed(feed)
-                        } else if let page = try? Document(html: response.text, url: response.url),
-                            case let found = ListPage.articleLinks(in: page), !found.isEmpty
-                        {
-                            logger.warning("\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
-                            offered = .links(found)
                         } else {
-                            throw error
+                            let page = try? Document(html: response.text, url: response.url)
+                            if let page, let feed = FeedSource.advertisedFeed(in: page) {
+                                logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
+                                offered = .advertisedFeed(feed)
+                            } else if let page, case let found = ListPage.articleLinks(in: page), !found.isEmpty {
+                                logger.warning(
+                                    "\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
+                                offered = .links(found)
+                            } else {
+                                throw error
+                            }
                         }
                     }
                 case .sitemap:
