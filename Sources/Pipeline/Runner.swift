@@ -133,6 +133,26 @@ public struct Runner: Sendable {
         return .success(newestFirst(links, date: \.date))
     }
 
+    /// What a feed source's answer offers when it is not a feed: a sitemap is read as one; a web page gives
+    /// the feed it advertises or, lacking one, the article links it seems to list; `nil` when it gives none.
+    private func notAFeed(_ response: Response, config: PipelineConfig) -> Offered? {
+        if let contents = try? SitemapSource.read(response.body, url: response.url) {
+            switch contents {
+            case .pages(let links): return .links(links)
+            case .sitemaps(let urls): return .sitemaps(urls)
+            }
+        }
+        guard let page = try? Document(html: response.text, url: response.url) else { return nil }
+        if let feed = FeedSource.advertisedFeed(in: page) {
+            logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
+            return .advertisedFeed(feed)
+        }
+        let found = ListPage.articleLinks(in: page)
+        guard !found.isEmpty else { return nil }
+        logger.warning("\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
+        return .links(found)
+    }
+
     /// What a source's answer offers: links (`nil` when unchanged), or the sitemaps a sitemap index names.
     private enum Offered {
         case links([Link]?)
@@ -164,26 +184,8 @@ public struct Runner: Sendable {
                     do {
                         offered = .links(try FeedSource.links(in: response.body, url: response.url))
                     } catch {
-                        // A sitemap given as a feed is read as one; a site's own address, through the feed its
-                        // page advertises.
-                        if let contents = try? SitemapSource.read(response.body, url: response.url) {
-                            switch contents {
-                            case .pages(let links): offered = .links(links)
-                            case .sitemaps(let urls): offered = .sitemaps(urls)
-                            }
-                        } else {
-                            let page = try? Document(html: response.text, url: response.url)
-                            if let page, let feed = FeedSource.advertisedFeed(in: page) {
-                                logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
-                                offered = .advertisedFeed(feed)
-                            } else if let page, case let found = ListPage.articleLinks(in: page), !found.isEmpty {
-                                logger.warning(
-                                    "\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
-                                offered = .links(found)
-                            } else {
-                                throw error
-                            }
-                        }
+                        guard let other = notAFeed(response, config: config) else { throw error }
+                        offered = other
                     }
                 case .sitemap:
                     switch try SitemapSource.read(response.body, url: response.url) {
