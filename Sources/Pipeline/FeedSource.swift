@@ -63,21 +63,25 @@ enum FeedSource {
 
     /// The body the feed itself gives an item, as HTML: RSS's `content:encoded` or else `description`;
     /// Atom's `content` or else `summary`, by their `type` (`html`, `xhtml`, or text to be escaped).
+    /// Media RSS elements (`media:content` is an image or video, not a body) are passed over, as are empty
+    /// ones (Atom's out-of-line `<content src>`).
     static func content(of item: Node) -> String? {
-        let element = child(item, "encoded") ?? child(item, "content") ?? child(item, "description")
-            ?? child(item, "summary")
-        guard let element else { return nil }
-        let html: String
-        switch element.attribute("type")?.lowercased() {
-        case "xhtml":
-            html = element.elementChildren.first?.innerHTML ?? ""
-        case "text", "text/plain":
-            html = escaped(element.text)
-        default:
-            // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
-            html = element.text
+        for name in ["encoded", "content", "description", "summary"] {
+            for element in item.elementChildren where element.localName == name && element.namespace != mediaRSS {
+                let html: String
+                switch element.attribute("type")?.lowercased() {
+                case "xhtml":
+                    html = element.elementChildren.first?.innerHTML ?? ""
+                case "text", "text/plain":
+                    html = escaped(element.text)
+                default:
+                    // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
+                    html = element.text
+                }
+                if html.contains(where: { !$0.isWhitespace }) { return html }
+            }
         }
-        return html.contains(where: { !$0.isWhitespace }) ? html : nil
+        return nil
     }
 
     /// The address of the item's image: Media RSS `content` (an image by its `medium` or `type`) or

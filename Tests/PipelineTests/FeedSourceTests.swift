@@ -65,13 +65,18 @@ struct FeedSourceTests {
         let rss = try Self.links("""
             <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
             <item><link>/a</link><media:content url="/img/a.mp4" type="video/mp4"/><media:content url="/img/a.jpg" medium="image"/></item>
+            <item><link>/a2</link><media:content url="/img/a2.jpg" medium="image"/><description>&lt;p&gt;The body.&lt;/p&gt;</description></item>
             <item><link>/b</link><media:group><media:thumbnail url="https://cdn.example.org/b.jpg"/></media:group></item>
             <item><link>/c</link><enclosure url="/img/c.png" length="1" type="image/png"/></item>
             <item><link>/d</link><enclosure url="/audio/d.mp3" length="1" type="audio/mpeg"/></item>
             </channel></rss>
             """)
+        // Media RSS's content element is a picture, not the item's body.
+        #expect(rss.first?.content == nil)
+        #expect(rss[1].content == "<p>The body.</p>")
         #expect(rss.map(\.image) == [
-            "https://news.example.org/img/a.jpg", "https://cdn.example.org/b.jpg", "https://news.example.org/img/c.png", nil,
+            "https://news.example.org/img/a.jpg", "https://news.example.org/img/a2.jpg", "https://cdn.example.org/b.jpg",
+            "https://news.example.org/img/c.png", nil,
         ])
         let atom = try Self.links("""
             <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
