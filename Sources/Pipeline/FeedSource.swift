@@ -1,3 +1,4 @@
+import Extract
 import Fetch
 import Foundation
 import Markup
@@ -73,7 +74,7 @@ enum FeedSource {
                 case "xhtml":
                     html = element.elementChildren.first?.innerHTML ?? ""
                 case "text", "text/plain":
-                    html = escaped(element.text)
+                    html = Extractor.paragraphs(fromText: element.text)
                 default:
                     // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
                     html = element.text
@@ -106,14 +107,6 @@ enum FeedSource {
 
     static let mediaRSS = "http://search.yahoo.com/mrss/"
 
-    /// Plain text as HTML, its paragraphs kept.
-    static func escaped(_ text: String) -> String {
-        text.components(separatedBy: "\n\n").map { paragraph in
-            let escaped = paragraph.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            return "<p>\(escaped)</p>"
-        }.joined()
-    }
-
     /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `title`, `date_modified` or
     /// `date_published`, and first author (`authors`, or 1.0's `author`).
     static func jsonFeedLinks(in bytes: [UInt8], url: String?) throws(SourceError) -> [Link] {
@@ -138,8 +131,8 @@ enum FeedSource {
             let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
             var link = Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: authors?.first?["name"] as? String)
-            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(escaped)
-                ?? (item["summary"] as? String).map(escaped)
+            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(Extractor.paragraphs(fromText:))
+                ?? (item["summary"] as? String).map(Extractor.paragraphs(fromText:))
             link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap { absolute($0, base: base) }
             return link
         }
