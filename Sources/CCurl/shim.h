@@ -26,6 +26,15 @@ static inline CURLcode feedpipe_curl_setopt_header_function(CURL *handle, feedpi
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
 }
 
+// Called once a connection is made or reused, before each request on it (redirects included): the address
+// policy reads the address libcurl actually connected to here.
+typedef int (*feedpipe_curl_prereq_callback)(void *context, char *primary_ip, char *local_ip, int primary_port,
+                                             int local_port);
+
+static inline CURLcode feedpipe_curl_setopt_prereq_function(CURL *handle, feedpipe_curl_prereq_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
+
 static inline CURLcode feedpipe_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -39,11 +39,25 @@ public enum Gzip {
         case tooLarge(limit: Int)
     }
 
+    /// How the compressed stream is wrapped.
+    enum Wrapping: Int32 {
+        /// RFC 1952 (`Content-Encoding: gzip`, `.gz` files).
+        case gzip = 31
+        /// RFC 1950 (what `Content-Encoding: deflate` means), or gzip: zlib tells them apart by their header.
+        case zlibOrGzip = 47
+        /// Bare RFC 1951 data, which some servers send as `deflate`.
+        case raw = -15
+    }
+
     /// The decompressed bytes of the gzip member at the start of `bytes`, stopping as soon as they would
-    /// pass `limit`.
+    /// pass `limit`. A stream that ends before its end marker (a truncated transfer) is `corrupt`.
     public static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+        try decompress(bytes, limit: limit, wrapping: .gzip)
+    }
+
+    static func decompress(_ bytes: [UInt8], limit: Int, wrapping: Wrapping) throws(Failure) -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, wrapping.rawValue, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw .corrupt
         }
         defer { inflateEnd(&stream) }

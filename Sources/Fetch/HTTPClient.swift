@@ -39,14 +39,18 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    // Robots rules per scheme://host[:port], kept for the client's lifetime; touched only on `queue`.
+    // Robots rules per scheme://host[:port] (and whether private addresses may be reached), kept for the
+    // client's lifetime, with why robots.txt could not be had where it could not; touched only on `queue`.
     private var robots: [String: RobotsRules] = [:]
+    private var robotsFailures: [String: FetchError] = [:]
 
     /// A request waiting for its turn: which attempt it is and when it may start.
     private struct Pending {
         let index: Int
         var attempt = 0
         var notBefore = DispatchTime.now()
+        /// Asks caches to fetch anew: the last answer was a 304 to a request without validators.
+        var bypassesCache = false
     }
 
     /// What the scheduler knows of one host during a run.
@@ -80,6 +84,9 @@ public final class HTTPClient: @unchecked Sendable {
         }
         var pending = requests.indices.map { Pending(index: $0) }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
+        func robotsKey(_ site: String, _ policy: Request.Policy) -> String {
+            policy.privateAddresses ? site : site + " public"
+        }
         var hosts: [String: HostState] = [:]
         let robotsIndex = -1  // marks robots.txt transfers
 
@@ -90,11 +97,16 @@ public final class HTTPClient: @unchecked Sendable {
             return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
         }
 
-        func start(_ request: Request, index: Int, attempt: Int, host: String) {
-            switch Transfer.make(index: index, request: request, options: options) {
+        func start(_ request: Request, index: Int, attempt: Int, host: String, bypassesCache: Bool = false) {
+            var made = Transfer.make(index: index, request: request, options: options, bypassesCache: bypassesCache)
+            if case .success(let transfer) = made, curl_multi_add_handle(multi, transfer.easy) != CURLM_OK {
+                made = .failure(.transport(url: request.url, message: "cannot start the transfer"))
+            }
+            switch made {
             case .failure(let error):
                 if index == robotsIndex, let site = origin(of: request.url) {
-                    robots[site] = .unreachableSite
+                    robots[robotsKey(site, request.policy)] = .unreachableSite
+                    robotsFailures[robotsKey(site, request.policy)] = error
                     hosts[host, default: HostState()].robotsInFlight = false
                 }
                 deliver(index, .failure(error))
@@ -102,7 +114,6 @@ public final class HTTPClient: @unchecked Sendable {
                 hosts[host, default: HostState()].active += 1
                 hosts[host, default: HostState()].lastStart = .now()
                 active[transfer.easy] = (transfer, attempt)
-                curl_multi_add_handle(multi, transfer.easy)
             }
         }
 
@@ -119,8 +130,13 @@ public final class HTTPClient: @unchecked Sendable {
                     deliver(item.index, .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow)))
                     continue
                 }
+                if let refusal = request.refusal {
+                    deliver(item.index, .failure(refusal))
+                    continue
+                }
                 if request.policy.obeysRobots, let site = origin(of: request.url) {
-                    guard let rules = robots[site] else {
+                    let key = robotsKey(site, request.policy)
+                    guard let rules = robots[key] else {
                         if !state.robotsInFlight, active.count < options.concurrency {
                             hosts[host, default: HostState()].robotsInFlight = true
                             start(Request(url: site + "/robots.txt", policy: request.policy), index: robotsIndex,
@@ -131,8 +147,16 @@ public final class HTTPClient: @unchecked Sendable {
                     }
                     let path = URLComponents(string: request.url).map { $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") }
                     if rules.unreachable {
-                        deliver(item.index, .failure(
-                            .transport(url: request.url, message: "\(site)/robots.txt could not be fetched; the site is not crawled for now")))
+                        // The page would meet what robots.txt met: a refused connection, a private address.
+                        let failure = robotsFailures[key].map { cause -> FetchError in
+                            if case .http(_, let status) = cause {
+                                return .transport(url: request.url,
+                                    message: "\(site)/robots.txt answered status \(status); the site is not crawled for now")
+                            }
+                            return cause.addressed(to: request.url)
+                        }
+                        deliver(item.index, .failure(failure ?? .transport(url: request.url,
+                            message: "\(site)/robots.txt could not be fetched; the site is not crawled for now")))
                         continue
                     }
                     if !rules.allows(path: path.flatMap { $0.isEmpty ? "/" : $0 } ?? "/") {
@@ -152,7 +176,7 @@ public final class HTTPClient: @unchecked Sendable {
                     still.append(item)
                     continue
                 }
-                start(request, index: item.index, attempt: item.attempt, host: host)
+                start(request, index: item.index, attempt: item.attempt, host: host, bypassesCache: item.bypassesCache)
             }
             pending = still
             return nextDue
@@ -164,17 +188,29 @@ public final class HTTPClient: @unchecked Sendable {
             let result = transfer.finish(code: code)
             if transfer.index == robotsIndex {
                 hosts[host, default: HostState()].robotsInFlight = false
-                if let site = origin(of: transfer.request.url) { robots[site] = Self.robotsRules(from: result, options: options) }
+                if let site = origin(of: transfer.request.url) {
+                    let key = robotsKey(site, transfer.request.policy)
+                    robots[key] = Self.robotsRules(from: result, options: options)
+                    if case .failure(let error) = result { robotsFailures[key] = error }
+                }
                 return
             }
             switch result {
+            case .success(let response) where response.isNotModified && !transfer.request.hasValidators:
+                // Nothing was asked to be "not modified": a cache on the way answered for another client. Ask
+                // once more past the caches; a second such answer is a failure, never "unchanged".
+                if transfer.bypassesCache {
+                    deliver(transfer.index, .failure(.notModifiedUnasked(url: transfer.request.url)))
+                } else {
+                    pending.append(Pending(index: transfer.index, attempt: attempt, bypassesCache: true))
+                }
             case .success:
                 hosts[host, default: HostState()].failuresInARow = 0
                 deliver(transfer.index, result)
             case .failure(let error):
                 hosts[host, default: HostState()].failuresInARow += 1
                 let policy = transfer.request.policy
-                guard transfer.isRetryable(code: code), attempt < policy.retries else {
+                guard transfer.isRetryable(code: code, result: result), attempt < policy.retries else {
                     deliver(transfer.index, result)
                     return
                 }
@@ -186,7 +222,9 @@ public final class HTTPClient: @unchecked Sendable {
                     }
                     wait = max(wait, retryAfter)
                 }
-                pending.append(Pending(index: transfer.index, attempt: attempt + 1, notBefore: .now() + wait))
+                pending.append(
+                    Pending(index: transfer.index, attempt: attempt + 1, notBefore: .now() + wait,
+                        bypassesCache: transfer.bypassesCache))
             }
         }
 
@@ -244,78 +282,129 @@ private final class Transfer {
     let request: Request
     let easy: UnsafeMutableRawPointer
     let limit: Int
+    /// Whether this attempt asks caches on the way to fetch anew (after a 304 nobody asked for).
+    let bypassesCache: Bool
+    let publicForTesting: Set<String>
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var exceededLimit = false
+    /// The private address the transfer was stopped from reaching, when the policy stopped it.
+    var refusedAddress: String?
     var headerList: UnsafeMutablePointer<curl_slist>?
+    /// libcurl's own words for the last error (CURLOPT_ERRORBUFFER).
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     let started = DispatchTime.now()
 
-    private init(index: Int, request: Request, easy: UnsafeMutableRawPointer, limit: Int) {
+    private init(
+        index: Int, request: Request, easy: UnsafeMutableRawPointer, options: FetchOptions, bypassesCache: Bool
+    ) {
         self.index = index
+        self.publicForTesting = options.publicForTesting
         self.request = request
         self.easy = easy
-        self.limit = limit
+        self.limit = options.maxBodyBytes
+        self.bypassesCache = bypassesCache
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
         curl_slist_free_all(headerList)
         curl_easy_cleanup(easy)
+        errorBuffer.deallocate()
     }
 
     static func host(of url: String) -> String {
         URLComponents(string: url)?.host?.lowercased() ?? ""
     }
 
-    static func make(index: Int, request: Request, options: FetchOptions) -> Result<Transfer, FetchError> {
-        let scheme = request.url.prefix(while: { $0 != ":" }).lowercased()
-        guard ["http", "https", "file"].contains(scheme) else { return .failure(.unsupported(url: request.url)) }
+    static func make(index: Int, request: Request, options: FetchOptions, bypassesCache: Bool = false)
+        -> Result<Transfer, FetchError>
+    {
+        if let refusal = request.refusal { return .failure(refusal) }
         guard let easy = curl_easy_init() else {
             return .failure(.transport(url: request.url, message: "cannot create a transfer"))
         }
-        let transfer = Transfer(index: index, request: request, easy: easy, limit: options.maxBodyBytes)
-        feedpipe_curl_setopt_string(easy, CURLOPT_URL, request.url)
-        feedpipe_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        feedpipe_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https,file")
-        feedpipe_curl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        feedpipe_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
-        feedpipe_curl_setopt_long(easy, CURLOPT_MAXREDIRS, options.maxRedirects)
-        feedpipe_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-        feedpipe_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int((request.policy.timeout ?? options.timeout) * 1000))
-        feedpipe_curl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytes)
-        feedpipe_curl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds)
-        feedpipe_curl_setopt_int64(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes))
-        feedpipe_curl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // every encoding libcurl can decode
-        feedpipe_curl_setopt_string(easy, CURLOPT_USERAGENT, request.policy.userAgent ?? options.userAgent)
-        for line in request.headerLines { transfer.headerList = curl_slist_append(transfer.headerList, line) }
-        if let list = transfer.headerList { feedpipe_curl_setopt_pointer(easy, CURLOPT_HTTPHEADER, list) }
-        let context = Unmanaged.passUnretained(transfer).toOpaque()
-        feedpipe_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        feedpipe_curl_setopt_write_function(easy) { data, size, count, context in
-            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            let length = size * count
-            // Counted after decompression, so a compression bomb stops here too.
-            guard transfer.body.count + length <= transfer.limit else {
-                transfer.exceededLimit = true
-                return 0
-            }
-            data.map { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
-            return length
+        let transfer = Transfer(
+            index: index, request: request, easy: easy, options: options, bypassesCache: bypassesCache)
+        let settings: [(CURLoption, Int)] = [
+            (CURLOPT_NOSIGNAL, 1), (CURLOPT_FOLLOWLOCATION, 1), (CURLOPT_MAXREDIRS, options.maxRedirects),
+            (CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000)),
+            (CURLOPT_TIMEOUT_MS, Int((request.policy.timeout ?? options.timeout) * 1000)),
+            (CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytes), (CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds),
+            // Bodies are decompressed here, not by libcurl, which takes a gzip stream cut short for a whole one.
+            (CURLOPT_HTTP_CONTENT_DECODING, 0),
+        ]
+        var code = feedpipe_curl_setopt_string(easy, CURLOPT_URL, request.url)
+        for (option, value) in settings where code == CURLE_OK { code = feedpipe_curl_setopt_long(easy, option, value) }
+        let protocols = request.policy.fileFolder == nil ? "http,https" : "http,https,file"
+        let strings: [(CURLoption, String)] = [
+            (CURLOPT_PROTOCOLS_STR, protocols), (CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
+            (CURLOPT_ACCEPT_ENCODING, "gzip, deflate"),
+            (CURLOPT_USERAGENT, request.policy.userAgent ?? options.userAgent),
+        ]
+        for (option, value) in strings where code == CURLE_OK { code = feedpipe_curl_setopt_string(easy, option, value) }
+        if code == CURLE_OK {
+            code = feedpipe_curl_setopt_int64(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes))
         }
-        feedpipe_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        feedpipe_curl_setopt_header_function(easy) { data, size, count, context in
-            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            let length = size * count
-            guard let data else { return length }
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-            transfer.receivedHeader(line)
-            return length
+        var lines = request.headerLines
+        if bypassesCache { lines += ["Cache-Control: no-cache", "Pragma: no-cache"] }
+        for line in lines { transfer.headerList = curl_slist_append(transfer.headerList, line) }
+        if code == CURLE_OK, let list = transfer.headerList {
+            code = feedpipe_curl_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
+        }
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        if code == CURLE_OK { code = feedpipe_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer) }
+        if code == CURLE_OK { code = feedpipe_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, context) }
+        if code == CURLE_OK { code = feedpipe_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, context) }
+        if code == CURLE_OK {
+            code = feedpipe_curl_setopt_write_function(easy) { data, size, count, context in
+                let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                let length = size * count
+                // Counted as received; decompression has the same limit, so a compression bomb stops too.
+                guard transfer.body.count + length <= transfer.limit else {
+                    transfer.exceededLimit = true
+                    return 0
+                }
+                data.map { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
+                return length
+            }
+        }
+        if code == CURLE_OK {
+            code = feedpipe_curl_setopt_header_function(easy) { data, size, count, context in
+                let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                let length = size * count
+                guard let data else { return length }
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                transfer.receivedHeader(line)
+                return length
+            }
+        }
+        if code == CURLE_OK, !request.policy.privateAddresses {
+            code = feedpipe_curl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+            if code == CURLE_OK {
+                code = feedpipe_curl_setopt_prereq_function(easy) { context, address, _, _, _ in
+                    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                    let connected = address.map { String(cString: $0) } ?? ""
+                    // A file has no address (its folder was checked before the transfer was made).
+                    guard !connected.isEmpty, AddressPolicy.isPrivate(connected, publicForTesting: transfer.publicForTesting)
+                    else { return CURL_PREREQFUNC_OK }
+                    transfer.refusedAddress = connected
+                    return CURL_PREREQFUNC_ABORT
+                }
+            }
+        }
+        guard code == CURLE_OK else {
+            let message = String(cString: curl_easy_strerror(code))
+            return .failure(.transport(url: request.url, message: "cannot set up the transfer: \(message)"))
         }
         return .success(transfer)
     }
 
-    /// Whether trying again may help: timeouts, refused or reset connections, 429 and 5xx answers.
-    func isRetryable(code: CURLcode) -> Bool {
-        if exceededLimit { return false }
+    /// Whether trying again may help: timeouts, refused or reset connections, 429 and 5xx answers, but not
+    /// a refusal of feedpipe's own or a bot defence.
+    func isRetryable(code: CURLcode, result: Result<Response, FetchError>) -> Bool {
+        if exceededLimit || refusedAddress != nil { return false }
+        if case .failure(.blocked) = result { return false }
         switch code {
         case CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_CONNECT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING,
             CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST:
@@ -351,26 +440,83 @@ private final class Transfer {
         headers[name] = value
     }
 
+    /// Why libcurl stopped, in words a user can act on.
+    func failure(code: CURLcode) -> FetchError {
+        let url = request.url
+        if let refusedAddress { return .privateAddress(url: url, address: refusedAddress) }
+        let detail = String(cString: errorBuffer)
+        switch code {
+        case CURLE_COULDNT_CONNECT:
+            var osError = 0
+            feedpipe_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError)
+            let components = URLComponents(string: url)
+            let host = components?.host ?? "the host"
+            let port = components?.port ?? (components?.scheme?.lowercased() == "https" ? 443 : 80)
+            if osError == Int(ECONNREFUSED) {
+                return .transport(url: url, message: "the site refused the connection (\(host) port \(port))")
+            }
+            return .transport(url: url, message: "cannot connect to \(host) port \(port)" + (detail.isEmpty ? "" : ": \(detail)"))
+        case CURLE_OUT_OF_MEMORY where detail.lowercased().contains("header"):
+            return .headerTooLarge(url: url)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_TOO_MANY_REDIRECTS:
+            return .transport(url: url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        default:
+            let message = String(cString: curl_easy_strerror(code))
+            return .transport(url: url, message: detail.isEmpty || detail == message ? message : "\(message): \(detail)")
+        }
+    }
+
+    /// The body as sent, decompressed when the server compressed it; a stream that stops before its end
+    /// marker is a failure, never a shorter page.
+    func decodedBody() -> Result<[UInt8], FetchError> {
+        let encoding = headers["content-encoding"]?.lowercased().trimmingCharacters(in: .whitespaces) ?? ""
+        guard !body.isEmpty, !encoding.isEmpty, encoding != "identity", encoding != "none" else { return .success(body) }
+        do throws(Gzip.Failure) {
+            switch encoding {
+            case "gzip", "x-gzip":
+                return .success(try Gzip.decompress(body, limit: limit, wrapping: .zlibOrGzip))
+            case "deflate":
+                if let zlib = try? Gzip.decompress(body, limit: limit, wrapping: .zlibOrGzip) { return .success(zlib) }
+                return .success(try Gzip.decompress(body, limit: limit, wrapping: .raw))
+            default:
+                return .failure(.transport(url: request.url, message: "the body is in an encoding not asked for (\(encoding))"))
+            }
+        } catch .tooLarge(let limit) {
+            return .failure(.tooLarge(url: request.url, limit: limit))
+        } catch {
+            return .failure(.truncated(url: request.url))
+        }
+    }
+
     func finish(code: CURLcode) -> Result<Response, FetchError> {
         if exceededLimit || code == CURLE_FILESIZE_EXCEEDED { return .failure(.tooLarge(url: request.url, limit: limit)) }
-        guard code == CURLE_OK else {
-            let message = String(cString: curl_easy_strerror(code))
-            return .failure(.transport(url: request.url, message: message))
-        }
+        guard code == CURLE_OK else { return .failure(failure(code: code)) }
         var status = 0
         feedpipe_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         var effective: UnsafeMutablePointer<CChar>?
         feedpipe_curl_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
         let finalURL = effective.map { String(cString: $0) } ?? request.url
-        if finalURL.lowercased().hasPrefix("file:") { status = 200 }
+        var primary: UnsafeMutablePointer<CChar>?
+        feedpipe_curl_getinfo_string(easy, CURLINFO_PRIMARY_IP, &primary)
+        let address = primary.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let isFile = finalURL.lowercased().hasPrefix("file:")
+        if isFile { status = 200 }
+        let decoded: [UInt8]
+        switch decodedBody() {
+        case .success(let bytes): decoded = bytes
+        case .failure(let error): return .failure(error)
+        }
+        if !isFile, status == 200 || status == 403 || status == 429 || status == 503, let defence = BlockPage.defence(in: decoded) {
+            return .failure(.blocked(url: request.url, by: defence))
+        }
         guard (200..<300).contains(status) || status == 304 else {
             return .failure(.http(url: request.url, status: status))
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         return .success(
             Response(
-                requestedURL: request.url, url: finalURL, status: status, headers: headers, body: body,
-                elapsed: elapsed))
+                requestedURL: request.url, url: finalURL, status: status, headers: headers, body: decoded,
+                elapsed: elapsed, address: address))
     }
 }
 

@@ -37,9 +37,39 @@ public struct Request: Sendable, Hashable {
         public var obeysRobots = true
         /// Seconds for the whole transfer, instead of the client's.
         public var timeout: Double?
+        /// Whether the transfer may connect to a loopback, private, link-local or metadata address (checked
+        /// on the address connected to, after DNS, on every redirect). A pipeline's own source may; the links
+        /// a public source offers may not, unless the pipeline allows it.
+        public var privateAddresses = true
+        /// The folder `file:` URLs must stay inside; with none, `file:` URLs are refused.
+        public var fileFolder: String?
 
         public init() {}
+
+        /// The policy for links a source offers: no private addresses, no files.
+        public static var forLinks: Policy {
+            var policy = Policy()
+            policy.privateAddresses = false
+            return policy
+        }
     }
+
+    /// Why the policy refuses the request before anything is sent (a scheme other than http and https, a
+    /// file outside the folder it may read), or `nil`.
+    public var refusal: FetchError? {
+        switch url.prefix(while: { $0 != ":" }).lowercased() {
+        case "http", "https":
+            return nil
+        case "file":
+            guard let folder = policy.fileFolder else { return .unsupported(url: url) }
+            return AddressPolicy.file(url, isInside: folder) ? nil : .outsideFolder(url: url, folder: folder)
+        default:
+            return .unsupported(url: url)
+        }
+    }
+
+    /// Whether the request carries validators, so that a `304` can answer it.
+    var hasValidators: Bool { etag != nil || lastModified != nil }
 
     /// The request headers in wire form, validators included.
     var headerLines: [String] {
@@ -64,9 +94,12 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// Seconds from start to end of the transfer.
     public var elapsed: Double
+    /// The IP address the transfer connected to last (`nil` for files).
+    public var address: String?
 
     public init(
-        requestedURL: String, url: String, status: Int, headers: [String: String], body: [UInt8], elapsed: Double
+        requestedURL: String, url: String, status: Int, headers: [String: String], body: [UInt8], elapsed: Double,
+        address: String? = nil
     ) {
         self.requestedURL = requestedURL
         self.url = url
@@ -74,6 +107,7 @@ public struct Response: Sendable {
         self.headers = headers
         self.body = body
         self.elapsed = elapsed
+        self.address = address
     }
 
     /// `304 Not Modified`: the validators matched and the body is empty.
@@ -104,6 +138,9 @@ public struct FetchOptions: Sendable {
     public var perHostConcurrency = 2
     /// Failures in a row after which a host's remaining requests fail at once, for the rest of the run.
     public var hostFailureLimit = 5
+    /// Addresses counted as public although they are not: lets a test stand a loopback server in for a
+    /// site on the web. Empty outside tests.
+    public var publicForTesting: Set<String> = []
 
     public init() {}
 }
@@ -117,12 +154,45 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     case disallowedByRobots(url: String)
     case hostUnavailable(url: String, failures: Int)
     case retryAfterTooLong(url: String, seconds: Int)
+    /// A `file:` URL outside the folder the pipeline reads.
+    case outsideFolder(url: String, folder: String)
+    /// The transfer would reach a loopback, private, link-local or metadata address.
+    case privateAddress(url: String, address: String)
+    /// A bot defence answered instead of the page (the defence's name).
+    case blocked(url: String, by: String)
+    /// The compressed body ends before its end marker.
+    case truncated(url: String)
+    /// `304 Not Modified` to a request that sent no validators, even when asked again without caches.
+    case notModifiedUnasked(url: String)
+    /// The response's header is larger than libcurl accepts.
+    case headerTooLarge(url: String)
 
     public var url: String {
         switch self {
         case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url),
-            .disallowedByRobots(let url), .hostUnavailable(let url, _), .retryAfterTooLong(let url, _):
+            .disallowedByRobots(let url), .hostUnavailable(let url, _), .retryAfterTooLong(let url, _),
+            .outsideFolder(let url, _), .privateAddress(let url, _), .blocked(let url, _), .truncated(let url),
+            .notModifiedUnasked(let url), .headerTooLarge(let url):
             url
+        }
+    }
+
+    /// The same failure, told of another URL: a host's robots.txt failure is its pages' failure too.
+    func addressed(to other: String) -> FetchError {
+        switch self {
+        case .transport(_, let message): .transport(url: other, message: message)
+        case .http(_, let status): .http(url: other, status: status)
+        case .tooLarge(_, let limit): .tooLarge(url: other, limit: limit)
+        case .unsupported: .unsupported(url: other)
+        case .disallowedByRobots: .disallowedByRobots(url: other)
+        case .hostUnavailable(_, let failures): .hostUnavailable(url: other, failures: failures)
+        case .retryAfterTooLong(_, let seconds): .retryAfterTooLong(url: other, seconds: seconds)
+        case .outsideFolder(_, let folder): .outsideFolder(url: other, folder: folder)
+        case .privateAddress(_, let address): .privateAddress(url: other, address: address)
+        case .blocked(_, let by): .blocked(url: other, by: by)
+        case .truncated: .truncated(url: other)
+        case .notModifiedUnasked: .notModifiedUnasked(url: other)
+        case .headerTooLarge: .headerTooLarge(url: other)
         }
     }
 
@@ -131,11 +201,21 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .transport(let url, let message): "\(url): \(message)"
         case .http(let url, let status): "\(url): HTTP status \(status)"
         case .tooLarge(let url, let limit): "\(url): body larger than \(limit) bytes; transfer stopped"
-        case .unsupported(let url): "\(url): only http, https and file URLs can be fetched"
+        case .unsupported(let url): "\(url): not fetched: only http and https links are fetched"
         case .disallowedByRobots(let url): "\(url): disallowed by the site's robots.txt"
         case .hostUnavailable(let url, let failures):
             "\(url): not fetched: its host failed \(failures) times in a row in this run"
         case .retryAfterTooLong(let url, let seconds): "\(url): the server asks to retry after \(seconds) s; gave up"
+        case .outsideFolder(let url, let folder):
+            "\(url): not fetched: a file outside the folder the pipeline reads (\(folder))"
+        case .privateAddress(let url, let address):
+            "\(url): not fetched: it leads to \(address), a private or local address, and the pipeline's source "
+                + "is public (set fetch: {private_addresses: true} to allow it)"
+        case .blocked(let url, let by): "\(url): blocked by the site (\(by)); nothing was replaced"
+        case .truncated(let url): "\(url): the compressed body ends early (the transfer was cut short)"
+        case .notModifiedUnasked(let url):
+            "\(url): the server answered 304 Not Modified to a request without validators, twice"
+        case .headerTooLarge(let url): "\(url): the response header is too large"
         }
     }
 }

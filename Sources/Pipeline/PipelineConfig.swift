@@ -32,7 +32,9 @@ public struct PipelineConfig: Sendable {
 
     /// Per-pipeline request settings.
     public struct FetchSettings: Sendable {
-        public var policy = Request.Policy()
+        /// The policy of the requests for the links the source offers. Its `privateAddresses` is the
+        /// pipeline's `private_addresses` (default false); a source on a private address allows them too.
+        public var policy = Request.Policy.forLinks
         /// Extra headers on every request (cookies included, as a `Cookie` header).
         public var headers: [String: String] = [:]
         /// An article fetched this recently is not fetched again (seconds).
@@ -86,6 +88,14 @@ public struct PipelineConfig: Sendable {
         return base + "." + format.fileExtension
     }
 
+    /// The folder a local source reads, which its `file:` links must stay inside; `nil` for a source on
+    /// the web, whose `file:` links are all refused.
+    public var sourceFolder: String? {
+        guard let url = URL(string: sourceURL), url.isFileURL else { return nil }
+        if case .folder = source { return url.standardizedFileURL.path }
+        return url.deletingLastPathComponent().standardizedFileURL.path
+    }
+
     public var sourceURL: String {
         switch source {
         case .htmlList(let url, _), .feed(let url), .folder(let url), .sitemap(let url): url
@@ -99,6 +109,7 @@ public struct PipelineConfig: Sendable {
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
+        "private_addresses",
     ]
     static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
     static let extractKeys = ["body", "remove", "drop_text", "iframes"]
@@ -289,6 +300,12 @@ public struct PipelineConfig: Sendable {
                 throw reader.error(value, "'retries' must be a whole number from 0 to 10")
             }
             settings.policy.retries = retries
+        }
+        if let value = map["private_addresses"] {
+            guard let allowed = value.bool else {
+                throw reader.error(value, "'private_addresses' must be true or false")
+            }
+            settings.policy.privateAddresses = allowed
         }
         if let value = map["robots"] {
             guard let obeys = value.bool else { throw reader.error(value, "'robots' must be true or false") }

@@ -15,10 +15,16 @@ public struct RunReport: Sendable, CustomStringConvertible {
     public var kept = 0
     /// Errors that did not stop the run: a source or an article that could not be fetched or read.
     public var failures: [String] = []
+    /// Links the source offered that are never fetched: other schemes than http(s), files outside the
+    /// pipeline's folder.
+    public var refused = 0
 
     public var description: String {
         var line = "\(pipeline): \(new) new, \(updated) updated, \(kept) kept → \(output)"
-        if !failures.isEmpty { line += " (\(failures.count) failed)" }
+        var notes: [String] = []
+        if !failures.isEmpty { notes.append("\(failures.count) failed") }
+        if refused > 0 { notes.append("\(refused) link\(refused == 1 ? "" : "s") refused") }
+        if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
         return line
     }
 }
@@ -36,31 +42,89 @@ public struct Runner: Sendable {
     }
 
     /// The requests of a pipeline for a URL: its headers and policy, and the validators of the last fetch.
-    func request(_ url: String, config: PipelineConfig, validators: StateStore.Validators? = nil) -> Request {
-        Request(
+    /// A link's request has the pipeline's link policy; the source's own (`asSource`) may reach any address
+    /// (the pipeline's author chose it) and read its own file.
+    func request(_ url: String, config: PipelineConfig, validators: StateStore.Validators? = nil, asSource: Bool = false)
+        -> Request
+    {
+        var policy = config.fetch.policy
+        policy.fileFolder = config.sourceFolder
+        if asSource { policy.privateAddresses = true }
+        return Request(
             url: url, headers: config.fetch.headers, etag: validators?.etag, lastModified: validators?.lastModified,
-            policy: config.fetch.policy)
+            policy: policy)
     }
 
-    /// The links each pipeline's source offers, in source order, without duplicates; all sources are fetched
-    /// together. With a state store, sources are fetched conditionally: `nil` means unchanged since the last
-    /// run.
+    /// What a pipeline's source offered.
+    public struct Discovery: Sendable {
+        /// The links, in source order, without duplicates; `nil` when the source is unchanged since the last
+        /// run.
+        public var links: [Link]?
+        /// The pipeline as its links are fetched: a source on a private address (an intranet) lets its links
+        /// reach private addresses too.
+        public var config: PipelineConfig
+        /// Links dropped before fetching (see `RunReport.refused`).
+        public var refused = 0
+    }
+
+    /// The links each pipeline's source offers; all sources are fetched together. With a state store,
+    /// sources are fetched conditionally. Links that may not be fetched are dropped and counted; a source
+    /// that offers no link at all is a failure naming it (and its selector).
     public func discover(_ configs: [PipelineConfig], state: StateStore? = nil, now: Date = Date()) async
-        -> [Result<[Link]?, RunError>]
+        -> [Result<Discovery, RunError>]
     {
+        var reach = configs
+        let offered = await discoverLinks(configs, reach: &reach, state: state, now: now)
+        return zip(offered, reach).map { result, config in
+            result.flatMap { links in
+                guard let links else { return .success(Discovery(links: nil, config: config)) }
+                let fetchable = links.filter { request($0.url, config: config).refusal == nil }
+                let refused = links.count - fetchable.count
+                guard !fetchable.isEmpty else {
+                    return .failure(.source(Self.noLinks(config, refused: refused)))
+                }
+                return .success(Discovery(links: Link.withoutTracking(fetchable), config: config, refused: refused))
+            }
+        }
+    }
+
+    /// Why a source offering no links is a failure, in its own terms.
+    static func noLinks(_ config: PipelineConfig, refused: Int) -> String {
+        let what = switch config.source {
+        case .htmlList(_, let list): "the list page offers no links: '\(list.links.source)' matched none"
+        case .feed: "the feed has no items with links"
+        case .sitemap: "the sitemap lists no pages"
+        case .folder: "the folder holds no .html pages"
+        }
+        let because = refused > 0 ? " that may be fetched (\(refused) refused: only http and https, or files in its folder)" : ""
+        return "\(config.sourceURL): \(what)\(because)"
+    }
+
+    private func discoverLinks(
+        _ configs: [PipelineConfig], reach: inout [PipelineConfig], state: StateStore?, now: Date
+    ) async -> [Result<[Link]?, RunError>] {
         // Folders are listed, not fetched.
         var results = [Result<[Link]?, RunError>?](repeating: nil, count: configs.count)
         var fetched: [(index: Int, request: Request)] = []
         for (index, config) in configs.enumerated() {
             if case .folder(let url) = config.source {
+                reach[index].fetch.policy.privateAddresses = true
                 results[index] = SavedPages.links(in: url).mapError { RunError.source($0.description) }.map { $0 }
                 continue
             }
             let known = (try? state?.validators(for: config.sourceURL, feed: config.id)) ?? nil
-            fetched.append((index, request(config.sourceURL, config: config, validators: known)))
+            fetched.append((index, request(config.sourceURL, config: config, validators: known, asSource: true)))
         }
         let responses = await client.fetch(fetched.map(\.request))
         for ((index, _), result) in zip(fetched, responses) {
+            // A source on this machine (a file) or on a private address (an intranet) is no public source.
+            if configs[index].sourceFolder != nil { reach[index].fetch.policy.privateAddresses = true }
+            if case .success(let response) = result, let address = response.address,
+                AddressPolicy.isPrivate(address, publicForTesting: client.options.publicForTesting)
+            {
+                reach[index].fetch.policy.privateAddresses = true
+            }
+            let configs = reach
             switch links(from: result, config: configs[index], state: state, now: now) {
             case .success(.links(let links)): results[index] = .success(links)
             case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
@@ -76,9 +140,7 @@ public struct Runner: Sendable {
             case .failure(let error): results[index] = .failure(error)
             }
         }
-        return results.map { result in
-            (result ?? .failure(.source("not read"))).map { $0.map(Link.withoutTracking) }
-        }
+        return results.map { $0 ?? .failure(.source("not read")) }
     }
 
     /// The links of a list page and of the pages after it, read through the "next" link one at a time up
@@ -448,11 +510,15 @@ public struct Runner: Sendable {
             case .failure(let error):
                 reports[index].failures.append(error.description)
                 logger.error("\(error)")
-            case .success(let links):
-                let admitted = (links ?? []).filter { configs[index].filter.admits($0, now: seenAt) }
+            case .success(let found):
+                let admitted = (found.links ?? []).filter { configs[index].filter.admits($0, now: seenAt) }
                 let kept = Array(admitted.prefix(configs[index].maxEntries))
                 reports[index].discovered = kept.count
-                jobs += kept.map { ($0, configs[index]) }
+                reports[index].refused = found.refused
+                if found.refused > 0 {
+                    logger.warning("\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")
+                }
+                jobs += kept.map { ($0, found.config) }
                 owners += Array(repeating: index, count: kept.count)
             }
         }

@@ -47,9 +47,12 @@ struct Check: AsyncParsableCommand {
         print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
         let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: false))
         let links: [Link]
+        let reach: PipelineConfig
         switch await runner.discover([config])[0] {
         case .success(let found):
-            links = Array((found ?? []).prefix(config.maxEntries))
+            links = Array((found.links ?? []).prefix(config.maxEntries))
+            reach = found.config
+            if found.refused > 0 { printError("\(pipeline): \(found.refused) links refused (only http and https, or files in the source's folder)") }
         case .failure(let error):
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
@@ -57,7 +60,7 @@ struct Check: AsyncParsableCommand {
         print("\(links.count) links from \(config.sourceURL)")
         for link in links { print("  \(link.url)" + (link.title.map { "  \($0)" } ?? "")) }
         guard let first = links.first else { return }
-        switch await runner.articles([(first, config)]).first {
+        switch await runner.articles([(first, reach)]).first {
         case .success(.article(let article, _)):
             print("\nFirst article: \(article.title ?? "(no title)")")
             for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {

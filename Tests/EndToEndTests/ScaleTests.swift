@@ -11,7 +11,9 @@ struct ScaleTests {
         let folder = try Repository.temporaryFolder()
         let pipelines = folder.appendingPathComponent("Pipelines")
         try FileManager.default.createDirectory(at: pipelines, withIntermediateDirectories: true)
-        let articles = Repository.exampleSite.appendingPathComponent("articles")
+        // The feeds' files are read inside their own folder: a local source's links stay in its folder.
+        let articles = pipelines.appendingPathComponent("articles")
+        try FileManager.default.copyItem(at: Repository.exampleSite.appendingPathComponent("articles"), to: articles)
         let names = ["otters-return", "battery-recycling-plant", "cycle-lanes-vote", "belarus-officers-letter"]
         for index in 0..<count {
             let items = (0..<3).map { item in

@@ -44,9 +44,35 @@ struct HTTPClientTests {
         let folder = try Repository.temporaryFolder()
         let file = folder.appendingPathComponent("page.html")
         try "<p>hello</p>".write(to: file, atomically: true, encoding: .utf8)
-        let response = try await HTTPClient().fetch(Request(url: file.absoluteString)).get()
+        var policy = Request.Policy()
+        policy.fileFolder = folder.path
+        let response = try await HTTPClient().fetch(Request(url: file.absoluteString, policy: policy)).get()
         #expect(response.status == 200)
         #expect(response.text == "<p>hello</p>")
+    }
+
+    @Test func refusesFilesOutsideTheFolderAndFilesWhenNoFolderIsGiven() async throws {
+        let folder = try Repository.temporaryFolder()
+        let inside = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
+        try "<p>secret</p>".write(to: folder.appendingPathComponent("secret.html"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            at: inside.appendingPathComponent("link.html"), withDestinationURL: folder.appendingPathComponent("secret.html"))
+        var policy = Request.Policy()
+        policy.fileFolder = inside.path
+        let client = HTTPClient()
+        for url in [
+            "file:///etc/passwd", "FILE:///etc/passwd", inside.absoluteString + "../secret.html",
+            inside.appendingPathComponent("link.html").absoluteString, "file://elsewhere.example" + inside.path + "/x.html",
+        ] {
+            let result = await client.fetch(Request(url: url, policy: policy))
+            #expect(throws: FetchError.self, "\(url) was read") { try result.get() }
+            if case .failure(let error) = result { #expect("\(error)".contains("not fetched")) }
+        }
+        let noFolder = await client.fetch(Request(url: folder.appendingPathComponent("secret.html").absoluteString))
+        #expect(throws: FetchError.unsupported(url: folder.appendingPathComponent("secret.html").absoluteString)) {
+            try noFolder.get()
+        }
     }
 
     @Test func fetchesConcurrentlyInRequestOrderAndNamesFailingURLs() async throws {
@@ -284,5 +310,72 @@ final class Counter: @unchecked Sendable {
             defer { value += 1 }
             return value
         }
+    }
+}
+
+@Suite("Address policy")
+struct AddressPolicyTests {
+    @Test(arguments: [
+        "127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0", "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "::127.0.0.1", "not an address", "",
+    ])
+    func privateAddresses(address: String) {
+        #expect(AddressPolicy.isPrivate(address))
+    }
+
+    @Test(arguments: ["8.8.8.8", "93.184.216.34", "172.32.0.1", "172.15.255.255", "2001:4860:4860::8888", "::ffff:8.8.8.8"])
+    func publicAddresses(address: String) {
+        #expect(!AddressPolicy.isPrivate(address))
+    }
+
+    static var linkPolicy: Request.Policy {
+        var policy = Request.Policy.forLinks
+        policy.retries = 0
+        policy.obeysRobots = false
+        return policy
+    }
+
+    @Test func aLinkToThisMachineIsRefusedWhateverItsNameAndNothingIsSent() async throws {
+        let server = try LoopbackServer { _ in .init(status: 200, body: Array("<p>internal</p>".utf8)) }
+        let client = HTTPClient()
+        for host in ["127.0.0.1", "localhost", "0x7f000001", "2130706433", "127.1"] {
+            let url = "http://\(host):\(server.port)/admin"
+            let result = await client.fetch(Request(url: url, policy: Self.linkPolicy))
+            #expect(throws: FetchError.privateAddress(url: url, address: "127.0.0.1")) { try result.get() }
+        }
+        #expect(server.received.isEmpty)
+        // The same address is fetched when the request may reach it (a pipeline's own source).
+        var allowed = Self.linkPolicy
+        allowed.privateAddresses = true
+        let response = try await client.fetch(Request(url: server.baseURL + "/admin", policy: allowed)).get()
+        #expect(response.address == "127.0.0.1")
+    }
+
+    @Test func aRedirectToThisMachineIsRefusedOnTheAddressConnectedTo() async throws {
+        let inside = try LoopbackServer { _ in .init(status: 200, body: Array("<p>metadata</p>".utf8)) }
+        // 127.0.0.2 stands in for a public site.
+        let outside = try LoopbackServer(host: "127.0.0.2") { request in
+            request.path == "/away"
+                ? .init(status: 302, headers: ["Location": "http://localhost:\(inside.port)/latest/meta-data/"])
+                : .init(status: 200, headers: ["Content-Type": "text/html"], body: Array("<p>public</p>".utf8))
+        }
+        var options = FetchOptions()
+        options.publicForTesting = ["127.0.0.2"]
+        let client = HTTPClient(options: options)
+        let fine = try await client.fetch(Request(url: outside.baseURL + "/page", policy: Self.linkPolicy)).get()
+        #expect(fine.text == "<p>public</p>")
+        let result = await client.fetch(Request(url: outside.baseURL + "/away", policy: Self.linkPolicy))
+        #expect(throws: FetchError.privateAddress(url: outside.baseURL + "/away", address: "127.0.0.1")) { try result.get() }
+        #expect(inside.received.isEmpty)
+    }
+
+    @Test func robotsTxtOnAPrivateAddressNamesTheAddressNotRobots() async throws {
+        let server = try LoopbackServer { _ in .init(status: 200) }
+        var policy = Self.linkPolicy
+        policy.obeysRobots = true
+        let url = server.baseURL + "/story"
+        let result = await HTTPClient().fetch(Request(url: url, policy: policy))
+        #expect(throws: FetchError.privateAddress(url: url, address: "127.0.0.1")) { try result.get() }
     }
 }

@@ -330,7 +330,7 @@ struct MoreSourceTests {
         let work = try Repository.temporaryFolder()
         let config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)
         let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0].get())
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0].get().links)
         #expect(links.map { $0.url.split(separator: "/").last! } == [
             "belarus-officers-letter.html", "cycle-lanes-vote.html", "battery-recycling-plant.html", "otters-return.html",
         ])
@@ -451,7 +451,7 @@ struct ListPageTests {
             output: \(work.path)/out.atom
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
             "/articles/belarus-officers-letter.html", "/articles/cycle-lanes-vote.html",
             "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
@@ -504,7 +504,7 @@ struct SourcesOverHTTPTests {
         let work = try Repository.temporaryFolder()
         let yaml = "title: By address\nsource: {type: feed, url: \"\(server.baseURL)/index.html\"}\noutput: \(work.path)/f.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         // The first feed the page names (RSS), with its items' titles.
         #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
             "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
@@ -515,7 +515,7 @@ struct SourcesOverHTTPTests {
         let sitemap = try PipelineConfig.parse(
             "title: Map\nsource: {url: \"\(server.baseURL)/sitemap.xml\"}\noutput: \(work.path)/m.atom\n",
             file: work.appendingPathComponent("m.yml").path)
-        let mapped = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get())
+        let mapped = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get().links)
         #expect(mapped.count == 4)
 
         // A page that names no feed and links no article is still an error that says what it is.
@@ -537,7 +537,7 @@ struct SourcesOverHTTPTests {
         let work = try Repository.temporaryFolder()
         let yaml = "title: Over HTTP\nsource: {type: \(type), url: \"\(server.baseURL)/\(file)\"}\noutput: \(work.path)/f.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get())
+        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         #expect(links.count == count)
         #expect(links.allSatisfy { $0.url.hasPrefix(server.baseURL + "/articles/") })
         let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)

@@ -48,20 +48,23 @@ public final class LoopbackServer: @unchecked Sendable {
     private let lock = NSLock()
     private var requests: [Received] = []
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The loopback address it listens on (any of 127/8 is this machine on Linux).
+    public let host: String
+    public var baseURL: String { "http://\(host):\(port)" }
 
     /// Every request received so far.
     public var received: [Received] { lock.withLock { requests } }
 
-    public init(handler: @escaping @Sendable (Received) -> Reply) throws {
+    public init(host: String = "127.0.0.1", handler: @escaping @Sendable (Received) -> Reply) throws {
         self.handler = handler
+        self.host = host
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

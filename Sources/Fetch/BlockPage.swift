@@ -1,0 +1,78 @@
+/// Pages that bot defences answer instead of the one asked for (often with status 200): Cloudflare's
+/// "Just a moment…" challenge, Akamai's "Access Denied", DataDome and PerimeterX captchas, Imperva and
+/// Sucuri firewalls, and the "enable JavaScript and cookies to continue" interstitials. Publishing one as an
+/// article would replace the story with the defence's text, so they are failures.
+enum BlockPage {
+    /// Markers only a defence's own page carries, each with the name given in errors. Several of these
+    /// products also add scripts to the ordinary pages they protect, so a marker counts only on a page with
+    /// little text of its own (`textLimit`).
+    static let markers: [(marker: String, name: String)] = [
+        ("cf_chl_opt", "Cloudflare challenge"), ("cf-browser-verification", "Cloudflare challenge"),
+        ("checking if the site connection is secure", "Cloudflare challenge"),
+        ("<title>just a moment...</title>", "Cloudflare challenge"), ("<title>just a moment…</title>", "Cloudflare challenge"),
+        ("attention required! | cloudflare", "Cloudflare"), ("cf-error-details", "Cloudflare"),
+        ("you don't have permission to access", "Akamai access denied"),
+        ("captcha-delivery.com", "DataDome captcha"), ("px-captcha", "PerimeterX captcha"),
+        ("_pxappid", "PerimeterX"), ("press &amp; hold", "PerimeterX captcha"), ("press & hold", "PerimeterX captcha"),
+        ("_incapsula_resource", "Imperva Incapsula"), ("incapsula incident id", "Imperva Incapsula"),
+        ("sucuri website firewall", "Sucuri firewall"), ("access denied - sucuri", "Sucuri firewall"),
+        ("enable javascript and cookies to continue", "JavaScript and cookies interstitial"),
+        ("please enable cookies and javascript", "JavaScript and cookies interstitial"),
+        ("verify you are human", "captcha"), ("are you a robot", "captcha"), ("unusual traffic from your", "captcha"),
+        ("<title>access denied</title>", "access denied page"), ("pardon our interruption", "bot check"),
+    ]
+
+    /// A page with more visible text than this is an article whatever scripts it carries (a challenge page
+    /// shows a sentence or two; Akamai's denial, about 200 bytes).
+    static let textLimit = 1500
+
+    /// The defence that answered, when the body is one of their pages.
+    static func defence(in body: [UInt8]) -> String? {
+        let head = body.prefix(96 * 1024)
+        guard visibleTextLength(head, limit: textLimit) < textLimit else { return nil }
+        let lowered = String(decoding: head.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return markers.first { lowered.contains($0.marker) }?.name
+    }
+
+    /// Bytes of text outside tags, scripts, styles and comments, not counting white space; counting stops at
+    /// `limit`.
+    static func visibleTextLength(_ bytes: ArraySlice<UInt8>, limit: Int) -> Int {
+        var count = 0, index = bytes.startIndex
+        let end = bytes.endIndex
+        func startsTag(_ name: String, at position: Int) -> Bool {
+            let name = Array(name.utf8)
+            guard position + name.count < end else { return false }
+            for (offset, byte) in name.enumerated() where bytes[position + offset] | 0x20 != byte { return false }
+            return true
+        }
+        func skip(past closing: String, from position: Int) -> Int {
+            let closing = Array(closing.utf8)
+            var at = position
+            while at + closing.count <= end {
+                if bytes[at] == closing[0], zip(closing.indices, closing).allSatisfy({ bytes[at + $0] | 0x20 == $1 | 0x20 }) {
+                    return at + closing.count
+                }
+                at += 1
+            }
+            return end
+        }
+        while index < end, count < limit {
+            let byte = bytes[index]
+            if byte == 0x3C {  // <
+                if startsTag("script", at: index + 1) {
+                    index = skip(past: "</script", from: index + 7)
+                } else if startsTag("style", at: index + 1) {
+                    index = skip(past: "</style", from: index + 6)
+                } else if startsTag("!--", at: index + 1) {
+                    index = skip(past: "-->", from: index + 4)
+                } else {
+                    index = skip(past: ">", from: index + 1)
+                }
+                continue
+            }
+            if byte > 0x20 { count += 1 }
+            index += 1
+        }
+        return count
+    }
+}
