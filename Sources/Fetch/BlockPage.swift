@@ -13,7 +13,7 @@ enum BlockPage {
         ("attention required! | cloudflare", "Cloudflare"), ("cf-error-details", "Cloudflare"),
         ("you don't have permission to access", "Akamai access denied"),
         ("captcha-delivery.com", "DataDome captcha"), ("px-captcha", "PerimeterX captcha"),
-        ("_pxappid", "PerimeterX"), ("press &amp; hold", "PerimeterX captcha"), ("press & hold", "PerimeterX captcha"),
+("press &amp; hold", "PerimeterX captcha"), ("press & hold", "PerimeterX captcha"),
         ("_incapsula_resource", "Imperva Incapsula"), ("incapsula incident id", "Imperva Incapsula"),
         ("sucuri website firewall", "Sucuri firewall"), ("access denied - sucuri", "Sucuri firewall"),
         ("enable javascript and cookies to continue", "JavaScript and cookies interstitial"),
@@ -28,51 +28,54 @@ enum BlockPage {
 
     /// The defence that answered, when the body is one of their pages.
     static func defence(in body: [UInt8]) -> String? {
+        guard visibleTextLength(body, limit: textLimit) < textLimit else { return nil }
         let head = body.prefix(96 * 1024)
-        guard visibleTextLength(head, limit: textLimit) < textLimit else { return nil }
         let lowered = String(decoding: head.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         return markers.first { lowered.contains($0.marker) }?.name
     }
 
     /// Bytes of text outside tags, scripts, styles and comments, not counting white space; counting stops at
     /// `limit`.
-    static func visibleTextLength(_ bytes: ArraySlice<UInt8>, limit: Int) -> Int {
-        var count = 0, index = bytes.startIndex
-        let end = bytes.endIndex
-        func startsTag(_ name: String, at position: Int) -> Bool {
-            let name = Array(name.utf8)
-            guard position + name.count < end else { return false }
-            for (offset, byte) in name.enumerated() where bytes[position + offset] | 0x20 != byte { return false }
-            return true
-        }
-        func skip(past closing: String, from position: Int) -> Int {
-            let closing = Array(closing.utf8)
-            var at = position
-            while at + closing.count <= end {
-                if bytes[at] == closing[0], zip(closing.indices, closing).allSatisfy({ bytes[at + $0] | 0x20 == $1 | 0x20 }) {
-                    return at + closing.count
-                }
-                at += 1
+    static func visibleTextLength(_ body: [UInt8], limit: Int) -> Int {
+        body.withUnsafeBufferPointer { bytes in
+            let end = bytes.count
+            /// Whether `name` (lower case) starts at `position`, in any case.
+            func matches(_ name: StaticString, at position: Int) -> Bool {
+                let count = name.utf8CodeUnitCount
+                guard position + count <= end else { return false }
+                let pattern = name.utf8Start
+                for offset in 0..<count where bytes[position + offset] | 0x20 != pattern[offset] | 0x20 { return false }
+                return true
             }
-            return end
-        }
-        while index < end, count < limit {
-            let byte = bytes[index]
-            if byte == 0x3C {  // <
-                if startsTag("script", at: index + 1) {
-                    index = skip(past: "</script", from: index + 7)
-                } else if startsTag("style", at: index + 1) {
-                    index = skip(past: "</style", from: index + 6)
-                } else if startsTag("!--", at: index + 1) {
-                    index = skip(past: "-->", from: index + 4)
-                } else {
-                    index = skip(past: ">", from: index + 1)
+            /// The position after the first `closing` at or after `position`, or the end.
+            func skip(past closing: StaticString, from position: Int) -> Int {
+                let first = closing.utf8Start[0]
+                var at = position
+                while at < end {
+                    if bytes[at] | 0x20 == first | 0x20, matches(closing, at: at) { return at + closing.utf8CodeUnitCount }
+                    at += 1
                 }
-                continue
+                return end
             }
-            if byte > 0x20 { count += 1 }
-            index += 1
+            var count = 0, index = 0
+            while index < end, count < limit {
+                let byte = bytes[index]
+                if byte == 0x3C {  // <
+                    if matches("script", at: index + 1) {
+                        index = skip(past: "</script", from: index + 7)
+                    } else if matches("style", at: index + 1) {
+                        index = skip(past: "</style", from: index + 6)
+                    } else if matches("!--", at: index + 1) {
+                        index = skip(past: "-->", from: index + 4)
+                    } else {
+                        index = skip(past: ">", from: index + 1)
+                    }
+                    continue
+                }
+                if byte > 0x20 { count += 1 }
+                index += 1
+            }
+            return count
         }
-        return count
     }
 }

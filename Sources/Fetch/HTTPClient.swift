@@ -456,7 +456,9 @@ private final class Transfer {
                 return .transport(url: url, message: "the site refused the connection (\(host) port \(port))")
             }
             return .transport(url: url, message: "cannot connect to \(host) port \(port)" + (detail.isEmpty ? "" : ": \(detail)"))
-        case CURLE_OUT_OF_MEMORY where detail.lowercased().contains("header"):
+        case CURLE_OUT_OF_MEMORY where body.isEmpty:
+            // libcurl 7.x reports a header over its 100 KB limit as "out of memory" (later versions say
+            // CURLE_TOO_LARGE); before any body arrives, that is what it means.
             return .headerTooLarge(url: url)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_TOO_MANY_REDIRECTS:
             return .transport(url: url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)

@@ -239,6 +239,9 @@ public struct Runner: Sendable {
                 let offered: Offered
                 switch config.source {
                 case .htmlList(_, let list):
+                    if response.body.allSatisfy({ $0 <= 0x20 }) {
+                        return .failure(.source(Self.noLinks(config, refused: 0) + " (the page is empty)"))
+                    }
                     let document = try Document(html: response.text, url: response.url)
                     let next = list.pages > 1 ? list.next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
                     offered = .listPage(ListPage.links(in: document, list: list), next: next)
@@ -559,6 +562,18 @@ public struct Runner: Sendable {
                 }
                 do {
                     let made = try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt)
+                    if let stored = try state.entry(feed: configs[index].id, id: made.id),
+                        let shrunk = Self.shrinkage(of: article, against: stored)
+                    {
+                        // A page that lost most of its text (a paywall, an error page in a 200, a redesign that
+                        // hides the article) does not replace the article it was.
+                        logger.warning("\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
+                        if var validators {
+                            validators.fetchedAt = seenAt
+                            fetched[index, default: []].append((link.url, validators))
+                        }
+                        continue
+                    }
                     if configs[index].filter.admits(made, text: article.text, now: seenAt) {
                         entries[index, default: []].append(made)
                     } else {
@@ -614,7 +629,7 @@ public struct Runner: Sendable {
             do {
                 try FeedFolder.writeIndex(in: folder)
             } catch {
-                logger.error("cannot write the feed index in \(folder): \(error.localizedDescription)")
+                logger.error("cannot write the feed index in \(folder): \(error)")
             }
         }
         return results
@@ -650,10 +665,21 @@ public struct Runner: Sendable {
             do {
                 try AtomicFile.write(text, to: path)
             } catch {
-                throw RunError.output("\(path): \(error.localizedDescription)")
+                throw RunError.output("\(error)")
             }
         }
         return report
+    }
+
+    /// The text lengths of a refetched article and of its stored entry when the article has less than half
+    /// the stored text; `nil` when it is not far shorter.
+    static func shrinkage(of article: Article, against stored: Entry) -> (now: Int, before: Int)? {
+        guard let content = stored.content, content.utf8.count > 2 * article.text.utf8.count,
+            let document = try? Document(html: "<html><body>\(content)</body></html>", url: stored.link),
+            let text = document.root?.text
+        else { return nil }
+        let before = text.count { !$0.isWhitespace }, now = article.text.count { !$0.isWhitespace }
+        return now * 2 < before ? (now, before) : nil
     }
 
     /// The article a feed item's own body makes, extracted and made safe like a page's, or `nil` when the
@@ -721,7 +747,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case .source(let message): "source: \(message)"
         case .article(let message): "article: \(message)"
         case .state(let message): message
-        case .output(let message): "cannot write \(message)"
+        case .output(let message): message
         }
     }
 }
@@ -774,36 +800,5 @@ enum Summary {
         // Cut inside a word: that word goes.
         let end = space ? flat.endIndex : flat.lastIndex(of: " ") ?? flat.endIndex
         return String(flat[..<end]) + "…"
-    }
-}
-
-/// Writes files so that readers see the old or the new content, never a mix: a temporary file in the same
-/// folder, flushed, then renamed over the target. An unchanged file is not touched.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
-        let data = Data(text.utf8)
-        if let existing = FileManager.default.contents(atPath: path), existing == data { return }
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
-        let prefix = ".\(url.lastPathComponent)."
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
-        }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
-        let handle = try FileHandle(forWritingTo: temporary)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
     }
 }

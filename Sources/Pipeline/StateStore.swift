@@ -85,14 +85,27 @@ public final class StateStore {
             SELECT id, link, title, author, published, updated, summary, content, image, language
             FROM entries WHERE feed = ? ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id
             """, [feed]
-        ) { row in
-            entries.append(
-                Entry(
-                    id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1) ?? "", author: row.text(3),
-                    published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
-                    summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9)))
-        }
+        ) { entries.append(Self.entry(from: $0)) }
         return entries
+    }
+
+    /// One stored entry of a feed, if there is one with that id.
+    public func entry(feed: String, id: String) throws(PipelineError) -> Entry? {
+        var found: Entry?
+        try query(
+            """
+            SELECT id, link, title, author, published, updated, summary, content, image, language
+            FROM entries WHERE feed = ? AND id = ?
+            """, [feed, id]
+        ) { found = Self.entry(from: $0) }
+        return found
+    }
+
+    private static func entry(from row: Row) -> Entry {
+        Entry(
+            id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1) ?? "", author: row.text(3),
+            published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
+            summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9))
     }
 
     /// When an entry was first stored, if it was.

@@ -144,6 +144,36 @@ struct CommandLineTests {
         #expect(try Data(contentsOf: feed) == before)
     }
 
+    @Test func aListPageWhoseSelectorMatchesNothingFailsRunAndCheck() throws {
+        let folder = try Self.workingCopy()
+        let pipeline = folder.appendingPathComponent("Pipelines/example.yml")
+        let yaml = try String(contentsOf: pipeline, encoding: .utf8)
+            .replacingOccurrences(of: ".story-list a.headline", with: ".story-grid a.title")
+        try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+        for command in ["run", "check"] {
+            let output = try Self.run([command, "Pipelines/example.yml"], in: folder)
+            #expect(output.status == 1, "\(command): \(output.stderr)")
+            #expect(output.stderr.contains("example-site/index.html: the list page offers no links: '.story-grid a.title' matched none"),
+                "\(command): \(output.stderr)")
+        }
+    }
+
+    @Test func aFeedThatCannotBeWrittenNamesThePathAndTheCause() throws {
+        let folder = try Self.workingCopy()
+        // The feed's path is taken by a folder, then its folder by a file.
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("Feeds/example.atom"), withIntermediateDirectories: true)
+        var output = try Self.run(["run", "Pipelines/example.yml"], in: folder)
+        #expect(output.status == 3)
+        #expect(output.stderr.contains("cannot write Feeds/example.atom: Is a directory"), "\(output.stderr)")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("Feeds"))
+        try Data().write(to: folder.appendingPathComponent("Feeds"))
+        output = try Self.run(["run", "Pipelines/example.yml"], in: folder)
+        #expect(output.status == 3)
+        #expect(output.stderr.contains("/Feeds: Not a directory"), "\(output.stderr)")
+        #expect(!output.stderr.contains("NSCocoaErrorDomain"))
+    }
+
     @Test func aSecondRunWaitsForTheFirstThenGivesUpClearly() throws {
         let folder = try Self.workingCopy()
         let lockPath = folder.appendingPathComponent(".feedpipe/state.sqlite.lock").path

@@ -379,3 +379,144 @@ struct AddressPolicyTests {
         #expect(throws: FetchError.privateAddress(url: url, address: "127.0.0.1")) { try result.get() }
     }
 }
+
+/// Answers that look like success and are not: they must fail, naming the URL and the cause, so that
+/// nothing stored is replaced by them.
+@Suite("Answers that are not the page")
+struct MisleadingAnswerTests {
+    static var once: Request.Policy {
+        var policy = Request.Policy()
+        policy.retries = 0
+        policy.obeysRobots = false
+        return policy
+    }
+
+    static let html = ["Content-Type": "text/html; charset=utf-8"]
+
+    /// Bot defences' pages as they are served (trimmed), each with the name the error gives.
+    static let defences: [(page: String, name: String)] = [
+        ("""
+        <!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="refresh" content="390">
+        <script>(function(){window._cf_chl_opt={cvId: '3',cZone: "example.org",cType: 'managed'};}());</script></head>
+        <body><div class="main-wrapper"><h1>example.org</h1><p>Checking if the site connection is secure</p>
+        <p>example.org needs to review the security of your connection before proceeding.</p></div></body></html>
+        """, "Cloudflare challenge"),
+        ("""
+        <HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>
+        You don't have permission to access "http&#58;&#47;&#47;www&#46;example&#46;com&#47;news" on this server.<P>
+        Reference&#32;&#35;18&#46;4d3c2f17&#46;1700000000&#46;1a2b3c4d</BODY></HTML>
+        """, "Akamai access denied"),
+        ("""
+        <html><head><title>example.com</title></head><body><p>Please enable JS and disable any ad blocker</p>
+        <script>var dd={'rt':'c','cid':'AHrlqAAAAAMA','hsh':'2211F5','t':'fe','host':'geo.captcha-delivery.com'}</script>
+        <script src="https://ct.captcha-delivery.com/c.js"></script></body></html>
+        """, "DataDome captcha"),
+        ("""
+        <html><head><title>Access to this page has been denied</title></head><body><div id="px-captcha"></div>
+        <p>Press &amp; Hold to confirm you are a human (and not a bot).</p></body></html>
+        """, "PerimeterX captcha"),
+        ("""
+        <html><body><h1>One more step</h1><p>Please enable JavaScript and cookies to continue.</p>
+        <noscript>Enable JavaScript and cookies to continue</noscript></body></html>
+        """, "JavaScript and cookies interstitial"),
+    ]
+
+    @Test(arguments: defences.indices)
+    func aBotDefencesPageIsABlockNamingTheDefence(index: Int) async throws {
+        let (page, name) = Self.defences[index]
+        let server = try LoopbackServer { _ in .init(status: 200, headers: Self.html, body: Array(page.utf8)) }
+        let url = server.baseURL + "/story"
+        let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
+        #expect(throws: FetchError.blocked(url: url, by: name)) { try result.get() }
+        #expect("\(FetchError.blocked(url: url, by: name))".contains("blocked by the site (\(name))"))
+    }
+
+    @Test func anArticleAboutCaptchasIsNoBlock() async throws {
+        let prose = String(repeating: "Sites ask visitors to verify you are human with a captcha, and readers tire of it. ", count: 30)
+        let page = "<html><head><title>Captchas</title><script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script>"
+            + "</head><body><article><p>\(prose)</p></article></body></html>"
+        let server = try LoopbackServer { _ in .init(status: 200, headers: Self.html, body: Array(page.utf8)) }
+        let response = try await HTTPClient().fetch(Request(url: server.baseURL + "/story", policy: Self.once)).get()
+        #expect(response.text.contains("readers tire of it"))
+    }
+
+    @Test func aCompressedBodyCutShortIsAnErrorNotAShorterPage() async throws {
+        let page = Array(String(repeating: "<p>The whole article, paragraph after paragraph.</p>\n", count: 400).utf8)
+        let compressed = try Tool.gzip(page)
+        let whole = try LoopbackServer { _ in
+            .init(status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 }, body: compressed)
+        }
+        let read = try await HTTPClient().fetch(Request(url: whole.baseURL + "/a", policy: Self.once)).get()
+        #expect(read.body == page)
+        // Half the stream, with a Content-Length that matches what is sent: libcurl sees a complete transfer.
+        let cut = try LoopbackServer { _ in
+            .init(status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 },
+                body: Array(compressed.prefix(compressed.count / 2)))
+        }
+        let url = cut.baseURL + "/a"
+        let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
+        #expect(throws: FetchError.truncated(url: url)) { try result.get() }
+    }
+
+    @Test func aNotModifiedNobodyAskedForIsAskedAgainPastCachesThenAFailure() async throws {
+        // A cache in front of the site answers 304 to everyone, unless told not to use its copy.
+        let honest = try LoopbackServer { request in
+            request.headers["cache-control"] == "no-cache"
+                ? .init(status: 200, headers: Self.html, body: Array("<p>new article</p>".utf8)) : .init(status: 304)
+        }
+        let response = try await HTTPClient().fetch(Request(url: honest.baseURL + "/new", policy: Self.once)).get()
+        #expect(response.status == 200 && response.text == "<p>new article</p>")
+
+        let stubborn = try LoopbackServer { _ in .init(status: 304) }
+        let url = stubborn.baseURL + "/new"
+        let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
+        #expect(throws: FetchError.notModifiedUnasked(url: url)) { try result.get() }
+        // With validators, a 304 is the answer asked for.
+        let asked = try await HTTPClient().fetch(Request(url: url, etag: "\"v1\"", policy: Self.once)).get()
+        #expect(asked.isNotModified)
+    }
+
+    @Test func aHugeHeaderIsNamedAsSuch() async throws {
+        let server = try LoopbackServer { _ in
+            .init(status: 200, headers: ["X-Padding": String(repeating: "a", count: 2_000_000)], body: Array("<p>x</p>".utf8))
+        }
+        let url = server.baseURL + "/big"
+        let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
+        #expect(throws: FetchError.headerTooLarge(url: url)) { try result.get() }
+        #expect(!"\(FetchError.headerTooLarge(url: url))".lowercased().contains("memory"))
+    }
+
+    @Test func aRefusedConnectionNamesHostAndPortEvenWhenRobotsTxtComesFirst() async throws {
+        let port = RawHTTP.freePort()
+        var policy = Self.once
+        policy.obeysRobots = true
+        let url = "http://127.0.0.1:\(port)/story"
+        let result = await HTTPClient().fetch(Request(url: url, policy: policy))
+        guard case .failure(let error) = result else {
+            Issue.record("a closed port answered")
+            return
+        }
+        #expect(error.description == "\(url): the site refused the connection (127.0.0.1 port \(port))")
+    }
+}
+
+/// The block-page test on pages that are real articles, listings and forums: none of them is a block.
+@Suite("Block pages on real pages")
+struct BlockPageCorpusTests {
+    static let shared = Repository.root.deletingLastPathComponent().appendingPathComponent("shared")
+
+    @Test func noPageOfTheBenchmarkCorporaIsTakenForABlock() throws {
+        var pages: [(String, [UInt8])] = []
+        for folder in ["extraction-benchmark/html", "wcxb-dev/html"] {
+            let url = Self.shared.appendingPathComponent(folder)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
+                guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else { continue }
+                let bytes = Gzip.isCompressed(Array(data)) ? try Gzip.decompress(Array(data), limit: 50_000_000) : Array(data)
+                pages.append((name, bytes))
+            }
+        }
+        try #require(pages.count > 1000, "the corpora in shared/ were not found")
+        let blocked = pages.filter { BlockPage.defence(in: $0.1) != nil }.map(\.0)
+        #expect(blocked.isEmpty, "taken for block pages: \(blocked)")
+    }
+}

@@ -104,4 +104,78 @@ struct HostileWebTests {
         let atom = try String(contentsOfFile: work.appendingPathComponent("p.atom").path, encoding: .utf8)
         #expect(atom.contains("Story /inside") && !atom.contains("Story /outside") && !atom.contains("root:"))
     }
+
+    /// What the article server answers on the second run.
+    final class Mood: @unchecked Sendable {
+        var answer: LoopbackServer.Reply?
+        var list: LoopbackServer.Reply?
+    }
+
+    static let challenge = """
+        <html><head><title>Just a moment...</title></head><body><p>Checking if the site connection is secure</p>
+        <script>window._cf_chl_opt={cType: 'managed'};</script></body></html>
+        """
+
+    /// A list page with one article, run once as it should be, then with `mood` set for the second run.
+    static func secondRun(_ mood: Mood, _ configure: (Mood) -> Void) async throws -> (RunReport, before: Entry, after: Entry?) {
+        let work = try Repository.temporaryFolder()
+        let server = try LoopbackServer { request in
+            switch request.path {
+            case "/list.html": mood.list ?? .init(status: 200, headers: Self.html, body: Array("<p><a href=\"/story\">Story</a></p>".utf8))
+            case "/story": mood.answer ?? .init(status: 200, headers: Self.html, body: Self.story("/story"))
+            default: .init(status: 404)
+            }
+        }
+        let yaml = "title: Moody\nsource: {url: \"\(server.baseURL)/list.html\", links: a}\nfetch: {refresh_after: 0, retries: 0}"
+        let config = try Self.config(work, yaml)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let runner = Self.runner()
+        let first = try await runner.run(config, state: state)
+        #expect(first.new == 1)
+        let before = try #require(try state.entries(feed: config.id).first)
+        configure(mood)
+        let report = try await runner.run(config, state: state)
+        return (report, before, try state.entries(feed: config.id).first)
+    }
+
+    @Test func aBlockPageNeverReplacesTheArticle() async throws {
+        let (report, before, after) = try await Self.secondRun(Mood()) {
+            $0.answer = .init(status: 200, headers: Self.html, body: Array(Self.challenge.utf8))
+        }
+        #expect(report.failures.count == 1 && report.failures[0].contains("blocked by the site (Cloudflare challenge)"))
+        #expect(report.updated == 0 && after == before)
+    }
+
+    @Test func aBlockedListPageIsASourceFailure() async throws {
+        let (report, before, after) = try await Self.secondRun(Mood()) {
+            $0.list = .init(status: 403, headers: Self.html, body: Array(Self.challenge.utf8))
+        }
+        #expect(report.failures.count == 1 && report.failures[0].contains("blocked by the site"), "\(report.failures)")
+        #expect(after == before)
+    }
+
+    @Test func aPageThatLostMostOfItsTextKeepsTheStoredArticle() async throws {
+        let (report, before, after) = try await Self.secondRun(Mood()) {
+            $0.answer = .init(status: 200, headers: Self.html, body: Self.story("/story", sentences: 2))
+        }
+        #expect(report.failures.isEmpty && report.updated == 0, "\(report)")
+        #expect(after == before)
+    }
+
+    @Test func aPageThatGrewReplacesTheStoredArticle() async throws {
+        let (report, before, after) = try await Self.secondRun(Mood()) {
+            $0.answer = .init(status: 200, headers: Self.html, body: Self.story("/story", sentences: 14))
+        }
+        #expect(report.updated == 1 && after != before)
+    }
+
+    @Test(arguments: ["<html><body><p>No links here any more.</p></body></html>", ""])
+    func aSourceThatOffersNoLinksIsAFailureNamingTheSelector(page: String) async throws {
+        let (report, before, after) = try await Self.secondRun(Mood()) {
+            $0.list = .init(status: 200, headers: Self.html, body: Array(page.utf8))
+        }
+        #expect(report.failures.count == 1, "\(report.failures)")
+        #expect(report.failures.first?.contains("offers no links: 'a' matched none") == true, "\(report.failures)")
+        #expect(after == before)
+    }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Writes files so that readers see the old or the new content, never a mix: a temporary file in the same
+/// folder, flushed, then renamed over the target. An unchanged file is not touched.
+public enum AtomicFile {
+    /// Why a file could not be written: the path and the system's own words ("Read-only file system",
+    /// "No space left on device", "Is a directory", "Permission denied").
+    public struct WriteError: Error, Sendable, CustomStringConvertible {
+        public let path: String
+        public let cause: String
+
+        init(path: String, errno code: Int32) {
+            self.path = path
+            self.cause = String(cString: strerror(code))
+        }
+
+        public var description: String { "cannot write \(path): \(cause)" }
+    }
+
+    public static func write(_ text: String, to path: String) throws(WriteError) {
+        let data = Array(text.utf8)
+        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(data) { return }
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        try makeFolders(folder.path)
+        let temporary = folder
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
+        let prefix = ".\(url.lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            unlink(folder.appendingPathComponent(name).path)
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteError(path: path, errno: errno) }
+        var failure: Int32?
+        data.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let count = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += count
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = errno }
+        if close(descriptor) != 0, failure == nil { failure = errno }
+        if failure == nil, rename(temporary, path) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw WriteError(path: path, errno: failure)
+        }
+    }
+
+    /// Creates the folder and the folders above it that are missing.
+    private static func makeFolders(_ path: String) throws(WriteError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw WriteError(path: path, errno: ENOTDIR) }
+            return
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if parent != path { try makeFolders(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw WriteError(path: path, errno: errno) }
+    }
+}
