@@ -16,10 +16,24 @@
 /// `xmlFree` is a mutable global function pointer, which Swift cannot call safely; call it through here.
 static inline void feedpipe_xmlFree(void *pointer) { xmlFree(pointer); }
 
-/// Silences libxml2's generic error reporting (it would print to stderr for every recoverable error).
+static void feedpipe_ignore_generic_error(void *context, const char *message, ...) {
+    (void)context;
+    (void)message;
+}
+static void feedpipe_ignore_structured_error(void *context, xmlErrorPtr error) {
+    (void)context;
+    (void)error;
+}
+
+/// Silences libxml2's error reporting, which would print to stderr for every recoverable error: on this
+/// thread and, as the default, on every thread that uses libxml2 later (its error handlers are per thread).
+/// A NULL handler would restore the default one, which prints: no-op handlers are set instead. Errors
+/// are still recorded, for `xmlGetLastError`.
 static inline void feedpipe_silence_errors(void) {
-    xmlSetGenericErrorFunc(NULL, NULL);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, feedpipe_ignore_generic_error);
+    xmlSetStructuredErrorFunc(NULL, feedpipe_ignore_structured_error);
+    xmlThrDefSetGenericErrorFunc(NULL, feedpipe_ignore_generic_error);
+    xmlThrDefSetStructuredErrorFunc(NULL, feedpipe_ignore_structured_error);
 }
 
 #endif

@@ -2,17 +2,50 @@ import Foundation
 
 /// Turns the bytes of a page into text, finding the character set the way browsers do.
 public enum Charset {
-    /// Decodes `bytes` to a string using, in order: the `charset` of the Content-Type header, a byte-order
-    /// mark, a `<meta charset>` / `http-equiv` or XML declaration in the first 4 KiB, then UTF-8 if the bytes
-    /// are valid UTF-8, and windows-1252 otherwise.
+    /// Decodes `bytes` to a string using, in order: a byte-order mark (which wins over any label, as the
+    /// WHATWG Encoding standard says), the `charset` of the Content-Type header, a `<meta charset>` /
+    /// `http-equiv` or XML declaration in the first 4 KiB, then UTF-8 if the bytes are valid UTF-8, and
+    /// windows-1252 otherwise. A declaration of a single-byte charset is not believed over bytes that are
+    /// valid UTF-8 with multi-byte characters: such pages were saved or converted to UTF-8 and kept their
+    /// old declaration.
     public static func decode(_ bytes: [UInt8], contentType: String?) -> String {
-        if let name = contentType.flatMap(charsetParameter), let text = decode(bytes, charset: name) { return text }
         if let (name, length) = byteOrderMark(bytes) {
             return decode(Array(bytes.dropFirst(length)), charset: name) ?? String(decoding: bytes, as: UTF8.self)
         }
-        if let name = declaredCharset(bytes), let text = decode(bytes, charset: name) { return text }
+        if let name = contentType.flatMap(charsetParameter), let text = decode(bytes, charset: name) { return text }
+        if let name = declaredCharset(bytes) {
+            if isSingleByte(name), hasMultibyteUTF8(bytes), let text = String(validating: bytes, as: UTF8.self) {
+                return text
+            }
+            if let text = decode(bytes, charset: name) { return text }
+        }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return decode(bytes, charset: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether a label names a charset of one byte per character (the Latin, Cyrillic, Greek and other
+    /// ISO-8859 and windows-125x families, KOI8), which UTF-8 text can be mistaken for but never is.
+    static func isSingleByte(_ label: String) -> Bool {
+        let name = canonicalName(label)
+        return name == "WINDOWS-1252" || name.hasPrefix("ISO-8859") || name.hasPrefix("ISO8859") || name.hasPrefix("WINDOWS-125")
+            || name.hasPrefix("CP125") || name.hasPrefix("KOI8") || name.hasPrefix("MACINTOSH")
+    }
+
+    /// Whether the bytes hold at least one well-formed multi-byte UTF-8 sequence (a lead byte and its
+    /// continuation bytes), which single-byte text almost never does by chance.
+    static func hasMultibyteUTF8(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index + 1 < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0xC2, byte <= 0xF4 {
+                let length = byte <= 0xDF ? 2 : byte <= 0xEF ? 3 : 4
+                if index + length <= bytes.count, bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) {
+                    return true
+                }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Decodes with a named character set; `nil` when the name is unknown.

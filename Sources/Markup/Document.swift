@@ -29,7 +29,9 @@ public final class Document {
                 | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
         // libxml2 switches encodings when it meets a <meta charset>, even after being told the input is UTF-8;
         // the text is UTF-8 by now, so such declarations are neutralised before parsing.
-        let text = Self.neutralisingCharset(html)
+        var text = Self.neutralisingCharset(html)
+        // libxml2 ends the document at a NUL byte; browsers skip the character and read on.
+        if text.utf8.contains(0) { text.removeAll { $0 == "\0" } }
         let parsed = text.withCString { bytes in
             htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
         }
@@ -42,14 +44,20 @@ public final class Document {
     ///
     /// `lenient` reads what the web publishes as feeds but is not well-formed, as feed readers do: the
     /// document is repaired first (see `XMLRepair`; a DOCTYPE naming an unread DTD makes libxml2 drop
-    /// undefined entities silently, so a clean parse proves nothing) and read as windows-1252 when it
-    /// claims UTF-8 but is not; when even that is not well-formed, libxml2's recovering parser is tried,
+    /// undefined entities silently, so a clean parse proves nothing) and transcoded when it claims UTF-8
+    /// but is not (see `XMLRepair.transcoded`); when even that is not well-formed, libxml2's recovering parser is tried,
     /// and the strict parse's error is reported if that yields nothing either.
     public convenience init(xml: [UInt8], url: String? = nil, lenient: Bool = false) throws(MarkupError) {
         Markup.initialize()
         let name = url ?? "XML input"
-        let input = lenient ? XMLRepair.repaired(xml) : xml
-        let encoding = lenient && XMLRepair.needsWindows1252(input) ? "windows-1252" : nil
+        var input = lenient ? XMLRepair.repaired(xml) : xml
+        var encoding: String?
+        if lenient, XMLRepair.isMislabelledUTF8(input) {
+            input = XMLRepair.transcoded(input)
+            encoding = "UTF-8"
+        } else if lenient, XMLRepair.declaresSingleByteButIsUTF8(input) {
+            encoding = "UTF-8"
+        }
         var parsed = Self.parseXML(input, url: url, encoding: encoding, recover: false)
         let strictError = parsed == nil ? Self.lastXMLError(name) : nil
         if parsed == nil, lenient { parsed = Self.parseXML(input, url: url, encoding: encoding, recover: true) }

@@ -114,7 +114,10 @@ enum FeedSource {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw SourceError("\(name): not a JSON Feed (not a JSON object)")
         }
-        guard (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true else {
+        // Feeds written to 1.0's examples say http://; the specification's own address is https since 1.1.
+        guard let version = (object["version"] as? String)?.lowercased(),
+            version.hasPrefix("https://jsonfeed.org/version/") || version.hasPrefix("http://jsonfeed.org/version/")
+        else {
             throw SourceError("\(name): not a JSON Feed (no jsonfeed.org 'version')")
         }
         guard let items = object["items"] as? [[String: Any]] else {
@@ -157,7 +160,9 @@ enum FeedSource {
         for element in item.elementChildren where element.localName == "link" {
             if let href = element.attribute("href") {
                 let rel = element.attribute("rel") ?? "alternate"
-                if rel == "alternate" { return (href.trimmingCharacters(in: .whitespacesAndNewlines), element) }
+                let address = href.trimmingCharacters(in: .whitespacesAndNewlines)
+                // An empty href would resolve to the feed itself.
+                if rel == "alternate", !address.isEmpty { return (address, element) }
             } else {
                 let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !text.isEmpty { return (text, element) }
@@ -166,6 +171,11 @@ enum FeedSource {
         if let guid = child(item, "guid"), guid.attribute("isPermaLink") != "false" {
             let text = guid.text.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.hasPrefix("http://") || text.hasPrefix("https://") { return (text, guid) }
+        }
+        // An Atom entry with no usable link whose id is its address (as many blogs write them).
+        if item.localName == "entry", let id = child(item, "id") {
+            let text = id.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.lowercased().hasPrefix("http://") || text.lowercased().hasPrefix("https://") { return (text, id) }
         }
         return (item.attribute("rdf:about") ?? item.attribute("about")).map { ($0, item) }
     }

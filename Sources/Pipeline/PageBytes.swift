@@ -1,7 +1,8 @@
 /// What a file or response body that should be a web page is, judged by its bytes before any parsing.
 public enum PageBytes {
     /// The kind of a body whose first bytes say it is a document, image or program rather than text
-    /// ("PDF", "PNG", …), or "binary" for any other body with NUL bytes near its start; `nil` for text.
+    /// ("PDF", "PNG", …), or "binary" for any other body whose first 4 KiB are more than 5 % control bytes
+    /// (NUL and the C0 controls text never uses); `nil` for text, which a stray NUL does not change.
     /// UTF-16 text, which is full of NUL bytes, is known by its byte-order mark.
     public static func binaryKind(_ body: [UInt8]) -> String? {
         let signatures: [(String, [UInt8])] = [
@@ -11,6 +12,8 @@ public enum PageBytes {
         ]
         if let kind = signatures.first(where: { body.starts(with: $0.1) })?.0 { return kind }
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) { return nil }
-        return body.prefix(1024).contains(0) ? "binary" : nil
+        let head = body.prefix(4096)
+        let controls = head.count { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C && $0 != 0x1B }
+        return controls * 20 > head.count ? "binary" : nil
     }
 }

@@ -158,6 +158,21 @@ struct CommandLineTests {
         }
     }
 
+    @Test func aFeedWithABadByteIsReadAndLibxml2SaysNothingOnStderr() throws {
+        let folder = try Self.workingCopy()
+        let feed = folder.appendingPathComponent("Pipelines/example-site/feed.xml")
+        var bytes = try [UInt8](Data(contentsOf: feed))
+        let title = try #require(bytes.firstRange(of: Array("<title>".utf8)))
+        bytes.insert(0x9D, at: title.upperBound + 1)
+        try Data(bytes).write(to: feed)
+        let output = try Self.run(["run", "Pipelines/example-feed.yml"], in: folder)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("example-feed: 2 new"), "\(output.stdout)")
+        for noise in ["encoding error", "I/O error", "input conversion failed", "parser error"] {
+            #expect(!output.stderr.contains(noise), "\(output.stderr)")
+        }
+    }
+
     @Test func aFeedThatCannotBeWrittenNamesThePathAndTheCause() throws {
         let folder = try Self.workingCopy()
         // The feed's path is taken by a folder, then its folder by a file.

@@ -44,6 +44,15 @@ struct ExtractionTests {
             """
     }
 
+    @Test func aNULByteInThePageEndsNothing() throws {
+        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html = "<html><body><article>" + String(repeating: paragraph, count: 12) + "\0"
+            + "<p>Harbour staff said the last repairs to the pier would be finished by the end of the month.</p>"
+            + "</article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("the last repairs to the pier"))
+    }
+
     @Test func aBodySplitAcrossSectionsIsJoinedInOrder() throws {
         let article = Extractor().extract(try Document(html: Self.splitPage(nextStory: false)))
         let firsts = article.text.components(separatedBy: "\n\n").map { $0.components(separatedBy: " paragraph").first! }

@@ -32,6 +32,24 @@ struct CharsetTests {
         #expect(Charset.decode(bytes, contentType: nil).hasSuffix("Ж"))
     }
 
+    @Test func aByteOrderMarkWinsOverTheHeader() {
+        let page = "<p>Été</p>"
+        let utf16 = [UInt8]([0xFF, 0xFE]) + Array(page.data(using: .utf16LittleEndian)!)
+        #expect(Charset.decode(utf16, contentType: "text/html; charset=utf-8") == page)
+        let utf8 = [UInt8]([0xEF, 0xBB, 0xBF]) + Array(page.utf8)
+        #expect(Charset.decode(utf8, contentType: "text/html; charset=windows-1252") == page)
+    }
+
+    @Test func aSingleByteDeclarationDoesNotOverruleValidUTF8() {
+        let page = "<html><head><meta charset=\"windows-1252\"></head><body><p>Müller’s “café”</p></body></html>"
+        #expect(Charset.decode(Array(page.utf8), contentType: "text/html") == page)
+        let xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><p>Grüße</p>"
+        #expect(Charset.decode(Array(xml.utf8), contentType: nil) == xml)
+        // Bytes that are the declared charset are read as it.
+        let latin: [UInt8] = Array("<meta charset=\"iso-8859-1\"><p>M".utf8) + [0xFC] + Array("ller</p>".utf8)
+        #expect(Charset.decode(latin, contentType: nil).hasSuffix("<p>Müller</p>"))
+    }
+
     @Test func fallsBackToWindows1252WhenBytesAreNotUTF8() {
         #expect(Charset.decode([0x63, 0x61, 0x66, 0xE9], contentType: nil) == "café")
         #expect(Charset.decode(Array("café".utf8), contentType: nil) == "café")

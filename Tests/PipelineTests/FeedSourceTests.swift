@@ -137,6 +137,45 @@ struct FeedSourceTests {
         #expect(cp1252.first?.title == "Café “quoted”")
     }
 
+    @Test func oneBadByteOrAStrayNULNeverLosesTheFeed() throws {
+        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedSource.links(in: bytes, url: "https://news.example.org/rss") }
+        let head = Array(#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>"#.utf8)
+        let item = Array("<item><title>Caf\u{E9} \u{201C}news\u{201D} ".utf8) + [0x9D]
+            + Array("</title><link>https://news.example.org/a</link></item></channel></rss>".utf8)
+        let links = try read(head + item)
+        #expect(links.map(\.url) == ["https://news.example.org/a"])
+        #expect(links.first?.title == "Café “news” \u{FFFD}")
+        // A NUL inside the document, as a broken database export leaves.
+        let nul = try read(head + Array("<item><title>Ti".utf8) + [0] + Array("tle</title><link>https://news.example.org/b</link></item></channel></rss>".utf8))
+        #expect(nul.first?.title == "Title")
+        // Still windows-1252 when the bytes are that and not UTF-8 with a slip.
+        let legacy = try read(head + Array("<item><title>Caf".utf8) + [0xE9, 0x20, 0x93, 0x71, 0x94]
+            + Array("</title><link>https://news.example.org/c</link></item></channel></rss>".utf8))
+        #expect(legacy.first?.title == "Café “q”")
+    }
+
+    @Test func aFeedDeclaringLatin1ThatIsUTF8IsReadAsUTF8() throws {
+        let xml = #"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title>"#
+            + "<item><title>Zürich: “Grüße”</title><link>https://news.example.org/z</link></item></channel></rss>"
+        let links = try FeedSource.links(in: Array(xml.utf8), url: "https://news.example.org/rss")
+        #expect(links.first?.title == "Zürich: “Grüße”")
+        // A real Latin-1 feed is still Latin-1.
+        let latin = Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title><item><title>Z"#.utf8)
+            + [0xFC] + Array("rich</title><link>https://news.example.org/z</link></item></channel></rss>".utf8)
+        #expect(try FeedSource.links(in: latin, url: "https://news.example.org/rss").first?.title == "Zürich")
+    }
+
+    @Test func anAtomEntryWithoutAUsableLinkIsReadByItsAddressId() throws {
+        let links = try Self.links("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>
+            <entry><title>No link</title><id>https://blog.example.org/2024/no-link</id><updated>2024-01-01T00:00:00Z</updated></entry>
+            <entry><title>Empty href</title><link href=""/><id>https://blog.example.org/2024/empty</id><updated>2024-01-01T00:00:00Z</updated></entry>
+            <entry><title>Tag id</title><id>tag:blog.example.org,2024:3</id><updated>2024-01-01T00:00:00Z</updated></entry>
+            </feed>
+            """)
+        #expect(links.map(\.url) == ["https://blog.example.org/2024/no-link", "https://blog.example.org/2024/empty"])
+    }
+
     @Test func aPageThatIsNotAFeedIsNamed() throws {
         let error = try #require(throws: SourceError.self) {
             try FeedSource.links(in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
@@ -228,6 +267,12 @@ struct OutputFormatTests {
 
 @Suite("JSON Feed and sitemap sources")
 struct MoreSourceTests {
+    @Test func readsJSONFeedsThatNameTheirVersionWithHTTP() throws {
+        let json = #"{"version": "http://jsonfeed.org/version/1", "title": "T", "items": [{"id": "1", "url": "https://example.org/a", "title": "A"}]}"#
+        let links = try FeedSource.links(in: Array(json.utf8), url: "https://example.org/feed.json")
+        #expect(links.map(\.url) == ["https://example.org/a"])
+    }
+
     @Test func readsJSONFeedItemsWithTheirTitlesDatesAndAuthors() throws {
         let json = """
             {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [

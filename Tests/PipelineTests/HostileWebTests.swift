@@ -178,4 +178,13 @@ struct HostileWebTests {
         #expect(report.failures.first?.contains("offers no links: 'a' matched none") == true, "\(report.failures)")
         #expect(after == before)
     }
+
+    @Test func aStrayNULIsTextAndOnlyARealBinaryIsRefused() {
+        let page = Array("<html><body>".utf8) + Array(repeating: UInt8(ascii: "a"), count: 500) + [0]
+            + Array(repeating: UInt8(ascii: "b"), count: 2000) + Array("</body></html>".utf8)
+        #expect(PageBytes.binaryKind(page) == nil)
+        var binary = [UInt8](repeating: 0, count: 4096)
+        for index in binary.indices where index % 3 == 0 { binary[index] = UInt8(truncatingIfNeeded: index * 7 + 0x41) }
+        #expect(PageBytes.binaryKind(binary) == "binary")
+    }
 }
