@@ -15,6 +15,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
     public var kept = 0
     /// Errors that did not stop the run: a source or an article that could not be fetched or read.
     public var failures: [String] = []
+    /// What a user should know though nothing failed: entries read back from the feed, a page that lost
+    /// its text and was not taken, links refused.
+    public var warnings: [String] = []
     /// Links the source offered that are never fetched: other schemes than http(s), files outside the
     /// pipeline's folder.
     public var refused = 0
@@ -506,6 +509,9 @@ public struct Runner: Sendable {
     {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var reports = configs.map { RunReport(pipeline: $0.name, output: $0.output) }
+        for (index, config) in configs.enumerated() {
+            if let note = restoreFromFeed(config, state: state, seenAt: seenAt) { reports[index].warnings.append(note) }
+        }
         var jobs: [(link: Link, config: PipelineConfig)] = []
         var owners: [Int] = []
         for (index, source) in await discover(configs, state: state, now: seenAt).enumerated() {
@@ -519,7 +525,8 @@ public struct Runner: Sendable {
                 reports[index].discovered = kept.count
                 reports[index].refused = found.refused
                 if found.refused > 0 {
-                    logger.warning("\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")
+                    reports[index].warnings.append(
+                        "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")
                 }
                 jobs += kept.map { ($0, found.config) }
                 owners += Array(repeating: index, count: kept.count)
@@ -567,7 +574,8 @@ public struct Runner: Sendable {
                     {
                         // A page that lost most of its text (a paywall, an error page in a 200, a redesign that
                         // hides the article) does not replace the article it was.
-                        logger.warning("\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
+                        reports[index].warnings.append(
+                            "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
                         if var validators {
                             validators.fetchedAt = seenAt
                             fetched[index, default: []].append((link.url, validators))
@@ -633,6 +641,24 @@ public struct Runner: Sendable {
             }
         }
         return results
+    }
+
+    /// A feed on disk is a backup of its entries: when the store has none for it (a store lost, emptied,
+    /// replaced or moved aside as corrupt), the feed file gives them back before anything is merged, so
+    /// that a run never writes a feed with fewer entries than it had.
+    /// Returns what it did, to be told once.
+    func restoreFromFeed(_ config: PipelineConfig, state: StateStore, seenAt: Date) -> String? {
+        guard (try? state.entries(feed: config.id).isEmpty) == true,
+            let data = FileManager.default.contents(atPath: config.output)
+        else { return nil }
+        do {
+            let entries = try AtomReader.entries(in: Array(data), url: config.output)
+            guard !entries.isEmpty else { return nil }
+            try state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+            return "\(config.output): the state store had no entries for this feed; \(entries.count) were read back from the feed"
+        } catch {
+            return "\(config.output): the state store has no entries for this feed, and the feed cannot be read back: \(error)"
+        }
     }
 
     /// Articles fetched and extracted before their entries are stored.

@@ -1,4 +1,5 @@
 import Feed
+import Markup
 import Foundation
 internal import CSQLite
 
@@ -7,22 +8,62 @@ internal import CSQLite
 public final class StateStore {
     private let database: OpaquePointer
     public let path: String
+    /// Where a corrupt store found at `path` was moved before a new one was made there, this run.
+    public let movedAside: String?
 
+    /// Opens the store at `path`, making it when there is none. A file there that is not an SQLite
+    /// database, or one that fails SQLite's integrity check, is moved aside (kept beside it as
+    /// `PATH.corrupt-TIME`, named in `movedAside`) and a new store is made, so that one broken file does not
+    /// stop every later run; the feeds on disk then give their entries back (see `Runner`).
     public init(path: String) throws(PipelineError) {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        switch Self.open(path) {
+        case .success(let handle):
+            database = handle
+            movedAside = nil
+        case .failure(let failure) where failure.isCorruption:
+            let stamp = Timestamp.rfc3339(Date()).replacingOccurrences(of: ":", with: "")
+            let aside = "\(path).corrupt-\(stamp)"
+            guard rename(path, aside) == 0 else {
+                throw PipelineError(file: path, "state store: \(failure.message); it cannot be moved aside: \(String(cString: strerror(errno)))")
+            }
+            for suffix in ["-wal", "-shm"] { rename(path + suffix, aside + suffix) }
+            switch Self.open(path) {
+            case .success(let handle): database = handle
+            case .failure(let again): throw PipelineError(file: path, "state store: \(again.message)")
+            }
+            movedAside = aside
+        case .failure(let failure):
+            throw PipelineError(file: path, "state store: \(failure.message)")
+        }
+    }
+
+    /// Why SQLite could not open or set up a store.
+    private struct OpenFailure: Error {
+        let code: Int32
+        let message: String
+        var isCorruption: Bool { code == SQLITE_NOTADB || code == SQLITE_CORRUPT }
+    }
+
+    private static func open(_ path: String) -> Result<OpaquePointer, OpenFailure> {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            let code = handle.map { sqlite3_errcode($0) } ?? SQLITE_CANTOPEN
             sqlite3_close(handle)
-            throw PipelineError(file: path, "state store: \(message)")
+            return .failure(OpenFailure(code: code, message: message))
         }
-        database = handle
-        sqlite3_busy_timeout(database, 30_000)
-        try execute(
-            """
+        sqlite3_busy_timeout(handle, 30_000)
+        func fail(_ message: String, code: Int32? = nil) -> Result<OpaquePointer, OpenFailure> {
+            let failure = OpenFailure(code: code ?? sqlite3_errcode(handle), message: message)
+            sqlite3_close(handle)
+            return .failure(failure)
+        }
+        var error: UnsafeMutablePointer<CChar>?
+        let schema = """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS entries (
@@ -34,9 +75,28 @@ public final class StateStore {
             CREATE TABLE IF NOT EXISTS validators (
                 url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at REAL
             );
-            """)
+            """
+        guard sqlite3_exec(handle, schema, nil, nil, &error) == SQLITE_OK else {
+            let message = error.map { String(cString: $0) } ?? "cannot be set up"
+            sqlite3_free(error)
+            return fail(message)
+        }
         // Stores made before fetch times were kept lack the column; adding it twice fails harmlessly.
-        try? execute("ALTER TABLE validators ADD COLUMN fetched_at REAL")
+        sqlite3_exec(handle, "ALTER TABLE validators ADD COLUMN fetched_at REAL", nil, nil, nil)
+        // A store whose pages are damaged opens and fails later, on some query or other: look now.
+        var check: OpaquePointer?
+        var verdict = "ok"
+        if sqlite3_prepare_v2(handle, "PRAGMA quick_check(1)", -1, &check, nil) == SQLITE_OK {
+            if sqlite3_step(check) == SQLITE_ROW, let text = sqlite3_column_text(check, 0) { verdict = String(cString: text) }
+        } else {
+            verdict = String(cString: sqlite3_errmsg(handle))
+        }
+        let checkCode = sqlite3_errcode(handle)
+        sqlite3_finalize(check)
+        if verdict != "ok" {
+            return fail("integrity check: \(verdict)", code: checkCode == SQLITE_NOTADB ? SQLITE_NOTADB : SQLITE_CORRUPT)
+        }
+        return .success(handle)
     }
 
     /// What an earlier successful fetch of a URL left: its validators and when it happened.

@@ -77,6 +77,9 @@ struct Run: AsyncParsableCommand {
         let store: StateStore
         do {
             store = try StateStore(path: state)
+            if let aside = store.movedAside {
+                printError("the state store \(state) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back")
+            }
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.failure)
@@ -95,6 +98,7 @@ struct Run: AsyncParsableCommand {
             switch outcome {
             case .success(let report):
                 print(report)
+                for warning in report.warnings { printError("\(config.name): warning: \(warning)") }
                 for failure in report.failures { printError("\(config.name): \(failure)") }
                 if !report.failures.isEmpty && status == ExitStatus.success { status = ExitStatus.partialFailure }
             case .failure(let error):

@@ -173,6 +173,47 @@ struct CommandLineTests {
         }
     }
 
+    /// The entry ids of an Atom feed file.
+    static func entryIDs(_ feed: URL) throws -> [String] {
+        let text = try String(contentsOf: feed, encoding: .utf8)
+        return text.components(separatedBy: "<entry").dropFirst().compactMap { entry in
+            entry.range(of: "<id>").flatMap { start in
+                entry[start.upperBound...].range(of: "</id>").map { String(entry[start.upperBound..<$0.lowerBound]) }
+            }
+        }
+    }
+
+    @Test(arguments: ["lost", "emptied", "corrupt"])
+    func aBrokenStateStoreLosesNoEntryTheFeedCarries(damage: String) throws {
+        let folder = try Self.workingCopy()
+        #expect(try Self.run(["run"], in: folder).status == 0)
+        let feed = folder.appendingPathComponent("Feeds/example.atom")
+        let ids = try Self.entryIDs(feed)
+        #expect(ids.count == 4)
+        let store = folder.appendingPathComponent(".feedpipe/state.sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+        switch damage {
+        case "emptied": try Data().write(to: store)
+        case "corrupt": try Data(String(repeating: "not a database ", count: 400).utf8).write(to: store)
+        default: break
+        }
+        // The source fails too, so nothing comes in to refill the feed.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("Pipelines/example-site/index.html"))
+        let output = try Self.run(["run", "Pipelines/example.yml"], in: folder)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(try Self.entryIDs(feed) == ids)
+        #expect(output.stderr.contains("4 were read back from the feed"), "\(output.stderr)")
+        if damage == "corrupt" {
+            #expect(output.stderr.contains("was corrupt: moved aside to"), "\(output.stderr)")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: store.deletingLastPathComponent().path)
+            #expect(kept.contains { $0.hasPrefix("state.sqlite.corrupt-") })
+        }
+        // The next run finds the store whole: nothing more to say.
+        let again = try Self.run(["run", "Pipelines/example.yml"], in: folder)
+        #expect(!again.stderr.contains("read back") && !again.stderr.contains("corrupt"), "\(again.stderr)")
+        #expect(try Self.entryIDs(feed) == ids)
+    }
+
     @Test func aFeedThatCannotBeWrittenNamesThePathAndTheCause() throws {
         let folder = try Self.workingCopy()
         // The feed's path is taken by a folder, then its folder by a file.

@@ -43,6 +43,16 @@ struct AtomWriterTests {
         #expect(!xml.contains("\u{0B}"))
     }
 
+    @Test func aWrittenFeedReadsBackAsItsEntries() throws {
+        let written = AtomWriter.document(Self.meta, entries: Self.entries)
+        let read = try AtomReader.entries(in: Array(written.utf8), url: "feed.atom")
+        // Dates are written to the second, and a summary loses what XML cannot carry.
+        var expected = Self.entries
+        expected[0].published = Date(timeIntervalSince1970: 1_650_000_000)
+        expected[0].summary = "Plain text"
+        #expect(read == expected)
+    }
+
     @Test func datesAreUTCWithoutFractionsAndFeedUpdatedIsTheNewestEntry() {
         let xml = AtomWriter.document(Self.meta, entries: Self.entries)
         #expect(xml.contains("<published>2022-04-15T05:20:00Z</published>"))

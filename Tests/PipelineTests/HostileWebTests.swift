@@ -159,6 +159,7 @@ struct HostileWebTests {
             $0.answer = .init(status: 200, headers: Self.html, body: Self.story("/story", sentences: 2))
         }
         #expect(report.failures.isEmpty && report.updated == 0, "\(report)")
+        #expect(report.warnings.contains { $0.contains("/story: the page now gives") && $0.contains("the stored entry is kept") })
         #expect(after == before)
     }
 
