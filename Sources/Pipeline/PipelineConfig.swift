@@ -114,10 +114,16 @@ public struct PipelineConfig: Sendable {
     static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
     static let extractKeys = ["body", "remove", "drop_text", "iframes"]
 
+    /// The largest pipeline file read: a pipeline is a few dozen lines.
+    static let maxFileBytes = 256 * 1024
+
     /// Reads and validates a pipeline file.
     public static func load(_ path: String) throws(PipelineError) -> PipelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(file: path, "cannot be read (missing or not a file)")
+        }
+        guard data.count <= maxFileBytes else {
+            throw PipelineError(file: path, "is \(data.count) bytes; a pipeline file is at most \(maxFileBytes)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(file: path, "is not UTF-8 text")
@@ -143,7 +149,7 @@ public struct PipelineConfig: Sendable {
         let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
 
-        let title = try reader.requiredString(top, "title", in: root)
+        let title = try reader.requiredString(top, "title", in: root, max: NodeReader.maxNameLength)
         let id = try reader.string(top["id"]) ?? StableID.uuid(for: "feedpipe:" + name)
         if let idNode = top["id"], !isAbsoluteIRI(id) {
             throw reader.error(idNode, "'id' must be an absolute IRI such as urn:uuid:… or https://…")
@@ -219,7 +225,8 @@ public struct PipelineConfig: Sendable {
         let output = try reader.string(top["output"]) ?? "Feeds/\(name).atom"
         var config = PipelineConfig(
             name: name, file: file, title: title, id: id, link: try reader.string(top["link"]),
-            selfLink: try reader.string(top["url"]), author: try reader.string(top["author"]), source: source,
+            selfLink: try reader.string(top["url"]), author: try reader.string(top["author"], max: NodeReader.maxNameLength),
+            source: source,
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
         if let filterNode = top["filter"] { config.filter = try filter(filterNode, reader: reader) }
@@ -264,7 +271,7 @@ public struct PipelineConfig: Sendable {
                 }
             }
         }
-        if let value = map["max_age"] { filter.maxAge = try reader.duration(value, key: "max_age") }
+        if let value = map["max_age"] { filter.maxAge = try reader.duration(value, key: "max_age", max: 36_500 * 86_400) }
         if let value = map["dedupe"] {
             guard let dedupe = value.bool else { throw reader.error(value, "'dedupe' must be true or false") }
             filter.dedupe = dedupe
@@ -291,10 +298,10 @@ public struct PipelineConfig: Sendable {
                 settings.headers["Cookie"] = try reader.string(cookies)
             }
         }
-        if let value = map["timeout"] { settings.policy.timeout = try reader.duration(value, key: "timeout") }
-        if let value = map["delay"] { settings.policy.hostDelay = try reader.duration(value, key: "delay") }
-        if let value = map["backoff"] { settings.policy.backoff = try reader.duration(value, key: "backoff") }
-        if let value = map["refresh_after"] { settings.refreshAfter = try reader.duration(value, key: "refresh_after") }
+        if let value = map["timeout"] { settings.policy.timeout = try reader.duration(value, key: "timeout", max: 3600) }
+        if let value = map["delay"] { settings.policy.hostDelay = try reader.duration(value, key: "delay", max: 3600) }
+        if let value = map["backoff"] { settings.policy.backoff = try reader.duration(value, key: "backoff", max: 3600) }
+        if let value = map["refresh_after"] { settings.refreshAfter = try reader.duration(value, key: "refresh_after", max: 3650 * 86_400) }
         if let value = map["retries"] {
             guard let retries = value.int, (0...10).contains(retries) else {
                 throw reader.error(value, "'retries' must be a whole number from 0 to 10")
@@ -388,38 +395,63 @@ struct NodeReader {
         return result
     }
 
-    func string(_ node: Yams.Node?) throws(PipelineError) -> String? {
+    /// The longest value a key may have: addresses, selectors, expressions and header values fit in it
+    /// with room to spare; anything longer is a mistake (or an attempt to make every feed huge).
+    static let maxValueLength = 4096
+    /// The longest title or author: it is repeated in every feed file and reader.
+    static let maxNameLength = 512
+
+    func string(_ node: Yams.Node?, max: Int = NodeReader.maxValueLength) throws(PipelineError) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node else { throw error(node, "expected a single value, not a list or mapping") }
         let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard value.count <= max else {
+            throw error(node, "a value of \(value.count) characters is too long (at most \(max))")
+        }
         return value.isEmpty ? nil : value
     }
 
-    func requiredString(_ map: [String: Yams.Node], _ key: String, in parent: Yams.Node) throws(PipelineError) -> String {
+    func requiredString(
+        _ map: [String: Yams.Node], _ key: String, in parent: Yams.Node, max: Int = NodeReader.maxValueLength
+    ) throws(PipelineError) -> String {
         guard let node = map[key] else { throw error(parent, "missing required key '\(key)'") }
-        guard let value = try string(node) else { throw error(node, "'\(key)' must not be empty") }
+        guard let value = try string(node, max: max) else { throw error(node, "'\(key)' must not be empty") }
         return value
     }
 
     /// Seconds, written as a number or with a unit: `30`, `1.5s`, `10m`, `6h`, `2d`.
-    func duration(_ node: Yams.Node, key: String) throws(PipelineError) -> Double {
+    /// `max` is in seconds, and said in the error in the largest unit that fits it.
+    func duration(_ node: Yams.Node, key: String, max: Double) throws(PipelineError) -> Double {
         let text = (try string(node) ?? "").lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        var seconds: Double?
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let value = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value >= 0 {
-                return value * scale
+                seconds = value * scale
+                break
             }
         }
-        guard let value = Double(text), value >= 0 else {
+        guard let value = seconds ?? Double(text), value >= 0, value.isFinite else {
             throw error(node, "'\(key)' must be a duration such as 30, 1.5s, 10m, 6h or 2d")
+        }
+        guard value <= max else {
+            let limit = max >= 86_400 ? "\(Int(max / 86_400))d" : max >= 3600 ? "\(Int(max / 3600))h" : "\(Int(max))s"
+            throw error(node, "'\(key)' must be at most \(limit)")
         }
         return value
     }
 
+    /// The longest list a key may have.
+    static let maxListLength = 1000
+
     func list(_ node: Yams.Node?) throws(PipelineError) -> [Yams.Node] {
         guard let node else { return [] }
         switch node {
-        case .sequence(let sequence): return Array(sequence)
+        case .sequence(let sequence):
+            guard sequence.count <= Self.maxListLength else {
+                throw error(node, "a list of \(sequence.count) values is too long (at most \(Self.maxListLength))")
+            }
+            return Array(sequence)
         case .scalar: return [node]
         default: throw error(node, "expected a list")
         }

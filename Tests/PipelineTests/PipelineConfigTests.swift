@@ -35,6 +35,24 @@ struct PipelineConfigTests {
         }
     }
 
+    @Test(arguments: [
+        ("title: \(String(repeating: "T", count: 10_000_000))\nsource: {url: a}\n", "p.yml:1:8: a value of 10000000 characters is too long (at most 512)"),
+        ("title: x\nauthor: \(String(repeating: "A", count: 600))\nsource: {url: a}\n", "p.yml:2:9: a value of 600 characters is too long (at most 512)"),
+        ("title: x\nsource: {url: \"https://a.example/\(String(repeating: "p", count: 5000))\"}\n", "p.yml:2:15: a value of 5018 characters is too long (at most 4096)"),
+        ("title: x\nsource: {url: a}\nfetch: {timeout: 90d}\n", "p.yml:3:18: 'timeout' must be at most 1h"),
+        ("title: x\nsource: {url: a}\nfetch: {refresh_after: 1e12}\n", "p.yml:3:24: 'refresh_after' must be at most 3650d"),
+        ("title: x\nsource: {url: a, links: a}\nextract: {remove: [\(Array(repeating: "b", count: 1001).joined(separator: ","))]}\n",
+            "p.yml:3:19: a list of 1001 values is too long (at most 1000)"),
+    ])
+    func valuesHaveSaneLimitsNamedWithTheirPlace(yaml: String, message: String) {
+        #expect(throws: PipelineError.self) { try PipelineConfig.parse(yaml, file: "p.yml") }
+        do {
+            _ = try PipelineConfig.parse(yaml, file: "p.yml")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
     @Test func readsAValidFile() throws {
         let config = try PipelineConfig.parse(Self.valid, file: "/srv/feeds/Pipelines/news.yml")
         #expect(config.name == "news")
