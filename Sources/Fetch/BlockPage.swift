@@ -22,16 +22,41 @@ enum BlockPage {
         ("<title>access denied</title>", "access denied page"), ("pardon our interruption", "bot check"),
     ]
 
+    /// Error pages served with status 200 ("soft" errors), by markers of their title, each with what the
+    /// error calls it. Publishing one would put "Page not found" in a feed as an article.
+    static let errorPages: [(marker: String, name: String)] = [
+        ("<title>404", "a 'not found' page"), ("<title>page not found", "a 'not found' page"),
+        ("<title>not found", "a 'not found' page"), ("<title>error 404", "a 'not found' page"),
+        ("<title>500 internal server error", "a server error page"), ("<title>503 service", "a server error page"),
+        ("<title>service unavailable", "a server error page"), ("<title>site maintenance", "a maintenance page"),
+        ("<title>under maintenance", "a maintenance page"), ("<title>we'll be back soon", "a maintenance page"),
+    ]
+
     /// A page with more visible text than this is an article whatever scripts it carries (a challenge page
     /// shows a sentence or two; Akamai's denial, about 200 bytes).
     static let textLimit = 1500
 
-    /// The defence that answered, when the body is one of their pages.
-    static func defence(in body: [UInt8]) -> String? {
+    /// What a short page that is not the one asked for is.
+    enum Kind: Equatable {
+        /// A bot defence's page, by the defence's name.
+        case defence(String)
+        /// An error page served with status 200, by what it is.
+        case errorPage(String)
+    }
+
+    /// What the body is, when it is a defence's page or an error page rather than the page asked for.
+    static func kind(of body: [UInt8]) -> Kind? {
         guard visibleTextLength(body, limit: textLimit) < textLimit else { return nil }
         let head = body.prefix(96 * 1024)
         let lowered = String(decoding: head.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        return markers.first { lowered.contains($0.marker) }?.name
+        if let found = markers.first(where: { lowered.contains($0.marker) }) { return .defence(found.name) }
+        return errorPages.first { lowered.contains($0.marker) }.map { .errorPage($0.name) }
+    }
+
+    /// The defence that answered, when the body is one of their pages.
+    static func defence(in body: [UInt8]) -> String? {
+        if case .defence(let name) = kind(of: body) { return name }
+        return nil
     }
 
     /// Bytes of text outside tags, scripts, styles and comments, not counting white space; counting stops at

@@ -486,6 +486,10 @@ private final class Transfer {
         } catch .tooLarge(let limit) {
             return .failure(.tooLarge(url: request.url, limit: limit))
         } catch {
+            // A misconfigured server labels plain bytes as compressed; say so rather than "cut short".
+            if encoding.hasSuffix("gzip"), !Gzip.isCompressed(body) {
+                return .failure(.transport(url: request.url, message: "the body is not gzip data, though its Content-Encoding says so"))
+            }
             return .failure(.truncated(url: request.url))
         }
     }
@@ -508,8 +512,12 @@ private final class Transfer {
         case .success(let bytes): decoded = bytes
         case .failure(let error): return .failure(error)
         }
-        if !isFile, status == 200 || status == 403 || status == 429 || status == 503, let defence = BlockPage.defence(in: decoded) {
-            return .failure(.blocked(url: request.url, by: defence))
+        if !isFile, status == 200 || status == 403 || status == 429 || status == 503 {
+            switch BlockPage.kind(of: decoded) {
+            case .defence(let name): return .failure(.blocked(url: request.url, by: name))
+            case .errorPage(let name) where status == 200: return .failure(.errorPage(url: request.url, kind: name))
+            default: break
+            }
         }
         guard (200..<300).contains(status) || status == 304 else {
             return .failure(.http(url: request.url, status: status))

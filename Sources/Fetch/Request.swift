@@ -160,6 +160,8 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     case privateAddress(url: String, address: String)
     /// A bot defence answered instead of the page (the defence's name).
     case blocked(url: String, by: String)
+    /// An error page ("not found", a server error, maintenance) served with status 200.
+    case errorPage(url: String, kind: String)
     /// The compressed body ends before its end marker.
     case truncated(url: String)
     /// `304 Not Modified` to a request that sent no validators, even when asked again without caches.
@@ -172,6 +174,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url),
             .disallowedByRobots(let url), .hostUnavailable(let url, _), .retryAfterTooLong(let url, _),
             .outsideFolder(let url, _), .privateAddress(let url, _), .blocked(let url, _), .truncated(let url),
+            .errorPage(let url, _),
             .notModifiedUnasked(let url), .headerTooLarge(let url):
             url
         }
@@ -190,6 +193,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .outsideFolder(_, let folder): .outsideFolder(url: other, folder: folder)
         case .privateAddress(_, let address): .privateAddress(url: other, address: address)
         case .blocked(_, let by): .blocked(url: other, by: by)
+        case .errorPage(_, let kind): .errorPage(url: other, kind: kind)
         case .truncated: .truncated(url: other)
         case .notModifiedUnasked: .notModifiedUnasked(url: other)
         case .headerTooLarge: .headerTooLarge(url: other)
@@ -213,6 +217,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
                 + "is public (set fetch: {private_addresses: true} to allow it)"
         case .blocked(let url, let by): "\(url): blocked by the site (\(by)); nothing was replaced"
         case .truncated(let url): "\(url): the compressed body ends early (the transfer was cut short)"
+        case .errorPage(let url, let kind): "\(url): the site answered with \(kind) under status 200; nothing was replaced"
         case .notModifiedUnasked(let url):
             "\(url): the server answered 304 Not Modified to a request without validators, twice"
         case .headerTooLarge(let url): "\(url): the response header is too large"

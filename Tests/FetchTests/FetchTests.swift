@@ -449,6 +449,27 @@ struct MisleadingAnswerTests {
         #expect("\(FetchError.blocked(url: url, by: name))".contains("blocked by the site (\(name))"))
     }
 
+    @Test func aNotFoundPageServedWith200IsAnError() async throws {
+        let page = "<html><head><title>Page not found | The Ledger</title></head><body><h1>Sorry</h1>"
+            + "<p>We can't find the page you were looking for.</p><a href=\"/\">Home</a></body></html>"
+        let server = try LoopbackServer { _ in .init(status: 200, headers: Self.html, body: Array(page.utf8)) }
+        let url = server.baseURL + "/gone"
+        let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
+        #expect(throws: FetchError.errorPage(url: url, kind: "a 'not found' page")) { try result.get() }
+    }
+
+    @Test func plainBytesLabelledGzipAreNamedAsSuch() async throws {
+        let server = try LoopbackServer { _ in
+            .init(status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 }, body: Array("<p>plain</p>".utf8))
+        }
+        let result = await HTTPClient().fetch(Request(url: server.baseURL + "/a", policy: Self.once))
+        guard case .failure(.transport(_, let message)) = result else {
+            Issue.record("\(result)")
+            return
+        }
+        #expect(message.contains("not gzip data"))
+    }
+
     @Test func anArticleAboutCaptchasIsNoBlock() async throws {
         let prose = String(repeating: "Sites ask visitors to verify you are human with a captcha, and readers tire of it. ", count: 30)
         let page = "<html><head><title>Captchas</title><script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script>"
@@ -534,7 +555,7 @@ struct BlockPageCorpusTests {
             }
         }
         try #require(pages.count > 1000, "the corpora in shared/ were not found")
-        let blocked = pages.filter { BlockPage.defence(in: $0.1) != nil }.map(\.0)
+        let blocked = pages.filter { BlockPage.kind(of: $0.1) != nil }.map(\.0)
         #expect(blocked.isEmpty, "taken for block pages: \(blocked)")
     }
 }

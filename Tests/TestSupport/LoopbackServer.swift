@@ -43,20 +43,18 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     public let port: Int
-    private let socket: Int32
-    private let handler: @Sendable (Received) -> Reply
-    private let lock = NSLock()
-    private var requests: [Received] = []
+    /// What the server's threads use: kept alive by them, so that a server dropped while a connection is
+    /// still being served (or before its thread has started) leaves nothing dangling.
+    private let core: Core
 
     /// The loopback address it listens on (any of 127/8 is this machine on Linux).
     public let host: String
     public var baseURL: String { "http://\(host):\(port)" }
 
     /// Every request received so far.
-    public var received: [Received] { lock.withLock { requests } }
+    public var received: [Received] { core.lock.withLock { core.requests } }
 
     public init(host: String = "127.0.0.1", handler: @escaping @Sendable (Received) -> Reply) throws {
-        self.handler = handler
         self.host = host
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -75,10 +73,10 @@ public final class LoopbackServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        socket = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        let thread = Thread { [unowned self] in self.acceptLoop() }
-        thread.start()
+        let core = Core(socket: fd, handler: handler)
+        self.core = core
+        Thread { core.acceptLoop() }.start()
     }
 
     /// Serves the files under `root`.
@@ -102,12 +100,36 @@ public final class LoopbackServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() {
+    public func stop() { core.stop() }
+}
+
+/// The listening socket, the handler and the requests seen, shared by the server's threads.
+private final class Core: @unchecked Sendable {
+    typealias Received = LoopbackServer.Received
+    typealias Reply = LoopbackServer.Reply
+
+    let socket: Int32
+    let handler: @Sendable (Received) -> Reply
+    let lock = NSLock()
+    var requests: [Received] = []
+    private var stopped = false
+
+    init(socket: Int32, handler: @escaping @Sendable (Received) -> Reply) {
+        self.socket = socket
+        self.handler = handler
+    }
+
+    func stop() {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
     }
 
-    private func acceptLoop() {
+    func acceptLoop() {
         while true {
             let client = accept(socket, nil, nil)
             guard client >= 0 else { return }
