@@ -49,3 +49,29 @@ struct ScoringTests {
         #expect(summary.accuracy == 0.5)
     }
 }
+
+@Suite("Benchmark metadata scoring")
+struct MetadataScoringTests {
+    @Test func snippetsAreFoundCaseAndSpaceInsensitively() {
+        let result = Metadata.found(["Sign  up for our Newsletter", "Cookie policy", "absent"], in: "… sign up for our\nnewsletter. COOKIE POLICY")
+        #expect(result.found == 2 && result.total == 3)
+    }
+
+    @Test func titlesAndAuthorsCompareOnceNormalized() {
+        #expect(Metadata.sameTitle("It’s “done” — finally", "it's \"done\" - finally"))
+        #expect(!Metadata.sameTitle("Story | Site", "Story"))
+        #expect(Metadata.sameAuthor("Andrew King", "By Andrew King"))
+        #expect(Metadata.sameAuthor("Ann Lee, Bo Chen", "Ann Lee and Bo Chen"))
+        #expect(!Metadata.sameAuthor("Ann Lee", "Staff"))
+        #expect(!Metadata.sameAuthor("Ann Lee", nil))
+    }
+
+    @Test func aDayMatchesInTheTimeZonesItCouldBeIn() {
+        #expect(Metadata.sameDay("2025-09-04", "2025-09-04T20:00:00Z"))
+        #expect(Metadata.sameDay("2025-09-04", "2025-09-05T03:00:00Z"))  // 20:00 in California
+        #expect(Metadata.sameDay("2025-09-04", "2025-09-03T14:00:00Z"))  // 03:00 in Auckland
+        #expect(!Metadata.sameDay("2025-09-04", "2025-09-06T03:00:00Z"))
+        #expect(Metadata.sameDay("2025-09-04", "2025-09-04"))
+        #expect(!Metadata.sameDay("2025-09-04", nil))
+    }
+}

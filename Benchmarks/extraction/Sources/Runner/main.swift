@@ -5,12 +5,17 @@ import Scoring
 
 // extraction-benchmark: the measuring half of Benchmarks/extraction/run.
 //
-//   extraction-benchmark measure parse|extract PAGES_DIR [--passes N] [--out PREDICTIONS.json]
+//   extraction-benchmark measure parse|extract PAGES_DIR [--passes N] [--out PREDICTIONS.json] [--urls TRUTH.json]
 //       Reads every *.html in PAGES_DIR, then parses (and extracts) all of them N times in this process,
 //       and prints one JSON line: pages, CPU seconds per pass, pages per CPU second, peak RSS in MB.
+//       With --urls, each page is parsed at the address its ground truth gives (as a fetched page would be),
+//       and the predictions carry the title, author and publication time (RFC 3339) as well.
 //   extraction-benchmark report GROUND_TRUTH.json RESULTS.json [--worst N]
 //       RESULTS.json is a list of {"name", "predictions", "pages_per_second", "peak_rss_mb"}; the first whose
 //       name is "libxml2 parse-only" gives the speed baseline. Prints the table and feedpipe's worst pages.
+//   extraction-benchmark report-wcxb TRUTH.json RESULTS.json [--worst N]
+//       WCXB, its `with` / `without` snippets as lists: articles' text, leak, snippets and metadata, then F1
+//       per page type, and feedpipe's worst articles.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("extraction-benchmark: \(message)\n".utf8))
@@ -44,6 +49,10 @@ func measure(_ arguments: [String]) {
     }
     // Pages are read one at a time, outside the timed part, so that peak memory is that of extraction.
     let files = names.filter { $0.hasSuffix(".html") }.sorted()
+    var addresses: [String: String] = [:]
+    if let path = option("--urls", in: arguments), let truth = loadJSON(path) as? [String: [String: Any]] {
+        addresses = truth.compactMapValues { $0["url"] as? String }
+    }
     var predictions: [String: [String: String]] = [:]
     // Each page's time is the least of its passes: the machine's noise (other processes, frequency changes)
     // only ever adds time, so the minimum is the stable estimate, for parse-only and extraction alike.
@@ -51,11 +60,20 @@ func measure(_ arguments: [String]) {
     for pass in 0..<passes {
         for (index, name) in files.enumerated() {
             let html = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            let id = String(name.dropLast(5))
             let start = cpuSeconds()
-            let document = try? Document(html: html, url: nil)
-            let text = mode == "extract" ? document.map { Extractor().extract($0).text } : nil
+            let document = try? Document(html: html, url: addresses[id])
+            let article = mode == "extract" ? document.map { Extractor().extract($0) } : nil
             fastest[index] = min(fastest[index], cpuSeconds() - start)
-            if pass == 0, let text { predictions[String(name.dropLast(5))] = ["articleBody": text] }
+            if pass == 0, let article {
+                var prediction = ["articleBody": article.text]
+                if !addresses.isEmpty {
+                    prediction["title"] = article.title
+                    prediction["author"] = article.author
+                    prediction["published"] = (article.published ?? article.addressDate).map(Timestamp.rfc3339)
+                }
+                predictions[id] = prediction
+            }
         }
     }
     let pages = files
@@ -126,11 +144,88 @@ func report(_ arguments: [String]) {
     }
 }
 
+/// Predictions with their metadata: id → field → value.
+func predictionRecords(_ path: String) -> [String: [String: String]] {
+    guard let map = loadJSON(path) as? [String: Any] else { fail("\(path): expected an object of predictions") }
+    return map.compactMapValues { value in
+        (value as? [String: Any])?.compactMapValues { $0 as? String }
+    }
+}
+
+/// WCXB: articles scored for text, boilerplate leak, must-have snippets and metadata; then F1 per page type.
+func reportWCXB(_ arguments: [String]) {
+    guard arguments.count >= 2 else { fail("usage: report-wcxb TRUTH.json RESULTS.json [--worst N]") }
+    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else { fail("\(arguments[0]): bad ground truth") }
+    guard let systems = loadJSON(arguments[1]) as? [[String: Any]] else { fail("\(arguments[1]): expected a list") }
+    let worst = Int(option("--worst", in: arguments) ?? "10") ?? 10
+    let ids = truth.keys.sorted()
+    let types = Set(ids.compactMap { truth[$0]?["page_type"] as? String }).sorted()
+    func share(_ hits: Int, _ total: Int) -> String { total == 0 ? "—" : String(format: "%.3f", Double(hits) / Double(total)) }
+    var articleRows: [String] = [], typeRows: [String] = [], feedpipeArticles: [Scoring.Page] = []
+    for system in systems {
+        guard let name = system["name"] as? String, let path = system["predictions"] as? String else { continue }
+        let predicted = predictionRecords(path)
+        var pages: [String: Scoring.Page] = [:]
+        for id in ids {
+            pages[id] = Scoring.page(
+                id: id, truth: truth[id]?["articleBody"] as? String ?? "", prediction: predicted[id]?["articleBody"] ?? "")
+        }
+        let articles = ids.filter { truth[$0]?["page_type"] as? String == "article" }
+        let summary = Scoring.summary(articles.compactMap { pages[$0] })
+        var leaked = 0, leakTotal = 0, kept = 0, keptTotal = 0
+        var titles = (0, 0), authors = (0, 0), days = (0, 0)
+        for id in articles {
+            let text = predicted[id]?["articleBody"] ?? ""
+            let without = Metadata.found(truth[id]?["without"] as? [String] ?? [], in: text)
+            let with = Metadata.found(truth[id]?["with"] as? [String] ?? [], in: text)
+            (leaked, leakTotal, kept, keptTotal) = (leaked + without.found, leakTotal + without.total, kept + with.found, keptTotal + with.total)
+            if let title = truth[id]?["title"] as? String, !title.isEmpty {
+                titles = (titles.0 + (Metadata.sameTitle(title, predicted[id]?["title"]) ? 1 : 0), titles.1 + 1)
+            }
+            if let author = truth[id]?["author"] as? String, !author.isEmpty {
+                authors = (authors.0 + (Metadata.sameAuthor(author, predicted[id]?["author"]) ? 1 : 0), authors.1 + 1)
+            }
+            if let day = truth[id]?["published"] as? String, !day.isEmpty {
+                days = (days.0 + (Metadata.sameDay(day, predicted[id]?["published"]) ? 1 : 0), days.1 + 1)
+            }
+        }
+        let cells = [summary.f1, summary.precision, summary.recall].map { String(format: "%.3f", $0) }
+        let leak = leakTotal == 0 ? "—" : String(format: "%.1f %%", 100 * Double(leaked) / Double(leakTotal))
+        articleRows.append(
+            "| \(name) | " + cells.joined(separator: " | ") + " | \(leak) | \(share(kept, keptTotal)) | "
+                + "\(share(titles.0, titles.1)) | \(share(authors.0, authors.1)) | \(share(days.0, days.1)) |")
+        var perType: [String] = []
+        for type in types {
+            let inType = ids.filter { truth[$0]?["page_type"] as? String == type }.compactMap { pages[$0] }
+            perType.append(String(format: "%.3f", Scoring.summary(inType).f1))
+        }
+        let all = Scoring.summary(ids.compactMap { pages[$0] }).f1
+        typeRows.append("| \(name) | " + perType.joined(separator: " | ") + String(format: " | %.3f |", all))
+        if name.hasPrefix("feedpipe") { feedpipeArticles = articles.compactMap { pages[$0] } }
+    }
+    let articleCount = ids.count { truth[$0]?["page_type"] as? String == "article" }
+    print("Articles (\(articleCount) pages):\n")
+    print("| extractor | F1 | precision | recall | leak | with | title | author | day published |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    articleRows.forEach { print($0) }
+    print("\nF1 by page type (\(ids.count) pages):\n")
+    print("| extractor | " + types.map { type in "\(type) (\(ids.count { truth[$0]?["page_type"] as? String == type }))" }.joined(separator: " | ") + " | all |")
+    print("| --- |" + String(repeating: " --- |", count: types.count + 1))
+    typeRows.forEach { print($0) }
+    guard !feedpipeArticles.isEmpty, worst > 0 else { return }
+    print("\nfeedpipe's \(worst) worst articles (lowest F1):")
+    for page in feedpipeArticles.sorted(by: { $0.f1 < $1.f1 }).prefix(worst) {
+        let url = truth[page.id]?["url"] as? String ?? ""
+        print(String(format: "  P %.3f  R %.3f  ", page.precision, page.recall) + "\(page.id)  \(url)")
+    }
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail("usage: measure … | report …") }
 arguments.removeFirst()
 switch command {
 case "measure": measure(arguments)
 case "report": report(arguments)
+case "report-wcxb": reportWCXB(arguments)
 default: fail("unknown command \(command)")
 }
