@@ -100,7 +100,7 @@ enum Boilerplate {
     /// ARIA roles and tags that are never part of an article body.
     static let furnitureRoles: Set<String> = [
         "navigation", "banner", "complementary", "contentinfo", "dialog", "alertdialog", "menu", "menubar",
-        "search", "toolbar", "tablist",
+        "search", "toolbar",
     ]
 
     static let hiddenStyles = [Array("display:none".utf8), Array("visibility:hidden".utf8)]

@@ -36,7 +36,50 @@ public final class Document {
             htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
         }
         guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
+        Self.gatherIntoBody(parsed)
         self.init(pointer: parsed, url: url, source: html)
+    }
+
+    /// Puts what libxml2 leaves beside the root into the body, where a browser puts it: content after an
+    /// early `</body></html>` (a template that closes the page before the article), and a `<body>` that is
+    /// the root's sibling when the page has `<head>` and `<body>` but no `<html>`.
+    private static func gatherIntoBody(_ document: xmlDocPtr) {
+        guard let root = xmlDocGetRootElement(document) else { return }
+        let isHTML = Node(root).is("html")
+        var strays: [xmlNodePtr] = []
+        // What the root holds after its body (libxml2 puts there what follows `</html>`)…
+        if isHTML, let body = Node(root).firstChild(named: "body")?.pointer {
+            var after = body.pointee.next
+            while let node = after {
+                strays.append(node)
+                after = node.pointee.next
+            }
+        }
+        // …and what stands beside the root.
+        var sibling = root.pointee.next
+        while let node = sibling {
+            strays.append(node)
+            sibling = node.pointee.next
+        }
+        guard !strays.isEmpty else { return }
+        // The body: the root's own, or a body standing beside a root that is not `<html>`.
+        var body = isHTML ? Node(root).firstChild(named: "body")?.pointer : nil
+        if body == nil, let index = strays.firstIndex(where: { Node($0).is("body") }) {
+            body = strays.remove(at: index)
+            if !isHTML {
+                // `<head>` then `<body>` with no `<html>`: both go under a new `<html>` root.
+                let html = xmlNewDocNode(document, nil, "html", nil)!
+                xmlReplaceNode(root, html)
+                xmlAddChild(html, root)
+                xmlUnlinkNode(body)
+                xmlAddChild(html, body)
+            }
+        }
+        guard let body else { return }
+        for node in strays where node.pointee.type == XML_ELEMENT_NODE || node.pointee.type == XML_TEXT_NODE {
+            xmlUnlinkNode(node)
+            xmlAddChild(body, node)
+        }
     }
 
     /// Parses an XML document (a feed, a sitemap) with no network access, no DTD loading and no entity

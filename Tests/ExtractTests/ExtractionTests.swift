@@ -44,6 +44,17 @@ struct ExtractionTests {
             """
     }
 
+    @Test(arguments: [
+        "<header role=\"banner\"><button class=\"menu-button\"><span>Menu</span>", "<nav class=\"top\"><a href=\"/\">Home</a>",
+        "<div hidden id=\"S:0\">", "<div style=\"display: none\" class=\"read-more-content\">",
+    ])
+    func aWrapperLeftOpenOverTheArticleOrHidingItKeepsIt(opening: String) throws {
+        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html = "<html><body>\(opening)<article>" + String(repeating: paragraph, count: 8) + "</article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("the first boats left on time"), "\(opening)")
+    }
+
     @Test func aNULByteInThePageEndsNothing() throws {
         let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
         let html = "<html><body><article>" + String(repeating: paragraph, count: 12) + "\0"

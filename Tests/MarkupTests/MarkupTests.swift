@@ -12,6 +12,14 @@ struct MarkupTests {
         </body></html>
         """
 
+    @Test func whatFollowsAnEarlyEndOfThePageIsInTheBody() throws {
+        let early = try Document(html: "<html><body><nav>Menu</nav></body></html><div><p>The article itself.</p></div>")
+        #expect(early.body?.text.contains("The article itself.") == true)
+        let headless = try Document(html: "<!DOCTYPE html><head><title>T</title></head><body><p>No html element.</p></body>")
+        #expect(headless.body?.is("body") == true)
+        #expect(headless.body?.text.contains("No html element.") == true)
+    }
+
     @Suite("CSS selectors")
     struct Selectors {
         @Test(arguments: [

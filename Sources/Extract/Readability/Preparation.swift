@@ -10,20 +10,33 @@ struct Preparation {
         "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input",
         "select", "textarea", "nav", "link", "meta", "head", "title", "dialog", "menu",
     ])
+    /// Removed tags that name a part of the page rather than a kind of content: one left open over the whole
+    /// page still holds the article. libxml2's HTML parser closes some of them late, so that a header's menu
+    /// `<button>` or a `<nav>` can hold every element after it (WCXB dev: 4 articles came out empty).
+    static let landmarkTags = TagSet(["nav", "menu", "dialog", "button"])
+    /// Removed tags whose content is never text a reader sees.
+    static let textlessTags = TagSet([
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "input", "select",
+        "textarea", "link", "meta", "head", "title",
+    ])
     /// Elements never removed for their class or id.
     static let keptTags = TagSet(["body", "a", "html", "main", "article"])
 
     func apply(to root: Node) {
         var removed: [Node] = []
         // A furniture-named wrapper around most of the page's text is a mislabelled layout (a "social-wrap"
-        // around everything), not furniture: strict mode keeps elements that hold half of the text or more.
+        // around everything, a `role="banner"` header left open over the whole page), and a hidden element
+        // holding most of it is the article waiting for a script to show it (streamed server rendering puts
+        // it in `<div hidden>`, "read more" pages behind `display:none`): elements that hold half of the
+        // text or more are kept. WCXB dev articles: 3 pages that came out empty now have their article.
         var half = 0
-        if strict {
-            root.forEachTextRun(skipping: Self.removedTags) { run in
-                half += run.count
-                return true
-            }
-            half /= 2
+        root.forEachTextRun(skipping: Self.textlessTags) { run in
+            half += run.count
+            return true
+        }
+        half /= 2
+        func holdsHalf(_ node: Node) -> Bool {
+            half > 0 && TextBytes.length(of: node, limit: half, skipping: Self.textlessTags) >= half
         }
         root.walk { node in
             switch node.kind {
@@ -34,23 +47,24 @@ struct Preparation {
                 return .skipChildren
             case .element:
                 if node.is("iframe"), rules.allowsFrame(node.attribute("src")) { return .skipChildren }
-                if node.tag(in: Self.removedTags) {
+                if node.tag(in: Self.removedTags), !(node.tag(in: Self.landmarkTags) && holdsHalf(node)) {
                     removed.append(node)
                     return .skipChildren
                 }
                 guard node.hasAttributes else { return .enter }
-                if Boilerplate.isHidden(node) {
+                if Boilerplate.isHidden(node), !holdsHalf(node) {
                     removed.append(node)
                     return .skipChildren
                 }
-                if let role = node.attribute("role")?.lowercased(), Boilerplate.furnitureRoles.contains(role) {
+                if let role = node.attribute("role")?.lowercased(), Boilerplate.furnitureRoles.contains(role),
+                    !holdsHalf(node)
+                {
                     removed.append(node)
                     return .skipChildren
                 }
                 if strict, !node.tag(in: Self.keptTags) {
                     let words = node.classAndID
-                    if Boilerplate.isNegative(words), !Boilerplate.isProtected(words),
-                        TextBytes.length(of: node, limit: half, skipping: Self.removedTags) < half,
+                    if Boilerplate.isNegative(words), !Boilerplate.isProtected(words), !holdsHalf(node),
                         !Boilerplate.holdsEmbeddedPost(node)
                     {
                         removed.append(node)
