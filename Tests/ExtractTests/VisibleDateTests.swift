@@ -1,0 +1,45 @@
+import Foundation
+import Markup
+import Testing
+
+@testable import Extract
+
+@Suite("Dates a page shows")
+struct VisibleDateTests {
+    static func day(_ text: String) -> Date? { Timestamp.parse(text) }
+
+    @Test(arguments: [
+        ("Posted on March 3, 2024 by Ann", "2024-03-03"), ("3 March 2024", "2024-03-03"), ("Sept. 21st, 2023", "2023-09-21"),
+        ("le 3 mars 2024", "2024-03-03"), ("3. März 2024", "2024-03-03"), ("3 de marzo de 2024", "2024-03-03"),
+        ("12 maggio 2022", "2022-05-12"), ("2024-03-03", "2024-03-03"), ("03.04.2024", "2024-04-03"),
+        ("2024年3月3日", "2024-03-03"), ("3/14/2024", "2024-03-14"), ("14/3/2024", "2024-03-14"),
+    ])
+    func readsDatesAsTheyAreWritten(text: String, expected: String) {
+        #expect(VisibleDate.firstDate(in: text) == Self.day(expected), "\(text)")
+    }
+
+    @Test(arguments: ["No date here", "Call 555-1234 today", "Chapter 3, 2024 edition of 13 pages", "Revenue of 3.5 million in 2024"])
+    func findsNoDateWhereThereIsNone(text: String) {
+        #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
+    }
+
+    @Test func aPageWithoutDateMetadataGetsTheDateItShowsAndItsUpdateApart() throws {
+        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+        let html = """
+            <html><body><header><h1>River path</h1><div class="byline">By Ann Lee</div>
+            <div class="post-date">Published 14 November 2023</div><div class="meta">Last updated: December 2, 2023</div></header>
+            <article>\(prose)<p>Next meeting: 9 January 2024.</p></article>
+            <aside><div class="date">1 January 2020</div></aside></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/river-path"))
+        #expect(article.published == Self.day("2023-11-14"))
+        #expect(article.modified == Self.day("2023-12-02"))
+    }
+
+    @Test func aDatelineBesideTheTitleIsRead() throws {
+        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+        let html = "<html><body><div class=\"hero\"><p>April 8, 2024</p><h1>River path</h1><p>Written by Ann</p></div><div>\(prose)</div></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.published == Self.day("2024-04-08"))
+    }
+}
