@@ -130,7 +130,7 @@ struct Metadata {
             published = shown.published
             modified = modified ?? shown.modified
         }
-        title = title?.collapsedWhitespace
+        title = title.map { Self.cleanTitle($0.collapsedWhitespace, heading: firstHeading, site: siteName, url: url ?? document.url) }
         author = author?.collapsedWhitespace
     }
 
@@ -271,7 +271,7 @@ struct Metadata {
 
     static let namedEntities: [String: Unicode.Scalar] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "pound": "£", "euro": "€",
-        "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…",
+        "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…", "bull": "•", "middot": "·", "raquo": "»", "laquo": "«", "copy": "©", "reg": "®", "trade": "™",
     ]
 
     static func nameNotURL(_ text: String) -> String? {
@@ -284,6 +284,53 @@ struct Metadata {
     }
 
     /// "Headline | Site" → "Headline": the longest part when the title has a separator.
+    /// The title readers see: the page's `<h1>` when the metadata title is that heading with the site's
+    /// name around it, else the metadata title with a trailing or leading segment that names the site
+    /// (its `og:site_name` or its host) cut off: "Story | Site", "Story - site.com", "Site: Story".
+    /// WCXB dev articles: title 0.612 → see Benchmarks/README.md.
+    static func cleanTitle(_ title: String, heading: String?, site: String?, url: String?) -> String {
+        let title = decodingEntities(title)
+        func squeezed(_ text: String) -> String {
+            String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        }
+        let flatTitle = squeezed(title)
+        if let heading = heading?.collapsedWhitespace, heading.count * 2 >= title.count, heading.count < title.count {
+            let flatHeading = squeezed(heading)
+            if !flatHeading.isEmpty, flatHeading != site.map(squeezed),
+                flatTitle.hasPrefix(flatHeading) || flatTitle.hasSuffix(flatHeading)
+            {
+                return heading
+            }
+        }
+        // Names the site goes by: its own, and its host without "www." and the top-level domain.
+        var names = Set<String>()
+        if let site, !squeezed(site).isEmpty { names.insert(squeezed(site)) }
+        if let host = url.flatMap({ URL(string: $0)?.host?.lowercased() }) {
+            let labels = host.split(separator: ".").filter { $0 != "www" }
+            if labels.count >= 2 { names.insert(squeezed(labels.dropLast().joined())) }
+            names.insert(squeezed(host))
+            if let main = labels.dropLast().last { names.insert(squeezed(String(main))) }
+        }
+        guard !names.isEmpty else { return title }
+        func namesSite(_ segment: String) -> Bool {
+            let flat = squeezed(segment)
+            return !flat.isEmpty && names.contains { $0 == flat || (flat.count >= 4 && ($0.hasPrefix(flat) || flat.hasPrefix($0))) }
+        }
+        for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "] where title.contains(separator) {
+            var parts = title.components(separatedBy: separator)
+            guard parts.count >= 2 else { continue }
+            if let last = parts.last, namesSite(last) {
+                parts.removeLast()
+                return parts.joined(separator: separator).trimmed
+            }
+            if separator != ": ", let first = parts.first, namesSite(first) {
+                parts.removeFirst()
+                return parts.joined(separator: separator).trimmed
+            }
+        }
+        return title
+    }
+
     static func withoutSiteName(_ title: String) -> String {
         for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] where title.contains(separator) {
             let parts = title.components(separatedBy: separator)

@@ -43,3 +43,18 @@ struct VisibleDateTests {
         #expect(article.published == Self.day("2024-04-08"))
     }
 }
+
+@Suite("Titles readers see")
+struct TitleTests {
+    @Test(arguments: [
+        ("Best Cloud Computing Stocks of 2025 | The Motley Fool", "Best Cloud Computing Stocks of 2025", "The Motley Fool", "https://www.fool.com/x", "Best Cloud Computing Stocks of 2025"),
+        ("What is Cloud Computing? | Google Cloud", "Google Cloud", nil, "https://cloud.google.com/learn", "What is Cloud Computing?"),
+        ("Health And Nutrition Trends For 2026 - Tastewise", nil, nil, "https://tastewise.io/blog/x", "Health And Nutrition Trends For 2026"),
+        ("Healthy Eating Plate &bull; The Nutrition Source", nil, "The Nutrition Source", "https://nutritionsource.hsph.harvard.edu/", "Healthy Eating Plate"),
+        ("Ledger: Council votes on river path", nil, "Ledger", "https://ledger.example.org/a", "Ledger: Council votes on river path"),
+        ("Rust 1.80 - what is new", nil, nil, "https://blog.example.org/a", "Rust 1.80 - what is new"),
+    ] as [(String, String?, String?, String?, String)])
+    func titlesLoseTheSitesName(title: String, heading: String?, site: String?, url: String?, expected: String) {
+        #expect(Metadata.cleanTitle(title, heading: heading, site: site, url: url) == expected)
+    }
+}
