@@ -130,6 +130,13 @@ struct Metadata {
             published = shown.published
             modified = modified ?? shown.modified
         }
+        author = author.flatMap(Self.plausibleAuthor)
+        // A byline the page shows, when the metadata names nobody or only the site itself.
+        if author == nil || (author != nil && author?.collapsedWhitespace.lowercased() == siteName?.lowercased()),
+            let body = document.body, let shown = Byline.find(in: body)
+        {
+            author = shown
+        }
         title = title.map { Self.cleanTitle($0.collapsedWhitespace, heading: firstHeading, site: siteName, url: url ?? document.url) }
         author = author?.collapsedWhitespace
     }
@@ -274,6 +281,18 @@ struct Metadata {
         "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…", "bull": "•", "middot": "·", "raquo": "»", "laquo": "«", "copy": "©", "reg": "®", "trade": "™",
     ]
 
+    /// A metadata author as a name: without a byline's "By" / "Articles by" and stray punctuation; `nil`
+    /// for what names nobody (an address, a number, an empty string).
+    static func plausibleAuthor(_ text: String) -> String? {
+        var name = text.collapsedWhitespace
+        if let prefix = Byline.prefix(of: name), prefix.hasSuffix("by") { name = String(name.dropFirst(prefix.count)) }
+        name = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,;:|-\u{A0}"))
+        guard !name.isEmpty, !name.contains("://"), !name.allSatisfy({ $0.isNumber || $0 == " " }),
+            !["undefined", "null", "none", "admin"].contains(name.lowercased())
+        else { return nil }
+        return name
+    }
+
     static func nameNotURL(_ text: String) -> String? {
         text.hasPrefix("http://") || text.hasPrefix("https://") ? nil : text
     }
@@ -283,7 +302,6 @@ struct Metadata {
             ?? text
     }
 
-    /// "Headline | Site" → "Headline": the longest part when the title has a separator.
     /// The title readers see: the page's `<h1>` when the metadata title is that heading with the site's
     /// name around it, else the metadata title with a trailing or leading segment that names the site
     /// (its `og:site_name` or its host) cut off: "Story | Site", "Story - site.com", "Site: Story".
@@ -331,6 +349,7 @@ struct Metadata {
         return title
     }
 
+    /// "Headline | Site" → "Headline": the longest part when the title has a separator.
     static func withoutSiteName(_ title: String) -> String {
         for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] where title.contains(separator) {
             let parts = title.components(separatedBy: separator)

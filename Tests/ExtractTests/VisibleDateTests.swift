@@ -58,3 +58,30 @@ struct TitleTests {
         #expect(Metadata.cleanTitle(title, heading: heading, site: site, url: url) == expected)
     }
 }
+
+@Suite("Bylines")
+struct BylineTests {
+    static let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+
+    @Test(arguments: [
+        ("<div class=\"byline\">By Ann Lee | March 3, 2024</div>", "Ann Lee"),
+        ("<div class=\"author-wrap\"><div>Written By</div><div>Ann Lee</div></div>", "Ann Lee"),
+        ("<p><span>Written by</span> <a href=\"/team/ann\">Ann Lee</a></p>", "Ann Lee"),
+        ("<div class=\"post-meta\"><p>Author</p><p>Ann Lee</p></div>", "Ann Lee"),
+        ("<span itemprop=\"author\">Ann Lee</span>", "Ann Lee"),
+        ("<p class=\"dek\">par Jean Dupont</p>", "Jean Dupont"),
+        ("<p>Von Miller signs for the club</p>", nil),
+    ] as [(String, String?)])
+    func aBylineThePageShowsNamesTheAuthor(byline: String, expected: String?) throws {
+        let html = "<html><body><header><h1>River path</h1>\(byline)</header><article>\(Self.prose)</article></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).author == expected, "\(byline)")
+    }
+
+    @Test func metadataThatNamesNobodyGivesWayToTheByline() throws {
+        let html = """
+            <html><head><meta name="author" content="https://example.org/u/123"></head><body><h1>River path</h1>
+            <div class="byline">By Ann Lee</div><article>\(Self.prose)</article></body></html>
+            """
+        #expect(Extractor().extract(try Document(html: html)).author == "Ann Lee")
+    }
+}

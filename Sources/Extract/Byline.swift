@@ -1,0 +1,130 @@
+import Foundation
+import Markup
+
+/// The author a page names in its byline, for pages whose metadata names nobody (or only the publisher):
+/// an element the page marks as the author's (`itemprop="author"`, a class or id with "author" or
+/// "byline"), a line beginning "By …" / "Written by …" near the title, or the value beside an "Author"
+/// label. WCXB dev articles: author 0.696 → see Benchmarks/README.md.
+enum Byline {
+    static func find(in body: Node) -> String? {
+        var found: String?
+        body.walk { node in
+            guard found == nil, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
+            guard node.hasAttributes else { return .enter }
+            let marked = node.attribute("itemprop")?.lowercased() == "author" || isBylineNamed(node.classAndID)
+            guard marked else { return .enter }
+            let text = spacedText(node)
+            if text.count <= 120 {
+                found = labelled(node) ?? name(in: text)
+                if found != nil { return .skipChildren }
+            }
+            return .enter
+        }
+        if let found { return found }
+        // "By …" lines and "Written by" labels near the title.
+        guard let heading = body.descendants.first(where: { $0.is("h1") }) else { return nil }
+        var area = heading
+        for _ in 0..<3 {
+            guard let parent = area.parent, parent != body, parent.text.count <= 1500 else { break }
+            area = parent
+        }
+        var budget = 1500, started = area != heading
+        let scope = area != heading ? area : body
+        scope.walk { node in
+            if node == heading {
+                started = true
+                return .skipChildren
+            }
+            guard found == nil, budget > 0, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
+            guard started else { return .enter }
+            let text = spacedText(node)
+            guard text.count <= 120, !node.elementChildren.contains(where: { $0.tag(in: VisibleDate.blockTags) }) else {
+                return .enter
+            }
+            budget -= text.count
+            if startsWithBy(text) { found = name(in: text) } else { found = labelled(node) }
+            return .skipChildren
+        }
+        return found
+    }
+
+    static let bylineWords = ["author", "byline", "writer", "contributor"]
+    static let notBylineWords = ["bio", "avatar", "image", "img", "photo", "picture", "about", "description", "social", "follow"]
+
+    static func isBylineNamed(_ classAndID: String) -> Bool {
+        let lowered = classAndID.lowercased()
+        return bylineWords.contains { lowered.contains($0) } && !notBylineWords.contains { lowered.contains($0) }
+    }
+
+    /// "By", "Written by", and their equivalents in the languages dates are read in.
+    static let prefixes = [
+        "written by", "words by", "posted by", "published by", "reviewed by", "story by", "text by", "articles by",
+        "authors", "author", "by", "autor", "auteur", "autore", "escrito por",
+    ]
+    /// Other languages' "by", which are also names' first words ("Von Miller", "Di Wang"): only as written
+    /// in lower case.
+    static let lowercasePrefixes = ["par", "von", "por", "di", "door"]
+    static let labels: Set<String> = ["written by", "author", "authors", "by", "autor", "auteur", "autore", "door", "escrito por"]
+
+    static func startsWithBy(_ text: String) -> Bool { prefix(of: text) != nil }
+
+    /// The byline prefix the text starts with, followed by a space or a colon.
+    static func prefix(of text: String) -> String? {
+        let lowered = text.lowercased()
+        func follows(_ word: String, in text: String) -> Bool {
+            guard text.hasPrefix(word) else { return false }
+            let next = text.dropFirst(word.count).first
+            return next == " " || next == ":" || next == "\u{A0}"
+        }
+        return prefixes.first { follows($0, in: lowered) } ?? lowercasePrefixes.first { follows($0, in: text) }
+    }
+
+    /// The element's text with a space between the texts of its parts (`<div>By</div><div>Ann</div>`).
+    static func spacedText(_ node: Node) -> String {
+        var parts: [String] = []
+        node.walk { child in
+            if child.isText {
+                let text = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !text.isEmpty { parts.append(text) }
+                return .skipChildren
+            }
+            return child.isElement && !child.tag(in: VisibleDate.skippedTags) ? .enter : .skipChildren
+        }
+        return parts.joined(separator: " ").collapsedWhitespace
+    }
+
+    /// The name after a label element ("Written by" / "Author") in its next sibling.
+    static func labelled(_ node: Node) -> String? {
+        guard labels.contains(node.text.collapsedWhitespace.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))),
+            let next = node.nextElementSibling
+        else { return nil }
+        return name(in: spacedText(next))
+    }
+
+    /// The name in a byline's text: without its "By", cut before a date, a "|" or a line of other facts,
+    /// and only when it reads as a name (one to six words, no digits, not a button's words).
+    static func name(in text: String) -> String? {
+        var rest = text
+        if let prefix = prefix(of: rest) {
+            rest = String(rest.dropFirst(prefix.count)).trimmingCharacters(in: CharacterSet(charactersIn: " :\u{A0}"))
+        }
+        for separator in [
+            " | ", " • ", " · ", " — ", " – ", " - ", " on ", " updated", " published", " posted", " last ", " in ",
+        ] {
+            if let range = rest.range(of: separator, options: .caseInsensitive) { rest = String(rest[..<range.lowerBound]) }
+        }
+        rest = rest.trimmingCharacters(in: CharacterSet(charactersIn: " :,.\u{A0}"))
+        let words = rest.split(separator: " ")
+        guard (1...6).contains(words.count), rest.count <= 60, !rest.contains(where: \.isNumber), !rest.contains("@"),
+            !rest.contains("://"), let first = rest.first, first.isUppercase || !first.isLetter
+        else { return nil }
+        let lowered2 = rest.lowercased()
+        guard !notNames.contains(where: { lowered2 == $0 || lowered2.hasPrefix($0 + " ") }) else { return nil }
+        return rest
+    }
+
+    static let notNames = [
+        "share", "follow", "comments", "comment", "menu", "home", "read more", "subscribe", "sign in", "login", "search",
+        "admin", "the author", "undefined", "null", "staff writer",
+    ]
+}
