@@ -55,6 +55,13 @@ struct ExtractionTests {
         #expect(article.text.contains("the first boats left on time"), "\(opening)")
     }
 
+    @Test func anArticleInAWrapperNamedLikeAMenuIsKept() throws {
+        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html = "<html><body><div class=\"site-header__menu-top\">" + String(repeating: paragraph, count: 8)
+            + "</div></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).text.contains("the first boats left on time"))
+    }
+
     @Test func aNULByteInThePageEndsNothing() throws {
         let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
         let html = "<html><body><article>" + String(repeating: paragraph, count: 12) + "\0"

@@ -220,19 +220,22 @@ struct Cleaning {
         // Innermost first, so a wrapper is judged on what is left inside it; removed nodes are only unlinked
         // until the end, so the list stays valid.
         var removed: [Node] = []
-        for node in candidates.reversed() where shouldRemove(node) {
+        // A block holding most of what is left is the article in a wrapper its template misnamed ("header",
+        // "menu"): it is never removed whole (WCXB dev: pages whose article sits in a header's menu).
+        let whole = TextStats.of(container).length
+        for node in candidates.reversed() where shouldRemove(node, whole: whole) {
             node.unlink()
             removed.append(node)
         }
         Node.remove(removed)
     }
 
-    private func shouldRemove(_ node: Node) -> Bool {
+    private func shouldRemove(_ node: Node, whole: Int) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
         let weight = Boilerplate.classWeight(node)
         let text = TextStats.of(node)
         let score = scorer?.score(of: node) ?? 0
-        if weight + score < 0 { return true }
+        if weight + score < 0 { return text.length * 4 < whole * 3 }
         if text.commas >= 10 { return false }
 
         var paragraphs = 0, images = 0, items = 0, inputs = 0, embeds = 0, headings = 0
