@@ -11,8 +11,10 @@ enum Byline {
         body.walk { node in
             guard found == nil, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
             guard node.hasAttributes else { return .enter }
-            let marked = node.attribute("itemprop")?.lowercased() == "author" || isBylineNamed(node.classAndID)
+            let marked = node.attribute("itemprop", contains: "author") || isBylineNamed(node)
             guard marked else { return .enter }
+            // Bytes first: a wrapper named for its author box may hold the whole article.
+            guard TextBytes.length(of: node, limit: 480) <= 480 else { return .enter }
             let text = spacedText(node)
             if text.count <= 120 {
                 found = labelled(node) ?? name(in: text)
@@ -37,6 +39,7 @@ enum Byline {
             }
             guard found == nil, budget > 0, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
             guard started else { return .enter }
+            guard TextBytes.length(of: node, limit: 480) <= 480 else { return .enter }
             let text = spacedText(node)
             guard text.count <= 120, !node.elementChildren.contains(where: { $0.tag(in: VisibleDate.blockTags) }) else {
                 return .enter
@@ -48,12 +51,12 @@ enum Byline {
         return found
     }
 
-    static let bylineWords = ["author", "byline", "writer", "contributor"]
-    static let notBylineWords = ["bio", "avatar", "image", "img", "photo", "picture", "about", "description", "social", "follow"]
+    static let bylineWords = VisibleDate.inBothCases(["author", "byline", "writer", "contributor"])
+    static let notBylineWords = VisibleDate.inBothCases(
+        ["bio", "avatar", "image", "img", "photo", "picture", "about", "description", "social", "follow"])
 
-    static func isBylineNamed(_ classAndID: String) -> Bool {
-        let lowered = classAndID.lowercased()
-        return bylineWords.contains { lowered.contains($0) } && !notBylineWords.contains { lowered.contains($0) }
+    static func isBylineNamed(_ node: Node) -> Bool {
+        VisibleDate.namesAny(node, bylineWords) && !VisibleDate.namesAny(node, notBylineWords)
     }
 
     /// "By", "Written by", and their equivalents in the languages dates are read in.

@@ -308,8 +308,18 @@ struct Metadata {
     /// WCXB dev articles: title 0.612 → see Benchmarks/README.md.
     static func cleanTitle(_ title: String, heading: String?, site: String?, url: String?) -> String {
         let title = decodingEntities(title)
+        // Letters and digits only, ASCII lower-cased (other scripts' bytes kept as they are).
         func squeezed(_ text: String) -> String {
-            String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 {
+                switch byte {
+                case 0x30...0x39, 0x61...0x7A, 0x80...: bytes.append(byte)
+                case 0x41...0x5A: bytes.append(byte | 0x20)
+                default: break
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
         let flatTitle = squeezed(title)
         if let heading = heading?.collapsedWhitespace, heading.count * 2 >= title.count, heading.count < title.count {

@@ -35,7 +35,9 @@ enum VisibleDate {
             guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: skippedTags) else {
                 return .skipChildren
             }
-            if node.is("time") || (node.hasAttributes && isDateNamed(node.classAndID)) {
+            if node.is("time") || (node.hasAttributes && isDateNamed(node)),
+                TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4
+            {
                 let text = node.text
                 if text.count <= datelineLength {
                     note(text)
@@ -58,6 +60,7 @@ enum VisibleDate {
                 guard found.published == nil, node.isElement, !node.tag(in: skippedTags), node != heading else {
                     return .skipChildren
                 }
+                guard TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4 else { return .enter }
                 let text = node.text
                 if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                     note(text)
@@ -77,6 +80,7 @@ enum VisibleDate {
                 return .skipChildren
             }
             guard started else { return .enter }
+            guard TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4 else { return .enter }
             let text = node.text
             if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                 note(text)
@@ -91,13 +95,25 @@ enum VisibleDate {
     static let skippedTags = TagSet(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select"])
     static let blockTags = TagSet(["p", "div", "section", "article", "ul", "ol", "table", "h2", "h3", "blockquote"])
 
-    static let dateWords = ["date", "time", "publish", "posted", "byline", "dateline", "meta", "updated", "modified"]
+    static let dateWords = inBothCases(["date", "time", "publish", "posted", "byline", "meta", "updated", "modified"])
 
-    /// Whether a class or id names a date or byline (`post-date`, `entry-meta`, `article__timestamp`).
-    static func isDateNamed(_ classAndID: String) -> Bool {
-        let lowered = classAndID.lowercased()
-        return dateWords.contains { lowered.contains($0) } && !lowered.contains("update-") && !lowered.contains("metabox")
+    /// Whether an element's class or id names a date or byline (`post-date`, `entry-meta`,
+    /// `article__timestamp`). Tested in place, in the cases templates write them, so that the walk over a
+    /// page without dates makes no strings.
+    static func isDateNamed(_ node: Node) -> Bool {
+        namesAny(node, dateWords) && !namesAny(node, ["metabox", "update-"])
     }
+
+    /// Whether the element's class or id contains one of the words (give them in lower case and capitalised).
+    static func namesAny(_ node: Node, _ words: [String]) -> Bool {
+        for attribute in ["class", "id"] where node.hasAttribute(attribute) {
+            for word in words where node.attribute(attribute, contains: word) { return true }
+        }
+        return false
+    }
+
+    /// The words as templates write them in class names: lower case and capitalised.
+    static func inBothCases(_ words: [String]) -> [String] { words + words.map(\.capitalized) }
 
     /// Whether a line says when the page was updated rather than published.
     static func isUpdateLine(_ text: String) -> Bool {

@@ -31,7 +31,10 @@ public final class Document {
         // the text is UTF-8 by now, so such declarations are neutralised before parsing.
         var text = Self.neutralisingCharset(html)
         // libxml2 ends the document at a NUL byte; browsers skip the character and read on.
-        if text.utf8.contains(0) { text.removeAll { $0 == "\0" } }
+        let hasNUL = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+        } ?? true
+        if hasNUL { text.removeAll { $0 == "\0" } }
         let parsed = text.withCString { bytes in
             htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
         }
