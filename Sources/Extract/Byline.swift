@@ -13,8 +13,9 @@ enum Byline {
             guard node.hasAttributes else { return .enter }
             let marked = node.attribute("itemprop", contains: "author") || isBylineNamed(node)
             guard marked else { return .enter }
-            // Bytes first: a wrapper named for its author box may hold the whole article.
-            guard TextBytes.length(of: node, limit: 480) <= 480 else { return .enter }
+            // Bytes first (indentation counts, hence the margin): a wrapper named for its author box may
+            // hold the whole article.
+            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
             let text = spacedText(node)
             if text.count <= 120 {
                 found = labelled(node) ?? name(in: text)
@@ -39,7 +40,7 @@ enum Byline {
             }
             guard found == nil, budget > 0, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
             guard started else { return .enter }
-            guard TextBytes.length(of: node, limit: 480) <= 480 else { return .enter }
+            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
             let text = spacedText(node)
             guard text.count <= 120, !node.elementChildren.contains(where: { $0.tag(in: VisibleDate.blockTags) }) else {
                 return .enter

@@ -36,7 +36,7 @@ enum VisibleDate {
                 return .skipChildren
             }
             if node.is("time") || (node.hasAttributes && isDateNamed(node)),
-                TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4
+                TextBytes.length(of: node, limit: 2000) <= 2000
             {
                 let text = node.text
                 if text.count <= datelineLength {
@@ -60,7 +60,7 @@ enum VisibleDate {
                 guard found.published == nil, node.isElement, !node.tag(in: skippedTags), node != heading else {
                     return .skipChildren
                 }
-                guard TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4 else { return .enter }
+                guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
                 let text = node.text
                 if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                     note(text)
@@ -80,7 +80,7 @@ enum VisibleDate {
                 return .skipChildren
             }
             guard started else { return .enter }
-            guard TextBytes.length(of: node, limit: datelineLength * 4) <= datelineLength * 4 else { return .enter }
+            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
             let text = node.text
             if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                 note(text)
