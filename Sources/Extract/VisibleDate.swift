@@ -38,7 +38,7 @@ enum VisibleDate {
             if node.is("time") || (node.hasAttributes && isDateNamed(node)),
                 TextBytes.length(of: node, limit: 2000) <= 2000
             {
-                let text = node.text
+                let text = Byline.spacedText(node)
                 if text.count <= datelineLength {
                     note(text)
                     return .skipChildren
@@ -61,7 +61,7 @@ enum VisibleDate {
                     return .skipChildren
                 }
                 guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-                let text = node.text
+                let text = Byline.spacedText(node)
                 if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                     note(text)
                     return .skipChildren
@@ -81,7 +81,7 @@ enum VisibleDate {
             }
             guard started else { return .enter }
             guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-            let text = node.text
+            let text = Byline.spacedText(node)
             if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
                 note(text)
                 budget -= text.count

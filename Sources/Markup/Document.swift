@@ -47,7 +47,29 @@ public final class Document {
     /// early `</body></html>` (a template that closes the page before the article), and a `<body>` that is
     /// the root's sibling when the page has `<head>` and `<body>` but no `<html>`.
     private static func gatherIntoBody(_ document: xmlDocPtr) {
-        guard let root = xmlDocGetRootElement(document) else { return }
+        guard var root = xmlDocGetRootElement(document) else { return }
+        // Something before `<html>` (a script printed ahead of the page) made itself the root: it goes into
+        // the `<html>` it stands before, head matter in the head, anything else at the body's start.
+        if !Node(root).is("html") {
+            var moving: [xmlNodePtr] = []
+            var sibling: xmlNodePtr? = root
+            while let node = sibling, !(node.pointee.type == XML_ELEMENT_NODE && Node(node).is("html")) {
+                moving.append(node)
+                sibling = node.pointee.next
+            }
+            if let html = sibling {
+                let head = Node(html).firstChild(named: "head")?.pointer
+                let body = Node(html).firstChild(named: "body")?.pointer
+                for node in moving.reversed() {
+                    let headMatter = node.pointee.type != XML_ELEMENT_NODE
+                        || ["script", "style", "meta", "link", "title", "base", "noscript"].contains { Node(node).is($0) }
+                    guard let target = (headMatter ? head : body) ?? head ?? body else { break }
+                    xmlUnlinkNode(node)
+                    if let first = target.pointee.children { xmlAddPrevSibling(first, node) } else { xmlAddChild(target, node) }
+                }
+                root = html
+            }
+        }
         let isHTML = Node(root).is("html")
         var strays: [xmlNodePtr] = []
         // What the root holds after its body (libxml2 puts there what follows `</html>`)…

@@ -36,6 +36,13 @@ struct VisibleDateTests {
         #expect(article.modified == Self.day("2023-12-02"))
     }
 
+    @Test func aDateInAnElementRunTogetherWithOthersIsRead() throws {
+        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+        let html = "<html><body><header><div class=\"post-meta\">\n    <div><span class=\"cat\"><a href=\"/c/\">Editorial</a></span><span class=\"x-date\">November 22, 2018 </span></div></div>"
+            + "<h2>River path</h2></header><div>\(prose)</div></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).published == Self.day("2018-11-22"))
+    }
+
     @Test func aDatelineBesideTheTitleIsRead() throws {
         let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
         let html = "<html><body><div class=\"hero\"><p>April 8, 2024</p><h1>River path</h1><p>Written by Ann</p></div><div>\(prose)</div></body></html>"

@@ -18,6 +18,10 @@ struct MarkupTests {
         let headless = try Document(html: "<!DOCTYPE html><head><title>T</title></head><body><p>No html element.</p></body>")
         #expect(headless.body?.is("body") == true)
         #expect(headless.body?.text.contains("No html element.") == true)
+        let scriptFirst = try Document(html: "<script>var a = 1;</script><!DOCTYPE html><html><head><meta property=\"og:title\" content=\"T\"></head><body><p>Body.</p></body></html>")
+        #expect(scriptFirst.root?.is("html") == true)
+        #expect(scriptFirst.root?.descendants.contains { $0.is("meta") } == true)
+        #expect(scriptFirst.body?.text.contains("Body.") == true)
     }
 
     @Suite("CSS selectors")
