@@ -6,7 +6,7 @@ import Markup
 /// `strip_image_src`, `replace_string(find): replacement` (or `find_string:` / `replace_string:` pairs),
 /// `next_page_link`, `single_page_link`, `http_header(name): value`, `test_url` and `test_contains`. Other
 /// directives of the format (`prune`, `tidy`, `autodetect_on_failure`, …) are accepted and have no effect
-/// here. Files are named after the host they serve: `example.com.txt`, or `.example.com.txt` for every
+/// here; lines that cannot be applied are passed over and counted in `skipped`. Files are named after the host they serve: `example.com.txt`, or `.example.com.txt` for every
 /// subdomain.
 public struct SiteRules: Sendable {
     public var file: String
@@ -22,6 +22,10 @@ public struct SiteRules: Sendable {
     public var headers: [String: String] = [:]
     /// Pages the rules were written for, each with the texts its body must contain.
     public var tests: [(url: String, contains: [String])] = []
+    /// Lines passed over, by directive name (or by what is wrong with them), with how many: directives of
+    /// the format feedpipe does not implement, misspelt ones, invalid XPath. Full-Text RSS skips such lines
+    /// too; none of them stops the other rules of the file.
+    public var skipped: [String: Int] = [:]
 
     /// An error in a rule file: the file, the line, and what is wrong.
     public struct ParseError: Error, CustomStringConvertible, Sendable {
@@ -41,21 +45,24 @@ public struct SiteRules: Sendable {
     public init(_ text: String, file: String) throws(ParseError) {
         self.file = file
         var pendingFind: [String] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+        // Lines end in LF, CRLF or CR (a CRLF is one Character to Swift, so splitting on "\n" alone would
+        // read a Windows-written file as one line).
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            let number = offset + 1
             guard let colon = Self.directiveEnd(line) else {
-                throw ParseError(file: file, line: number, message: "expected 'directive: value'")
+                skipped["(a line without 'directive: value')", default: 0] += 1
+                continue
             }
             let directive = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            func xpath() throws(ParseError) -> Selector {
-                do {
-                    return try Selector(xpath: value)
-                } catch {
-                    throw ParseError(file: file, line: number, message: "\(directive): \(error)")
+            /// The value as XPath; an invalid one is skipped, as Full-Text RSS skips it.
+            func xpath(_ append: (Selector) -> Void) {
+                guard let selector = try? Selector(xpath: value) else {
+                    skipped["\(directive.lowercased()) (invalid XPath)", default: 0] += 1
+                    return
                 }
+                append(selector)
             }
             if let argument = Self.argument(of: directive, named: "replace_string") {
                 replacements.append((argument, value))
@@ -66,39 +73,45 @@ public struct SiteRules: Sendable {
                 continue
             }
             switch directive.lowercased() {
-            case "title": title.append(try xpath())
-            case "body": body.append(try xpath())
-            case "author": author.append(try xpath())
-            case "date": date.append(try xpath())
-            case "strip": strip.append(try xpath())
+            case "title": xpath { title.append($0) }
+            case "body": xpath { body.append($0) }
+            case "author": xpath { author.append($0) }
+            case "date": xpath { date.append($0) }
+            // `strip_attr` is the format's other name for `strip`.
+            case "strip", "strip_attr": xpath { strip.append($0) }
             case "strip_id_or_class":
-                guard !value.isEmpty, !value.contains(where: { "'\" []".contains($0) }) else {
-                    throw ParseError(file: file, line: number, message: "strip_id_or_class: expected one class or id")
+                // As Full-Text RSS matches it: the text anywhere in the class or id ("share-box" strips
+                // "share-box-wrapper"), quotes around it dropped.
+                let name = value.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+                guard !name.isEmpty, !name.contains("'"),
+                    let selector = try? Selector(xpath: "//*[contains(@class,'\(name)') or contains(@id,'\(name)')]")
+                else {
+                    skipped["strip_id_or_class (not a class or id)", default: 0] += 1
+                    continue
                 }
-                do {
-                    strip.append(try Selector(
-                        xpath: "//*[contains(concat(' ',normalize-space(@class),' '),' \(value) ') or @id='\(value)']"))
-                } catch {
-                    throw ParseError(file: file, line: number, message: "strip_id_or_class: \(error)")
-                }
+                strip.append(selector)
             case "strip_image_src": stripImageSource.append(value)
             case "find_string": pendingFind.append(value)
             case "replace_string":
                 guard !pendingFind.isEmpty else {
-                    throw ParseError(file: file, line: number, message: "replace_string without a find_string before it")
+                    skipped["replace_string (no find_string before it)", default: 0] += 1
+                    continue
                 }
                 replacements.append((pendingFind.removeFirst(), value))
-            case "next_page_link": nextPageLink.append(try xpath())
-            case "single_page_link": singlePageLink.append(try xpath())
+            case "next_page_link": xpath { nextPageLink.append($0) }
+            case "single_page_link": xpath { singlePageLink.append($0) }
             case "test_url": tests.append((value, []))
             case "test_contains":
                 guard !tests.isEmpty else {
-                    throw ParseError(file: file, line: number, message: "test_contains without a test_url before it")
+                    skipped["test_contains (no test_url before it)", default: 0] += 1
+                    continue
                 }
                 tests[tests.count - 1].contains.append(value)
             case let other where Self.ignored.contains(other): continue
             default:
-                throw ParseError(file: file, line: number, message: "unknown directive '\(directive)'")
+                // Named without an argument: `wrap_in(blockquote)` and `wrap_in(b)` are one directive.
+                let name = directive.prefix { $0 != "(" }.lowercased()
+                skipped[name, default: 0] += 1
             }
         }
     }

@@ -86,7 +86,22 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         let tests = rules.reduce(0) { $0 + $1.tests.count }
-        print("\(folder): \(rules.count) rule files valid, \(tests) tests")
+        print("\(folder): \(rules.count) rule files loaded, \(tests) tests")
+        // What was passed over, once per directive name with its count, as Full-Text RSS passes it over.
+        var skipped: [String: (lines: Int, files: Int)] = [:]
+        for rule in rules {
+            for (name, count) in rule.skipped {
+                skipped[name, default: (0, 0)].lines += count
+                skipped[name, default: (0, 0)].files += 1
+            }
+        }
+        if !skipped.isEmpty {
+            let lines = skipped.values.reduce(0) { $0 + $1.lines }
+            print("skipped \(lines) lines that feedpipe does not apply:")
+            for (name, count) in skipped.sorted(by: { ($0.value.lines, $1.key) > ($1.value.lines, $0.key) }) {
+                print("  \(name): \(count.lines) line\(count.lines == 1 ? "" : "s") in \(count.files) file\(count.files == 1 ? "" : "s")")
+            }
+        }
         guard let pages else { return }
         let saved = SavedPageIndex(folder: pages)
         var failed = false

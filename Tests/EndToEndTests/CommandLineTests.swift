@@ -260,6 +260,14 @@ struct CommandLineTests {
 
 @Suite("feedpipe check --site-rules")
 struct SiteRulesCheckTests {
+    @Test func theWholeFtrSiteConfigCorpusLoads() throws {
+        let corpus = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/ftr-site-config")
+        let output = try CommandLineTests.run(["check", "--site-rules", corpus.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("rule files loaded"))
+        #expect(output.stderr.isEmpty, "\(output.stderr)")
+    }
+
     @Test func theBundledRulesPassTheirTestsOnTheSavedPages() throws {
         let output = try CommandLineTests.run([
             "check", "--site-rules", Repository.root.appendingPathComponent("Pipelines/site-rules").path, "--pages",
@@ -269,7 +277,7 @@ struct SiteRulesCheckTests {
         #expect(output.stdout.contains("ledger.example.org.txt: https://ledger.example.org/science/2022/04/otters-return: ok"))
     }
 
-    @Test func aTestThatFailsAndAFileThatDoesNotParseAreReported() throws {
+    @Test func aTestThatFailsIsReportedAndLinesItCannotApplyAreCounted() throws {
         let rules = try Repository.temporaryFolder()
         try "body: //div[@class='text']\ntest_url: https://ledger.example.org/science/2022/04/otters-return\ntest_contains: Penguins\n"
             .write(to: rules.appendingPathComponent("ledger.example.org.txt"), atomically: true, encoding: .utf8)
@@ -278,9 +286,13 @@ struct SiteRulesCheckTests {
         ])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("FAIL, missing 'Penguins'"))
-        try "body //div\n".write(to: rules.appendingPathComponent("bad.example.txt"), atomically: true, encoding: .utf8)
-        let invalid = try CommandLineTests.run(["check", "--site-rules", rules.path])
-        #expect(invalid.status == 2)
-        #expect(invalid.stderr.contains("bad.example.txt:1: expected 'directive: value'"))
+        // A line it cannot apply is skipped and counted; the folder still loads.
+        try "body //div\r\nstrip_comments: yes\r\nbody: //article\r\n".write(
+            to: rules.appendingPathComponent("bad.example.txt"), atomically: true, encoding: .utf8)
+        let skipping = try CommandLineTests.run(["check", "--site-rules", rules.path])
+        #expect(skipping.status == 0, "\(skipping.stderr)")
+        #expect(skipping.stdout.contains("2 rule files loaded"))
+        #expect(skipping.stdout.contains("(a line without 'directive: value'): 1 line in 1 file"), "\(skipping.stdout)")
+        #expect(skipping.stdout.contains("strip_comments: 1 line in 1 file"))
     }
 }

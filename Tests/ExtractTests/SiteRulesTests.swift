@@ -1,5 +1,6 @@
 import Foundation
 import Markup
+import TestSupport
 import Testing
 
 @testable import Extract
@@ -60,20 +61,34 @@ struct SiteRulesTests {
     }
 
     @Test(arguments: [
-        ("body: //div[\n", "r.txt:1: body: invalid selector '//div[': not a valid XPath 1.0 expression"),
-        ("title: //h1\nwibble: yes\n", "r.txt:2: unknown directive 'wibble'"),
-        ("test_contains: x\n", "r.txt:1: test_contains without a test_url before it"),
-        ("just words\n", "r.txt:1: expected 'directive: value'"),
-        ("replace_string: x\n", "r.txt:1: replace_string without a find_string before it"),
+        ("body: //div[\n", "body (invalid XPath)"),
+        ("wibble: yes\n", "wibble"),
+        ("test_contains: x\n", "test_contains (no test_url before it)"),
+        ("just words\n", "(a line without 'directive: value')"),
+        ("replace_string: x\n", "replace_string (no find_string before it)"),
+        ("strip_comments: yes\n", "strip_comments"),
     ])
-    func namesTheLineOfEachMistake(text: String, message: String) {
-        #expect(throws: SiteRules.ParseError.self) {
-            do {
-                _ = try SiteRules(text, file: "r.txt")
-            } catch {
-                #expect("\(error)" == message)
-                throw error
-            }
+    func aLineItCannotApplyIsSkippedByNameAndTheRestLoads(line: String, skipped: String) throws {
+        let rules = try SiteRules("title: //h1\r\n" + line + "body: //article\r\nstrip_attr: //aside\n", file: "r.txt")
+        #expect(rules.skipped == [skipped: 1])
+        #expect(rules.title.count == 1 && rules.body.count == 1 && rules.strip.count == 1)
+    }
+
+    @Test func stripIdOrClassMatchesPartOfTheNameAsFullTextRSSDoes() throws {
+        let rules = try SiteRules("strip_id_or_class: \"share-box\"\n", file: "r.txt")
+        let document = try Document(html: "<html><body><div class=\"share-box-wrapper\">Share</div><p>Text</p></body></html>")
+        #expect(document.root?.select(rules.strip[0]).count == 1)
+    }
+
+    @Test func theWholeFtrSiteConfigCorpusLoads() throws {
+        let folder = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/ftr-site-config")
+        let rules = try SiteRuleFolder(path: folder.path).all()
+        try #require(rules.count > 2000, "the corpus in shared/ was not found")
+        #expect(rules.filter { !$0.body.isEmpty }.count > 1500)
+        // Every directive Full-Text RSS documents for extraction is read, not skipped.
+        let skipped = Set(rules.flatMap { $0.skipped.keys })
+        for directive in ["title", "body", "author", "date", "strip", "strip_attr", "strip_id_or_class", "test_url"] {
+            #expect(!skipped.contains(directive), "\(directive) is skipped")
         }
     }
 
