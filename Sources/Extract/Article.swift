@@ -59,6 +59,9 @@ public struct ExtractionRules: Sendable {
     public var stripImageSources: [String] = []
     /// The site rules these rules came from, for the title, author and date they name.
     public var site: SiteRules?
+    /// Whether `body` is the site rules' (which may be written for another layout of the site) rather than
+    /// the pipeline's own choice.
+    public var bodyFromSiteRules = false
 
     public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
         self.body = body

@@ -14,7 +14,28 @@ public struct Extractor: Sendable {
     public enum Format: String, Sendable, CaseIterable { case html, text, markdown }
 
     /// Extracts the article from `document`.
+    ///
+    /// Site rules never make an article worse than no rules (Full-Text RSS's `autodetect_on_failure`, on by
+    /// default): when their `body` gives less than half the text automatic extraction finds (rules written
+    /// for a site's older or newer layout match a sidebar, or nothing), the automatic body is taken, with
+    /// the title, author and dates the rules found.
     public func extract(_ document: Document) -> Article {
+        guard rules.bodyFromSiteRules else { return extractOnce(document) }
+        let untouched = document.copy()
+        var article = extractOnce(document)
+        var automatic = rules
+        automatic.body = nil
+        automatic.bodyFromSiteRules = false
+        let found = Extractor(rules: automatic).extractOnce(untouched)
+        if article.text.utf8.count * 2 < found.text.utf8.count {
+            article.html = found.html
+            article.text = found.text
+            article.image = article.image ?? found.image
+        }
+        return article
+    }
+
+    private func extractOnce(_ document: Document) -> Article {
         var metadata = Metadata(document: document)
         if let site = rules.site {
             metadata.title = site.firstText(site.title, in: document) ?? metadata.title

@@ -143,6 +143,7 @@ public struct SiteRules: Sendable {
         if rules.body == nil, !body.isEmpty {
             // The format tries each body expression in turn; a union keeps every match in page order.
             rules.body = try? Selector(xpath: body.map { "(\($0.xpath))" }.joined(separator: " | "))
+            rules.bodyFromSiteRules = rules.body != nil
         }
         rules.remove += strip
         rules.stripImageSources += stripImageSource

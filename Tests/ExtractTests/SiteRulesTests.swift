@@ -74,6 +74,20 @@ struct SiteRulesTests {
         #expect(rules.title.count == 1 && rules.body.count == 1 && rules.strip.count == 1)
     }
 
+    @Test func rulesWrittenForAnotherLayoutNeverMakeTheArticleWorse() throws {
+        let story = String(repeating: "<p>The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length.</p>", count: 8)
+        let page = """
+            <html><body><h1 class="headline">Ferry timetable</h1><div class="promo">Timetables for the islands in brief</div>
+            <article class="story-body">\(story)</article></body></html>
+            """
+        // The rules name the body of the site's old layout, which now holds only a promotion.
+        let rules = try SiteRules("title: //h1[@class='headline']\nbody: //div[@class='promo']\n", file: "r.txt")
+        let applied = rules.applied(to: .none)
+        let article = Extractor(rules: applied).extract(try Document(html: page))
+        #expect(article.text.contains("sailors spoke at length"))
+        #expect(article.title == "Ferry timetable")
+    }
+
     @Test func stripIdOrClassMatchesPartOfTheNameAsFullTextRSSDoes() throws {
         let rules = try SiteRules("strip_id_or_class: \"share-box\"\n", file: "r.txt")
         let document = try Document(html: "<html><body><div class=\"share-box-wrapper\">Share</div><p>Text</p></body></html>")
