@@ -114,6 +114,12 @@ public struct PipelineConfig: Sendable {
     static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
     static let extractKeys = ["body", "remove", "drop_text", "iframes"]
 
+    /// The word among `candidates` nearest to a misspelt one, when it is close enough to be the likely
+    /// intent (for "did you mean" in errors).
+    public static func suggestion(for word: String, among candidates: [String]) -> String? {
+        NodeReader.closest(to: word, in: candidates)
+    }
+
     /// The largest pipeline file read: a pipeline is a few dozen lines.
     static let maxFileBytes = 256 * 1024
 

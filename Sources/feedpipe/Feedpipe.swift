@@ -11,8 +11,11 @@ struct Feedpipe: AsyncParsableCommand {
             `feedpipe clean` extracts the article from saved HTML pages; `feedpipe check` validates a \
             pipeline file and previews what a run would do.
             """,
+        version: Feedpipe.version,
         subcommands: [Run.self, Clean.self, Check.self, ServeCommand.self],
         defaultSubcommand: Run.self)
+
+    static let version = "0.1.0"
 }
 
 /// Exit statuses, documented in `--help` and the README.

@@ -43,6 +43,14 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1, perHost >= 1 else { throw ValidationError("--concurrency and --per-host must be at least 1.") }
+        // `run` is the default command, so a mistyped command arrives here as a pipeline file.
+        for name in pipelines where !FileManager.default.fileExists(atPath: name) && !name.contains(".") && !name.contains("/") {
+            let commands = Feedpipe.configuration.subcommands.map { $0._commandName }
+            if let command = PipelineConfig.suggestion(for: name, among: commands) {
+                throw ValidationError("'\(name)' is neither a command nor a pipeline file; did you mean 'feedpipe \(command)'?")
+            }
+            throw ValidationError("'\(name)' is neither a command (\(commands.joined(separator: ", "))) nor a pipeline file")
+        }
     }
 
     func run() async throws {

@@ -144,6 +144,16 @@ struct CommandLineTests {
         #expect(try Data(contentsOf: feed) == before)
     }
 
+    @Test func aMistypedCommandIsNamedWithTheOneMeantAndVersionIsPrinted() throws {
+        let folder = try Self.workingCopy()
+        let mistyped = try Self.run(["serv"], in: folder)
+        #expect(mistyped.status != 0)
+        #expect(mistyped.stderr.contains("'serv' is neither a command nor a pipeline file; did you mean 'feedpipe serve'?"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe").path))
+        let version = try Self.run(["--version"])
+        #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
     @Test func aListPageWhoseSelectorMatchesNothingFailsRunAndCheck() throws {
         let folder = try Self.workingCopy()
         let pipeline = folder.appendingPathComponent("Pipelines/example.yml")
