@@ -677,12 +677,13 @@ public struct Runner: Sendable {
         }
         report.kept = max(0, stored.count - report.new - report.updated)
 
-        let meta = FeedMeta(
-            id: config.id, title: config.title, link: config.link ?? siteLink(config),
-            selfLink: config.selfLink ?? URL(fileURLWithPath: config.output).standardizedFileURL.absoluteString,
+        var meta = FeedMeta(
+            id: config.id, title: config.title, link: config.link ?? siteLink(config), selfLink: nil,
             author: config.author ?? config.title)
         for format in config.formats {
             let path = config.path(for: format)
+            // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
+            meta.selfLink = Self.selfLink(of: config, format: format)
             let text = switch format {
             case .atom: AtomWriter.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
             case .rss: RSSWriter.document(meta, entries: stored)
@@ -695,6 +696,25 @@ public struct Runner: Sendable {
             }
         }
         return report
+    }
+
+    /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of
+    /// the Atom file's, or the written file's own `file:` URL when the pipeline names no public address.
+    static func selfLink(of config: PipelineConfig, format: PipelineConfig.FeedFormat) -> String {
+        let path = config.path(for: format)
+        guard let published = config.selfLink else { return URL(fileURLWithPath: path).standardizedFileURL.absoluteString }
+        guard format != .atom, var components = URLComponents(string: published) else { return published }
+        let atomName = URL(fileURLWithPath: config.output).lastPathComponent
+        let ownName = URL(fileURLWithPath: path).lastPathComponent
+        if components.path.hasSuffix("/" + atomName) || components.path == atomName {
+            components.path = String(components.path.dropLast(atomName.count)) + ownName
+        } else if components.path.hasSuffix(".atom") || components.path.hasSuffix(".xml") {
+            let stem = components.path.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+            components.path = stem + "." + format.fileExtension
+        } else {
+            return published
+        }
+        return components.string ?? published
     }
 
     /// The text lengths of a refetched article and of its stored entry when the article has less than half

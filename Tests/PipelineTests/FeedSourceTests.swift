@@ -262,6 +262,20 @@ struct OutputFormatTests {
         for name in ["all.atom", "all.rss", "all.json"] {
             Repository.keepFeed(feeds.appendingPathComponent(name), as: "formats-" + name)
         }
+        // Each file names itself as self.
+        let rss = try String(contentsOf: feeds.appendingPathComponent("all.rss"), encoding: .utf8)
+        #expect(rss.contains("href=\"\(feeds.appendingPathComponent("all.rss").absoluteString)\" rel=\"self\""), "\(rss.prefix(600))")
+        let json = try String(contentsOf: feeds.appendingPathComponent("all.json"), encoding: .utf8)
+        #expect(json.contains(feeds.appendingPathComponent("all.json").absoluteString.replacingOccurrences(of: "/", with: "\\/"))
+            || json.contains(feeds.appendingPathComponent("all.json").absoluteString))
+    }
+
+    @Test func aPublishedAddressGivesEachFormatItsOwn() throws {
+        let yaml = "title: T\nsource: {url: https://a.example/}\nurl: https://feeds.example.net/news/all.atom\noutput: Feeds/all.atom\n"
+        let config = try PipelineConfig.parse(yaml, file: "all.yml")
+        #expect(Runner.selfLink(of: config, format: .atom) == "https://feeds.example.net/news/all.atom")
+        #expect(Runner.selfLink(of: config, format: .rss) == "https://feeds.example.net/news/all.rss")
+        #expect(Runner.selfLink(of: config, format: .json) == "https://feeds.example.net/news/all.json")
     }
 }
 
