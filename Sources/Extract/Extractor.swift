@@ -159,7 +159,14 @@ public struct Extractor: Sendable {
         // The container hangs off the root, so the document frees it with everything else.
         let container = document.createElement("div")
         document.root?.append(container)
-        let selected = rules.body.map { outermost(body.select($0)) } ?? []
+        // Site rules' `body` lines are tried in turn and the first that matches is taken, as Full-Text RSS
+        // does; a pipeline's own `body` is one selector.
+        let selected: [Node]
+        if rules.bodyFromSiteRules, let site = rules.site {
+            selected = site.body.lazy.map { self.outermost(body.select($0)) }.first { !$0.isEmpty } ?? []
+        } else {
+            selected = rules.body.map { outermost(body.select($0)) } ?? []
+        }
         // A page without `<body>` is scored from its root, which also holds the container: a chosen node
         // around the container gives its other children instead (moving it would put the tree in a loop).
         func movable(_ node: Node) -> [Node] {

@@ -141,7 +141,7 @@ public struct SiteRules: Sendable {
     public func applied(to rules: ExtractionRules) -> ExtractionRules {
         var rules = rules
         if rules.body == nil, !body.isEmpty {
-            // The format tries each body expression in turn; a union keeps every match in page order.
+            // Marks the body as the rules'; the extractor tries their expressions in turn (see `findBody`).
             rules.body = try? Selector(xpath: body.map { "(\($0.xpath))" }.joined(separator: " | "))
             rules.bodyFromSiteRules = rules.body != nil
         }
@@ -159,6 +159,12 @@ public struct SiteRules: Sendable {
                 let text = node.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 if !text.isEmpty { return text }
             }
+            // An expression computing a string (`substring-before(//title, ' | Site')`), as the format allows.
+            if let value = root.value(of: selector)?.split(whereSeparator: \.isWhitespace).joined(separator: " "),
+                !value.isEmpty
+            {
+                return value
+            }
         }
         return nil
     }
@@ -172,17 +178,16 @@ public struct SiteRuleFolder: Sendable {
         self.path = path
     }
 
-    /// The rule file names that apply to a host, most specific first: `host.txt`, the host without `www.`,
-    /// then `.parent.txt` for each parent domain.
+    /// The rule file names that apply to a host, as Full-Text RSS looks them up: `host.txt`, the host
+    /// without `www.`, then `.parent.txt` for the domain one level up — `.example.org.txt` serves
+    /// `news.example.org`, not `example.org` itself, nor `a.news.example.org`.
     public static func candidates(for host: String) -> [String] {
         let host = host.lowercased()
         var names = [host + ".txt"]
-        if host.hasPrefix("www.") { names.append(String(host.dropFirst(4)) + ".txt") }
-        var parts = host.split(separator: ".").map(String.init)
-        while parts.count >= 2 {
-            names.append("." + parts.joined(separator: ".") + ".txt")
-            parts.removeFirst()
-        }
+        let bare = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
+        if bare != host { names.append(bare + ".txt") }
+        let parts = bare.split(separator: ".")
+        if parts.count >= 3 { names.append("." + parts.dropFirst().joined(separator: ".") + ".txt") }
         return names
     }
 

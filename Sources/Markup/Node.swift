@@ -358,6 +358,26 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// Elements below this node matching a CSS selector.
     public func select(_ selector: Selector) -> [Node] { xpath(selector.xpath) }
+
+    /// The value of an XPath expression that computes a string or number rather than selecting nodes
+    /// (`substring-before(//title, ' | ')`, `normalize-space(//h1)`), or `nil` when it selects nodes or
+    /// computes nothing.
+    public func value(of selector: Selector) -> String? {
+        guard let context = xmlXPathNewContext(pointer.pointee.doc) else { return nil }
+        defer { xmlXPathFreeContext(context) }
+        context.pointee.node = pointer
+        guard let object = xmlXPathEvalExpression(selector.xpath, context) else { return nil }
+        defer { xmlXPathFreeObject(object) }
+        switch object.pointee.type {
+        case XPATH_STRING:
+            return object.pointee.stringval.map { String(cString: $0) }
+        case XPATH_NUMBER where object.pointee.floatval.isFinite:
+            let number = object.pointee.floatval
+            return number == number.rounded() ? String(Int(number)) : String(number)
+        default:
+            return nil
+        }
+    }
 }
 
 /// Pre-order iteration over the nodes below a root, read straight off libxml2's links.

@@ -108,8 +108,27 @@ struct SiteRulesTests {
 
     @Test func filesAreFoundByHostMostSpecificFirst() {
         #expect(SiteRuleFolder.candidates(for: "www.News.example.org") == [
-            "www.news.example.org.txt", "news.example.org.txt", ".www.news.example.org.txt", ".news.example.org.txt",
-            ".example.org.txt",
+            "www.news.example.org.txt", "news.example.org.txt", ".example.org.txt",
         ])
+        // A wildcard file serves the hosts one level below it, not the domain itself.
+        #expect(SiteRuleFolder.candidates(for: "example.org") == ["example.org.txt"])
+        #expect(SiteRuleFolder.candidates(for: "a.news.example.org") == ["a.news.example.org.txt", ".news.example.org.txt"])
+    }
+
+    @Test func theFirstMatchingBodyIsTakenAndStringExpressionsGiveTitles() throws {
+        let rules = try SiteRules("""
+            title: substring-before(//title, ' | ')
+            body: //div[@id='missing']
+            body: //div[@class='story']
+            body: //div[@class='sidebar']
+            """, file: "r.txt")
+        let prose = String(repeating: "The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length. ", count: 4)
+        let page = """
+            <html><head><title>Ferry timetable | The Ledger</title></head><body>
+            <div class="sidebar"><p>Sidebar: \(prose)</p></div><div class="story"><p>Story: \(prose)</p></div></body></html>
+            """
+        let article = Extractor(rules: rules.applied(to: .none)).extract(try Document(html: page))
+        #expect(article.title == "Ferry timetable")
+        #expect(article.text.hasPrefix("Story:") && !article.text.contains("Sidebar:"))
     }
 }
