@@ -12,6 +12,9 @@ public enum FeedIndex {
         public var atom: String?
         public var rss: String?
         public var json: String?
+        /// Public addresses the files name as their own (`rel="self"`, `feed_url`), by file name, when
+        /// the pipeline gave one (`url:`): OPML then carries absolute addresses a reader can import.
+        public var published: [String: String] = [:]
 
         public init(title: String, site: String? = nil, atom: String? = nil, rss: String? = nil, json: String? = nil) {
             self.title = title
@@ -41,7 +44,8 @@ public enum FeedIndex {
         xml.open("body")
         for listing in listings {
             guard let feed = listing.preferred else { continue }
-            var attributes = [("type", "rss"), ("text", listing.title), ("title", listing.title), ("xmlUrl", feed.file)]
+            let address = listing.published[feed.file] ?? feed.file
+            var attributes = [("type", "rss"), ("text", listing.title), ("title", listing.title), ("xmlUrl", address)]
             if let site = listing.site { attributes.append(("htmlUrl", site)) }
             xml.empty("outline", attributes)
         }

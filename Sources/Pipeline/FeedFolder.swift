@@ -27,6 +27,9 @@ enum FeedFolder {
                 let found = describe(Array(data), extension: url.pathExtension)
             else { continue }
             var listing = byName[stem] ?? FeedIndex.Listing(title: found.title, site: found.site)
+            if let address = found.published, address.hasPrefix("http://") || address.hasPrefix("https://") {
+                listing.published[file] = address
+            }
             switch url.pathExtension {
             case "atom":
                 listing.atom = file
@@ -40,8 +43,11 @@ enum FeedFolder {
         return byName.values.sorted { ($0.title.lowercased(), $0.atom ?? $0.rss ?? "") < ($1.title.lowercased(), $1.atom ?? $1.rss ?? "") }
     }
 
-    /// The title and site link of an Atom, RSS or JSON Feed file; `nil` for anything else.
-    static func describe(_ bytes: [UInt8], extension pathExtension: String) -> (title: String, site: String?)? {
+    /// The title, site link and own address (`rel="self"`, `feed_url`) of an Atom, RSS or JSON Feed file;
+    /// `nil` for anything else.
+    static func describe(_ bytes: [UInt8], extension pathExtension: String)
+        -> (title: String, site: String?, published: String?)?
+    {
         switch pathExtension {
         case "atom", "rss":
             guard let document = try? Document(xml: bytes), let root = document.root else { return nil }
@@ -52,12 +58,14 @@ enum FeedFolder {
                 link.localName == "link" && (link.attribute("rel") ?? "alternate") == "alternate"
                     && (link.attribute("href") != nil || root.localName == "rss")
             }.map { $0.attribute("href") ?? $0.text }
-            return (title.isEmpty ? "Untitled feed" : title, site)
+            let published = channel.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "self" }?
+                .attribute("href")
+            return (title.isEmpty ? "Untitled feed" : title, site, published)
         case "json":
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                 (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
             else { return nil }
-            return ((object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String)
+            return ((object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String, object["feed_url"] as? String)
         default:
             return nil
         }

@@ -270,6 +270,25 @@ struct OutputFormatTests {
             || json.contains(feeds.appendingPathComponent("all.json").absoluteString))
     }
 
+    @Test func theIndexCarriesThePublishedAddressOfEachFeed() async throws {
+        let work = try Repository.temporaryFolder()
+        let feeds = work.appendingPathComponent("Feeds")
+        let yaml = """
+            title: Published
+            source: {type: feed, url: \(Repository.exampleSite.appendingPathComponent("feed.xml").path)}
+            output: \(feeds.appendingPathComponent("pub.atom").path)
+            url: https://feeds.example.net/news/pub.atom
+            formats: [atom, rss]
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("pub.yml").path)
+        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        _ = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
+        let opml = try String(contentsOf: feeds.appendingPathComponent("index.opml"), encoding: .utf8)
+        #expect(opml.contains("xmlUrl=\"https://feeds.example.net/news/pub.atom\""), "\(opml)")
+        let rss = try String(contentsOf: feeds.appendingPathComponent("pub.rss"), encoding: .utf8)
+        #expect(rss.contains("href=\"https://feeds.example.net/news/pub.rss\" rel=\"self\""))
+    }
+
     @Test func aPublishedAddressGivesEachFormatItsOwn() throws {
         let yaml = "title: T\nsource: {url: https://a.example/}\nurl: https://feeds.example.net/news/all.atom\noutput: Feeds/all.atom\n"
         let config = try PipelineConfig.parse(yaml, file: "all.yml")
