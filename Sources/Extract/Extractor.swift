@@ -16,18 +16,26 @@ public struct Extractor: Sendable {
     /// Extracts the article from `document`.
     ///
     /// Site rules never make an article worse than no rules (Full-Text RSS's `autodetect_on_failure`, on by
-    /// default): when their `body` gives less than half the text automatic extraction finds (rules written
-    /// for a site's older or newer layout match a sidebar, or nothing), the automatic body is taken, with
-    /// the title, author and dates the rules found.
+    /// default): when they give less than four fifths of the text extraction without them finds (rules
+    /// written for a site's older or newer layout match a sidebar, strip the article's container, or match
+    /// nothing), the body found without them is taken, with the title, author and dates the rules found.
+    /// Measured with `compare-rules` on the pages whose host has a file in ftr-site-config: scrapinghub (63)
+    /// F1 0.955 with the rules alone → 0.989, as without rules; WCXB dev (153) 0.727 without → 0.737; no page
+    /// emptier (half a page's text) than without. Half instead of four fifths left scrapinghub at 0.987.
     public func extract(_ document: Document) -> Article {
-        guard rules.bodyFromSiteRules else { return extractOnce(document) }
+        guard let site = rules.site else { return extractOnce(document) }
         let untouched = document.copy()
         var article = extractOnce(document)
+        // The same page without the site's rules: its body and its strip lines (which `applied(to:)` put
+        // after the pipeline's own).
         var automatic = rules
-        automatic.body = nil
+        if automatic.bodyFromSiteRules { automatic.body = nil }
         automatic.bodyFromSiteRules = false
+        automatic.remove.removeLast(min(site.strip.count, automatic.remove.count))
+        automatic.stripImageSources.removeLast(min(site.stripImageSource.count, automatic.stripImageSources.count))
+        automatic.site = nil
         let found = Extractor(rules: automatic).extractOnce(untouched)
-        if article.text.utf8.count * 2 < found.text.utf8.count {
+        if article.text.utf8.count * 10 < found.text.utf8.count * 8 {
             article.html = found.html
             article.text = found.text
             article.image = article.image ?? found.image

@@ -53,6 +53,9 @@ func measure(_ arguments: [String]) {
     if let path = option("--urls", in: arguments), let truth = loadJSON(path) as? [String: [String: Any]] {
         addresses = truth.compactMapValues { $0["url"] as? String }
     }
+    // With --site-rules, only the pages whose host has a rule file are extracted (with the rules), for
+    // `compare-rules`.
+    let siteRules = option("--site-rules", in: arguments).map { SiteRuleFolder(path: $0) }
     var predictions: [String: [String: String]] = [:]
     // Each page's time is the least of its passes: the machine's noise (other processes, frequency changes)
     // only ever adds time, so the minimum is the stable estimate, for parse-only and extraction alike.
@@ -61,9 +64,17 @@ func measure(_ arguments: [String]) {
         for (index, name) in files.enumerated() {
             let html = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
             let id = String(name.dropLast(5))
+            if let siteRules {
+                guard let url = addresses[id], (try? siteRules.rules(for: url)) != nil else { continue }
+            }
             let start = cpuSeconds()
             let document = try? Document(html: html, url: addresses[id])
-            let article = mode == "extract" ? document.map { Extractor().extract($0) } : nil
+            let article: Article?
+            if let siteRules, mode == "extract" {
+                article = try? Extractor.extract(html: html, url: addresses[id], siteRules: siteRules)
+            } else {
+                article = mode == "extract" ? document.map { Extractor().extract($0) } : nil
+            }
             fastest[index] = min(fastest[index], cpuSeconds() - start)
             if pass == 0, let article {
                 var prediction = ["articleBody": article.text]
@@ -78,7 +89,7 @@ func measure(_ arguments: [String]) {
         }
     }
     let pages = files
-    let perPass = fastest.reduce(0, +)
+    let perPass = fastest.filter(\.isFinite).reduce(0, +)
     if let out = option("--out", in: arguments), mode == "extract" {
         let data = try! JSONSerialization.data(withJSONObject: predictions, options: [.sortedKeys])
         try! data.write(to: URL(fileURLWithPath: out))
@@ -226,6 +237,23 @@ func reportWCXB(_ arguments: [String]) {
     }
 }
 
+/// Pages extracted with site rules against the same pages without: F1 over the pages the rules apply to,
+/// and the pages the rules leave emptier (less than half the text without them).
+func compareRules(_ arguments: [String]) {
+    guard arguments.count >= 3 else { fail("usage: compare-rules TRUTH.json WITHOUT.json WITH.json") }
+    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else { fail("\(arguments[0]): bad ground truth") }
+    let without = bodies(arguments[1]), with = bodies(arguments[2])
+    let ids = with.keys.sorted()
+    func score(_ predicted: [String: String]) -> Scoring.Summary {
+        Scoring.summary(ids.map { Scoring.page(id: $0, truth: truth[$0]?["articleBody"] as? String ?? "", prediction: predicted[$0] ?? "") })
+    }
+    let plain = score(without), ruled = score(with)
+    let emptier = ids.filter { (with[$0] ?? "").utf8.count * 2 < (without[$0] ?? "").utf8.count }
+    print(String(format: "| %d | %.3f (%.3f / %.3f) | %.3f (%.3f / %.3f) | %d |", ids.count, plain.f1, plain.precision,
+        plain.recall, ruled.f1, ruled.precision, ruled.recall, emptier.count))
+    for id in emptier.prefix(10) { print("  emptier with rules: \(id)  \(truth[id]?["url"] as? String ?? "")") }
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail("usage: measure … | report …") }
 arguments.removeFirst()
@@ -233,5 +261,6 @@ switch command {
 case "measure": measure(arguments)
 case "report": report(arguments)
 case "report-wcxb": reportWCXB(arguments)
+case "compare-rules": compareRules(arguments)
 default: fail("unknown command \(command)")
 }
