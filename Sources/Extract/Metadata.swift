@@ -113,7 +113,8 @@ struct Metadata {
             ?? Self.string(ld["description"])
         rawArticleBody = ld["articleBody"] as? String
 
-        if let base = document.url {
+        // Against `<base href>` as the body's links are (an RSS enclosure must not become a file: URL).
+        if let base = document.baseURL {
             image = image.flatMap { URLResolver(base: base).resolve($0) }
             url = url.flatMap { URLResolver(base: base).resolve($0) }
         }

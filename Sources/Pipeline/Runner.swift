@@ -68,6 +68,8 @@ public struct Runner: Sendable {
         public var config: PipelineConfig
         /// Links dropped before fetching (see `RunReport.refused`).
         public var refused = 0
+        /// What the user should know of how the links were found (links guessed on a page with no feed).
+        public var warnings: [String] = []
     }
 
     /// The links each pipeline's source offers; all sources are fetched together. With a state store,
@@ -77,16 +79,19 @@ public struct Runner: Sendable {
         -> [Result<Discovery, RunError>]
     {
         var reach = configs
-        let offered = await discoverLinks(configs, reach: &reach, state: state, now: now)
-        return zip(offered, reach).map { result, config in
-            result.flatMap { links in
-                guard let links else { return .success(Discovery(links: nil, config: config)) }
+        var warnings = [[String]](repeating: [], count: configs.count)
+        let offered = await discoverLinks(configs, reach: &reach, warnings: &warnings, state: state, now: now)
+        return zip(zip(offered, reach), warnings).map { pair, warnings in
+            let (result, config) = pair
+            return result.flatMap { links in
+                guard let links else { return .success(Discovery(links: nil, config: config, warnings: warnings)) }
                 let fetchable = links.filter { request($0.url, config: config).refusal == nil }
                 let refused = links.count - fetchable.count
                 guard !fetchable.isEmpty else {
                     return .failure(.source(Self.noLinks(config, refused: refused)))
                 }
-                return .success(Discovery(links: Link.withoutTracking(fetchable), config: config, refused: refused))
+                return .success(
+                    Discovery(links: Link.withoutTracking(fetchable), config: config, refused: refused, warnings: warnings))
             }
         }
     }
@@ -104,7 +109,8 @@ public struct Runner: Sendable {
     }
 
     private func discoverLinks(
-        _ configs: [PipelineConfig], reach: inout [PipelineConfig], state: StateStore?, now: Date
+        _ configs: [PipelineConfig], reach: inout [PipelineConfig], warnings: inout [[String]], state: StateStore?,
+        now: Date
     ) async -> [Result<[Link]?, RunError>] {
         // Folders are listed, not fetched.
         var results = [Result<[Link]?, RunError>?](repeating: nil, count: configs.count)
@@ -120,6 +126,9 @@ public struct Runner: Sendable {
         }
         let responses = await client.fetch(fetched.map(\.request))
         for ((index, _), result) in zip(fetched, responses) {
+            if case .success(let response) = result {
+                logger.info("\(response.requestedURL): source fetched, status \(response.status), \(response.body.count) bytes")
+            }
             // A source on this machine (a file) or on a private address (an intranet) is no public source.
             if configs[index].sourceFolder != nil { reach[index].fetch.policy.privateAddresses = true }
             if case .success(let response) = result, let address = response.address,
@@ -130,6 +139,10 @@ public struct Runner: Sendable {
             let configs = reach
             switch links(from: result, config: configs[index], state: state, now: now) {
             case .success(.links(let links)): results[index] = .success(links)
+            case .success(.guessedLinks(let links)):
+                warnings[index].append(
+                    "\(configs[index].sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
+                results[index] = .success(links)
             case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
             case .success(.listPage(let links, let next)):
                 results[index] = .success(await following(next, after: links, config: configs[index]))
@@ -214,8 +227,7 @@ public struct Runner: Sendable {
         }
         let found = ListPage.articleLinks(in: page)
         guard !found.isEmpty else { return nil }
-        logger.warning("\(config.sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
-        return .links(found)
+        return .guessedLinks(found)
     }
 
     /// What a source's answer offers: links (`nil` when unchanged), or the sitemaps a sitemap index names.
@@ -226,6 +238,8 @@ public struct Runner: Sendable {
         case listPage([Link], next: String?)
         /// The feed a web page advertises, given as a feed source.
         case advertisedFeed(String)
+        /// The article links a web page with no feed seems to list, guessed.
+        case guessedLinks([Link])
     }
 
     private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
@@ -317,6 +331,7 @@ public struct Runner: Sendable {
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
         let report = progress
+        let log = logger
         let work = requests.map { (index: $0.index, url: jobs[$0.index].link.url, rules: articleRules[$0.index] ?? jobs[$0.index].config.rules) }
         _ = await client.fetch(
             requests.map(\.request), progress: { done, total in report?(done, total) },
@@ -331,6 +346,13 @@ public struct Runner: Sendable {
                     }
                     let made = Runner.outcome(of: result, url: job.url, rules: job.rules, allowSinglePage: true)
                     extracted.set(job.index, made.result, continuation: made.continuation)
+                    // --verbose: each fetch and each extraction.
+                    if case .success(let response) = result {
+                        log.info("\(job.url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s")
+                    }
+                    if case .success(.article(let article, _)) = made.result {
+                        log.info("\(job.url): extracted \(article.text.count) characters, \"\(article.title ?? "untitled")\"")
+                    }
                 }
             })
         await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
@@ -524,6 +546,7 @@ public struct Runner: Sendable {
                 let kept = Array(admitted.prefix(configs[index].maxEntries))
                 reports[index].discovered = kept.count
                 reports[index].refused = found.refused
+                reports[index].warnings += found.warnings
                 if found.refused > 0 {
                     reports[index].warnings.append(
                         "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")

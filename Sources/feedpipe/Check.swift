@@ -26,6 +26,9 @@ struct Check: AsyncParsableCommand {
     @Option(help: "How many lines of the first article to show.")
     var lines = 3
 
+    @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
+    var verbose = false
+
     func validate() throws {
         if pipeline == nil, siteRules == nil { throw ValidationError("Name a pipeline file, or --site-rules DIR.") }
         if pages != nil, siteRules == nil { throw ValidationError("--pages goes with --site-rules.") }
@@ -45,13 +48,14 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
-        let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: false))
+        let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: verbose))
         let links: [Link]
         let reach: PipelineConfig
         switch await runner.discover([config])[0] {
         case .success(let found):
             links = Array((found.links ?? []).prefix(config.maxEntries))
             reach = found.config
+            for warning in found.warnings { printError("\(pipeline): warning: \(warning)") }
             if found.refused > 0 { printError("\(pipeline): \(found.refused) links refused (only http and https, or files in the source's folder)") }
         case .failure(let error):
             printError("\(pipeline): \(error)")

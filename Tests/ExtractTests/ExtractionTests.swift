@@ -55,6 +55,14 @@ struct ExtractionTests {
         #expect(article.text.contains("the first boats left on time"), "\(opening)")
     }
 
+    @Test func theLeadImageResolvesAgainstTheBaseHref() throws {
+        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html = "<html><head><base href=\"https://news.example.org/2024/\"><meta property=\"og:image\" content=\"otter.jpg\">"
+            + "</head><body><article>" + String(repeating: paragraph, count: 6) + "</article></body></html>"
+        let article = Extractor().extract(try Document(html: html, url: "file:///saved/page.html"))
+        #expect(article.image == "https://news.example.org/2024/otter.jpg")
+    }
+
     @Test func anArticleInAWrapperNamedLikeAMenuIsKept() throws {
         let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
         let html = "<html><body><div class=\"site-header__menu-top\">" + String(repeating: paragraph, count: 8)

@@ -607,6 +607,14 @@ struct SourcesOverHTTPTests {
             return
         }
         #expect(error.description.contains("not a feed (its root is <html>"))
+
+        // A page with article links but no feed: the links are guessed, and the run says so.
+        let story = "<li><a href=\"news/2024/05/harbour-ferry-timetable-changes\">Harbour ferry timetable changes for the summer</a></li>"
+        try "<html><body><ul>\(story)</ul></body></html>".write(to: work.appendingPathComponent("front.html"), atomically: true, encoding: .utf8)
+        let front = try PipelineConfig.parse(
+            "title: Front\nsource: {url: front.html}\noutput: \(work.path)/g.atom\n", file: work.appendingPathComponent("g.yml").path)
+        let guessed = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([front])[0].get()
+        #expect(guessed.warnings.contains { $0.contains("its article links are guessed") }, "\(guessed.warnings) \(String(describing: guessed.links))")
     }
 
     @Test(arguments: [("feed", "feed.xml", 2), ("feed", "feed.json", 2), ("sitemap", "sitemap.xml", 4)])
