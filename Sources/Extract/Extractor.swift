@@ -84,7 +84,7 @@ public struct Extractor: Sendable {
             // A page that names no lead image: the body's first picture, its address already made
             // absolute and real (not a lazy-loading placeholder) by the sanitizer.
             if metadata.image == nil {
-                metadata.image = container.descendants.first { $0.is("img") }?.attribute("src")
+                metadata.image = container.descendants.first { $0.is("img") && Self.isPicture($0) }?.attribute("src")
                     .flatMap { $0.hasPrefix("http") ? $0 : nil }
             }
         }
@@ -102,6 +102,21 @@ public struct Extractor: Sendable {
             published: metadata.published, modified: metadata.modified, addressDate: metadata.addressDate, image: metadata.image,
             language: metadata.language, url: metadata.url, siteName: metadata.siteName,
             description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
+    }
+
+    /// Whether an image is a picture a reader would call the story's, not a tracking pixel, a spacer or an
+    /// icon: declared at least 50 pixels each way when sizes are given, and not named like furniture.
+    static func isPicture(_ image: Node) -> Bool {
+        for dimension in ["width", "height"] {
+            if let value = image.attribute(dimension).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), value < 50 {
+                return false
+            }
+        }
+        guard let source = image.attribute("src")?.lowercased() else { return false }
+        let path = source.split(separator: "?").first.map(String.init) ?? source
+        if path.hasSuffix(".svg") || path.hasSuffix(".ico") { return false }
+        return !["pixel", "spacer", "blank.gif", "1x1", "/icons/", "icon-", "-icon", "logo", "avatar", "gravatar"]
+            .contains { path.contains($0) }
     }
 
     /// The shortest JSON-LD `articleBody` taken in place of the page's text (shorter ones are summaries).

@@ -55,6 +55,16 @@ struct ExtractionTests {
         #expect(article.text.contains("the first boats left on time"), "\(opening)")
     }
 
+    @Test func theLeadImageIsARealPictureNotAPixelOrAnIcon() throws {
+        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html = "<html><body><article><img src=\"https://t.example.org/pixel.gif\" width=\"1\" height=\"1\">"
+            + "<p><img src=\"https://news.example.org/icons/pdf.svg\"> Download</p>" + String(repeating: paragraph, count: 6)
+            + "<figure><img src=\"https://news.example.org/photos/ferry.jpg\" width=\"800\" height=\"450\"></figure>"
+            + "</article></body></html>"
+        let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/a"))
+        #expect(article.image == "https://news.example.org/photos/ferry.jpg")
+    }
+
     @Test func theLeadImageResolvesAgainstTheBaseHref() throws {
         let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
         let html = "<html><head><base href=\"https://news.example.org/2024/\"><meta property=\"og:image\" content=\"otter.jpg\">"
