@@ -9,14 +9,14 @@ enum Byline {
     static func find(in body: Node) -> String? {
         var found: String?
         body.walk { node in
-            guard found == nil, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
+            guard found == nil, node.isElement, !node.tag(in: NearTitle.skippedTags) else { return .skipChildren }
             guard node.hasAttributes else { return .enter }
             let marked = node.attribute("itemprop", contains: "author") || isBylineNamed(node)
             guard marked else { return .enter }
             // Bytes first (indentation counts, hence the margin): a wrapper named for its author box may
             // hold the whole article.
-            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-            let text = spacedText(node)
+            guard TextBytes.length(of: node, limit: NearTitle.byteLimit) <= NearTitle.byteLimit else { return .enter }
+            let text = NearTitle.spacedText(node)
             if text.count <= 120 {
                 found = labelled(node) ?? name(in: text)
                 if found != nil { return .skipChildren }
@@ -24,30 +24,14 @@ enum Byline {
             return .enter
         }
         if let found { return found }
-        // "By …" lines and "Written by" labels near the title.
-        guard let heading = body.descendants.first(where: { $0.is("h1") }) else { return nil }
-        var area = heading
-        for _ in 0..<3 {
-            guard let parent = area.parent, parent != body, parent.text.count <= 1500 else { break }
-            area = parent
-        }
-        var budget = 1500, started = area != heading
-        let scope = area != heading ? area : body
-        scope.walk { node in
-            if node == heading {
-                started = true
-                return .skipChildren
-            }
-            guard found == nil, budget > 0, node.isElement, !node.tag(in: VisibleDate.skippedTags) else { return .skipChildren }
-            guard started else { return .enter }
-            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-            let text = spacedText(node)
-            guard text.count <= 120, !node.elementChildren.contains(where: { $0.tag(in: VisibleDate.blockTags) }) else {
-                return .enter
-            }
-            budget -= text.count
-            if startsWithBy(text) { found = name(in: text) } else { found = labelled(node) }
-            return .skipChildren
+        // "By …" lines and "Written by" labels near the title: in its header, or else after it.
+        guard let (heading, header) = NearTitle.title(in: body) else { return nil }
+        NearTitle.forEachLine(
+            in: header != heading ? header : body, heading: heading, afterHeading: header == heading, length: 120,
+            budget: NearTitle.reach
+        ) { text, node in
+            found = startsWithBy(text) ? name(in: text) : labelled(node)
+            return found == nil
         }
         return found
     }
@@ -83,26 +67,12 @@ enum Byline {
         return prefixes.first { follows($0, in: lowered) } ?? lowercasePrefixes.first { follows($0, in: text) }
     }
 
-    /// The element's text with a space between the texts of its parts (`<div>By</div><div>Ann</div>`).
-    static func spacedText(_ node: Node) -> String {
-        var parts: [String] = []
-        node.walk { child in
-            if child.isText {
-                let text = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !text.isEmpty { parts.append(text) }
-                return .skipChildren
-            }
-            return child.isElement && !child.tag(in: VisibleDate.skippedTags) ? .enter : .skipChildren
-        }
-        return parts.joined(separator: " ").collapsedWhitespace
-    }
-
     /// The name after a label element ("Written by" / "Author") in its next sibling.
     static func labelled(_ node: Node) -> String? {
         guard labels.contains(node.text.collapsedWhitespace.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))),
             let next = node.nextElementSibling
         else { return nil }
-        return name(in: spacedText(next))
+        return name(in: NearTitle.spacedText(next))
     }
 
     /// The name in a byline's text: without its "By", cut before a date, a "|" or a line of other facts,

@@ -17,8 +17,6 @@ enum VisibleDate {
 
     /// The longest text of an element read as a dateline: longer ones are prose, whose dates are the story's.
     static let datelineLength = 160
-    /// How much text after the title is searched for a dateline when no element names one.
-    static let nearTitleLength = 1500
 
     static func find(in body: Node) -> Found {
         var found = Found()
@@ -32,13 +30,13 @@ enum VisibleDate {
         }
         // Elements that say they hold the date, and `<time>`s without a machine-readable value.
         body.walk { node in
-            guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: skippedTags) else {
+            guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: NearTitle.skippedTags) else {
                 return .skipChildren
             }
             if node.is("time") || (node.hasAttributes && isDateNamed(node)),
-                TextBytes.length(of: node, limit: 2000) <= 2000
+                TextBytes.length(of: node, limit: NearTitle.byteLimit) <= NearTitle.byteLimit
             {
-                let text = Byline.spacedText(node)
+                let text = NearTitle.spacedText(node)
                 if text.count <= datelineLength {
                     note(text)
                     return .skipChildren
@@ -47,53 +45,24 @@ enum VisibleDate {
             return .enter
         }
         if found.published != nil || found.modified != nil { return found }
-        // Else a short line near the title: in the title's own header (up to three levels around the
-        // `<h1>`, while that holds little text), then in the first blocks after it.
-        guard let heading = body.descendants.first(where: { $0.is("h1") }) else { return found }
-        var header = heading
-        for _ in 0..<3 {
-            guard let parent = header.parent, parent != body, parent.text.count <= nearTitleLength else { break }
-            header = parent
-        }
+        // Else a short line near the title: in the title's own header, then in the first lines after it.
+        guard let (heading, header) = NearTitle.title(in: body) else { return found }
         if header != heading {
-            header.walk { node in
-                guard found.published == nil, node.isElement, !node.tag(in: skippedTags), node != heading else {
-                    return .skipChildren
-                }
-                guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-                let text = Byline.spacedText(node)
-                if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
-                    note(text)
-                    return .skipChildren
-                }
-                return .enter
+            NearTitle.forEachLine(in: header, heading: heading, afterHeading: false, length: datelineLength) { text, _ in
+                note(text)
+                return found.published == nil
             }
             if found.published != nil { return found }
         }
-        var budget = nearTitleLength, started = false
-        body.walk { node in
-            if node == heading {
-                started = true
-                return .skipChildren
-            }
-            guard budget > 0, found.published == nil, node.isElement, !node.tag(in: skippedTags) else {
-                return .skipChildren
-            }
-            guard started else { return .enter }
-            guard TextBytes.length(of: node, limit: 2000) <= 2000 else { return .enter }
-            let text = Byline.spacedText(node)
-            if text.count <= datelineLength, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) {
-                note(text)
-                budget -= text.count
-                return .skipChildren
-            }
-            return .enter
+        NearTitle.forEachLine(
+            in: body, heading: heading, afterHeading: true, length: datelineLength, budget: NearTitle.reach
+        ) { text, _ in
+            note(text)
+            return found.published == nil
         }
         return found
     }
 
-    static let skippedTags = TagSet(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select"])
-    static let blockTags = TagSet(["p", "div", "section", "article", "ul", "ol", "table", "h2", "h3", "blockquote"])
 
     static let dateWords = inBothCases(["date", "time", "publish", "posted", "byline", "meta", "updated", "modified"])
 
