@@ -133,8 +133,10 @@ public struct FetchOptions: Sendable {
     /// The largest body accepted, counted after decompression.
     public var maxBodyBytes = 10 * 1024 * 1024
     public var maxRedirects = 5
-    /// Transfers running at once, in all and per host.
-    public var concurrency = 8
+    /// Transfers running at once, in all and per host. The global limit bounds sockets and bodies in
+    /// memory; it is high enough that distinct hosts never wait for one another (64 hosts at their own
+    /// limit), so a run over distant, slow hosts costs their latency once per round, not once per batch.
+    public var concurrency = 128
     public var perHostConcurrency = 2
     /// Failures in a row after which a host's remaining requests fail at once, for the rest of the run.
     public var hostFailureLimit = 5

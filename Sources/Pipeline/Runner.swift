@@ -536,6 +536,7 @@ public struct Runner: Sendable {
         }
         var jobs: [(link: Link, config: PipelineConfig)] = []
         var owners: [Int] = []
+        var perPipeline = [[(link: Link, config: PipelineConfig)]](repeating: [], count: configs.count)
         for (index, source) in await discover(configs, state: state, now: seenAt).enumerated() {
             switch source {
             case .failure(let error):
@@ -551,8 +552,15 @@ public struct Runner: Sendable {
                     reports[index].warnings.append(
                         "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")
                 }
-                jobs += kept.map { ($0, found.config) }
-                owners += Array(repeating: index, count: kept.count)
+                perPipeline[index] = kept.map { ($0, found.config) }
+            }
+        }
+        // Pipelines take turns, one article each, so that every chunk keeps every host busy: a chunk of one
+        // pipeline's articles would wait on that one host's politeness while the others idle.
+        for turn in 0..<(perPipeline.map(\.count).max() ?? 0) {
+            for (index, articles) in perPipeline.enumerated() where turn < articles.count {
+                jobs.append(articles[turn])
+                owners.append(index)
             }
         }
         // Articles go through in chunks, each merged into the store before the next is fetched, so that a

@@ -33,10 +33,10 @@ struct Run: AsyncParsableCommand {
     var wait: Double = 300
 
     @Option(help: "Transfers at once, in all.")
-    var concurrency = 8
+    var concurrency = FetchOptions().concurrency
 
     @Option(name: .customLong("per-host"), help: "Transfers at once to one host.")
-    var perHost = 2
+    var perHost = FetchOptions().perHostConcurrency
 
     @Option(name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, for pipelines that name none.")
     var siteRules: String?
