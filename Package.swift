@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "feedpipe",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feedpipe", targets: ["feedpipe"]),
         // The stages as a library, for the fuzz targets in Fuzz/.

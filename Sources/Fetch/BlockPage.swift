@@ -47,10 +47,22 @@ enum BlockPage {
     /// What the body is, when it is a defence's page or an error page rather than the page asked for.
     static func kind(of body: [UInt8]) -> Kind? {
         guard visibleTextLength(body, limit: textLimit) < textLimit else { return nil }
-        let head = body.prefix(96 * 1024)
-        let lowered = String(decoding: head.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        if let found = markers.first(where: { lowered.contains($0.marker) }) { return .defence(found.name) }
-        return errorPages.first { lowered.contains($0.marker) }.map { .errorPage($0.name) }
+        let lowered = body.prefix(96 * 1024).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        if let found = markers.first(where: { contains(lowered, $0.marker) }) { return .defence(found.name) }
+        return errorPages.first { contains(lowered, $0.marker) }.map { .errorPage($0.name) }
+    }
+
+    /// Whether the bytes hold the marker's UTF-8 bytes (a byte search: markers are lowercase already).
+    private static func contains(_ bytes: [UInt8], _ marker: String) -> Bool {
+        let needle = Array(marker.utf8)
+        guard let first = needle.first, needle.count <= bytes.count else { return false }
+        var start = 0
+        while let found = bytes[start...].firstIndex(of: first) {
+            guard found + needle.count <= bytes.count else { return false }
+            if bytes[found..<found + needle.count].elementsEqual(needle) { return true }
+            start = found + 1
+        }
+        return false
     }
 
     /// The defence that answered, when the body is one of their pages.

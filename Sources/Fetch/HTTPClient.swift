@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 internal import CCurl
 
 /// Fetches resources with libcurl's multi interface: one multi handle per client drives every transfer, so
@@ -26,17 +27,32 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Fetches every request, concurrently within the client's limits; results come back in request order.
-    /// `progress` is told how many requests have an answer, out of how many, as answers arrive.
-    /// `each` is given every answer as soon as it is final (on the client's own thread), so that callers
-    /// can work on early answers while later ones are still in flight.
-    public func fetch(
-        _ requests: [Request], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
-        each: (@Sendable (_ index: Int, _ result: Result<Response, FetchError>) -> Void)? = nil
-    ) async -> [Result<Response, FetchError>] {
-        guard !requests.isEmpty else { return [] }
-        return await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.run(requests, progress: progress, each: each)) }
+    public func fetch(_ requests: [Request]) async -> [Result<Response, FetchError>] {
+        var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
+        for await answer in answers(to: requests) { results[answer.index] = answer.result }
+        return results.map { $0 ?? .failure(.transport(url: "", message: "not fetched")) }
+    }
+
+    /// The answers to every request, as they arrive, each with its request's position. Transfers start
+    /// only while fewer than `window` answers wait to be read (default: the concurrency), so a slow reader
+    /// (extraction) holds back the fetching instead of piling up bodies in memory. Ending the iteration early (a cancelled task)
+    /// stops the transfers still running.
+    public func answers(to requests: [Request], window: Int? = nil) -> Answers {
+        let flow = Answers.Flow(window: max(1, window ?? options.concurrency), wake: { [self] in
+            curl_multi_wakeup(self.multi)
+        })
+        let stream = AsyncStream<Answer> { continuation in
+            continuation.onTermination = { _ in flow.stopped.store(true, ordering: .relaxed) }
+            guard !requests.isEmpty else {
+                continuation.finish()
+                return
+            }
+            queue.async {
+                self.run(requests, flow: flow) { continuation.yield($0) }
+                continuation.finish()
+            }
         }
+        return Answers(stream: stream, flow: flow)
     }
 
     // Robots rules per scheme://host[:port] (and whether private addresses may be reached), kept for the
@@ -63,24 +79,12 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Blocking: drives the multi handle until every request has an answer. Requests wait for their host's
     /// robots.txt, their host's concurrency limit and delay, and their retry time.
-    private func run(
-        _ requests: [Request], progress: (@Sendable (Int, Int) -> Void)?,
-        each: (@Sendable (Int, Result<Response, FetchError>) -> Void)?
-    ) -> [Result<Response, FetchError>] {
-        var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
+    private func run(_ requests: [Request], flow: Answers.Flow, yield: (Answer) -> Void) {
+        var delivered = 0
         func deliver(_ index: Int, _ result: Result<Response, FetchError>) {
             guard index >= 0 else { return }
-            guard let each else {
-                results[index] = result
-                return
-            }
-            // The caller takes the answer now; keep only its outline, so a large run holds no bodies.
-            each(index, result)
-            results[index] = result.map { response in
-                var outline = response
-                outline.body = []
-                return outline
-            }
+            delivered += 1
+            yield(Answer(index: index, result: result))
         }
         var pending = requests.indices.map { Pending(index: $0) }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
@@ -170,7 +174,8 @@ public final class HTTPClient: @unchecked Sendable {
                     if earliest > due { due = earliest }
                 }
                 guard due <= now, active.count < options.concurrency,
-                    hosts[host, default: HostState()].active < options.perHostConcurrency
+                    hosts[host, default: HostState()].active < options.perHostConcurrency,
+                    delivered - flow.read.load(ordering: .relaxed) < flow.window
                 else {
                     if due > now { nextDue = min(nextDue ?? due, due) }
                     still.append(item)
@@ -230,6 +235,11 @@ public final class HTTPClient: @unchecked Sendable {
 
         var nextDue = startReady()
         while !active.isEmpty || !pending.isEmpty {
+            if flow.stopped.load(ordering: .relaxed) {
+                // Nobody reads the answers any more: end the transfers and leave.
+                for easy in active.keys { curl_multi_remove_handle(multi, easy) }
+                return
+            }
             if !active.isEmpty {
                 var running: Int32 = 0
                 curl_multi_perform(multi, &running)
@@ -244,20 +254,16 @@ public final class HTTPClient: @unchecked Sendable {
                 }
             }
             nextDue = startReady()
-            progress?(results.count { $0 != nil }, requests.count)
-            // Sleep in the poll until a transfer has news or the next waiting request is due.
+            guard !active.isEmpty || !pending.isEmpty else { break }
+            // Sleep in the poll until a transfer has news, the next waiting request is due, or the reader
+            // took an answer (curl_multi_wakeup).
             var wait = 200
             if let nextDue {
                 let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(DispatchTime.now().uptimeNanoseconds)
                 wait = nanoseconds.overflow ? 0 : min(200, Int(nanoseconds.partialValue / 1_000_000) + 1)
             }
-            if active.isEmpty {
-                if !pending.isEmpty { usleep(useconds_t(max(1, wait) * 1000)) }
-            } else {
-                curl_multi_poll(multi, nil, 0, Int32(wait), nil)
-            }
+            curl_multi_poll(multi, nil, 0, Int32(wait), nil)
         }
-        return results.map { $0 ?? .failure(.transport(url: "", message: "not fetched")) }
     }
 
     /// robots.txt answers: a 2xx body is parsed; 4xx means no rules; anything else (5xx, unreachable)
@@ -538,4 +544,48 @@ enum Curl {
     }()
 
     static func initialize() { _ = initialized }
+}
+
+/// One answer of `HTTPClient.answers(to:)`: the position of its request, and what came of it.
+public struct Answer: Sendable {
+    public var index: Int
+    public var result: Result<Response, FetchError>
+}
+
+/// The answers of one batch, in the order they arrive. Reading one lets the client start another transfer.
+public struct Answers: AsyncSequence, Sendable {
+    public typealias Element = Answer
+
+    /// What the reader and the client's thread share: how many answers were read, and whether reading
+    /// stopped. Atomics, no lock: the client only ever compares them.
+    final class Flow: Sendable {
+        let window: Int
+        let read = Atomic<Int>(0)
+        let stopped = Atomic<Bool>(false)
+        let wake: @Sendable () -> Void
+
+        init(window: Int, wake: @escaping @Sendable () -> Void) {
+            self.window = window
+            self.wake = wake
+        }
+    }
+
+    let stream: AsyncStream<Answer>
+    let flow: Flow
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<Answer>.AsyncIterator
+        let flow: Flow
+
+        public mutating func next() async -> Answer? {
+            guard let answer = await base.next() else { return nil }
+            flow.read.add(1, ordering: .relaxed)
+            flow.wake()
+            return answer
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), flow: flow)
+    }
 }

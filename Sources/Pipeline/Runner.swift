@@ -296,69 +296,86 @@ public struct Runner: Sendable {
         case unchanged
     }
 
-    /// Fetches and extracts articles of any pipelines in one batch; failures are reported per URL. With a
+    /// Fetches and extracts the articles of any pipelines together; failures are reported per URL. With a
     /// state store, articles fetched within their pipeline's refresh age are skipped and the others are
-    /// fetched conditionally.
-    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date())
-        async -> [Result<Fetched, RunError>]
-    {
-        var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
-        var requests: [(index: Int, request: Request)] = []
+    /// fetched conditionally. `each` is given every article's outcome (by its position in `jobs`) as soon
+    /// as it is final, on the calling task: answers are extracted as they arrive, at most one per core at
+    /// a time, and the fetching waits for the extraction rather than pile up bodies.
+    public func articles(
+        _ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date(),
+        each: (_ index: Int, _ outcome: Result<Fetched, RunError>) async -> Void
+    ) async {
+        var work: [(index: Int, request: Request, rules: ExtractionRules)] = []
         var siteRuleCache: [String: SiteRules?] = [:]
-        var articleRules: [Int: ExtractionRules] = [:]
         for (index, job) in jobs.enumerated() {
             let known = (try? state?.validators(for: job.link.url, feed: job.config.id)) ?? nil
             // A source's date (feed `updated`, sitemap `lastmod`) newer than the last fetch means it changed.
             if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < job.config.fetch.refreshAfter,
                 !(job.link.date.map { $0 > fetched } ?? false)
             {
-                outcomes[index] = .success(.unchanged)
-            } else {
-                switch siteRules(for: job.link.url, config: job.config, cache: &siteRuleCache) {
-                case .failure(let error):
-                    outcomes[index] = .failure(.article("\(job.link.url): site rules: \(error)"))
-                case .success(let rules):
-                    var request = request(job.link.url, config: job.config, validators: known)
-                    for (name, value) in rules.site?.headers ?? [:] { request.headers[name] = value }
-                    requests.append((index, request))
-                    articleRules[index] = rules
-                }
+                await each(index, .success(.unchanged))
+                continue
+            }
+            switch siteRules(for: job.link.url, config: job.config, cache: &siteRuleCache) {
+            case .failure(let error):
+                await each(index, .failure(.article("\(job.link.url): site rules: \(error)")))
+            case .success(let rules):
+                var request = request(job.link.url, config: job.config, validators: known)
+                for (name, value) in rules.site?.headers ?? [:] { request.headers[name] = value }
+                work.append((index, request, rules))
             }
         }
-        // Each answer is extracted as soon as it arrives, on as many threads as there are cores, while the
-        // fetch thread goes on with the others.
-        let extracted = Outcomes(count: jobs.count)
-        let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let report = progress
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let log = logger
-        let work = requests.map { (index: $0.index, url: jobs[$0.index].link.url, rules: articleRules[$0.index] ?? jobs[$0.index].config.rules) }
-        _ = await client.fetch(
-            requests.map(\.request), progress: { done, total in report?(done, total) },
-            each: { position, result in
-                let job = work[position]
-                group.enter()
-                Runner.extraction.async {
-                    slots.wait()
-                    defer {
-                        slots.signal()
-                        group.leave()
-                    }
-                    let made = Runner.outcome(of: result, url: job.url, rules: job.rules, allowSinglePage: true)
-                    extracted.set(job.index, made.result, continuation: made.continuation)
+        var done = 0
+        // Articles whose site rules say they go on elsewhere wait for their other pages.
+        var continuing: [Int: (outcome: Result<Fetched, RunError>, next: Continuation)] = [:]
+        await withTaskGroup(of: (index: Int, result: Result<Fetched, RunError>, next: Continuation?).self) { group in
+            var running = 0
+            func take(_ made: (index: Int, result: Result<Fetched, RunError>, next: Continuation?)) async {
+                done += 1
+                progress?(done, work.count)
+                if let next = made.next {
+                    continuing[made.index] = (made.result, next)
+                } else {
+                    await each(made.index, made.result)
+                }
+            }
+            for await answer in client.answers(to: work.map(\.request)) {
+                if running == cores, let made = await group.next() {
+                    running -= 1
+                    await take(made)
+                }
+                let (index, _, rules) = work[answer.index]
+                let url = jobs[index].link.url
+                group.addTask {
+                    let made = Runner.outcome(of: answer.result, url: url, rules: rules, allowSinglePage: true)
                     // --verbose: each fetch and each extraction.
-                    if case .success(let response) = result {
-                        log.info("\(job.url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s")
+                    if case .success(let response) = answer.result {
+                        log.info("\(url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s")
                     }
                     if case .success(.article(let article, _)) = made.result {
-                        log.info("\(job.url): extracted \(article.text.count) characters, \"\(article.title ?? "untitled")\"")
+                        log.info("\(url): extracted \(article.text.count) characters, \"\(article.title ?? "untitled")\"")
                     }
+                    return (index, made.result, made.continuation)
                 }
-            })
-        await withCheckedContinuation { continuation in group.notify(queue: .global()) { continuation.resume() } }
-        for (index, outcome) in extracted.all.enumerated() where outcome != nil { outcomes[index] = outcome }
-        await followContinuations(
-            extracted.pending, outcomes: &outcomes, jobs: jobs, rules: articleRules)
+                running += 1
+            }
+            for await made in group { await take(made) }
+        }
+        guard !continuing.isEmpty else { return }
+        let rules = Dictionary(uniqueKeysWithValues: work.map { ($0.index, $0.rules) })
+        var outcomes = continuing.mapValues(\.outcome)
+        await followContinuations(continuing.mapValues(\.next), outcomes: &outcomes, jobs: jobs, rules: rules)
+        for (index, outcome) in outcomes.sorted(by: { $0.key < $1.key }) { await each(index, outcome) }
+    }
+
+    /// The outcome of every job, in job order (see the streaming `articles(_:state:now:each:)`).
+    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date())
+        async -> [Result<Fetched, RunError>]
+    {
+        var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
+        await articles(jobs, state: state, now: now) { outcomes[$0] = $1 }
         return zip(jobs, outcomes).map { $1 ?? .failure(.article("\($0.link.url): not fetched")) }
     }
 
@@ -369,7 +386,7 @@ public struct Runner: Sendable {
     /// fetched round by round, all articles' at once, and their bodies appended. A page that fails ends its
     /// article where it is, with what it has.
     private func followContinuations(
-        _ start: [Int: Continuation], outcomes: inout [Result<Fetched, RunError>?],
+        _ start: [Int: Continuation], outcomes: inout [Int: Result<Fetched, RunError>],
         jobs: [(link: Link, config: PipelineConfig)], rules: [Int: ExtractionRules]
     ) async {
         var pending = start
@@ -430,8 +447,6 @@ public struct Runner: Sendable {
         guard let found = cache[key] ?? nil else { return .success(config.rules) }
         return .success(found.applied(to: config.rules))
     }
-
-    static let extraction = DispatchQueue(label: "feedpipe.extract", attributes: .concurrent)
 
     /// Where a page of an article says the article goes on (site rules' `single_page_link` or
     /// `next_page_link`).
@@ -563,102 +578,16 @@ public struct Runner: Sendable {
                 owners.append(index)
             }
         }
-        // Articles go through in chunks, each merged into the store before the next is fetched, so that a
-        // run over thousands of articles holds only a chunk of them in memory.
-        var broken = [RunError?](repeating: nil, count: configs.count)
-        // Body fingerprints of each feed's entries, for deduplication, read from the store when first needed.
-        var bodies = [[UInt64: String]?](repeating: nil, count: configs.count)
-        for start in stride(from: 0, to: jobs.count, by: Self.chunkSize) {
-            let range = start..<min(jobs.count, start + Self.chunkSize)
-            var entries: [Int: [Entry]] = [:]
-            // An article's validators (and so "fetched recently") are stored only once its entry is: a run
-            // killed in between fetches it again next time rather than skip an article it never stored.
-            var fetched: [Int: [(url: String, validators: StateStore.Validators)]] = [:]
-            for (position, outcome) in zip(range, await articles(Array(jobs[range]), state: state, now: seenAt)) {
-                let index = owners[position], link = jobs[position].link
-                // A feed item's own body stands in for a page that cannot be read (which is not marked
-                // fetched, so the next run tries it again) or that yields far less.
-                let article: Article, validators: StateStore.Validators?
-                switch outcome {
-                case .success(.unchanged):
-                    continue
-                case .failure(let error):
-                    guard let own = Self.feedArticle(link, rules: configs[index].rules) else {
-                        reports[index].failures.append(error.description)
-                        logger.error("\(error)")
-                        continue
-                    }
-                    logger.warning("\(error); the feed's own content is used")
-                    (article, validators) = (own, nil)
-                case .success(.article(let page, let pageValidators)):
-                    if let own = Self.feedArticle(link, rules: configs[index].rules, unlessAsLongAs: page) {
-                        logger.info("\(link.url): the page yields far less text than the feed's own content, which is used")
-                        (article, validators) = (own, pageValidators)
-                    } else {
-                        (article, validators) = (page, pageValidators)
-                    }
-                }
-                do {
-                    let made = try entry(for: article, link: link, feed: configs[index].id, state: state, seenAt: seenAt)
-                    if let stored = try state.entry(feed: configs[index].id, id: made.id),
-                        let shrunk = Self.shrinkage(of: article, against: stored)
-                    {
-                        // A page that lost most of its text (a paywall, an error page in a 200, a redesign that
-                        // hides the article) does not replace the article it was.
-                        reports[index].warnings.append(
-                            "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
-                        if var validators {
-                            validators.fetchedAt = seenAt
-                            fetched[index, default: []].append((link.url, validators))
-                        }
-                        continue
-                    }
-                    if configs[index].filter.admits(made, text: article.text, now: seenAt) {
-                        entries[index, default: []].append(made)
-                    } else {
-                        logger.info("\(link.url): left out by the pipeline's filter")
-                    }
-                    if var validators {
-                        validators.fetchedAt = seenAt
-                        fetched[index, default: []].append((link.url, validators))
-                    }
-                } catch {
-                    broken[index] = .state(error.description)
-                }
-            }
-            // Pipelines whose articles in this chunk were all left out still record that they were fetched.
-            for index in fetched.keys where entries[index] == nil { entries[index] = [] }
-            for (index, batch) in entries where broken[index] == nil {
-                do {
-                    var batch = batch
-                    if configs[index].filter.dedupe {
-                        if bodies[index] == nil {
-                            bodies[index] = Dictionary(
-                                try state.entries(feed: configs[index].id).compactMap { stored in
-                                    EntryFilter.fingerprint(stored.content).map { ($0, stored.id) }
-                                }, uniquingKeysWith: { first, _ in first })
-                        }
-                        batch = batch.filter { entry in
-                            guard let mark = EntryFilter.fingerprint(entry.content) else { return true }
-                            if let owner = bodies[index]?[mark], owner != entry.id {
-                                logger.info("\(entry.link): same body as an entry already in the feed; left out")
-                                return false
-                            }
-                            bodies[index]?[mark] = entry.id
-                            return true
-                        }
-                    }
-                    let counts = try state.merge(batch, feed: configs[index].id, seenAt: seenAt, keep: configs[index].maxEntries)
-                    reports[index].new += counts.new
-                    reports[index].updated += counts.updated
-                    for (url, validators) in fetched.removeValue(forKey: index) ?? [] {
-                        try state.save(validators, for: url, feed: configs[index].id)
-                    }
-                } catch {
-                    broken[index] = .state(error.description)
-                }
-            }
+        // Outcomes are merged into the store as they come, a chunk at a time, so that a run over thousands
+        // of articles holds only a chunk of them in memory.
+        var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
+        await articles(jobs, state: state, now: seenAt) { position, outcome in
+            merge.take(outcome, link: jobs[position].link, pipeline: owners[position])
+            if merge.buffered >= Self.chunkSize { merge.flush() }
         }
+        merge.flush()
+        reports = merge.reports
+        let broken = merge.broken
         let results = configs.indices.map { index -> Result<RunReport, RunError> in
             if let error = broken[index] { return .failure(error) }
             return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
@@ -780,7 +709,7 @@ public struct Runner: Sendable {
 
     /// The feed entry for an extracted article. The id comes from the article's canonical URL when the page
     /// names one on the same site, else from the link that led to it.
-    func entry(for article: Article, link: Link, feed: String, state: StateStore, seenAt: Date) throws(PipelineError)
+    static func entry(for article: Article, link: Link, feed: String, state: StateStore, seenAt: Date) throws(PipelineError)
         -> Entry
     {
         // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is
@@ -827,26 +756,6 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
         case .output(let message): message
         }
     }
-}
-
-/// Results written from several threads, read once all are done.
-final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Result<Runner.Fetched, RunError>?]
-    /// Where an article goes on, by index: its next page, or its single-page version (site rules).
-    private var continuations: [Int: Runner.Continuation] = [:]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<Runner.Fetched, RunError>, continuation: Runner.Continuation? = nil) {
-        lock.withLock {
-            values[index] = value
-            continuations[index] = continuation
-        }
-    }
-
-    var all: [Result<Runner.Fetched, RunError>?] { lock.withLock { values } }
-    var pending: [Int: Runner.Continuation] { lock.withLock { continuations } }
 }
 
 /// Plain-text summaries: the first paragraphs of the body, cut at a word boundary.

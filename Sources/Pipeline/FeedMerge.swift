@@ -1,0 +1,128 @@
+import Extract
+import Feed
+import Foundation
+import Logging
+
+/// Articles' outcomes on their way into the store: each becomes an entry of its pipeline's feed (or a
+/// failure, a warning, an entry kept as it was), and `flush` merges what was taken into the store.
+struct FeedMerge {
+    let configs: [PipelineConfig]
+    private(set) var reports: [RunReport]
+    /// A pipeline whose state could not be read or written fails alone, with this error.
+    private(set) var broken: [RunError?]
+    let state: StateStore
+    let seenAt: Date
+    let logger: Logger
+
+    /// Entries taken since the last flush, by pipeline.
+    private var entries: [Int: [Entry]] = [:]
+    /// An article's validators (and so "fetched recently") are stored only once its entry is: a run killed
+    /// in between fetches it again next time rather than skip an article it never stored.
+    private var fetched: [Int: [(url: String, validators: StateStore.Validators)]] = [:]
+    /// Body fingerprints of each feed's entries, for deduplication, read from the store when first needed.
+    private var bodies: [[UInt64: String]?]
+    /// Outcomes taken since the last flush.
+    private(set) var buffered = 0
+
+    init(configs: [PipelineConfig], reports: [RunReport], state: StateStore, seenAt: Date, logger: Logger) {
+        self.configs = configs
+        self.reports = reports
+        self.state = state
+        self.seenAt = seenAt
+        self.logger = logger
+        broken = Array(repeating: nil, count: configs.count)
+        bodies = Array(repeating: nil, count: configs.count)
+    }
+
+    /// Takes one article's outcome for pipeline `index`.
+    mutating func take(_ outcome: Result<Runner.Fetched, RunError>, link: Link, pipeline index: Int) {
+        buffered += 1
+        let config = configs[index]
+        // A feed item's own body stands in for a page that cannot be read (which is not marked fetched, so
+        // the next run tries it again) or that yields far less.
+        let article: Article, validators: StateStore.Validators?
+        switch outcome {
+        case .success(.unchanged):
+            return
+        case .failure(let error):
+            guard let own = Runner.feedArticle(link, rules: config.rules) else {
+                reports[index].failures.append(error.description)
+                logger.error("\(error)")
+                return
+            }
+            logger.warning("\(error); the feed's own content is used")
+            (article, validators) = (own, nil)
+        case .success(.article(let page, let pageValidators)):
+            if let own = Runner.feedArticle(link, rules: config.rules, unlessAsLongAs: page) {
+                logger.info("\(link.url): the page yields far less text than the feed's own content, which is used")
+                (article, validators) = (own, pageValidators)
+            } else {
+                (article, validators) = (page, pageValidators)
+            }
+        }
+        do {
+            let made = try Runner.entry(for: article, link: link, feed: config.id, state: state, seenAt: seenAt)
+            if let stored = try state.entry(feed: config.id, id: made.id),
+                let shrunk = Runner.shrinkage(of: article, against: stored)
+            {
+                // A page that lost most of its text (a paywall, an error page in a 200, a redesign that hides
+                // the article) does not replace the article it was.
+                reports[index].warnings.append(
+                    "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
+            } else if config.filter.admits(made, text: article.text, now: seenAt) {
+                entries[index, default: []].append(made)
+            } else {
+                logger.info("\(link.url): left out by the pipeline's filter")
+            }
+            if var validators {
+                validators.fetchedAt = seenAt
+                fetched[index, default: []].append((link.url, validators))
+            }
+        } catch {
+            broken[index] = .state(error.description)
+        }
+    }
+
+    /// Merges the entries taken into the store, with the validators of the articles they came from.
+    mutating func flush() {
+        // Pipelines whose articles were all left out still record that they were fetched.
+        for index in fetched.keys where entries[index] == nil { entries[index] = [] }
+        for (index, batch) in entries where broken[index] == nil {
+            let config = configs[index]
+            do {
+                var batch = batch
+                if config.filter.dedupe { batch = try withoutDuplicates(batch, pipeline: index) }
+                let counts = try state.merge(batch, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+                reports[index].new += counts.new
+                reports[index].updated += counts.updated
+                for (url, validators) in fetched.removeValue(forKey: index) ?? [] {
+                    try state.save(validators, for: url, feed: config.id)
+                }
+            } catch {
+                broken[index] = .state(error.description)
+            }
+        }
+        entries = [:]
+        fetched = [:]
+        buffered = 0
+    }
+
+    /// The entries whose body is not already another entry's in the feed (`filter: {dedupe: true}`).
+    private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) throws(PipelineError) -> [Entry] {
+        if bodies[index] == nil {
+            bodies[index] = Dictionary(
+                try state.entries(feed: configs[index].id).compactMap { stored in
+                    EntryFilter.fingerprint(stored.content).map { ($0, stored.id) }
+                }, uniquingKeysWith: { first, _ in first })
+        }
+        return batch.filter { entry in
+            guard let mark = EntryFilter.fingerprint(entry.content) else { return true }
+            if let owner = bodies[index]?[mark], owner != entry.id {
+                logger.info("\(entry.link): same body as an entry already in the feed; left out")
+                return false
+            }
+            bodies[index]?[mark] = entry.id
+            return true
+        }
+    }
+}
