@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "feedpipe", targets: ["feedpipe"]),
         // The stages as a library, for the fuzz targets in Fuzz/.
-        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "Pipeline"]),
+        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "State", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,10 +41,11 @@ let package = Package(
         .target(name: "Fetch", dependencies: ["CCurl", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
             dependencies: [
-                "Markup", "Fetch", "Extract", "Feed", "CSQLite",
+                "Markup", "Fetch", "Extract", "Feed", "State",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "feedpipe",
             dependencies: [
-                "Pipeline", "Extract", "Markup", "Fetch", "Feed", "Serve",
+                "Pipeline", "Extract", "Markup", "Fetch", "Feed", "State", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,8 +77,11 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "CSQLite"], swiftSettings: swiftSettings),
+            name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "State", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "State", "CSQLite"], swiftSettings: swiftSettings),
     ]
 )

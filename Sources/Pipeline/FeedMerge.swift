@@ -1,6 +1,7 @@
 import Extract
 import Feed
 import Foundation
+import State
 import Logging
 
 /// Articles' outcomes on their way into the store: each becomes an entry of its pipeline's feed (or a
@@ -10,7 +11,7 @@ struct FeedMerge {
     private(set) var reports: [RunReport]
     /// A pipeline whose state could not be read or written fails alone, with this error.
     private(set) var broken: [RunError?]
-    let state: StateStore
+    let state: any StateStore
     let seenAt: Date
     let logger: Logger
 
@@ -18,13 +19,13 @@ struct FeedMerge {
     private var entries: [Int: [Entry]] = [:]
     /// An article's validators (and so "fetched recently") are stored only once its entry is: a run killed
     /// in between fetches it again next time rather than skip an article it never stored.
-    private var fetched: [Int: [(url: String, validators: StateStore.Validators)]] = [:]
+    private var fetched: [Int: [(url: String, validators: Validators)]] = [:]
     /// Body fingerprints of each feed's entries, for deduplication, read from the store when first needed.
     private var bodies: [[UInt64: String]?]
     /// Outcomes taken since the last flush.
     private(set) var buffered = 0
 
-    init(configs: [PipelineConfig], reports: [RunReport], state: StateStore, seenAt: Date, logger: Logger) {
+    init(configs: [PipelineConfig], reports: [RunReport], state: any StateStore, seenAt: Date, logger: Logger) {
         self.configs = configs
         self.reports = reports
         self.state = state
@@ -40,7 +41,7 @@ struct FeedMerge {
         let config = configs[index]
         // A feed item's own body stands in for a page that cannot be read (which is not marked fetched, so
         // the next run tries it again) or that yields far less.
-        let article: Article, validators: StateStore.Validators?
+        let article: Article, validators: Validators?
         switch outcome {
         case .success(.unchanged):
             return
@@ -108,7 +109,7 @@ struct FeedMerge {
     }
 
     /// The entries whose body is not already another entry's in the feed (`filter: {dedupe: true}`).
-    private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) throws(PipelineError) -> [Entry] {
+    private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) throws(StateError) -> [Entry] {
         if bodies[index] == nil {
             bodies[index] = Dictionary(
                 try state.entries(feed: configs[index].id).compactMap { stored in

@@ -2,6 +2,7 @@ import Extract
 import Feed
 import Fetch
 import Foundation
+import State
 import Logging
 import Markup
 
@@ -47,7 +48,7 @@ public struct Runner: Sendable {
     /// The requests of a pipeline for a URL: its headers and policy, and the validators of the last fetch.
     /// A link's request has the pipeline's link policy; the source's own (`asSource`) may reach any address
     /// (the pipeline's author chose it) and read its own file.
-    func request(_ url: String, config: PipelineConfig, validators: StateStore.Validators? = nil, asSource: Bool = false)
+    func request(_ url: String, config: PipelineConfig, validators: Validators? = nil, asSource: Bool = false)
         -> Request
     {
         var policy = config.fetch.policy
@@ -75,7 +76,7 @@ public struct Runner: Sendable {
     /// The links each pipeline's source offers; all sources are fetched together. With a state store,
     /// sources are fetched conditionally. Links that may not be fetched are dropped and counted; a source
     /// that offers no link at all is a failure naming it (and its selector).
-    public func discover(_ configs: [PipelineConfig], state: StateStore? = nil, now: Date = Date()) async
+    public func discover(_ configs: [PipelineConfig], state: (any StateStore)? = nil, now: Date = Date()) async
         -> [Result<Discovery, RunError>]
     {
         var reach = configs
@@ -109,7 +110,7 @@ public struct Runner: Sendable {
     }
 
     private func discoverLinks(
-        _ configs: [PipelineConfig], reach: inout [PipelineConfig], warnings: inout [[String]], state: StateStore?,
+        _ configs: [PipelineConfig], reach: inout [PipelineConfig], warnings: inout [[String]], state: (any StateStore)?,
         now: Date
     ) async -> [Result<[Link]?, RunError>] {
         // Folders are listed, not fetched.
@@ -242,7 +243,7 @@ public struct Runner: Sendable {
         case guessedLinks([Link])
     }
 
-    private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: StateStore?, now: Date)
+    private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: (any StateStore)?, now: Date)
         -> Result<Offered, RunError>
     {
         do {
@@ -291,7 +292,7 @@ public struct Runner: Sendable {
     /// What fetching one article came to.
     public enum Fetched: Sendable {
         /// The article, and the validators its response carried.
-        case article(Article, StateStore.Validators)
+        case article(Article, Validators)
         /// Fetched recently enough, or answered 304: the stored entry stands.
         case unchanged
     }
@@ -302,7 +303,7 @@ public struct Runner: Sendable {
     /// as it is final, on the calling task: answers are extracted as they arrive, at most one per core at
     /// a time, and the fetching waits for the extraction rather than pile up bodies.
     public func articles(
-        _ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date(),
+        _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date(),
         each: (_ index: Int, _ outcome: Result<Fetched, RunError>) async -> Void
     ) async {
         var work: [(index: Int, request: Request, rules: ExtractionRules)] = []
@@ -371,7 +372,7 @@ public struct Runner: Sendable {
     }
 
     /// The outcome of every job, in job order (see the streaming `articles(_:state:now:each:)`).
-    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: StateStore? = nil, now: Date = Date())
+    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date())
         async -> [Result<Fetched, RunError>]
     {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
@@ -510,7 +511,7 @@ public struct Runner: Sendable {
             do {
                 let document = try rules.document(html: response.text, url: response.url)
                 inspect(document)
-                let validators = StateStore.Validators(
+                let validators = Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
                 let article = Extractor(rules: rules).extract(document)
                 if article.text.isEmpty, article.html.isEmpty {
@@ -532,7 +533,7 @@ public struct Runner: Sendable {
     }
 
     /// Runs one pipeline and writes its feed.
-    public func run(_ config: PipelineConfig, state: StateStore, now: Date = Date()) async throws(RunError)
+    public func run(_ config: PipelineConfig, state: any StateStore, now: Date = Date()) async throws(RunError)
         -> RunReport
     {
         try await run([config], state: state, now: now)[0].get()
@@ -541,7 +542,7 @@ public struct Runner: Sendable {
     /// Runs pipelines together (one fetch batch for all sources, one for all articles) and writes each
     /// feed. A failed source or article is reported, and its feed is still written with every entry it had;
     /// a pipeline whose state or feed cannot be written fails alone.
-    public func run(_ configs: [PipelineConfig], state: StateStore, now: Date = Date()) async
+    public func run(_ configs: [PipelineConfig], state: any StateStore, now: Date = Date()) async
         -> [Result<RunReport, RunError>]
     {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
@@ -607,7 +608,7 @@ public struct Runner: Sendable {
     /// replaced or moved aside as corrupt), the feed file gives them back before anything is merged, so
     /// that a run never writes a feed with fewer entries than it had.
     /// Returns what it did, to be told once.
-    func restoreFromFeed(_ config: PipelineConfig, state: StateStore, seenAt: Date) -> String? {
+    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) -> String? {
         guard (try? state.entries(feed: config.id).isEmpty) == true,
             let data = FileManager.default.contents(atPath: config.output)
         else { return nil }
@@ -625,7 +626,7 @@ public struct Runner: Sendable {
     static let chunkSize = 200
 
     /// Writes a pipeline's feed atomically from the entries in the store.
-    private func emit(_ config: PipelineConfig, report: RunReport, state: StateStore) throws(RunError) -> RunReport {
+    private func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError) -> RunReport {
         var report = report
         let stored: [Entry]
         do {
@@ -709,7 +710,7 @@ public struct Runner: Sendable {
 
     /// The feed entry for an extracted article. The id comes from the article's canonical URL when the page
     /// names one on the same site, else from the link that led to it.
-    static func entry(for article: Article, link: Link, feed: String, state: StateStore, seenAt: Date) throws(PipelineError)
+    static func entry(for article: Article, link: Link, feed: String, state: any StateStore, seenAt: Date) throws(StateError)
         -> Entry
     {
         // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is

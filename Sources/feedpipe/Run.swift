@@ -2,6 +2,7 @@ import ArgumentParser
 import Extract
 import Fetch
 import Foundation
+import State
 import Logging
 import Pipeline
 
@@ -82,9 +83,9 @@ struct Run: AsyncParsableCommand {
             for conflict in conflicts { printError(conflict.description) }
             throw ExitCode(ExitStatus.invalidInput)
         }
-        let store: StateStore
+        let store: SQLiteStore
         do {
-            store = try StateStore(path: state)
+            store = try SQLiteStore(path: state)
             if let aside = store.movedAside {
                 printError("the state store \(state) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back")
             }
@@ -168,39 +169,5 @@ final class ProgressLine: @unchecked Sendable {
             FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
             width = 0
         }
-    }
-}
-
-/// An exclusive advisory lock (flock) on a file beside the state store, held for the whole run.
-struct RunLock: Sendable {
-    let descriptor: Int32
-
-    struct Busy: Error, CustomStringConvertible {
-        let path: String
-        let waited: Double
-        var description: String {
-            "another feedpipe run holds \(path); waited \(Int(waited.rounded())) s, giving up"
-        }
-    }
-
-    static func acquire(path: String, waiting seconds: Double) throws -> RunLock {
-        try? FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Busy(path: path, waited: 0) }
-        let deadline = Date().addingTimeInterval(seconds)
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard Date() < deadline else {
-                close(descriptor)
-                throw Busy(path: path, waited: seconds)
-            }
-            usleep(100_000)
-        }
-        return RunLock(descriptor: descriptor)
-    }
-
-    func release() {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Markup
 import TestSupport
+import State
 import Testing
 
 @testable import Pipeline
@@ -99,7 +100,7 @@ struct FaultTests {
         options.hostFailureLimit = 100
         options.lowSpeedSeconds = 2
         let runner = Runner(client: HTTPClient(options: options), logger: Logger(label: "test"))
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
 
         let first = try await runner.run(flaky, state: state)
         #expect(first.failures.isEmpty)
@@ -163,7 +164,7 @@ struct XSSIntoAtomTests {
         }
         let yaml = "title: Hostile pages\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/Feeds/x.atom\nmax_entries: 100\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("x.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.new == (vectors.count + 9) / 10 && report.failures.isEmpty)
 
@@ -186,7 +187,7 @@ struct XSSIntoAtomTests {
 @Suite("Site rules in a run")
 struct SiteRulesRunTests {
     /// Runs a pipeline over the example site served on 127.0.0.1, with `rules` as that host's rule file.
-    static func run(rules: String) async throws -> (LoopbackServer, PipelineConfig, RunReport, StateStore) {
+    static func run(rules: String) async throws -> (LoopbackServer, PipelineConfig, RunReport, any StateStore) {
         let work = try Repository.temporaryFolder()
         let server = try LoopbackServer(serving: Repository.exampleSite)
         let folder = work.appendingPathComponent("rules")
@@ -199,7 +200,7 @@ struct SiteRulesRunTests {
             site_rules: rules
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("r.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         return (server, config, report, state)
     }
@@ -275,7 +276,7 @@ struct MultiPageTests {
             site_rules: rules
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("m.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.failures.isEmpty && report.new == 2)
         let entries = try state.entries(feed: config.id)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TestSupport
 import Markup
+import State
 import Testing
 
 @testable import Pipeline
@@ -215,7 +216,7 @@ struct FolderSourceTests {
             output: \(work.appendingPathComponent("Feeds/saved.atom").path)
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("saved.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.new == 2 && report.failures.isEmpty)
         let links = try state.entries(feed: config.id).map(\.link).sorted()
@@ -229,7 +230,7 @@ struct FolderSourceTests {
         let work = try Repository.temporaryFolder()
         let yaml = "title: Missing\nsource:\n  type: folder\n  url: nowhere\noutput: \(work.path)/Feeds/m.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("m.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.failures == ["source: \(work.appendingPathComponent("nowhere").path): the folder cannot be read"])
     }
@@ -250,7 +251,7 @@ struct OutputFormatTests {
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("all.yml").path)
         #expect(config.path(for: .rss) == feeds.appendingPathComponent("all.rss").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.new == 2 && report.failures.isEmpty)
         let names = try FileManager.default.contentsOfDirectory(atPath: feeds.path).sorted()
@@ -281,7 +282,7 @@ struct OutputFormatTests {
             formats: [atom, rss]
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("pub.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         _ = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         let opml = try String(contentsOf: feeds.appendingPathComponent("index.opml"), encoding: .utf8)
         #expect(opml.contains("xmlUrl=\"https://feeds.example.net/news/pub.atom\""), "\(opml)")
@@ -407,7 +408,7 @@ struct MoreSourceTests {
     @Test func theExampleSitemapIndexIsFollowedToItsSitemaps() async throws {
         let work = try Repository.temporaryFolder()
         let config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0].get().links)
         #expect(links.map { $0.url.split(separator: "/").last! } == [
             "belarus-officers-letter.html", "cycle-lanes-vote.html", "battery-recycling-plant.html", "otters-return.html",
@@ -416,7 +417,7 @@ struct MoreSourceTests {
 
     @Test func aFeedStartingToFollowAPageAnotherFeedFetchedStillGetsIt() async throws {
         let work = try Repository.temporaryFolder()
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
         for name in ["example-feed", "example-json"] {
             var config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/\(name).yml").path)
@@ -432,7 +433,7 @@ struct MoreSourceTests {
 struct FilterTests {
     static func run(_ yaml: String, in work: URL) async throws -> (RunReport, [Entry]) {
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("f.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         return (report, try state.entries(feed: config.id))
     }
@@ -626,7 +627,7 @@ struct SourcesOverHTTPTests {
         let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         #expect(links.count == count)
         #expect(links.allSatisfy { $0.url.hasPrefix(server.baseURL + "/articles/") })
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.new == count && report.failures.isEmpty)
     }
@@ -687,7 +688,7 @@ struct FeedContentTests {
         try Self.feed(server.baseURL).write(to: feed, atomically: true, encoding: .utf8)
         let yaml = "title: Harbour\nsource: {type: feed, url: \"\(feed.absoluteString)\"}\noutput: \(work.path)/h.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
 
         let report = try await runner.run(config, state: state)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Markup
 import TestSupport
+import State
 import Testing
 
 @testable import Pipeline
@@ -52,7 +53,7 @@ struct HostileWebTests {
             }
         }
         let yaml = "title: Public\nsource: {url: \"\(site.baseURL)/list.html\", links: \"li a\"}"
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Self.runner().run(try Self.config(work, yaml), state: state)
         #expect(report.new == 1)
         #expect(report.refused == 2)
@@ -82,7 +83,7 @@ struct HostileWebTests {
             }
         }
         let yaml = "title: Intranet\nsource: {url: \"\(intranet.baseURL)/list.html\", links: a}"
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Self.runner().run(try Self.config(work, yaml), state: state)
         #expect(report.new == 1 && report.failures.isEmpty, "\(report) \(report.failures)")
     }
@@ -98,7 +99,7 @@ struct HostileWebTests {
             <li><a href="/etc/passwd">abs</a></li></ul>
             """.write(to: site.appendingPathComponent("list.html"), atomically: true, encoding: .utf8)
         let yaml = "title: Local\nsource: {url: site/list.html, links: \"li a\"}"
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Self.runner().run(try Self.config(work, yaml), state: state)
         #expect(report.new == 1 && report.refused == 2, "\(report)")
         let atom = try String(contentsOfFile: work.appendingPathComponent("p.atom").path, encoding: .utf8)
@@ -128,7 +129,7 @@ struct HostileWebTests {
         }
         let yaml = "title: Moody\nsource: {url: \"\(server.baseURL)/list.html\", links: a}\nfetch: {refresh_after: 0, retries: 0}"
         let config = try Self.config(work, yaml)
-        let state = try StateStore(path: work.appendingPathComponent("state.sqlite").path)
+        let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let runner = Self.runner()
         let first = try await runner.run(config, state: state)
         #expect(first.new == 1)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Markup
 import TestSupport
+import State
 import Testing
 
 @testable import Pipeline
@@ -54,7 +55,7 @@ struct RunnerTests {
             return try PipelineConfig.parse(yaml, file: work.appendingPathComponent("example.yml").path)
         }
 
-        func state() throws -> StateStore { try StateStore(path: work.appendingPathComponent("state.sqlite").path) }
+        func state() throws -> SQLiteStore { try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path) }
 
         func feed() throws -> String {
             try String(contentsOf: work.appendingPathComponent("Feeds/example.atom"), encoding: .utf8)
@@ -86,6 +87,26 @@ struct RunnerTests {
         #expect(second.updated == 0)
         #expect(second.kept == 4)
         #expect(try site.feed() == feed)
+    }
+
+    /// The runner sees the store only through `StateStore`: the in-memory store gives the same feed, byte
+    /// for byte, as SQLite, and the same "nothing changed" on a second run.
+    @Test func theInMemoryStoreRunsLikeSQLite() async throws {
+        let site = try Site()
+        let config = try site.config()
+        _ = try await Self.runner.run(config, state: try site.state())
+        let written = try site.feed()
+        try FileManager.default.removeItem(at: site.work.appendingPathComponent("Feeds"))
+
+        let memory = MemoryStore()
+        let first = try await Self.runner.run(config, state: memory)
+        #expect(first.new == 4 && first.failures.isEmpty)
+        let undated = { (feed: String) in
+            feed.replacingOccurrences(of: #"<updated>[^<]*</updated>"#, with: "", options: .regularExpression)
+        }
+        #expect(undated(try site.feed()) == undated(written))
+        let second = try await Self.runner.run(config, state: memory, now: Date().addingTimeInterval(3600))
+        #expect(second.new == 0 && second.updated == 0 && second.kept == 4)
     }
 
     @Test func keepsEntriesThatLeaveTheListPage() async throws {

@@ -3,9 +3,9 @@ import Markup
 import Foundation
 internal import CSQLite
 
-/// The one place feedpipe keeps state between runs: the entries of every feed (so an article stays in its
-/// feed after it leaves the source) and HTTP validators. One SQLite file; every write is a transaction.
-public final class StateStore {
+/// The state store in one SQLite file; every write is a transaction. The connection is this object's own:
+/// no SQLite pointer leaves it.
+public final class SQLiteStore: StateStore {
     private let database: OpaquePointer
     public let path: String
     /// Where a corrupt store found at `path` was moved before a new one was made there, this run.
@@ -15,7 +15,7 @@ public final class StateStore {
     /// database, or one that fails SQLite's integrity check, is moved aside (kept beside it as
     /// `PATH.corrupt-TIME`, named in `movedAside`) and a new store is made, so that one broken file does not
     /// stop every later run; the feeds on disk then give their entries back (see `Runner`).
-    public init(path: String) throws(PipelineError) {
+    public init(path: String) throws(StateError) {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -27,16 +27,16 @@ public final class StateStore {
             let stamp = Timestamp.rfc3339(Date()).replacingOccurrences(of: ":", with: "")
             let aside = "\(path).corrupt-\(stamp)"
             guard rename(path, aside) == 0 else {
-                throw PipelineError(file: path, "state store: \(failure.message); it cannot be moved aside: \(String(cString: strerror(errno)))")
+                throw StateError(path: path, "\(failure.message); it cannot be moved aside: \(String(cString: strerror(errno)))")
             }
             for suffix in ["-wal", "-shm"] { rename(path + suffix, aside + suffix) }
             switch Self.open(path) {
             case .success(let handle): database = handle
-            case .failure(let again): throw PipelineError(file: path, "state store: \(again.message)")
+            case .failure(let again): throw StateError(path: path, "\(again.message)")
             }
             movedAside = aside
         case .failure(let failure):
-            throw PipelineError(file: path, "state store: \(failure.message)")
+            throw StateError(path: path, "\(failure.message)")
         }
     }
 
@@ -99,22 +99,7 @@ public final class StateStore {
         return .success(handle)
     }
 
-    /// What an earlier successful fetch of a URL left: its validators and when it happened.
-    public struct Validators: Sendable, Equatable {
-        public var etag: String?
-        public var lastModified: String?
-        public var fetchedAt: Date?
-
-        public init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
-            self.etag = etag
-            self.lastModified = lastModified
-            self.fetchedAt = fetchedAt
-        }
-    }
-
-    /// The validators of a URL as one feed last fetched it. Each feed keeps its own: a feed that starts
-    /// following a page another feed already fetched must still fetch it once for itself.
-    public func validators(for url: String, feed: String) throws(PipelineError) -> Validators? {
+    public func validators(for url: String, feed: String) throws(StateError) -> Validators? {
         var found: Validators?
         try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) { row in
             found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
@@ -125,7 +110,7 @@ public final class StateStore {
     /// Rows are keyed by the feed's id and the URL, separated by a space (ids are IRIs: they have none).
     static func key(_ url: String, _ feed: String) -> String { feed + " " + url }
 
-    public func save(_ validators: Validators, for url: String, feed: String) throws(PipelineError) {
+    public func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
         let url = Self.key(url, feed)
         try run(
             """
@@ -137,8 +122,7 @@ public final class StateStore {
 
     deinit { sqlite3_close(database) }
 
-    /// Every entry stored for a feed, newest first.
-    public func entries(feed: String) throws(PipelineError) -> [Entry] {
+    public func entries(feed: String) throws(StateError) -> [Entry] {
         var entries: [Entry] = []
         try query(
             """
@@ -149,8 +133,7 @@ public final class StateStore {
         return entries
     }
 
-    /// One stored entry of a feed, if there is one with that id.
-    public func entry(feed: String, id: String) throws(PipelineError) -> Entry? {
+    public func entry(feed: String, id: String) throws(StateError) -> Entry? {
         var found: Entry?
         try query(
             """
@@ -168,17 +151,14 @@ public final class StateStore {
             summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9))
     }
 
-    /// When an entry was first stored, if it was.
-    public func firstSeen(feed: String, id: String) throws(PipelineError) -> Date? {
+    public func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
         var seen: Date?
         try query("SELECT first_seen FROM entries WHERE feed = ? AND id = ?", [feed, id]) { seen = $0.date(0) }
         return seen
     }
 
-    /// Stores entries (replacing earlier versions with the same id) and keeps only the newest `keep` of the
-    /// feed, in one transaction. Returns how many were new and how many changed.
     @discardableResult
-    public func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(PipelineError)
+    public func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(StateError)
         -> (new: Int, updated: Int)
     {
         let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -223,23 +203,23 @@ public final class StateStore {
 
     // MARK: SQLite
 
-    private func execute(_ sql: String) throws(PipelineError) {
+    private func execute(_ sql: String) throws(StateError) {
         var message: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(database, sql, nil, nil, &message) == SQLITE_OK else {
             let text = message.map { String(cString: $0) } ?? "error"
             sqlite3_free(message)
-            throw PipelineError(file: path, "state store: \(text)")
+            throw StateError(path: path, "\(text)")
         }
     }
 
-    private func run(_ sql: String, _ values: [(any Sendable)?]) throws(PipelineError) {
+    private func run(_ sql: String, _ values: [(any Sendable)?]) throws(StateError) {
         try query(sql, values) { _ in }
     }
 
-    private func query(_ sql: String, _ values: [(any Sendable)?], row: (Row) -> Void) throws(PipelineError) {
+    private func query(_ sql: String, _ values: [(any Sendable)?], row: (Row) -> Void) throws(StateError) {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw PipelineError(file: path, "state store: \(String(cString: sqlite3_errmsg(database)))")
+            throw StateError(path: path, "\(String(cString: sqlite3_errmsg(database)))")
         }
         defer { sqlite3_finalize(statement) }
         for (offset, value) in values.enumerated() {
@@ -258,7 +238,7 @@ public final class StateStore {
             } else if status == SQLITE_DONE {
                 return
             } else {
-                throw PipelineError(file: path, "state store: \(String(cString: sqlite3_errmsg(database)))")
+                throw StateError(path: path, "\(String(cString: sqlite3_errmsg(database)))")
             }
         }
     }

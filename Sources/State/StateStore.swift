@@ -1,0 +1,59 @@
+import Feed
+import Foundation
+
+/// The one place feedpipe keeps state between runs: the entries of every feed (so an article stays in its
+/// feed after it leaves the source) and the HTTP validators of what was fetched. `SQLiteStore` keeps it in a
+/// file; `MemoryStore` keeps it for one process (tests, previews).
+public protocol StateStore: AnyObject {
+    /// The validators of a URL as one feed last fetched it. Each feed keeps its own: a feed that starts
+    /// following a page another feed already fetched must still fetch it once for itself.
+    func validators(for url: String, feed: String) throws(StateError) -> Validators?
+    func save(_ validators: Validators, for url: String, feed: String) throws(StateError)
+    /// Every entry stored for a feed, newest first (by publication, else update, then first seen, then id).
+    func entries(feed: String) throws(StateError) -> [Entry]
+    /// One stored entry of a feed, if there is one with that id.
+    func entry(feed: String, id: String) throws(StateError) -> Entry?
+    /// When an entry was first stored, if it was.
+    func firstSeen(feed: String, id: String) throws(StateError) -> Date?
+    /// Stores entries (replacing earlier versions with the same id) and keeps only the newest `keep` of the
+    /// feed, all at once. Returns how many were new and how many changed.
+    @discardableResult
+    func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (new: Int, updated: Int)
+}
+
+/// What an earlier successful fetch of a URL left: its validators and when it happened.
+public struct Validators: Sendable, Equatable {
+    public var etag: String?
+    public var lastModified: String?
+    public var fetchedAt: Date?
+
+    public init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
+        self.etag = etag
+        self.lastModified = lastModified
+        self.fetchedAt = fetchedAt
+    }
+}
+
+/// Why the state store could not be opened, read or written: the store's path and the cause.
+public struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let path: String
+    public let message: String
+
+    public init(path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): state store: \(message)" }
+}
+
+extension Entry {
+    /// The order of a feed's entries, newest first: by publication (else update) date, then by when they
+    /// were first seen, then by id.
+    static func newestFirst(_ a: (entry: Entry, firstSeen: Date), _ b: (entry: Entry, firstSeen: Date)) -> Bool {
+        let dateA = a.entry.published ?? a.entry.updated, dateB = b.entry.published ?? b.entry.updated
+        if dateA != dateB { return dateA > dateB }
+        if a.firstSeen != b.firstSeen { return a.firstSeen > b.firstSeen }
+        return a.entry.id < b.entry.id
+    }
+}

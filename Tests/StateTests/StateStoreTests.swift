@@ -1,0 +1,88 @@
+import Feed
+import Foundation
+import State
+import TestSupport
+import Testing
+
+/// The behaviours every state store must have, run against the SQLite store and the in-memory one alike.
+@Suite("State stores")
+struct StateStoreTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, memory
+        var testDescription: String { rawValue }
+
+        func make() throws -> any StateStore {
+            switch self {
+            case .sqlite: try SQLiteStore(path: Repository.temporaryFolder().appendingPathComponent("state.sqlite").path)
+            case .memory: MemoryStore()
+            }
+        }
+    }
+
+    static func entry(_ id: String, published: TimeInterval?, updated: TimeInterval = 0, title: String? = nil) -> Entry {
+        Entry(
+            id: id, title: title ?? "Story \(id)", link: "https://news.example/\(id)", author: nil,
+            published: published.map { Date(timeIntervalSince1970: $0) }, updated: Date(timeIntervalSince1970: updated),
+            summary: nil, content: "<p>\(id)</p>", image: nil, language: nil)
+    }
+
+    @Test("merge counts new and changed entries, keeps the newest, and orders newest first", arguments: Kind.allCases)
+    func mergeCountsPrunesAndOrders(kind: Kind) throws {
+        let store = try kind.make()
+        let first = Date(timeIntervalSince1970: 1_000)
+        let counts = try store.merge(
+            [Self.entry("a", published: 10), Self.entry("b", published: 30), Self.entry("c", published: nil, updated: 20)],
+            feed: "f", seenAt: first, keep: 10)
+        #expect(counts.new == 3 && counts.updated == 0)
+        #expect(try store.entries(feed: "f").map(\.id) == ["b", "c", "a"])
+
+        // The same entry again is no change; a changed title is one; the oldest goes past `keep`.
+        let again = try store.merge(
+            [Self.entry("a", published: 10), Self.entry("b", published: 30, title: "New title")], feed: "f",
+            seenAt: first.addingTimeInterval(60), keep: 2)
+        #expect(again.new == 0 && again.updated == 1)
+        #expect(try store.entries(feed: "f").map(\.id) == ["b", "c"])
+        #expect(try store.entry(feed: "f", id: "b")?.title == "New title")
+        #expect(try store.entry(feed: "f", id: "a") == nil)
+        // An entry keeps the time it was first seen through its updates.
+        #expect(try store.firstSeen(feed: "f", id: "b") == first)
+        // Feeds do not see one another's entries.
+        #expect(try store.entries(feed: "other").isEmpty)
+    }
+
+    @Test("validators are kept per feed and URL", arguments: Kind.allCases)
+    func validatorsPerFeed(kind: Kind) throws {
+        let store = try kind.make()
+        let saved = Validators(etag: "\"v1\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT", fetchedAt: Date(timeIntervalSince1970: 5))
+        try store.save(saved, for: "https://news.example/a", feed: "f")
+        #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
+        #expect(try store.validators(for: "https://news.example/a", feed: "g") == nil)
+        #expect(try store.validators(for: "https://news.example/b", feed: "f") == nil)
+    }
+
+    @Test("a file that is not a store is moved aside and a new store made in its place")
+    func corruptFileIsMovedAside() throws {
+        let folder = try Repository.temporaryFolder()
+        let path = folder.appendingPathComponent("state.sqlite").path
+        try Data(repeating: 0x5A, count: 4096).write(to: URL(fileURLWithPath: path))
+        let store = try SQLiteStore(path: path)
+        let aside = try #require(store.movedAside)
+        #expect(FileManager.default.fileExists(atPath: aside))
+        #expect(try store.entries(feed: "f").isEmpty)
+        try store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
+        #expect(try SQLiteStore(path: path).entries(feed: "f").map(\.id) == ["a"])
+    }
+
+    @Test("a store that cannot be made names its path and the cause")
+    func unopenableStoreNamesPath() throws {
+        let folder = try Repository.temporaryFolder()
+        let blocker = folder.appendingPathComponent("file")
+        try Data("x".utf8).write(to: blocker)
+        let path = blocker.appendingPathComponent("state.sqlite").path
+        #expect {
+            _ = try SQLiteStore(path: path)
+        } throws: { error in
+            "\(error)".hasPrefix("\(path): state store: ")
+        }
+    }
+}
