@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "feedpipe", targets: ["feedpipe"]),
         // The stages as a library, for the fuzz targets in Fuzz/.
-        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "State", "Pipeline"]),
+        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "Sources", "State", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,9 +43,13 @@ let package = Package(
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite"], swiftSettings: swiftSettings),
         .target(
+            name: "Sources",
+            dependencies: ["Feed", "Fetch", "Markup", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Pipeline",
             dependencies: [
-                "Markup", "Fetch", "Extract", "Feed", "State",
+                "Markup", "Fetch", "Extract", "Feed", "Sources", "State",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,7 +83,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "State", "TestSupport"],
+            name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "State", "CSQLite"], swiftSettings: swiftSettings),

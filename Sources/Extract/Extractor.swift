@@ -122,16 +122,6 @@ public struct Extractor: Sendable {
     /// The shortest JSON-LD `articleBody` taken in place of the page's text (shorter ones are summaries).
     static let structuredBodyMinimum = 1000
 
-    /// Plain text as HTML: its blank-line-separated (or, lacking those, line-separated) paragraphs become
-    /// `<p>`s, with `&` and `<` escaped.
-    public static func paragraphs(fromText text: String) -> String {
-        let separator = text.contains("\n\n") ? "\n\n" : "\n"
-        return text.components(separatedBy: separator).map { paragraph in
-            let escaped = paragraph.trimmed.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            return escaped.isEmpty ? "" : "<p>\(escaped)</p>"
-        }.joined()
-    }
-
     /// A JSON-LD `articleBody` as safe HTML and text: markup when it holds some, else plain text made into
     /// paragraphs.
     static func structuredBody(_ body: String, base: String?, rules: ExtractionRules) -> (html: String, text: String)? {
@@ -139,7 +129,7 @@ public struct Extractor: Sendable {
         if body.contains("</") || body.contains("<p>") || body.contains("<br") {
             markup = body
         } else {
-            markup = paragraphs(fromText: body)
+            markup = PlainText.paragraphs(body)
         }
         guard let document = try? Document(html: "<html><body><div>\(markup)</div></body></html>", url: base),
             let container = document.body?.firstChild(named: "div")

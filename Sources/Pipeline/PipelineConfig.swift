@@ -3,6 +3,7 @@ import Feed
 import Fetch
 import Foundation
 import Markup
+import Sources
 import Yams
 
 /// A pipeline file, validated. Relative source paths resolve against the pipeline file's folder; relative
@@ -16,7 +17,8 @@ public struct PipelineConfig: Sendable {
     public var link: String?
     public var selfLink: String?
     public var author: String?
-    public var source: Source
+    /// Where the article links come from: one of `LinkSources.kinds`.
+    public var source: any LinkSource
     public var output: String
     /// The formats written, each beside `output` with its own extension.
     public var formats: [FeedFormat] = [.atom]
@@ -43,35 +45,6 @@ public struct PipelineConfig: Sendable {
         public init() {}
     }
 
-    /// Where article links come from.
-    public enum Source: Sendable {
-        /// An HTML page listing articles.
-        case htmlList(url: String, list: ListSettings)
-        /// An RSS 0.9x/2.0, RSS 1.0 or Atom feed whose items link to the articles (often with summaries only).
-        case feed(url: String)
-        /// A folder of saved pages: every `.html` / `.htm` file below it.
-        case folder(url: String)
-        /// A sitemap (`urlset`, news sitemap) or a sitemap index, followed to a bounded depth.
-        case sitemap(url: String)
-    }
-
-    /// How an HTML list page is read.
-    public struct ListSettings: Sendable {
-        /// The `<a>` elements of the articles, or elements holding one (the items).
-        public var links: Selector
-        /// The link to the next list page, followed up to `pages` pages in all.
-        public var next: Selector?
-        public var pages = 1
-        /// Item fields, relative to each item: used where the article page lacks them.
-        public var title: Selector?
-        public var date: Selector?
-        public var summary: Selector?
-
-        public init(links: Selector) {
-            self.links = links
-        }
-    }
-
     /// Feed formats a pipeline can write.
     public enum FeedFormat: String, Sendable, CaseIterable {
         case atom, rss, json
@@ -90,17 +63,9 @@ public struct PipelineConfig: Sendable {
 
     /// The folder a local source reads, which its `file:` links must stay inside; `nil` for a source on
     /// the web, whose `file:` links are all refused.
-    public var sourceFolder: String? {
-        guard let url = URL(string: sourceURL), url.isFileURL else { return nil }
-        if case .folder = source { return url.standardizedFileURL.path }
-        return url.deletingLastPathComponent().standardizedFileURL.path
-    }
+    public var sourceFolder: String? { source.localFolder }
 
-    public var sourceURL: String {
-        switch source {
-        case .htmlList(let url, _), .feed(let url), .folder(let url), .sitemap(let url): url
-        }
-    }
+    public var sourceURL: String { source.url }
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
@@ -111,7 +76,8 @@ public struct PipelineConfig: Sendable {
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
         "private_addresses",
     ]
-    static let sourceKeys = ["url", "type", "links", "next", "pages", "title", "date", "summary"]
+    /// The keys of `source:`: `url`, `type`, and those of every kind.
+    static let sourceKeys = ["url", "type"] + LinkSources.kinds.flatMap { $0.keys }
     static let extractKeys = ["body", "remove", "drop_text", "iframes"]
 
     /// The word among `candidates` nearest to a misspelt one, when it is close enough to be the likely
@@ -164,48 +130,23 @@ public struct PipelineConfig: Sendable {
         let sourceMap = try reader.mapping(sourceNode, keys: sourceKeys, context: "'source'")
         let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
         let sourceURL = resolveSource(rawURL, folder: folder)
-        let source: Source
         // Without a type, a source with a `links` selector is a list page and one without is read as a feed
-        // (which also finds a sitemap, or the feed a web page advertises). Feed formats' names mean "feed".
-        var type = try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? "feed" : "html")
-        if ["rss", "atom", "rdf", "json", "jsonfeed", "json-feed"].contains(type.lowercased()) { type = "feed" }
-        for key in ["links", "next", "pages", "title", "date", "summary"] where type != "html" {
-            if let node = sourceMap[key] {
-                throw reader.error(node, "'\(key)' is for html sources; a \(type) source gives the links itself")
-            }
+        // (which also finds a sitemap, or the feed a web page advertises).
+        let type = try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? FeedSource.type : ListPageSource.type)
+        guard let kind = LinkSources.kind(named: type) else {
+            let names = LinkSources.kinds.map { kind in kind.type + (kind.aliases.isEmpty ? "" : " (or \(kind.aliases.prefix(3).joined(separator: ", ")))") }
+            let listed = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw reader.error(sourceMap["type"]!, "unknown source type '\(type)'; use \(listed)")
         }
-        switch type {
-        case "html":
-            guard let linksNode = sourceMap["links"] else {
-                throw reader.error(sourceNode, "missing required key 'links' (a CSS selector)")
-            }
-            var list = ListSettings(links: try reader.selector(linksNode))
-            if let node = sourceMap["next"] {
-                list.next = try reader.selector(node)
-                list.pages = 5
-            }
-            if let node = sourceMap["pages"] {
-                guard let value = node.int, (1...100).contains(value) else {
-                    throw reader.error(node, "'pages' must be a whole number from 1 to 100")
-                }
-                list.pages = value
-            }
-            if let node = sourceMap["title"] { list.title = try reader.selector(node) }
-            if let node = sourceMap["date"] { list.date = try reader.selector(node) }
-            if let node = sourceMap["summary"] { list.summary = try reader.selector(node) }
-            source = .htmlList(url: sourceURL, list: list)
-        case "feed":
-            source = .feed(url: sourceURL)
-        case "sitemap":
-            source = .sitemap(url: sourceURL)
-        case "folder":
-            guard sourceURL.hasPrefix("file:") else {
-                throw reader.error(sourceMap["url"]!, "a folder source is a path on this machine")
-            }
-            source = .folder(url: sourceURL)
-        case let other:
+        for key in sourceMap.keys.sorted() where !["url", "type"].contains(key) && !kind.keys.contains(key) {
+            let owners = LinkSources.kinds.filter { $0.keys.contains(key) }.map { $0.type }
             throw reader.error(
-                sourceMap["type"]!, "unknown source type '\(other)'; use html, feed (or rss, atom, json), sitemap or folder")
+                sourceMap[key]!, "'\(key)' is for \(owners.joined(separator: ", ")) sources; a \(kind.type) source gives the links itself")
+        }
+        let source: any LinkSource
+        switch kind.read(url: sourceURL, settings: YAMLSourceSettings(map: sourceMap, reader: reader)) {
+        case .success(let read): source = read
+        case .failure(let error): throw reader.error(error.key.flatMap { sourceMap[$0] } ?? sourceNode, error.message)
         }
 
         var maxEntries = 50
@@ -500,5 +441,30 @@ struct NodeReader {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+/// A `source:` mapping as its kind reads it.
+struct YAMLSourceSettings: SourceSettings {
+    let map: [String: Yams.Node]
+    let reader: NodeReader
+
+    func has(_ key: String) -> Bool { map[key] != nil }
+
+    func selector(_ key: String) throws(SourceSettingsError) -> Selector? {
+        guard let node = map[key] else { return nil }
+        do {
+            return try reader.selector(node)
+        } catch {
+            throw SourceSettingsError(key: key, error.message)
+        }
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(SourceSettingsError) -> Int? {
+        guard let node = map[key] else { return nil }
+        guard let value = node.int, range.contains(value) else {
+            throw SourceSettingsError(key: key, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 }

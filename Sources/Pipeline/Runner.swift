@@ -5,6 +5,7 @@ import Foundation
 import State
 import Logging
 import Markup
+import Sources
 
 /// What one pipeline run did, for the one-line report and the exit status.
 public struct RunReport: Sendable, CustomStringConvertible {
@@ -73,220 +74,73 @@ public struct Runner: Sendable {
         public var warnings: [String] = []
     }
 
-    /// The links each pipeline's source offers; all sources are fetched together. With a state store,
-    /// sources are fetched conditionally. Links that may not be fetched are dropped and counted; a source
+    /// The links each pipeline's source offers; all sources that are fetched are fetched together, and
+    /// conditionally with a state store. Links that may not be fetched are dropped and counted; a source
     /// that offers no link at all is a failure naming it (and its selector).
     public func discover(_ configs: [PipelineConfig], state: (any StateStore)? = nil, now: Date = Date()) async
         -> [Result<Discovery, RunError>]
     {
-        var reach = configs
-        var warnings = [[String]](repeating: [], count: configs.count)
-        let offered = await discoverLinks(configs, reach: &reach, warnings: &warnings, state: state, now: now)
-        return zip(zip(offered, reach), warnings).map { pair, warnings in
-            let (result, config) = pair
-            return result.flatMap { links in
-                guard let links else { return .success(Discovery(links: nil, config: config, warnings: warnings)) }
-                let fetchable = links.filter { request($0.url, config: config).refusal == nil }
-                let refused = links.count - fetchable.count
-                guard !fetchable.isEmpty else {
-                    return .failure(.source(Self.noLinks(config, refused: refused)))
-                }
-                return .success(
-                    Discovery(links: Link.withoutTracking(fetchable), config: config, refused: refused, warnings: warnings))
-            }
-        }
-    }
-
-    /// Why a source offering no links is a failure, in its own terms.
-    static func noLinks(_ config: PipelineConfig, refused: Int) -> String {
-        let what = switch config.source {
-        case .htmlList(_, let list): "the list page offers no links: '\(list.links.source)' matched none"
-        case .feed: "the feed has no items with links"
-        case .sitemap: "the sitemap lists no pages"
-        case .folder: "the folder holds no .html pages"
-        }
-        let because = refused > 0 ? " that may be fetched (\(refused) refused: only http and https, or files in its folder)" : ""
-        return "\(config.sourceURL): \(what)\(because)"
-    }
-
-    private func discoverLinks(
-        _ configs: [PipelineConfig], reach: inout [PipelineConfig], warnings: inout [[String]], state: (any StateStore)?,
-        now: Date
-    ) async -> [Result<[Link]?, RunError>] {
-        // Folders are listed, not fetched.
-        var results = [Result<[Link]?, RunError>?](repeating: nil, count: configs.count)
-        var fetched: [(index: Int, request: Request)] = []
-        for (index, config) in configs.enumerated() {
-            if case .folder(let url) = config.source {
-                reach[index].fetch.policy.privateAddresses = true
-                results[index] = SavedPages.links(in: url).mapError { RunError.source($0.description) }.map { $0 }
-                continue
-            }
+        let fetched = configs.indices.filter { configs[$0].source.isFetched }
+        let requests = fetched.map { index in
+            let config = configs[index]
             let known = (try? state?.validators(for: config.sourceURL, feed: config.id)) ?? nil
-            fetched.append((index, request(config.sourceURL, config: config, validators: known, asSource: true)))
+            return request(config.sourceURL, config: config, validators: known, asSource: true)
         }
-        let responses = await client.fetch(fetched.map(\.request))
-        for ((index, _), result) in zip(fetched, responses) {
-            if case .success(let response) = result {
-                logger.info("\(response.requestedURL): source fetched, status \(response.status), \(response.body.count) bytes")
-            }
-            // A source on this machine (a file) or on a private address (an intranet) is no public source.
-            if configs[index].sourceFolder != nil { reach[index].fetch.policy.privateAddresses = true }
-            if case .success(let response) = result, let address = response.address,
-                AddressPolicy.isPrivate(address, publicForTesting: client.options.publicForTesting)
-            {
-                reach[index].fetch.policy.privateAddresses = true
-            }
-            let configs = reach
-            switch links(from: result, config: configs[index], state: state, now: now) {
-            case .success(.links(let links)): results[index] = .success(links)
-            case .success(.guessedLinks(let links)):
-                warnings[index].append(
-                    "\(configs[index].sourceURL): a web page with no feed; its article links are guessed (give 'links' to choose them)")
-                results[index] = .success(links)
-            case .success(.sitemaps(let urls)): results[index] = await sitemapLinks(from: urls, config: configs[index]).map { $0 }
-            case .success(.listPage(let links, let next)):
-                results[index] = .success(await following(next, after: links, config: configs[index]))
-            case .success(.advertisedFeed(let url)):
-                switch await client.fetch([request(url, config: configs[index])])[0] {
-                case .failure(let error): results[index] = .failure(.source(error.description))
-                case .success(let response):
-                    results[index] = Result { try FeedSource.links(in: response.body, url: response.url) }
-                        .mapError { RunError.source("\($0)") }.map { $0 }
-                }
-            case .failure(let error): results[index] = .failure(error)
-            }
+        let answers = Dictionary(uniqueKeysWithValues: zip(fetched, await client.fetch(requests)))
+        var discoveries: [Result<Discovery, RunError>] = []
+        for (index, config) in configs.enumerated() {
+            discoveries.append(await discovery(of: config, answer: answers[index], state: state, now: now))
         }
-        return results.map { $0 ?? .failure(.source("not read")) }
+        return discoveries
     }
 
-    /// The links of a list page and of the pages after it, read through the "next" link one at a time up
-    /// to the pipeline's page limit, or until enough links are found. A later page that fails ends the walk
-    /// with what was found (and is logged).
-    private func following(_ next: String?, after first: [Link], config: PipelineConfig) async -> [Link] {
-        guard case .htmlList(_, let list) = config.source, let selector = list.next else { return first }
-        var links = first, seen = Set(first.map(\.url)), visited: Set<String> = [config.sourceURL]
-        var next = next, page = 1
-        while let url = next, page < list.pages, links.count < config.maxEntries, visited.insert(url).inserted {
-            page += 1
-            do {
-                let response = try await client.fetch([request(url, config: config)])[0].get()
-                let document = try Document(html: response.text, url: response.url)
-                links += ListPage.links(in: document, list: list).filter { seen.insert($0.url).inserted }
-                next = ListPage.nextPage(in: document, next: selector)
-            } catch {
-                logger.error("\(url): \(error)")
-                break
+    /// What one source offers, given its answer when it is fetched.
+    private func discovery(
+        of config: PipelineConfig, answer: Result<Response, FetchError>?, state: (any StateStore)?, now: Date
+    ) async -> Result<Discovery, RunError> {
+        // A source on this machine (a file, a folder) or on a private address (an intranet) is no public
+        // source: its links may reach private addresses too.
+        var reach = config
+        if config.sourceFolder != nil || !config.source.isFetched { reach.fetch.policy.privateAddresses = true }
+        var response: Response?
+        switch answer {
+        case .failure(let error):
+            return .failure(.source(error.description))
+        case .success(let answer):
+            logger.info("\(answer.requestedURL): source fetched, status \(answer.status), \(answer.body.count) bytes")
+            if let address = answer.address, AddressPolicy.isPrivate(address, publicForTesting: client.options.publicForTesting) {
+                reach.fetch.policy.privateAddresses = true
             }
-        }
-        return links
-    }
-
-    /// Sitemap indexes are followed this deep (an index of indexes of sitemaps is three levels).
-    static let sitemapDepth = 3
-    /// Sitemaps read from one index, newest first.
-    static let sitemapsPerIndex = 10
-
-    /// The pages of the sitemaps an index names, read level by level until the pipeline has enough.
-    private func sitemapLinks(from urls: [String], config: PipelineConfig) async -> Result<[Link], RunError> {
-        var links: [Link] = [], seen = Set<String>()
-        var pending = Array(urls.prefix(Self.sitemapsPerIndex))
-        var depth = 1
-        while !pending.isEmpty, depth < Self.sitemapDepth, links.count < config.maxEntries {
-            let answers = await client.fetch(pending.map { request($0, config: config) })
-            var next: [String] = []
-            for (url, answer) in zip(pending, answers) {
-                do {
-                    let response = try answer.get()
-                    switch try SitemapSource.read(response.body, url: response.url) {
-                    case .pages(let found): links += found.filter { seen.insert($0.url).inserted }
-                    case .sitemaps(let more): next += more.prefix(Self.sitemapsPerIndex)
-                    }
-                } catch {
-                    return .failure(.source("\(url): \(error)"))
-                }
-            }
-            pending = next
-            depth += 1
-        }
-        return .success(newestFirst(links, date: \.date))
-    }
-
-    /// What a feed source's answer offers when it is not a feed: a sitemap is read as one; a web page gives
-    /// the feed it advertises or, lacking one, the article links it seems to list; `nil` when it gives none.
-    private func notAFeed(_ response: Response, config: PipelineConfig) -> Offered? {
-        if let contents = try? SitemapSource.read(response.body, url: response.url) {
-            switch contents {
-            case .pages(let links): return .links(links)
-            case .sitemaps(let urls): return .sitemaps(urls)
-            }
-        }
-        guard let page = try? Document(html: response.text, url: response.url) else { return nil }
-        if let feed = FeedSource.advertisedFeed(in: page) {
-            logger.info("\(config.sourceURL): a web page; reading the feed it advertises, \(feed)")
-            return .advertisedFeed(feed)
-        }
-        let found = ListPage.articleLinks(in: page)
-        guard !found.isEmpty else { return nil }
-        return .guessedLinks(found)
-    }
-
-    /// What a source's answer offers: links (`nil` when unchanged), or the sitemaps a sitemap index names.
-    private enum Offered {
-        case links([Link]?)
-        case sitemaps([String])
-        /// A list page's links and the address of the next page, if any is to be read.
-        case listPage([Link], next: String?)
-        /// The feed a web page advertises, given as a feed source.
-        case advertisedFeed(String)
-        /// The article links a web page with no feed seems to list, guessed.
-        case guessedLinks([Link])
-    }
-
-    private func links(from result: Result<Response, FetchError>, config: PipelineConfig, state: (any StateStore)?, now: Date)
-        -> Result<Offered, RunError>
-    {
-        do {
-            switch result {
-            case .failure(let error):
-                return .failure(.source(error.description))
-            case .success(let response) where response.isNotModified:
+            if answer.isNotModified {
                 logger.info("\(config.sourceURL): not modified")
-                return .success(.links(nil))
-            case .success(let response):
-                let offered: Offered
-                switch config.source {
-                case .htmlList(_, let list):
-                    if response.body.allSatisfy({ $0 <= 0x20 }) {
-                        return .failure(.source(Self.noLinks(config, refused: 0) + " (the page is empty)"))
-                    }
-                    let document = try Document(html: response.text, url: response.url)
-                    let next = list.pages > 1 ? list.next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
-                    offered = .listPage(ListPage.links(in: document, list: list), next: next)
-                case .feed:
-                    do {
-                        offered = .links(try FeedSource.links(in: response.body, url: response.url))
-                    } catch {
-                        guard let other = notAFeed(response, config: config) else { throw error }
-                        offered = other
-                    }
-                case .sitemap:
-                    switch try SitemapSource.read(response.body, url: response.url) {
-                    case .pages(let links): offered = .links(links)
-                    case .sitemaps(let urls): offered = .sitemaps(urls)
-                    }
-                case .folder:
-                    offered = .links([])
-                }
-                // Validators are kept only for a source that could be read, so a broken one is read again.
-                try? state?.save(
-                    .init(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
-                    for: config.sourceURL, feed: config.id)
-                return .success(offered)
+                return .success(Discovery(links: nil, config: reach))
             }
-        } catch {
-            return .failure(.source("\(error)"))
+            response = answer
+        case nil:
+            break
         }
+        let reading = SourceReading(
+            fetch: { [self, reach] url in await client.fetch(request(url, config: reach)) }, enough: config.maxEntries,
+            logger: logger)
+        let offer: Offer
+        switch await config.source.offer(in: response, reading: reading) {
+        case .success(let offered): offer = offered
+        case .failure(let error): return .failure(.source(error.description))
+        }
+        // Validators are kept only for a source that could be read, so a broken one is read again.
+        if let response {
+            try? state?.save(
+                Validators(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
+                for: config.sourceURL, feed: config.id)
+        }
+        let fetchable = offer.links.filter { request($0.url, config: reach).refusal == nil }
+        let refused = offer.links.count - fetchable.count
+        guard !fetchable.isEmpty else {
+            let because = refused > 0 ? " that may be fetched (\(refused) refused: only http and https, or files in its folder)" : ""
+            return .failure(.source("\(config.sourceURL): \(config.source.nothingOffered)\(because)"))
+        }
+        return .success(
+            Discovery(links: Link.withoutTracking(fetchable), config: reach, refused: refused, warnings: offer.warnings))
     }
 
     /// What fetching one article came to.
@@ -469,7 +323,7 @@ public struct Runner: Sendable {
             for selector in selectors {
                 for node in root.select(selector) {
                     let href = node.isElement ? node.attribute("href") : node.text
-                    if let href, let address = ListPage.address(href, base: ListPage.base(of: document)),
+                    if let href, let address = Document.linkAddress(href, base: document.baseAddress),
                         address != document.url
                     {
                         return address

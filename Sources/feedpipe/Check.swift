@@ -1,5 +1,6 @@
 import ArgumentParser
 import Extract
+import Feed
 import Fetch
 import Foundation
 import Pipeline

@@ -8,11 +8,12 @@ import State
 import Testing
 
 @testable import Pipeline
+@testable import Sources
 
 @Suite("Feed sources")
 struct FeedSourceTests {
     static func links(_ xml: String) throws -> [Link] {
-        FeedSource.links(in: try Document(xml: Array(xml.utf8), url: "https://news.example.org/feeds/all.xml"))
+        FeedReader.links(in: try Document(xml: Array(xml.utf8), url: "https://news.example.org/feeds/all.xml"))
     }
 
     @Test func readsRSS2ItemsWithRelativeLinksDatesAndTitles() throws {
@@ -84,7 +85,7 @@ struct FeedSourceTests {
             <entry><link href="/e"/><link rel="enclosure" type="image/jpeg" href="/img/e.jpg"/></entry></feed>
             """)
         #expect(atom.first?.image == "https://news.example.org/img/e.jpg")
-        let json = try FeedSource.links(in: Array(#"""
+        let json = try FeedReader.links(in: Array(#"""
             {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/f", "image": "/img/f.jpg"}]}
             """#.utf8), url: "https://news.example.org/feed.json")
         #expect(json.first?.image == "https://news.example.org/img/f.jpg")
@@ -104,7 +105,7 @@ struct FeedSourceTests {
 
     /// Faults of feeds as sites publish them, which feed readers accept: each is read, with its text intact.
     @Test func readsFeedsThatAreNotQuiteXML() throws {
-        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedSource.links(in: bytes, url: "https://news.example.org/rss") }
+        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedReader.links(in: bytes, url: "https://news.example.org/rss") }
 
         // RSS 0.91 with Netscape's DOCTYPE and HTML entities its DTD would have defined.
         let netscape = try read(Array("""
@@ -139,7 +140,7 @@ struct FeedSourceTests {
     }
 
     @Test func oneBadByteOrAStrayNULNeverLosesTheFeed() throws {
-        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedSource.links(in: bytes, url: "https://news.example.org/rss") }
+        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedReader.links(in: bytes, url: "https://news.example.org/rss") }
         let head = Array(#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>"#.utf8)
         let item = Array("<item><title>Caf\u{E9} \u{201C}news\u{201D} ".utf8) + [0x9D]
             + Array("</title><link>https://news.example.org/a</link></item></channel></rss>".utf8)
@@ -158,12 +159,12 @@ struct FeedSourceTests {
     @Test func aFeedDeclaringLatin1ThatIsUTF8IsReadAsUTF8() throws {
         let xml = #"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title>"#
             + "<item><title>Zürich: “Grüße”</title><link>https://news.example.org/z</link></item></channel></rss>"
-        let links = try FeedSource.links(in: Array(xml.utf8), url: "https://news.example.org/rss")
+        let links = try FeedReader.links(in: Array(xml.utf8), url: "https://news.example.org/rss")
         #expect(links.first?.title == "Zürich: “Grüße”")
         // A real Latin-1 feed is still Latin-1.
         let latin = Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title><item><title>Z"#.utf8)
             + [0xFC] + Array("rich</title><link>https://news.example.org/z</link></item></channel></rss>".utf8)
-        #expect(try FeedSource.links(in: latin, url: "https://news.example.org/rss").first?.title == "Zürich")
+        #expect(try FeedReader.links(in: latin, url: "https://news.example.org/rss").first?.title == "Zürich")
     }
 
     @Test func anAtomEntryWithoutAUsableLinkIsReadByItsAddressId() throws {
@@ -179,10 +180,10 @@ struct FeedSourceTests {
 
     @Test func aPageThatIsNotAFeedIsNamed() throws {
         let error = try #require(throws: SourceError.self) {
-            try FeedSource.links(in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
+            try FeedReader.links(in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
         }
         #expect(error.description == "https://news.example.org/rss: not a feed (its root is <html>, not <rss>, <feed> or <rdf:RDF>)")
-        #expect(throws: MarkupError.self) { try FeedSource.links(in: Array("no markup at all".utf8), url: "x") }
+        #expect(throws: SourceError.self) { try FeedReader.links(in: Array("no markup at all".utf8), url: "x") }
     }
 
     @Test func refusesEntityTricks() {
@@ -303,7 +304,7 @@ struct OutputFormatTests {
 struct MoreSourceTests {
     @Test func readsJSONFeedsThatNameTheirVersionWithHTTP() throws {
         let json = #"{"version": "http://jsonfeed.org/version/1", "title": "T", "items": [{"id": "1", "url": "https://example.org/a", "title": "A"}]}"#
-        let links = try FeedSource.links(in: Array(json.utf8), url: "https://example.org/feed.json")
+        let links = try FeedReader.links(in: Array(json.utf8), url: "https://example.org/feed.json")
         #expect(links.map(\.url) == ["https://example.org/a"])
     }
 
@@ -316,7 +317,7 @@ struct MoreSourceTests {
               {"id": "3", "url": "javascript:alert(1)"},
               {"id": "4", "url": "/a.html"}]}
             """
-        let links = try FeedSource.links(in: Array(json.utf8), url: "https://news.example.org/feed.json")
+        let links = try FeedReader.links(in: Array(json.utf8), url: "https://news.example.org/feed.json")
         #expect(links.map(\.url) == ["https://news.example.org/a.html", "https://other.example/b"])
         #expect(links[0].title == "A" && links[0].author == "Ann")
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-09T11:45:00Z")
@@ -326,7 +327,7 @@ struct MoreSourceTests {
     @Test func aJSONDocumentThatIsNotAFeedIsNamed() {
         #expect(throws: SourceError.self) {
             do {
-                _ = try FeedSource.links(in: Array(#"{"items": []}"#.utf8), url: "https://x.example/f.json")
+                _ = try FeedReader.links(in: Array(#"{"items": []}"#.utf8), url: "https://x.example/f.json")
             } catch {
                 #expect("\(error)" == "https://x.example/f.json: not a JSON Feed (no jsonfeed.org 'version')")
                 throw error
@@ -339,16 +340,16 @@ struct MoreSourceTests {
             <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>
             <item><link>https://n.example/a</link><dc:creator>Desk</dc:creator></item></channel></rss>
             """
-        #expect(try FeedSource.links(in: Array(rss.utf8), url: nil).first?.author == "Desk")
+        #expect(try FeedReader.links(in: Array(rss.utf8), url: nil).first?.author == "Desk")
         let atom = """
             <feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://n.example/b"/>
             <author><name>Bea</name><email>b@n.example</email></author></entry></feed>
             """
-        #expect(try FeedSource.links(in: Array(atom.utf8), url: nil).first?.author == "Bea")
+        #expect(try FeedReader.links(in: Array(atom.utf8), url: nil).first?.author == "Bea")
     }
 
-    static func sitemap(_ xml: String) throws -> SitemapSource.Contents {
-        try SitemapSource.read(try Document(xml: Array(xml.utf8), url: "https://news.example.org/sitemap.xml"))
+    static func sitemap(_ xml: String) throws -> SitemapReader.Contents {
+        try SitemapReader.read(try Document(xml: Array(xml.utf8), url: "https://news.example.org/sitemap.xml"))
     }
 
     @Test func readsAURLSetNewestFirstWithNewsTitlesAndDates() throws {
@@ -388,10 +389,10 @@ struct MoreSourceTests {
         let xml = "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>/a.html</loc></url></urlset>"
         let compressed = try Tool.gzip(Array(xml.utf8))
         let url = "https://news.example.org/sitemap.xml.gz"
-        #expect(try SitemapSource.read(compressed, url: url) == .pages([Link(url: "https://news.example.org/a.html")]))
+        #expect(try SitemapSource.contents(of: compressed, url: url) == .pages([Link(url: "https://news.example.org/a.html")]))
 
         let truncated = Array(compressed.dropLast(12))
-        let error = try #require(throws: SourceError.self) { try SitemapSource.read(truncated, url: url) }
+        let error = try #require(throws: SourceError.self) { try SitemapSource.contents(of: truncated, url: url) }
         #expect(error.description == "\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
     }
 

@@ -1,69 +1,20 @@
+import Feed
 import Foundation
 import Markup
-
-/// A link found by a source, with whatever the source already knew about the article.
-public struct Link: Sendable, Hashable {
-    public var url: String
-    public var title: String?
-    /// When the source says the article was published or last changed.
-    public var date: Date?
-    public var author: String?
-    /// A summary the source gives, used when the page yields no text.
-    public var summary: String?
-    /// The body a feed source gives the item itself (HTML, unsafe until extracted), used when the page
-    /// cannot be read or yields far less.
-    public var content: String?
-    /// The item's image as the feed names it (`media:content`, `media:thumbnail`, an image enclosure, JSON
-    /// Feed's `image`), used when the page names none.
-    public var image: String?
-
-    public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
-        self.url = url
-        self.title = title
-        self.date = date
-        self.author = author
-        self.summary = summary
-    }
-}
-
-extension Link {
-    /// Query parameters that only tell a site where a visitor came from (campaign tags, click ids).
-    static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi"]
-
-    /// The address without tracking parameters (`utm_*` and the click ids above), so that the same article
-    /// reached from a newsletter and from the feed is one entry with a clean link.
-    var untracked: String {
-        guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else { return url }
-        let kept = items.filter { !$0.name.lowercased().hasPrefix("utm_") && !Self.trackingParameters.contains($0.name.lowercased()) }
-        guard kept.count < items.count else { return url }
-        parts.queryItems = kept.isEmpty ? nil : kept
-        return parts.string ?? url
-    }
-
-    /// Links without tracking parameters, duplicates that leaves dropped (the first kept).
-    static func withoutTracking(_ links: [Link]) -> [Link] {
-        var seen = Set<String>()
-        return links.compactMap { link in
-            var link = link
-            link.url = link.untracked
-            return seen.insert(link.url).inserted ? link : nil
-        }
-    }
-}
 
 /// Reads article links off an HTML list page.
 enum ListPage {
     /// The links selected by `list.links` (an `<a>` or an item holding one), absolute, deduplicated, in page
     /// order, with the title, date and summary the item's own selectors find. Only `http`, `https` and
     /// `file` links are kept.
-    static func links(in document: Document, list: PipelineConfig.ListSettings) -> [Link] {
+    static func links(in document: Document, list: ListPageSource) -> [Link] {
         guard let root = document.root else { return [] }
-        let base = self.base(of: document)
+        let base = document.baseAddress
         var seen = Set<String>()
         var links: [Link] = []
         for match in root.select(list.links) {
             let anchor = match.is("a") ? match : match.xpath(".//a[@href][1]").first
-            guard let anchor, let address = anchor.attribute("href").flatMap({ address($0, base: base) }),
+            guard let anchor, let address = anchor.attribute("href").flatMap({ Document.linkAddress($0, base: base) }),
                 seen.insert(address).inserted
             else { continue }
             func field(_ selector: Selector?) -> Node? { selector.flatMap { match.select($0).first } }
@@ -82,14 +33,14 @@ enum ListPage {
     /// reader would: links on the page's own host, outside navigation, headers, footers and sidebars, whose
     /// address names one article (a slug of several words, a number, or a dated path) and whose text reads
     /// as a headline (three words or more). In page order, without duplicates.
-    static func articleLinks(in document: Document) -> [Link] {
-        guard let root = document.root, let base = base(of: document) else { return [] }
+    package static func articleLinks(in document: Document) -> [Link] {
+        guard let root = document.root, let base = document.baseAddress else { return [] }
         var seen = Set<String>(), links: [Link] = []
         root.walk { node in
             guard node.isElement else { return .skipChildren }
             if node.tag(in: furnitureTags) || isFurniture(node) { return .skipChildren }
             guard node.is("a") else { return .enter }
-            guard let address = node.attribute("href").flatMap({ address($0, base: base) }),
+            guard let address = node.attribute("href").flatMap({ Document.linkAddress($0, base: base) }),
                 let url = URL(string: address), url.host == base.host, isArticlePath(url.path)
             else { return .skipChildren }
             let title = words(node.text)
@@ -133,22 +84,7 @@ enum ListPage {
     static func nextPage(in document: Document, next: Selector) -> String? {
         guard let match = document.root?.select(next).first else { return nil }
         let anchor = match.attribute("href") != nil ? match : match.xpath(".//a[@href][1]").first
-        return anchor?.attribute("href").flatMap { address($0, base: base(of: document)) }
-    }
-
-    static func base(of document: Document) -> URL? {
-        document.baseURL.flatMap(URL.init(string:))
-    }
-
-    /// An href made absolute, without its fragment; `nil` for fragments alone and other schemes.
-    static func address(_ href: String, base: URL?) -> String? {
-        let href = href.trimmingCharacters(in: .whitespaces)
-        guard !href.isEmpty, !href.hasPrefix("#"), let url = URL(string: href, relativeTo: base)?.absoluteURL,
-            let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
-        else { return nil }
-        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        components?.fragment = nil
-        return components?.url?.absoluteString ?? url.absoluteString
+        return anchor?.attribute("href").flatMap { Document.linkAddress($0, base: document.baseAddress) }
     }
 
     static func words(_ text: String) -> String {

@@ -1,18 +1,21 @@
-import Extract
-import Fetch
 import Foundation
 import Markup
 
 /// Reads the article links of a feed: RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom (namespaces matched by local name,
 /// so prefixed and default forms both work), or JSON Feed 1.0/1.1. Each link carries the title, date and
 /// author the feed gives its item.
-enum FeedSource {
+public enum FeedReader {
     /// The links of a feed's bytes, whichever format they are in.
-    static func links(in bytes: [UInt8], url: String?) throws -> [Link] {
+    public static func links(in bytes: [UInt8], url: String?) throws(SourceError) -> [Link] {
         if bytes.first(where: { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) == UInt8(ascii: "{") {
             return try jsonFeedLinks(in: bytes, url: url)
         }
-        let document = try Document(xml: bytes, url: url, lenient: true)
+        let document: Document
+        do {
+            document = try Document(xml: bytes, url: url, lenient: true)
+        } catch {
+            throw SourceError("\(error)")
+        }
         guard let root = document.root, ["rss", "feed", "RDF"].contains(root.localName) else {
             let name = document.root?.localName ?? ""
             throw SourceError("\(url ?? "feed"): not a feed (its root is <\(name)>, not <rss>, <feed> or <rdf:RDF>)")
@@ -20,7 +23,7 @@ enum FeedSource {
         return links(in: document)
     }
 
-    static func links(in document: Document) -> [Link] {
+    public static func links(in document: Document) -> [Link] {
         guard let root = document.root else { return [] }
         let base = document.url.flatMap(URL.init(string:))
         let items = root.xpath("//*[local-name()='item' or local-name()='entry']")
@@ -49,7 +52,7 @@ enum FeedSource {
 
     /// The feed a web page advertises (`<link rel="alternate" type="application/rss+xml" href>`, or Atom, or
     /// JSON Feed), resolved against the page: what a reader does with a site's address instead of its feed's.
-    static func advertisedFeed(in document: Document) -> String? {
+    public static func advertisedFeed(in document: Document) -> String? {
         guard let root = document.root else { return nil }
         let types: Set<String> = ["application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"]
         for link in root.xpath("//link[@href]") {
@@ -74,7 +77,7 @@ enum FeedSource {
                 case "xhtml":
                     html = element.elementChildren.first?.innerHTML ?? ""
                 case "text", "text/plain":
-                    html = Extractor.paragraphs(fromText: element.text)
+                    html = PlainText.paragraphs(element.text)
                 default:
                     // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
                     html = element.text
@@ -134,8 +137,8 @@ enum FeedSource {
             let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
             var link = Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: authors?.first?["name"] as? String)
-            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(Extractor.paragraphs(fromText:))
-                ?? (item["summary"] as? String).map(Extractor.paragraphs(fromText:))
+            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(PlainText.paragraphs)
+                ?? (item["summary"] as? String).map(PlainText.paragraphs)
             link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap { absolute($0, base: base) }
             return link
         }
@@ -185,77 +188,3 @@ enum FeedSource {
     }
 }
 
-/// Reads the pages a sitemap lists (sitemaps.org): a `urlset`'s `<loc>`s with their `<lastmod>`, and the
-/// title and publication date of Google News sitemaps; a `sitemapindex` names further sitemaps instead.
-enum SitemapSource {
-    enum Contents: Equatable {
-        case pages([Link])
-        case sitemaps([String])
-    }
-
-    /// The sitemaps protocol's limit on a sitemap's size, uncompressed.
-    static let maxBytes = 50 * 1024 * 1024
-
-    /// Reads a sitemap as fetched: plain XML, or a file stored gzip-compressed (`sitemap.xml.gz`), which
-    /// HTTP's own decompression leaves as it is.
-    static func read(_ body: [UInt8], url: String) throws -> Contents {
-        guard Gzip.isCompressed(body) else { return try read(try Document(xml: body, url: url, lenient: true)) }
-        do {
-            return try read(try Document(xml: try Gzip.decompress(body, limit: maxBytes), url: url, lenient: true))
-        } catch Gzip.Failure.tooLarge(let limit) {
-            throw SourceError("\(url): a gzip-compressed sitemap larger than \(limit) bytes once decompressed")
-        } catch Gzip.Failure.corrupt {
-            throw SourceError("\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
-        }
-    }
-
-    static func read(_ document: Document) throws(SourceError) -> Contents {
-        guard let root = document.root else { return .pages([]) }
-        let base = document.url.flatMap(URL.init(string:))
-        func text(_ node: Node, _ name: String) -> String? {
-            FeedSource.child(node, name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        }
-        switch root.localName {
-        case "sitemapindex":
-            let entries = root.elementChildren.filter { $0.localName == "sitemap" }
-            // Newest first, so that a bounded walk reads the sitemaps most likely to hold new pages.
-            let dated = entries.compactMap { entry -> (String, Date?)? in
-                guard let loc = text(entry, "loc"), let url = FeedSource.absolute(loc, base: base) else { return nil }
-                return (url, text(entry, "lastmod").flatMap(Timestamp.parse))
-            }
-            return .sitemaps(newestFirst(dated, date: \.1).map(\.0))
-        case "urlset":
-            var seen = Set<String>()
-            let links = root.elementChildren.filter { $0.localName == "url" }.compactMap { entry -> Link? in
-                guard let loc = text(entry, "loc"), let url = FeedSource.absolute(loc, base: base),
-                    seen.insert(url).inserted
-                else { return nil }
-                let news = FeedSource.child(entry, "news")
-                let published = news.flatMap { text($0, "publication_date") }.flatMap(Timestamp.parse)
-                let title = news.flatMap { text($0, "title") }
-                return Link(url: url, title: title, date: text(entry, "lastmod").flatMap(Timestamp.parse) ?? published)
-            }
-            // Sitemaps often list oldest first; a feed wants the newest. Undated pages keep their order, last.
-            return .pages(newestFirst(links, date: \.date))
-        default:
-            throw SourceError("\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)")
-        }
-    }
-}
-
-/// Items sorted newest first by their date; undated items keep their order, after the dated ones.
-func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] {
-    items.enumerated().sorted { lhs, rhs in
-        let left = date(lhs.element) ?? .distantPast, right = date(rhs.element) ?? .distantPast
-        return left != right ? left > right : lhs.offset < rhs.offset
-    }.map(\.element)
-}
-
-/// A source that was fetched but cannot be read as what the pipeline says it is.
-struct SourceError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}

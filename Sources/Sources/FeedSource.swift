@@ -1,0 +1,50 @@
+import Feed
+import Fetch
+import Foundation
+import Markup
+
+/// `type: feed` (or rss, atom, rdf, json): an RSS, RSS 1.0, Atom or JSON Feed whose items link to the
+/// articles, often with summaries only. An answer that is no feed is read for what it is: a sitemap, or a
+/// web page, whose advertised feed is read instead or, lacking one, whose article links are guessed.
+public struct FeedSource: LinkSource {
+    public static let type = "feed"
+    public static let aliases = ["rss", "atom", "json", "rdf", "jsonfeed", "json-feed"]
+
+    public let url: String
+
+    public init(url: String) {
+        self.url = url
+    }
+
+    public init(url: String, settings: any SourceSettings) {
+        self.init(url: url)
+    }
+
+    public var nothingOffered: String { "the feed has no items with links" }
+
+    public func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+        guard let answer else { return Offer(links: []) }
+        let notFeed: SourceError
+        do {
+            return Offer(links: try FeedReader.links(in: answer.body, url: answer.url))
+        } catch {
+            notFeed = error
+        }
+        if let contents = try? SitemapSource.contents(of: answer.body, url: answer.url) {
+            return Offer(links: try await SitemapSource.pages(of: contents, reading: reading).get())
+        }
+        guard let page = try? Document(html: answer.text, url: answer.url) else { throw notFeed }
+        if let feed = FeedReader.advertisedFeed(in: page) {
+            reading.logger.info("\(url): a web page; reading the feed it advertises, \(feed)")
+            switch await reading.fetch(feed) {
+            case .failure(let error): throw SourceError(error.description)
+            case .success(let response): return Offer(links: try FeedReader.links(in: response.body, url: response.url))
+            }
+        }
+        let guessed = ListPage.articleLinks(in: page)
+        guard !guessed.isEmpty else { throw notFeed }
+        return Offer(
+            links: guessed,
+            warnings: ["\(url): a web page with no feed; its article links are guessed (give 'links' to choose them)"])
+    }
+}
