@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Serve",
-            dependencies: ["Fetch", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Feed", "Fetch", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "feedpipe",

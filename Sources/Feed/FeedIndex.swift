@@ -9,28 +9,20 @@ public enum FeedIndex {
         /// The site the feed follows.
         public var site: String?
         /// File names in the folder, by format.
-        public var atom: String?
-        public var rss: String?
-        public var json: String?
+        public var files: [FeedFormat: String]
         /// Public addresses the files name as their own (`rel="self"`, `feed_url`), by file name, when
         /// the pipeline gave one (`url:`): OPML then carries absolute addresses a reader can import.
         public var published: [String: String] = [:]
 
-        public init(title: String, site: String? = nil, atom: String? = nil, rss: String? = nil, json: String? = nil) {
+        public init(title: String, site: String? = nil, files: [FeedFormat: String] = [:]) {
             self.title = title
             self.site = site
-            self.atom = atom
-            self.rss = rss
-            self.json = json
+            self.files = files
         }
 
-        /// The file a reader should subscribe to: Atom, else RSS, else JSON Feed.
-        var preferred: (file: String, type: String)? {
-            if let atom { return (atom, "atom") }
-            if let rss { return (rss, "rss") }
-            if let json { return (json, "json") }
-            return nil
-        }
+        /// The file a reader should subscribe to: the first format of the table present (Atom, else RSS,
+        /// else JSON Feed).
+        public var preferred: String? { FeedFormat.allCases.lazy.compactMap { files[$0] }.first }
     }
 
     /// OPML 2.0 with one `rss`-type outline per feed (OPML calls every feed format "rss").
@@ -44,7 +36,7 @@ public enum FeedIndex {
         xml.open("body")
         for listing in listings {
             guard let feed = listing.preferred else { continue }
-            let address = listing.published[feed.file] ?? feed.file
+            let address = listing.published[feed] ?? feed
             var attributes = [("type", "rss"), ("text", listing.title), ("title", listing.title), ("xmlUrl", address)]
             if let site = listing.site { attributes.append(("htmlUrl", site)) }
             xml.empty("outline", attributes)
@@ -74,10 +66,9 @@ public enum FeedIndex {
 
             """
         for listing in listings {
-            var formats: [String] = []
-            if let atom = listing.atom { formats.append("<a href=\"\(escape(atom))\" type=\"application/atom+xml\">Atom</a>") }
-            if let rss = listing.rss { formats.append("<a href=\"\(escape(rss))\" type=\"application/rss+xml\">RSS</a>") }
-            if let json = listing.json { formats.append("<a href=\"\(escape(json))\" type=\"application/feed+json\">JSON Feed</a>") }
+            let formats = FeedFormat.allCases.compactMap { format in
+                listing.files[format].map { "<a href=\"\(escape($0))\" type=\"\(format.mediaType)\">\(format.name)</a>" }
+            }
             let site = listing.site.map { " · <a href=\"\(escape($0))\">site</a>" } ?? ""
             page += "<li><span class=\"title\">\(escape(listing.title))</span> \(formats.joined(separator: " · "))\(site)</li>\n"
         }

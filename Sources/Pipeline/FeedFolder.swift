@@ -23,33 +23,28 @@ enum FeedFolder {
         for file in names.sorted() where !file.hasPrefix(".") {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
             let stem = url.deletingPathExtension().lastPathComponent
-            guard let data = FileManager.default.contents(atPath: url.path),
-                let found = describe(Array(data), extension: url.pathExtension)
+            guard let format = FeedFormat(fileExtension: url.pathExtension),
+                let data = FileManager.default.contents(atPath: url.path), let found = describe(Array(data), as: format)
             else { continue }
             var listing = byName[stem] ?? FeedIndex.Listing(title: found.title, site: found.site)
             if let address = found.published, address.hasPrefix("http://") || address.hasPrefix("https://") {
                 listing.published[file] = address
             }
-            switch url.pathExtension {
-            case "atom":
-                listing.atom = file
+            listing.files[format] = file
+            if format == .atom {
                 listing.title = found.title  // Atom's title wins
                 listing.site = found.site ?? listing.site
-            case "rss": listing.rss = file
-            default: listing.json = file
             }
             byName[stem] = listing
         }
-        return byName.values.sorted { ($0.title.lowercased(), $0.atom ?? $0.rss ?? "") < ($1.title.lowercased(), $1.atom ?? $1.rss ?? "") }
+        return byName.values.sorted { ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "") }
     }
 
     /// The title, site link and own address (`rel="self"`, `feed_url`) of an Atom, RSS or JSON Feed file;
     /// `nil` for anything else.
-    static func describe(_ bytes: [UInt8], extension pathExtension: String)
-        -> (title: String, site: String?, published: String?)?
-    {
-        switch pathExtension {
-        case "atom", "rss":
+    static func describe(_ bytes: [UInt8], as format: FeedFormat) -> (title: String, site: String?, published: String?)? {
+        switch format {
+        case .atom, .rss:
             guard let document = try? Document(xml: bytes), let root = document.root else { return nil }
             let channel = root.localName == "rss" ? root.elementChildren.first { $0.localName == "channel" } : root
             guard let channel, root.localName == "feed" || root.localName == "rss" else { return nil }
@@ -61,13 +56,11 @@ enum FeedFolder {
             let published = channel.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "self" }?
                 .attribute("href")
             return (title.isEmpty ? "Untitled feed" : title, site, published)
-        case "json":
+        case .json:
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                 (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
             else { return nil }
             return ((object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String, object["feed_url"] as? String)
-        default:
-            return nil
         }
     }
 }

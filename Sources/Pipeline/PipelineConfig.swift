@@ -45,13 +45,6 @@ public struct PipelineConfig: Sendable {
         public init() {}
     }
 
-    /// Feed formats a pipeline can write.
-    public enum FeedFormat: String, Sendable, CaseIterable {
-        case atom, rss, json
-
-        public var fileExtension: String { rawValue }
-    }
-
     /// Where the feed in `format` is written: `output` for Atom, and the same path with the format's extension
     /// (`.rss`, `.json`) for the others.
     public func path(for format: FeedFormat) -> String {
@@ -190,7 +183,7 @@ public struct PipelineConfig: Sendable {
             var formats: [FeedFormat] = []
             for node in try reader.list(formatsNode) {
                 let name = try reader.string(node) ?? ""
-                guard let format = FeedFormat(rawValue: name.lowercased()) else {
+                guard let format = FeedFormat(fileExtension: name) else {
                     throw reader.error(node, "unknown format '\(name)'; use atom, rss or json")
                 }
                 if !formats.contains(format) { formats.append(format) }

@@ -499,11 +499,7 @@ public struct Runner: Sendable {
             let path = config.path(for: format)
             // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
             meta.selfLink = Self.selfLink(of: config, format: format)
-            let text = switch format {
-            case .atom: AtomWriter.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
-            case .rss: RSSWriter.document(meta, entries: stored)
-            case .json: JSONFeedWriter.document(meta, entries: stored)
-            }
+            let text = format.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
             do {
                 try AtomicFile.write(text, to: path)
             } catch {
@@ -515,7 +511,7 @@ public struct Runner: Sendable {
 
     /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of
     /// the Atom file's, or the written file's own `file:` URL when the pipeline names no public address.
-    static func selfLink(of config: PipelineConfig, format: PipelineConfig.FeedFormat) -> String {
+    static func selfLink(of config: PipelineConfig, format: FeedFormat) -> String {
         let path = config.path(for: format)
         guard let published = config.selfLink else { return URL(fileURLWithPath: path).standardizedFileURL.absoluteString }
         guard format != .atom, var components = URLComponents(string: published) else { return published }

@@ -1,3 +1,4 @@
+import Feed
 import Fetch
 import Foundation
 import Hummingbird
@@ -11,13 +12,15 @@ public struct FeedServer: Sendable {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
     }
 
-    /// Media types by file extension; anything else is served as bytes.
-    static let mediaTypes: [String: String] = [
-        "atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8",
-        "json": "application/feed+json; charset=utf-8", "opml": "text/x-opml; charset=utf-8",
+    /// Media types by file extension: the feed formats' own, and the folder's other files; anything else is
+    /// served as bytes.
+    static let mediaTypes: [String: String] = Dictionary(
+        uniqueKeysWithValues: FeedFormat.allCases.map { ($0.fileExtension, $0.mediaType + "; charset=utf-8") }
+    ).merging([
+        "opml": "text/x-opml; charset=utf-8",
         "xsl": "text/xsl; charset=utf-8", "html": "text/html; charset=utf-8", "xml": "application/xml; charset=utf-8",
         "md": "text/plain; charset=utf-8",
-    ]
+    ]) { own, _ in own }
 
     /// The file's media type. Browsers asking for a page (they accept `text/html` and name no feed type) get
     /// Atom and RSS as `application/xml`: Chromium shows the feed types as plain text and applies a feed's

@@ -58,8 +58,8 @@ struct OtherFormatsTests {
 
     @Test func indexListsEveryFeedForReadersAndPeople() throws {
         let listings = [
-            FeedIndex.Listing(title: "B & Co", site: "https://b.example/", atom: "b.atom", rss: "b.rss"),
-            FeedIndex.Listing(title: "Only JSON", json: "c.json"),
+            FeedIndex.Listing(title: "B & Co", site: "https://b.example/", files: [.atom: "b.atom", .rss: "b.rss"]),
+            FeedIndex.Listing(title: "Only JSON", files: [.json: "c.json"]),
         ]
         let opml = try Document(xml: Array(FeedIndex.opml(listings).utf8))
         let outlines = opml.root?.xpath("//outline") ?? []

@@ -260,7 +260,7 @@ struct OutputFormatTests {
         let atom = try String(contentsOf: feeds.appendingPathComponent("all.atom"), encoding: .utf8)
         #expect(atom.contains("<?xml-stylesheet type=\"text/xsl\" href=\"feed.xsl\"?>"))
         let listings = FeedFolder.listings(in: feeds.path)
-        #expect(listings == [FeedIndex.Listing(title: "Every format", atom: "all.atom", rss: "all.rss", json: "all.json")])
+        #expect(listings == [FeedIndex.Listing(title: "Every format", files: [.atom: "all.atom", .rss: "all.rss", .json: "all.json"])])
         for name in ["all.atom", "all.rss", "all.json"] {
             Repository.keepFeed(feeds.appendingPathComponent(name), as: "formats-" + name)
         }
