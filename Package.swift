@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "feedpipe", targets: ["feedpipe"]),
         // The stages as a library, for the fuzz targets in Fuzz/.
-        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Feed", "Fetch", "Sources", "State", "Pipeline"]),
+        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Normalize", "Feed", "Fetch", "Sources", "State", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Fetch", dependencies: ["CCurl", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .target(name: "Normalize", dependencies: ["Extract", "Feed", "Markup"], swiftSettings: swiftSettings),
         .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite"], swiftSettings: swiftSettings),
         .target(
             name: "Sources",
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Markup", "Fetch", "Extract", "Feed", "Sources", "State",
+                "Markup", "Fetch", "Extract", "Normalize", "Feed", "Sources", "State",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,6 +82,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "Extract", "Feed"], swiftSettings: swiftSettings),
         .testTarget(name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],

@@ -182,6 +182,12 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The HTTP status that made the fetch fail, when one did.
+    public var status: Int? {
+        if case .http(_, let status) = self { return status }
+        return nil
+    }
+
     /// The same failure, told of another URL: a host's robots.txt failure is its pages' failure too.
     func addressed(to other: String) -> FetchError {
         switch self {

@@ -3,6 +3,7 @@ import Feed
 import Foundation
 import State
 import Logging
+import Normalize
 
 /// Articles' outcomes on their way into the store: each becomes an entry of its pipeline's feed (or a
 /// failure, a warning, an entry kept as it was), and `flush` merges what was taken into the store.
@@ -46,15 +47,15 @@ struct FeedMerge {
         case .success(.unchanged):
             return
         case .failure(let error):
-            guard let own = Runner.feedArticle(link, rules: config.rules) else {
-                reports[index].failures.append(error.description)
+            guard let own = EntryMaker.feedArticle(link, rules: config.rules) else {
+                reports[index].failures.append(error)
                 logger.error("\(error)")
                 return
             }
             logger.warning("\(error); the feed's own content is used")
             (article, validators) = (own, nil)
         case .success(.article(let page, let pageValidators)):
-            if let own = Runner.feedArticle(link, rules: config.rules, unlessAsLongAs: page) {
+            if let own = EntryMaker.feedArticle(link, rules: config.rules, unlessAsLongAs: page) {
                 logger.info("\(link.url): the page yields far less text than the feed's own content, which is used")
                 (article, validators) = (own, pageValidators)
             } else {
@@ -62,9 +63,11 @@ struct FeedMerge {
             }
         }
         do {
-            let made = try Runner.entry(for: article, link: link, feed: config.id, state: state, seenAt: seenAt)
+            let made = try EntryMaker.entry(for: article, link: link, seenAt: seenAt) { id throws(StateError) in
+                try state.firstSeen(feed: config.id, id: id)
+            }
             if let stored = try state.entry(feed: config.id, id: made.id),
-                let shrunk = Runner.shrinkage(of: article, against: stored)
+                let shrunk = EntryMaker.shrinkage(of: article, against: stored)
             {
                 // A page that lost most of its text (a paywall, an error page in a 200, a redesign that hides
                 // the article) does not replace the article it was.
@@ -80,7 +83,7 @@ struct FeedMerge {
                 fetched[index, default: []].append((link.url, validators))
             }
         } catch {
-            broken[index] = .state(error.description)
+            broken[index] = .state(error)
         }
     }
 
@@ -100,7 +103,7 @@ struct FeedMerge {
                     try state.save(validators, for: url, feed: config.id)
                 }
             } catch {
-                broken[index] = .state(error.description)
+                broken[index] = .state(error)
             }
         }
         entries = [:]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// The command line: one type per command, everything else in the library modules.
 @main
@@ -30,4 +31,13 @@ enum ExitStatus {
     static let failure: Int32 = 3
     /// Another run holds the state store and did not finish within `--wait` seconds.
     static let busy: Int32 = 4
+
+    /// The status one pipeline's run calls for: a failed source or article is a partial failure (its feed
+    /// was still written); a pipeline whose store or feed could not be written is a failure.
+    static func of(_ outcome: Result<RunReport, RunError>) -> Int32 {
+        switch outcome {
+        case .success(let report): report.failures.isEmpty ? success : partialFailure
+        case .failure(let error): error.stage == .source || error.stage == .article ? partialFailure : failure
+        }
+    }
 }

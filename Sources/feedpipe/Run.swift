@@ -109,11 +109,10 @@ struct Run: AsyncParsableCommand {
                 print(report)
                 for warning in report.warnings { printError("\(config.name): warning: \(warning)") }
                 for failure in report.failures { printError("\(config.name): \(failure)") }
-                if !report.failures.isEmpty && status == ExitStatus.success { status = ExitStatus.partialFailure }
             case .failure(let error):
                 printError("\(config.name): \(error)")
-                status = max(status, ExitStatus.failure)
             }
+            status = max(status, ExitStatus.of(outcome))
         }
         if status != ExitStatus.success { throw ExitCode(status) }
     }

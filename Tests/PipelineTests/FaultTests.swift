@@ -117,10 +117,12 @@ struct FaultTests {
         let report = try results[0].get()
         for (path, expected) in Self.faults {
             let url = faulty.baseURL + path
-            let failure = report.failures.first { $0.contains(url + ":") }
+            let failure = report.failures.first { $0.description.contains(url + ":") }
             #expect(failure != nil, "no error names \(url)")
             if let failure {
-                #expect(expected.contains { failure.lowercased().contains($0) }, "\(path): \(failure)")
+                #expect(expected.contains { failure.description.lowercased().contains($0) }, "\(path): \(failure)")
+                // The failure carries its address and stage, not only a line of text.
+                #expect(failure.url == url && failure.stage == .article, "\(path): \(failure)")
             }
         }
         #expect(report.failures.count == Self.faults.count)

@@ -63,8 +63,8 @@ struct HostileWebTests {
         #expect(!atom.contains("root:") && !atom.contains("/secret"))
         #expect(inside.received.isEmpty)
         for host in ["127.0.0.1", "localhost"] {
-            let failure = report.failures.first { $0.contains("http://\(host):\(inside.port)/secret") }
-            #expect(failure?.contains("127.0.0.1, a private or local address") == true, "\(report.failures)")
+            let failure = report.failures.first { $0.description.contains("http://\(host):\(inside.port)/secret") }
+            #expect(failure?.description.contains("127.0.0.1, a private or local address") == true, "\(report.failures)")
         }
 
         // The pipeline may allow it (an intranet reached from a public page).
@@ -143,7 +143,7 @@ struct HostileWebTests {
         let (report, before, after) = try await Self.secondRun(Mood()) {
             $0.answer = .init(status: 200, headers: Self.html, body: Array(Self.challenge.utf8))
         }
-        #expect(report.failures.count == 1 && report.failures[0].contains("blocked by the site (Cloudflare challenge)"))
+        #expect(report.failures.count == 1 && report.failures[0].description.contains("blocked by the site (Cloudflare challenge)"))
         #expect(report.updated == 0 && after == before)
     }
 
@@ -151,7 +151,7 @@ struct HostileWebTests {
         let (report, before, after) = try await Self.secondRun(Mood()) {
             $0.list = .init(status: 403, headers: Self.html, body: Array(Self.challenge.utf8))
         }
-        #expect(report.failures.count == 1 && report.failures[0].contains("blocked by the site"), "\(report.failures)")
+        #expect(report.failures.count == 1 && report.failures[0].description.contains("blocked by the site"), "\(report.failures)")
         #expect(after == before)
     }
 
@@ -177,7 +177,7 @@ struct HostileWebTests {
             $0.list = .init(status: 200, headers: Self.html, body: Array(page.utf8))
         }
         #expect(report.failures.count == 1, "\(report.failures)")
-        #expect(report.failures.first?.contains("offers no links: 'a' matched none") == true, "\(report.failures)")
+        #expect(report.failures.first?.description.contains("offers no links: 'a' matched none") == true, "\(report.failures)")
         #expect(after == before)
     }
 

@@ -120,7 +120,7 @@ struct RunnerTests {
 
         let report = try await Self.runner.run(config, state: try site.state())
         #expect(report.failures.count == 1)
-        #expect(report.failures.first?.contains("/articles/missing.html") == true)
+        #expect(report.failures.first?.description.contains("/articles/missing.html") == true)
         #expect(try site.entryTitles().contains("Otters return to every county as rivers recover, survey finds"))
         #expect(try site.entryTitles().count == 4)
     }
@@ -133,7 +133,9 @@ struct RunnerTests {
         site.flag.failing = true
         let report = try await Self.runner.run(config, state: try site.state())
         #expect(report.failures.count == 1)
-        #expect(report.failures[0].contains("\(site.server.baseURL)/index.html: HTTP status 503"))
+        #expect(report.failures[0].description.contains("\(site.server.baseURL)/index.html: HTTP status 503"))
+        #expect(report.failures[0].stage == .source && report.failures[0].status == 503)
+        #expect(report.failures[0].url == "\(site.server.baseURL)/index.html")
         #expect(try site.feed() == before)
         // The 503 was tried twice: once, and once more after the back-off.
         #expect(site.server.received.filter { $0.path == "/index.html" }.count == 3)

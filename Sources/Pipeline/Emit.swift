@@ -1,0 +1,83 @@
+import Extract
+import Feed
+import Fetch
+import Foundation
+import Logging
+import Markup
+import Sources
+import State
+
+/// Emit: each pipeline's feed files, written from the entries in the store.
+extension Runner {
+    /// A feed on disk is a backup of its entries: when the store has none for it (a store lost, emptied,
+    /// replaced or moved aside as corrupt), the feed file gives them back before anything is merged, so
+    /// that a run never writes a feed with fewer entries than it had.
+    /// Returns what it did, to be told once.
+    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) -> String? {
+        guard (try? state.entries(feed: config.id).isEmpty) == true,
+            let data = FileManager.default.contents(atPath: config.output)
+        else { return nil }
+        do {
+            let entries = try AtomReader.entries(in: Array(data), url: config.output)
+            guard !entries.isEmpty else { return nil }
+            try state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+            return "\(config.output): the state store had no entries for this feed; \(entries.count) were read back from the feed"
+        } catch {
+            return "\(config.output): the state store has no entries for this feed, and the feed cannot be read back: \(error)"
+        }
+    }
+
+    /// Writes a pipeline's feed atomically from the entries in the store.
+    func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError) -> RunReport {
+        var report = report
+        let stored: [Entry]
+        do {
+            // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
+            _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
+            stored = try state.entries(feed: config.id)
+        } catch {
+            throw RunError.state(error)
+        }
+        report.kept = max(0, stored.count - report.new - report.updated)
+
+        var meta = FeedMeta(
+            id: config.id, title: config.title, link: config.link ?? siteLink(config), selfLink: nil,
+            author: config.author ?? config.title)
+        for format in config.formats {
+            let path = config.path(for: format)
+            // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
+            meta.selfLink = Self.selfLink(of: config, format: format)
+            let text = format.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
+            do {
+                try AtomicFile.write(text, to: path)
+            } catch {
+                throw RunError.output(error, path: path)
+            }
+        }
+        return report
+    }
+
+    /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of
+    /// the Atom file's, or the written file's own `file:` URL when the pipeline names no public address.
+    static func selfLink(of config: PipelineConfig, format: FeedFormat) -> String {
+        let path = config.path(for: format)
+        guard let published = config.selfLink else { return URL(fileURLWithPath: path).standardizedFileURL.absoluteString }
+        guard format != .atom, var components = URLComponents(string: published) else { return published }
+        let atomName = URL(fileURLWithPath: config.output).lastPathComponent
+        let ownName = URL(fileURLWithPath: path).lastPathComponent
+        if components.path.hasSuffix("/" + atomName) || components.path == atomName {
+            components.path = String(components.path.dropLast(atomName.count)) + ownName
+        } else if components.path.hasSuffix(".atom") || components.path.hasSuffix(".xml") {
+            let stem = components.path.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+            components.path = stem + "." + format.fileExtension
+        } else {
+            return published
+        }
+        return components.string ?? published
+    }
+
+    private func siteLink(_ config: PipelineConfig) -> String? {
+        let url = config.sourceURL
+        return url.hasPrefix("http") ? url : nil
+    }
+}
