@@ -11,15 +11,23 @@ public final class HTTPClient: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let queue = DispatchQueue(label: "feedpipe.fetch")
 
+    /// Why no transfer can be made, when libcurl could not be set up: every request fails with it.
+    private let setupFailure: String?
+
     public init(options: FetchOptions = FetchOptions()) {
-        Curl.initialize()
         self.options = options
         self.multi = curl_multi_init()!
-        feedpipe_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency)
-        feedpipe_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency)
+        var failure = Curl.initialized == CURLE_OK ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
+        for (option, value) in [
+            (CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency), (CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency),
+        ] where failure == nil {
+            failure = Curl.failure(feedpipe_curl_multi_setopt_long(multi, option, value)).map { "libcurl cannot be set up: " + $0 }
+        }
+        setupFailure = failure
     }
 
-    deinit { curl_multi_cleanup(multi) }
+    // Nothing is left to fail for: every transfer was taken off the handle when its batch ended.
+    deinit { _ = curl_multi_cleanup(multi) }
 
     /// Fetches one resource.
     public func fetch(_ request: Request) async -> Result<Response, FetchError> {
@@ -39,7 +47,8 @@ public final class HTTPClient: @unchecked Sendable {
     /// stops the transfers still running.
     public func answers(to requests: [Request], window: Int? = nil) -> Answers {
         let flow = Answers.Flow(window: max(1, window ?? options.concurrency), wake: { [self] in
-            curl_multi_wakeup(self.multi)
+            // A wake-up that fails costs at most the poll's 200 ms timeout: the driver looks again then.
+            _ = curl_multi_wakeup(self.multi)
         })
         let stream = AsyncStream<Answer> { continuation in
             continuation.onTermination = { _ in flow.stopped.store(true, ordering: .relaxed) }
@@ -102,9 +111,10 @@ public final class HTTPClient: @unchecked Sendable {
         }
 
         func start(_ request: Request, index: Int, attempt: Int, host: String, bypassesCache: Bool = false) {
-            var made = Transfer.make(index: index, request: request, options: options, bypassesCache: bypassesCache)
-            if case .success(let transfer) = made, curl_multi_add_handle(multi, transfer.easy) != CURLM_OK {
-                made = .failure(.transport(url: request.url, message: "cannot start the transfer"))
+            var made = setupFailure.map { Result<Transfer, FetchError>.failure(.transport(url: request.url, message: $0)) }
+                ?? Transfer.make(index: index, request: request, options: options, bypassesCache: bypassesCache)
+            if case .success(let transfer) = made, let failure = Curl.failure(curl_multi_add_handle(multi, transfer.easy)) {
+                made = .failure(.transport(url: request.url, message: "cannot start the transfer: \(failure)"))
             }
             switch made {
             case .failure(let error):
@@ -237,19 +247,22 @@ public final class HTTPClient: @unchecked Sendable {
         while !active.isEmpty || !pending.isEmpty {
             if flow.stopped.load(ordering: .relaxed) {
                 // Nobody reads the answers any more: end the transfers and leave.
-                for easy in active.keys { curl_multi_remove_handle(multi, easy) }
+                abandon(active.keys)
                 return
             }
             if !active.isEmpty {
                 var running: Int32 = 0
-                curl_multi_perform(multi, &running)
+                if let failure = Curl.failure(curl_multi_perform(multi, &running)) {
+                    failAll("libcurl stopped driving the transfers: \(failure)")
+                    return
+                }
                 var remaining: Int32 = 0
                 while let message = curl_multi_info_read(multi, &remaining) {
                     guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                         let entry = active.removeValue(forKey: easy)
                     else { continue }
                     let code = message.pointee.data.result
-                    curl_multi_remove_handle(multi, easy)
+                    abandon([easy])
                     finished(entry.transfer, attempt: entry.attempt, code: code)
                 }
             }
@@ -262,7 +275,31 @@ public final class HTTPClient: @unchecked Sendable {
                 let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(DispatchTime.now().uptimeNanoseconds)
                 wait = nanoseconds.overflow ? 0 : min(200, Int(nanoseconds.partialValue / 1_000_000) + 1)
             }
-            curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+            if let failure = Curl.failure(curl_multi_poll(multi, nil, 0, Int32(wait), nil)) {
+                failAll("libcurl cannot wait for the transfers: \(failure)")
+                return
+            }
+        }
+
+        /// Takes transfers off the multi handle. Removing a handle libcurl knows cannot fail but for a bug
+        /// of ours (a handle removed twice), which is a programming error.
+        func abandon(_ handles: some Sequence<UnsafeMutableRawPointer>) {
+            for easy in handles {
+                let code = curl_multi_remove_handle(multi, easy)
+                assert(code == CURLM_OK, "curl_multi_remove_handle: \(Curl.failure(code) ?? "")")
+            }
+        }
+
+        /// Ends the batch when the multi handle itself fails: every request still waiting or running gets
+        /// that failure as its answer.
+        func failAll(_ message: String) {
+            for (easy, entry) in active {
+                abandon([easy])
+                deliver(entry.transfer.index, .failure(.transport(url: entry.transfer.request.url, message: message)))
+            }
+            active = [:]
+            for item in pending { deliver(item.index, .failure(.transport(url: requests[item.index].url, message: message))) }
+            pending = []
         }
     }
 
@@ -354,7 +391,12 @@ private final class Transfer {
         }
         var lines = request.headerLines
         if bypassesCache { lines += ["Cache-Control: no-cache", "Pragma: no-cache"] }
-        for line in lines { transfer.headerList = curl_slist_append(transfer.headerList, line) }
+        for line in lines {
+            guard let list = curl_slist_append(transfer.headerList, line) else {
+                return .failure(.transport(url: request.url, message: "cannot set up the transfer: out of memory"))
+            }
+            transfer.headerList = list
+        }
         if code == CURLE_OK, let list = transfer.headerList {
             code = feedpipe_curl_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
         }
@@ -416,12 +458,24 @@ private final class Transfer {
             CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST:
             return true
         case CURLE_OK:
-            var status = 0
-            feedpipe_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            let status = info(CURLINFO_RESPONSE_CODE) ?? 0
             return status == 429 || status == 500 || status == 502 || status == 503 || status == 504
         default:
             return false
         }
+    }
+
+    /// A number libcurl knows of the transfer; `nil` when it cannot say.
+    func info(_ item: CURLINFO) -> Int? {
+        var value = 0
+        return feedpipe_curl_getinfo_long(easy, item, &value) == CURLE_OK ? value : nil
+    }
+
+    /// A string libcurl knows of the transfer; `nil` when it cannot say or has none.
+    func text(_ item: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard feedpipe_curl_getinfo_string(easy, item, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
     }
 
     /// The `Retry-After` of the last response, in seconds (delay-seconds or an HTTP date).
@@ -453,8 +507,7 @@ private final class Transfer {
         let detail = String(cString: errorBuffer)
         switch code {
         case CURLE_COULDNT_CONNECT:
-            var osError = 0
-            feedpipe_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError)
+            let osError = info(CURLINFO_OS_ERRNO) ?? 0
             let components = URLComponents(string: url)
             let host = components?.host ?? "the host"
             let port = components?.port ?? (components?.scheme?.lowercased() == "https" ? 443 : 80)
@@ -503,14 +556,11 @@ private final class Transfer {
     func finish(code: CURLcode) -> Result<Response, FetchError> {
         if exceededLimit || code == CURLE_FILESIZE_EXCEEDED { return .failure(.tooLarge(url: request.url, limit: limit)) }
         guard code == CURLE_OK else { return .failure(failure(code: code)) }
-        var status = 0
-        feedpipe_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        var effective: UnsafeMutablePointer<CChar>?
-        feedpipe_curl_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
-        let finalURL = effective.map { String(cString: $0) } ?? request.url
-        var primary: UnsafeMutablePointer<CChar>?
-        feedpipe_curl_getinfo_string(easy, CURLINFO_PRIMARY_IP, &primary)
-        let address = primary.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        guard var status = info(CURLINFO_RESPONSE_CODE) else {
+            return .failure(.transport(url: request.url, message: "libcurl gives no response status"))
+        }
+        let finalURL = text(CURLINFO_EFFECTIVE_URL) ?? request.url
+        let address = text(CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
         let isFile = finalURL.lowercased().hasPrefix("file:")
         if isFile { status = 200 }
         let decoded: [UInt8]
@@ -538,12 +588,14 @@ private final class Transfer {
 
 /// libcurl's process-wide set-up, done once.
 enum Curl {
-    static let initialized: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        return true
-    }()
+    /// What `curl_global_init` answered, once for the process.
+    static let initialized: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
-    static func initialize() { _ = initialized }
+    /// libcurl's words for a failed multi call; `nil` for success.
+    static func failure(_ code: CURLMcode) -> String? {
+        code == CURLM_OK ? nil : String(cString: curl_multi_strerror(code))
+    }
+
 }
 
 /// One answer of `HTTPClient.answers(to:)`: the position of its request, and what came of it.
