@@ -24,8 +24,18 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "Pipeline files (default: every Pipelines/*.yml).")
     var pipelines: [String] = []
 
-    @Option(help: "The state store (SQLite).")
-    var state: String = ".feedpipe/state.sqlite"
+    @Option(help: "The state store (SQLite). With --shard, each shard has its own by default.")
+    var state: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Run only shard I of N (I from 0): the pipelines whose id hashes there. N machines, each with its own I, share the pipelines with no coordinator.",
+            valueName: "I/N"),
+        transform: { text in
+            guard let shard = Shard(text) else { throw ValidationError("--shard takes I/N with 0 ≤ I < N, as 2/4; not '\(text)'") }
+            return shard
+        })
+    var shard: Shard?
 
     @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
     var verbose = false
@@ -54,8 +64,14 @@ struct Run: AsyncParsableCommand {
         }
     }
 
+    /// The state store: the one named, else one per shard.
+    var statePath: String {
+        state ?? shard.map { ".feedpipe/state-shard-\($0.index)-of-\($0.count).sqlite" } ?? ".feedpipe/state.sqlite"
+    }
+
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
+        let state = statePath
         let files = try pipelineFiles(pipelines)
         var configs: [PipelineConfig] = []
         var status = ExitStatus.success
@@ -78,10 +94,16 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.busy)
         }
         defer { lock.release() }
+        // Conflicts are looked for among all the pipelines, so that every shard sees the same ones.
         let conflicts = PipelineConfig.conflicts(among: configs)
         if !conflicts.isEmpty {
             for conflict in conflicts { printError(conflict.description) }
             throw ExitCode(ExitStatus.invalidInput)
+        }
+        if let shard {
+            let all = configs.count
+            configs = configs.filter { shard.owns(id: $0.id) }
+            logger.info("shard \(shard): \(configs.count) of \(all) pipelines")
         }
         let store: SQLiteStore
         do {

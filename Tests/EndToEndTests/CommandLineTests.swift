@@ -75,6 +75,26 @@ struct CommandLineTests {
         }
     }
 
+    /// N machines each running their shard write every feed once between them, each with its own store.
+    @Test func shardsSplitTheBundledPipelinesWithoutOverlap() throws {
+        let folder = try Self.workingCopy()
+        let all = try Self.run(["run"], in: try Self.workingCopy())
+        #expect(all.status == 0, "\(all.stderr)")
+        let everyFeed = all.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }.sorted()
+        var ran: [String] = []
+        for index in 0..<3 {
+            let output = try Self.run(["run", "--shard", "\(index)/3"], in: folder)
+            #expect(output.status == 0, "\(output.stderr)")
+            ran += output.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe/state-shard-\(index)-of-3.sqlite").path))
+        }
+        #expect(ran.sorted() == everyFeed)
+        #expect(everyFeed.count == 5)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe/state.sqlite").path))
+        let refused = try Self.run(["run", "--shard", "3/3"], in: folder)
+        #expect(refused.status == 64 && refused.stderr.contains("--shard takes I/N"), "\(refused.status) \(refused.stderr)")
+    }
+
     @Test func cleanJSONReportsEachFileAndNamesTheOnesItCannotRead() throws {
         let output = try Self.run(["clean", "--format", "json", Self.seed, "/nonexistent/page.html"])
         #expect(output.status == 1)

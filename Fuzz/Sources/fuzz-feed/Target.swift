@@ -1,5 +1,6 @@
+import Feed
 import Markup
-@testable import Pipeline
+@testable import Sources
 
 /// Feed and sitemap parsing on arbitrary bytes: RSS, Atom, RDF, JSON Feed and sitemaps (plain or
 /// gzip-compressed), repaired when not well-formed, with entity declarations refused; and a web page given
@@ -7,11 +8,11 @@ import Markup
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFeed(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: count))
-    _ = try? FeedSource.links(in: bytes, url: "https://fuzz.example/feed.xml")
-    _ = try? SitemapSource.read(bytes, url: "https://fuzz.example/sitemap.xml")
+    _ = try? FeedReader.links(in: bytes, url: "https://fuzz.example/feed.xml")
+    _ = try? SitemapSource.contents(of: bytes, url: "https://fuzz.example/sitemap.xml")
     // What a feed source does with a web page: the feed it advertises, or the article links it seems to list.
     if let page = try? Markup.Document(html: String(decoding: bytes, as: UTF8.self), url: "https://fuzz.example/") {
-        _ = FeedSource.advertisedFeed(in: page)
+        _ = FeedReader.advertisedFeed(in: page)
         _ = ListPage.articleLinks(in: page)
     }
     return 0
