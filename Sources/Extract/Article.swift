@@ -3,28 +3,28 @@ import Markup
 
 /// What extraction finds in a page: the article body and its metadata.
 public struct Article: Sendable, Equatable {
-    public var title: String?
-    public var author: String?
-    public var published: Date?
-    public var modified: Date?
+    package var title: String?
+    package var author: String?
+    package var published: Date?
+    package var modified: Date?
     /// For a page that gives no date of its own, the day its address names (`/2022/11/14/slug`): less
     /// exact than a source's own date, so a last resort.
-    public var addressDate: Date?
+    package var addressDate: Date?
     /// The lead image, an absolute URL.
-    public var image: String?
+    package var image: String?
     /// A BCP 47 language tag such as `en` or `de-AT`.
-    public var language: String?
+    package var language: String?
     /// The canonical URL of the article, when the page names one.
-    public var url: String?
-    public var siteName: String?
+    package var url: String?
+    package var siteName: String?
     /// The page's own short description.
-    public var description: String?
+    package var description: String?
     /// The body as safe, compact HTML with absolute URLs.
-    public var html: String
+    package var html: String
     /// The body as plain text: paragraphs separated by one blank line, no title or byline.
-    public var text: String
+    package var text: String
 
-    public init(
+    package init(
         title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
         addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil, siteName: String? = nil,
         description: String? = nil, html: String = "", text: String = ""
@@ -47,23 +47,23 @@ public struct Article: Sendable, Equatable {
 /// Per-pipeline adjustments to the built-in extraction.
 public struct ExtractionRules: Sendable {
     /// When set and matching, the body is taken from these elements instead of being found by scoring.
-    public var body: Selector?
+    package var body: Selector?
     /// Elements removed before anything else.
-    public var remove: [Selector]
+    package var remove: [Selector]
     /// Regular expressions; a block whose whole text matches one is dropped from the body.
-    public var dropText: [String]
+    package var dropText: [String]
     /// Hosts whose `<iframe>`s (embedded videos, maps) are kept, over https only and sandboxed; every other
     /// frame is removed.
-    public var iframeHosts: [String]
+    package var iframeHosts: [String]
     /// Images whose address contains one of these strings are removed (site rules' `strip_image_src`).
-    public var stripImageSources: [String] = []
+    package var stripImageSources: [String] = []
     /// The site rules these rules came from, for the title, author and date they name.
-    public var site: SiteRules?
+    package var site: SiteRules?
     /// Whether `body` is the site rules' (which may be written for another layout of the site) rather than
     /// the pipeline's own choice.
-    public var bodyFromSiteRules = false
+    package var bodyFromSiteRules = false
 
-    public init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
+    package init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
         self.body = body
         self.remove = remove
         self.dropText = dropText
@@ -71,7 +71,7 @@ public struct ExtractionRules: Sendable {
     }
 
     /// Whether an iframe's `src` may stay: an https URL on an allowed host (or a subdomain of one).
-    public func allowsFrame(_ source: String?) -> Bool {
+    package func allowsFrame(_ source: String?) -> Bool {
         guard !iframeHosts.isEmpty, let source, let url = URL(string: source.trimmingCharacters(in: .whitespaces)),
             url.scheme?.lowercased() == "https", let host = url.host?.lowercased()
         else { return false }

@@ -4,7 +4,7 @@ import Markup
 /// Finds the article in a parsed page, strips boilerplate and returns normalized HTML, text and metadata.
 /// Pure: no I/O, no clock. The document is modified while extracting; pass a copy to keep the original.
 public struct Extractor: Sendable {
-    public var rules: ExtractionRules
+    package var rules: ExtractionRules
 
     public init(rules: ExtractionRules = .none) {
         self.rules = rules

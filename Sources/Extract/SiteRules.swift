@@ -8,31 +8,31 @@ import Markup
 /// directives of the format (`prune`, `tidy`, `autodetect_on_failure`, …) are accepted and have no effect
 /// here; lines that cannot be applied are passed over and counted in `skipped`. Files are named after the host they serve: `example.com.txt`, or `.example.com.txt` for every
 /// subdomain.
-public struct SiteRules: Sendable {
-    public var file: String
-    public var title: [Selector] = []
-    public var body: [Selector] = []
-    public var author: [Selector] = []
-    public var date: [Selector] = []
-    public var strip: [Selector] = []
-    public var stripImageSource: [String] = []
-    public var replacements: [(find: String, replacement: String)] = []
-    public var nextPageLink: [Selector] = []
-    public var singlePageLink: [Selector] = []
-    public var headers: [String: String] = [:]
+package struct SiteRules: Sendable {
+    package var file: String
+    package var title: [Selector] = []
+    package var body: [Selector] = []
+    package var author: [Selector] = []
+    package var date: [Selector] = []
+    package var strip: [Selector] = []
+    package var stripImageSource: [String] = []
+    package var replacements: [(find: String, replacement: String)] = []
+    package var nextPageLink: [Selector] = []
+    package var singlePageLink: [Selector] = []
+    package var headers: [String: String] = [:]
     /// Pages the rules were written for, each with the texts its body must contain.
-    public var tests: [(url: String, contains: [String])] = []
+    package var tests: [(url: String, contains: [String])] = []
     /// Lines passed over, by directive name (or by what is wrong with them), with how many: directives of
     /// the format feedpipe does not implement, misspelt ones, invalid XPath. Full-Text RSS skips such lines
     /// too; none of them stops the other rules of the file.
-    public var skipped: [String: Int] = [:]
+    package var skipped: [String: Int] = [:]
 
     /// An error in a rule file: the file, the line, and what is wrong.
-    public struct ParseError: Error, CustomStringConvertible, Sendable {
-        public let file: String
-        public let line: Int
-        public let message: String
-        public var description: String { "\(file):\(line): \(message)" }
+    package struct ParseError: Error, CustomStringConvertible, Sendable {
+        package let file: String
+        package let line: Int
+        package let message: String
+        package var description: String { "\(file):\(line): \(message)" }
     }
 
     static let ignored: Set<String> = [
@@ -42,7 +42,7 @@ public struct SiteRules: Sendable {
         "find_string_regex", "replace_string_regex",
     ]
 
-    public init(_ text: String, file: String) throws(ParseError) {
+    package init(_ text: String, file: String) throws(ParseError) {
         self.file = file
         var pendingFind: [String] = []
         // Lines end in LF, CRLF or CR (a CRLF is one Character to Swift, so splitting on "\n" alone would
@@ -133,12 +133,12 @@ public struct SiteRules: Sendable {
     }
 
     /// The page's HTML with the rules' replacements made, before it is parsed.
-    public func rewrite(_ html: String) -> String {
+    package func rewrite(_ html: String) -> String {
         replacements.reduce(html) { $0.replacingOccurrences(of: $1.find, with: $1.replacement) }
     }
 
     /// The extraction rules these site rules amount to, added to a pipeline's own.
-    public func applied(to rules: ExtractionRules) -> ExtractionRules {
+    package func applied(to rules: ExtractionRules) -> ExtractionRules {
         var rules = rules
         if rules.body == nil, !body.isEmpty {
             // Marks the body as the rules'; the extractor tries their expressions in turn (see `findBody`).
@@ -171,17 +171,17 @@ public struct SiteRules: Sendable {
 }
 
 /// A folder of site rule files, looked up by host.
-public struct SiteRuleFolder: Sendable {
-    public let path: String
+package struct SiteRuleFolder: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// The rule file names that apply to a host, as Full-Text RSS looks them up: `host.txt`, the host
     /// without `www.`, then `.parent.txt` for the domain one level up — `.example.org.txt` serves
     /// `news.example.org`, not `example.org` itself, nor `a.news.example.org`.
-    public static func candidates(for host: String) -> [String] {
+    package static func candidates(for host: String) -> [String] {
         let host = host.lowercased()
         var names = [host + ".txt"]
         let bare = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
@@ -192,7 +192,7 @@ public struct SiteRuleFolder: Sendable {
     }
 
     /// The rules for a URL's host, or `nil` when the folder has none.
-    public func rules(for url: String) throws(SiteRules.ParseError) -> SiteRules? {
+    package func rules(for url: String) throws(SiteRules.ParseError) -> SiteRules? {
         guard let host = URL(string: url)?.host else { return nil }
         for name in Self.candidates(for: host) {
             let file = URL(fileURLWithPath: path).appendingPathComponent(name).path
@@ -204,7 +204,7 @@ public struct SiteRuleFolder: Sendable {
     }
 
     /// Every rule file of the folder.
-    public func all() throws(SiteRules.ParseError) -> [SiteRules] {
+    package func all() throws(SiteRules.ParseError) -> [SiteRules] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
         var rules: [SiteRules] = []
         for name in names {
@@ -219,7 +219,7 @@ public struct SiteRuleFolder: Sendable {
 extension Extractor {
     /// Extracts a page with the rules of its host from `siteRules`, the host being that of `url` or, for a
     /// saved page, of the canonical address the page names. Errors are a rule file's, or the page's.
-    public static func extract(html: String, url: String?, siteRules: SiteRuleFolder?, rules: ExtractionRules = .none)
+    package static func extract(html: String, url: String?, siteRules: SiteRuleFolder?, rules: ExtractionRules = .none)
         throws -> Article
     {
         let document = try Document(html: html, url: url)
@@ -236,7 +236,7 @@ extension Extractor {
 extension ExtractionRules {
     /// A page parsed for extraction under these rules: its HTML rewritten first by the site rules'
     /// `replace_string` directives, when there are site rules.
-    public func document(html: String, url: String?) throws -> Document {
+    package func document(html: String, url: String?) throws -> Document {
         try Document(html: site.map { $0.rewrite(html) } ?? html, url: url)
     }
 }

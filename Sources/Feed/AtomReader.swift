@@ -3,9 +3,9 @@ import Markup
 
 /// Reads back the entries of an Atom feed that feedpipe wrote, so that a written feed is a backup of its
 /// entries: a state store that was lost, emptied or rebuilt is filled again from it.
-public enum AtomReader {
+package enum AtomReader {
     /// The entries of the feed, in the feed's order. Entries without an id or a link are passed over.
-    public static func entries(in bytes: [UInt8], url: String) throws -> [Entry] {
+    package static func entries(in bytes: [UInt8], url: String) throws -> [Entry] {
         let document = try Document(xml: bytes, url: url)
         guard let feed = document.root, feed.localName == "feed" else { return [] }
         return feed.elementChildren.filter { $0.localName == "entry" }.compactMap(entry)

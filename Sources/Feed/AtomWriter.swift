@@ -3,12 +3,12 @@ import Markup
 
 /// Writes Atom 1.0 (RFC 4287) documents. Output depends only on its input, so an unchanged feed is
 /// byte-for-byte the same on every run.
-public enum AtomWriter {
-    public static let namespace = "http://www.w3.org/2005/Atom"
+package enum AtomWriter {
+    package static let namespace = "http://www.w3.org/2005/Atom"
 
     /// The feed as an XML document. `updated` is the newest entry's, never the clock's. A `stylesheet` (an
     /// XSLT file's address) lets browsers show the feed as a page.
-    public static func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
+    package static func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         if let stylesheet {

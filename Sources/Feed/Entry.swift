@@ -1,26 +1,26 @@
 import Foundation
 
 /// One article as it appears in a feed.
-public struct Entry: Sendable, Equatable {
+package struct Entry: Sendable, Equatable {
     /// A stable IRI: the same article gives the same id on every run.
-    public var id: String
-    public var title: String
+    package var id: String
+    package var title: String
     /// The article's address (`rel="alternate"`).
-    public var link: String
-    public var author: String?
-    public var published: Date?
+    package var link: String
+    package var author: String?
+    package var published: Date?
     /// When the entry last changed in a way readers should see.
-    public var updated: Date
+    package var updated: Date
     /// A plain-text summary.
-    public var summary: String?
+    package var summary: String?
     /// The body as HTML.
-    public var content: String?
+    package var content: String?
     /// The lead image, an absolute URL.
-    public var image: String?
+    package var image: String?
     /// A BCP 47 language tag.
-    public var language: String?
+    package var language: String?
 
-    public init(
+    package init(
         id: String, title: String, link: String, author: String? = nil, published: Date? = nil, updated: Date,
         summary: String? = nil, content: String? = nil, image: String? = nil, language: String? = nil
     ) {
@@ -37,24 +37,24 @@ public struct Entry: Sendable, Equatable {
     }
 
     /// The date readers sort by: publication when known, else the last update.
-    public var date: Date { published ?? updated }
+    package var date: Date { published ?? updated }
 }
 
 /// What a feed says about itself.
-public struct FeedMeta: Sendable, Equatable {
+package struct FeedMeta: Sendable, Equatable {
     /// A stable IRI for the feed.
-    public var id: String
-    public var title: String
-    public var subtitle: String?
+    package var id: String
+    package var title: String
+    package var subtitle: String?
     /// The site the feed follows (`rel="alternate"`).
-    public var link: String?
+    package var link: String?
     /// Where the feed itself is published (`rel="self"`).
-    public var selfLink: String?
+    package var selfLink: String?
     /// The author named at feed level, so every entry has one (RFC 4287 §4.1.1).
-    public var author: String
-    public var language: String?
+    package var author: String
+    package var language: String?
 
-    public init(
+    package init(
         id: String, title: String, subtitle: String? = nil, link: String? = nil, selfLink: String? = nil,
         author: String, language: String? = nil
     ) {
@@ -70,8 +70,8 @@ public struct FeedMeta: Sendable, Equatable {
 
 /// Name-based ids: a `urn:uuid:` (RFC 9562 version 8) made from a 128-bit FNV-1a hash of a name, so an
 /// entry's id depends only on its canonical URL and the feed's id only on its name.
-public enum StableID {
-    public static func uuid(for name: String) -> String {
+package enum StableID {
+    package static func uuid(for name: String) -> String {
         var low: UInt64 = 0xcbf2_9ce4_8422_2325
         var high: UInt64 = 0x6c62_272e_07bb_0142
         for byte in name.utf8 {

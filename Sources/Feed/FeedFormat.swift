@@ -1,12 +1,12 @@
 /// The formats feedpipe writes, in one table: each format's writer, file extension, media type and name.
 /// Emit, the folder's index and OPML, and `serve` all read it; a new format is a writer and a case here.
-public enum FeedFormat: String, Sendable, CaseIterable {
+package enum FeedFormat: String, Sendable, CaseIterable {
     case atom, rss, json
 
     /// The extension of the format's files, which also names the format in a pipeline's `formats:`.
-    public var fileExtension: String { rawValue }
+    package var fileExtension: String { rawValue }
 
-    public var mediaType: String {
+    package var mediaType: String {
         switch self {
         case .atom: "application/atom+xml"
         case .rss: "application/rss+xml"
@@ -15,7 +15,7 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     }
 
     /// What people call it.
-    public var name: String {
+    package var name: String {
         switch self {
         case .atom: "Atom"
         case .rss: "RSS"
@@ -24,12 +24,12 @@ public enum FeedFormat: String, Sendable, CaseIterable {
     }
 
     /// The format whose files end in `fileExtension`.
-    public init?(fileExtension: String) {
+    package init?(fileExtension: String) {
         self.init(rawValue: fileExtension.lowercased())
     }
 
     /// The feed in this format. `stylesheet` is an XSLT stylesheet's address for formats that can name one.
-    public func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
+    package func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
         switch self {
         case .atom: AtomWriter.document(meta, entries: entries, stylesheet: stylesheet)
         case .rss: RSSWriter.document(meta, entries: entries)

@@ -2,19 +2,19 @@ import Foundation
 
 /// The pages that list a folder of feeds: OPML 2.0 for feed readers to import them all at once, and an
 /// HTML page for people. Links are relative to the folder, so the folder can be served or copied anywhere.
-public enum FeedIndex {
+package enum FeedIndex {
     /// One feed of the folder, in each format written for it.
-    public struct Listing: Sendable, Equatable {
-        public var title: String
+    package struct Listing: Sendable, Equatable {
+        package var title: String
         /// The site the feed follows.
-        public var site: String?
+        package var site: String?
         /// File names in the folder, by format.
-        public var files: [FeedFormat: String]
+        package var files: [FeedFormat: String]
         /// Public addresses the files name as their own (`rel="self"`, `feed_url`), by file name, when
         /// the pipeline gave one (`url:`): OPML then carries absolute addresses a reader can import.
-        public var published: [String: String] = [:]
+        package var published: [String: String] = [:]
 
-        public init(title: String, site: String? = nil, files: [FeedFormat: String] = [:]) {
+        package init(title: String, site: String? = nil, files: [FeedFormat: String] = [:]) {
             self.title = title
             self.site = site
             self.files = files
@@ -22,11 +22,11 @@ public enum FeedIndex {
 
         /// The file a reader should subscribe to: the first format of the table present (Atom, else RSS,
         /// else JSON Feed).
-        public var preferred: String? { FeedFormat.allCases.lazy.compactMap { files[$0] }.first }
+        package var preferred: String? { FeedFormat.allCases.lazy.compactMap { files[$0] }.first }
     }
 
     /// OPML 2.0 with one `rss`-type outline per feed (OPML calls every feed format "rss").
-    public static func opml(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
+    package static func opml(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         xml.open("opml", [("version", "2.0")])
@@ -47,7 +47,7 @@ public enum FeedIndex {
     }
 
     /// A page listing every feed with links to each of its formats.
-    public static func html(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
+    package static func html(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
         let escape = XMLBuilder.escape
         var page = """
             <!DOCTYPE html>
@@ -84,7 +84,7 @@ public enum FeedIndex {
 
     /// An XSLT 1.0 stylesheet that shows an Atom feed as a readable page in a browser: the feed's title and
     /// each entry's title (linked), date and summary. Atom feeds point at it with `<?xml-stylesheet?>`.
-    public static let stylesheet = """
+    package static let stylesheet = """
         <?xml version="1.0" encoding="utf-8"?>
         <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
           xmlns:atom="http://www.w3.org/2005/Atom" exclude-result-prefixes="atom">

@@ -23,7 +23,7 @@ public enum FeedReader {
         return links(in: document)
     }
 
-    public static func links(in document: Document) -> [Link] {
+    package static func links(in document: Document) -> [Link] {
         guard let root = document.root else { return [] }
         let base = document.url.flatMap(URL.init(string:))
         let items = root.xpath("//*[local-name()='item' or local-name()='entry']")

@@ -4,10 +4,10 @@ import Markup
 /// Writes JSON Feed 1.1 (jsonfeed.org/version/1.1): `version`, `title` and `items` with `id`, `url`, `title`,
 /// `content_html`, `summary`, `image`, dates in RFC 3339, `authors` and `language`. Keys are sorted so that
 /// an unchanged feed is byte-for-byte the same.
-public enum JSONFeedWriter {
-    public static let version = "https://jsonfeed.org/version/1.1"
+package enum JSONFeedWriter {
+    package static let version = "https://jsonfeed.org/version/1.1"
 
-    public static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
+    package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         var feed: [String: Any] = ["version": version, "title": meta.title, "authors": [["name": meta.author]]]
         if let link = meta.link { feed["home_page_url"] = link }
         if let selfLink = meta.selfLink { feed["feed_url"] = selfLink }

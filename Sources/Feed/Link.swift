@@ -2,21 +2,21 @@ import Foundation
 
 /// A link found by a source, with whatever the source already knew about the article.
 public struct Link: Sendable, Hashable {
-    public var url: String
-    public var title: String?
+    package var url: String
+    package var title: String?
     /// When the source says the article was published or last changed.
-    public var date: Date?
-    public var author: String?
+    package var date: Date?
+    package var author: String?
     /// A summary the source gives, used when the page yields no text.
-    public var summary: String?
+    package var summary: String?
     /// The body a feed source gives the item itself (HTML, unsafe until extracted), used when the page
     /// cannot be read or yields far less.
-    public var content: String?
+    package var content: String?
     /// The item's image as the feed names it (`media:content`, `media:thumbnail`, an image enclosure, JSON
     /// Feed's `image`), used when the page names none.
-    public var image: String?
+    package var image: String?
 
-    public init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
+    package init(url: String, title: String? = nil, date: Date? = nil, author: String? = nil, summary: String? = nil) {
         self.url = url
         self.title = title
         self.date = date
@@ -27,11 +27,11 @@ public struct Link: Sendable, Hashable {
 
 extension Link {
     /// Query parameters that only tell a site where a visitor came from (campaign tags, click ids).
-    public static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi"]
+    package static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi"]
 
     /// The address without tracking parameters (`utm_*` and the click ids above), so that the same article
     /// reached from a newsletter and from the feed is one entry with a clean link.
-    public var untracked: String {
+    package var untracked: String {
         guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else { return url }
         let kept = items.filter { !$0.name.lowercased().hasPrefix("utm_") && !Self.trackingParameters.contains($0.name.lowercased()) }
         guard kept.count < items.count else { return url }
@@ -40,7 +40,7 @@ extension Link {
     }
 
     /// Links without tracking parameters, duplicates that leaves dropped (the first kept).
-    public static func withoutTracking(_ links: [Link]) -> [Link] {
+    package static func withoutTracking(_ links: [Link]) -> [Link] {
         var seen = Set<String>()
         return links.compactMap { link in
             var link = link

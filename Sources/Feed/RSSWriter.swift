@@ -4,8 +4,8 @@ import Markup
 /// Writes RSS 2.0 (the RSS Advisory Board's specification): a channel with title, link and description,
 /// and one item per entry with its guid, link, date (RFC 822), author and the body in `content:encoded`.
 /// Like the Atom writer it depends only on its input.
-public enum RSSWriter {
-    public static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
+package enum RSSWriter {
+    package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         xml.open("rss", [
@@ -46,7 +46,7 @@ public enum RSSWriter {
     }
 
     /// RFC 822 date-time as RSS 2.0 wants it, always in GMT: "Tue, 19 Nov 2019 12:13:48 GMT".
-    public static func rfc822(_ date: Date) -> String {
+    package static func rfc822(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400

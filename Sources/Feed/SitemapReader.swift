@@ -3,13 +3,13 @@ import Markup
 
 /// Reads the pages a sitemap lists (sitemaps.org): a `urlset`'s `<loc>`s with their `<lastmod>`, and the
 /// title and publication date of Google News sitemaps; a `sitemapindex` names further sitemaps instead.
-public enum SitemapReader {
-    public enum Contents: Equatable, Sendable {
+package enum SitemapReader {
+    package enum Contents: Equatable, Sendable {
         case pages([Link])
         case sitemaps([String])
     }
 
-    public static func read(_ document: Document) throws(SourceError) -> Contents {
+    package static func read(_ document: Document) throws(SourceError) -> Contents {
         guard let root = document.root else { return .pages([]) }
         let base = document.url.flatMap(URL.init(string:))
         func text(_ node: Node, _ name: String) -> String? {
@@ -44,7 +44,7 @@ public enum SitemapReader {
 }
 
 /// Items sorted newest first by their date; undated items keep their order, after the dated ones.
-public func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] {
+package func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] {
     items.enumerated().sorted { lhs, rhs in
         let left = date(lhs.element) ?? .distantPast, right = date(rhs.element) ?? .distantPast
         return left != right ? left > right : lhs.offset < rhs.offset
@@ -55,7 +55,7 @@ public func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] 
 public struct SourceError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

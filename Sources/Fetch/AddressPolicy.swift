@@ -2,12 +2,12 @@ import Foundation
 
 /// What a transfer may reach: `file:` URLs only inside the folder a pipeline reads, and addresses that are
 /// not the machine's own or its network's unless the request allows them.
-public enum AddressPolicy {
+package enum AddressPolicy {
     /// Whether an IP address, as libcurl reports the one it connected to, is loopback, private, link-local,
     /// shared (carrier-grade NAT), unspecified, or a cloud metadata address: one a link from the public web
     /// must not make feedpipe reach. IPv4-mapped, IPv4-compatible and NAT64 IPv6 forms are judged by the
     /// IPv4 address they carry. Text that is no address counts as private (nothing is fetched).
-    public static func isPrivate(_ text: String, publicForTesting: Set<String> = []) -> Bool {
+    package static func isPrivate(_ text: String, publicForTesting: Set<String> = []) -> Bool {
         !publicForTesting.contains(text) && isPrivate(text)
     }
 

@@ -49,7 +49,7 @@ public enum Charset {
     }
 
     /// Decodes with a named character set; `nil` when the name is unknown.
-    public static func decode(_ bytes: [UInt8], charset: String) -> String? {
+    package static func decode(_ bytes: [UInt8], charset: String) -> String? {
         let name = canonicalName(charset)
         if name == "UTF-8" {
             return String(validating: bytes, as: UTF8.self) ?? String(decoding: bytes, as: UTF8.self)

@@ -3,14 +3,14 @@ import Foundation
 
 /// gzip members (RFC 1952) through zlib: a server compresses what it sends, and a client opens files that
 /// were stored compressed (`sitemap.xml.gz`), which HTTP's own decompression does not touch.
-public enum Gzip {
+package enum Gzip {
     /// Whether the bytes start with gzip's magic number.
-    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+    package static func isCompressed(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
     /// The bytes as one gzip member at the best compression, or `nil` if zlib refuses.
-    public static func compress(_ data: Data) -> Data? {
+    package static func compress(_ data: Data) -> Data? {
         var stream = z_stream()
         // 15 window bits + 16 asks zlib for a gzip header and trailer.
         guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
@@ -32,7 +32,7 @@ public enum Gzip {
         return Data(output.prefix(Int(stream.total_out)))
     }
 
-    public enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         /// The data is not a whole gzip member.
         case corrupt
         /// Decompressed, it would be larger than the limit (a "zip bomb").
@@ -51,7 +51,7 @@ public enum Gzip {
 
     /// The decompressed bytes of the gzip member at the start of `bytes`, stopping as soon as they would
     /// pass `limit`. A stream that ends before its end marker (a truncated transfer) is `corrupt`.
-    public static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
         try decompress(bytes, limit: limit, wrapping: .gzip)
     }
 

@@ -5,8 +5,8 @@ internal import CCurl
 
 /// Fetches resources with libcurl's multi interface: one multi handle per client drives every transfer, so
 /// connections are reused across batches, with a global and a per-host concurrency limit.
-public final class HTTPClient: @unchecked Sendable {
-    public let options: FetchOptions
+package final class HTTPClient: @unchecked Sendable {
+    package let options: FetchOptions
     // The multi handle is only touched on `queue`.
     private let multi: UnsafeMutableRawPointer
     private let queue = DispatchQueue(label: "feedpipe.fetch")
@@ -14,7 +14,7 @@ public final class HTTPClient: @unchecked Sendable {
     /// Why no transfer can be made, when libcurl could not be set up: every request fails with it.
     private let setupFailure: String?
 
-    public init(options: FetchOptions = FetchOptions()) {
+    package init(options: FetchOptions = FetchOptions()) {
         self.options = options
         self.multi = curl_multi_init()!
         var failure = Curl.initialized == CURLE_OK ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
@@ -30,12 +30,12 @@ public final class HTTPClient: @unchecked Sendable {
     deinit { _ = curl_multi_cleanup(multi) }
 
     /// Fetches one resource.
-    public func fetch(_ request: Request) async -> Result<Response, FetchError> {
+    package func fetch(_ request: Request) async -> Result<Response, FetchError> {
         await fetch([request])[0]
     }
 
     /// Fetches every request, concurrently within the client's limits; results come back in request order.
-    public func fetch(_ requests: [Request]) async -> [Result<Response, FetchError>] {
+    package func fetch(_ requests: [Request]) async -> [Result<Response, FetchError>] {
         var results = [Result<Response, FetchError>?](repeating: nil, count: requests.count)
         for await answer in answers(to: requests) { results[answer.index] = answer.result }
         return results.map { $0 ?? .failure(.transport(url: "", message: "not fetched")) }
@@ -45,7 +45,7 @@ public final class HTTPClient: @unchecked Sendable {
     /// only while fewer than `window` answers wait to be read (default: the concurrency), so a slow reader
     /// (extraction) holds back the fetching instead of piling up bodies in memory. Ending the iteration early (a cancelled task)
     /// stops the transfers still running.
-    public func answers(to requests: [Request], window: Int? = nil) -> Answers {
+    package func answers(to requests: [Request], window: Int? = nil) -> Answers {
         let flow = Answers.Flow(window: max(1, window ?? options.concurrency), wake: { [self] in
             // A wake-up that fails costs at most the poll's 200 ms timeout: the driver looks again then.
             _ = curl_multi_wakeup(self.multi)
@@ -599,14 +599,14 @@ enum Curl {
 }
 
 /// One answer of `HTTPClient.answers(to:)`: the position of its request, and what came of it.
-public struct Answer: Sendable {
-    public var index: Int
-    public var result: Result<Response, FetchError>
+package struct Answer: Sendable {
+    package var index: Int
+    package var result: Result<Response, FetchError>
 }
 
 /// The answers of one batch, in the order they arrive. Reading one lets the client start another transfer.
-public struct Answers: AsyncSequence, Sendable {
-    public typealias Element = Answer
+package struct Answers: AsyncSequence, Sendable {
+    package typealias Element = Answer
 
     /// What the reader and the client's thread share: how many answers were read, and whether reading
     /// stopped. Atomics, no lock: the client only ever compares them.
@@ -625,11 +625,11 @@ public struct Answers: AsyncSequence, Sendable {
     let stream: AsyncStream<Answer>
     let flow: Flow
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<Answer>.AsyncIterator
         let flow: Flow
 
-        public mutating func next() async -> Answer? {
+        package mutating func next() async -> Answer? {
             guard let answer = await base.next() else { return nil }
             flow.read.add(1, ordering: .relaxed)
             flow.wake()
@@ -637,7 +637,7 @@ public struct Answers: AsyncSequence, Sendable {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: stream.makeAsyncIterator(), flow: flow)
     }
 }

@@ -1,16 +1,16 @@
 /// One resource to fetch.
-public struct Request: Sendable, Hashable {
+package struct Request: Sendable, Hashable {
     /// An absolute `http`, `https` or `file` URL.
-    public var url: String
+    package var url: String
     /// Extra request headers, sent as given.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// Validators from an earlier response, sent back as `If-None-Match` / `If-Modified-Since`.
-    public var etag: String?
-    public var lastModified: String?
+    package var etag: String?
+    package var lastModified: String?
     /// How politely and persistently to fetch it.
-    public var policy: Policy
+    package var policy: Policy
 
-    public init(
+    package init(
         url: String, headers: [String: String] = [:], etag: String? = nil, lastModified: String? = nil,
         policy: Policy = Policy()
     ) {
@@ -22,32 +22,32 @@ public struct Request: Sendable, Hashable {
     }
 
     /// Per-request (in practice per-pipeline) fetching rules.
-    public struct Policy: Sendable, Hashable {
+    package struct Policy: Sendable, Hashable {
         /// Sent instead of the client's User-Agent when set.
-        public var userAgent: String?
+        package var userAgent: String?
         /// Attempts after the first for timeouts, resets, 429 and 5xx answers.
-        public var retries = 2
+        package var retries = 2
         /// The first retry waits this long (seconds); each further one twice as long, with jitter.
-        public var backoff = 1.0
+        package var backoff = 1.0
         /// The longest `Retry-After` honoured (seconds); a longer one fails the request.
-        public var maxRetryAfter = 120.0
+        package var maxRetryAfter = 120.0
         /// Seconds between the starts of two requests to the same host.
-        public var hostDelay = 0.0
+        package var hostDelay = 0.0
         /// Whether the host's robots.txt is obeyed.
-        public var obeysRobots = true
+        package var obeysRobots = true
         /// Seconds for the whole transfer, instead of the client's.
-        public var timeout: Double?
+        package var timeout: Double?
         /// Whether the transfer may connect to a loopback, private, link-local or metadata address (checked
         /// on the address connected to, after DNS, on every redirect). A pipeline's own source may; the links
         /// a public source offers may not, unless the pipeline allows it.
-        public var privateAddresses = true
+        package var privateAddresses = true
         /// The folder `file:` URLs must stay inside; with none, `file:` URLs are refused.
-        public var fileFolder: String?
+        package var fileFolder: String?
 
-        public init() {}
+        package init() {}
 
         /// The policy for links a source offers: no private addresses, no files.
-        public static var forLinks: Policy {
+        package static var forLinks: Policy {
             var policy = Policy()
             policy.privateAddresses = false
             return policy
@@ -56,7 +56,7 @@ public struct Request: Sendable, Hashable {
 
     /// Why the policy refuses the request before anything is sent (a scheme other than http and https, a
     /// file outside the folder it may read), or `nil`.
-    public var refusal: FetchError? {
+    package var refusal: FetchError? {
         switch url.prefix(while: { $0 != ":" }).lowercased() {
         case "http", "https":
             return nil
@@ -81,23 +81,23 @@ public struct Request: Sendable, Hashable {
 }
 
 /// What came back for a request.
-public struct Response: Sendable {
+package struct Response: Sendable {
     /// The URL that was asked for.
-    public var requestedURL: String
+    package var requestedURL: String
     /// The URL after redirects.
-    public var url: String
+    package var url: String
     /// The HTTP status; `file:` URLs report 200.
-    public var status: Int
+    package var status: Int
     /// Response headers of the final response, names in lower case.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// The body as received (after transfer decompression).
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// Seconds from start to end of the transfer.
-    public var elapsed: Double
+    package var elapsed: Double
     /// The IP address the transfer connected to last (`nil` for files).
-    public var address: String?
+    package var address: String?
 
-    public init(
+    package init(
         requestedURL: String, url: String, status: Int, headers: [String: String], body: [UInt8], elapsed: Double,
         address: String? = nil
     ) {
@@ -111,44 +111,44 @@ public struct Response: Sendable {
     }
 
     /// `304 Not Modified`: the validators matched and the body is empty.
-    public var isNotModified: Bool { status == 304 }
+    package var isNotModified: Bool { status == 304 }
 
-    public var contentType: String? { headers["content-type"] }
+    package var contentType: String? { headers["content-type"] }
 
     /// The body decoded to text with the charset from the header, a byte-order mark, the document's own
     /// declaration, or a UTF-8 check falling back to windows-1252, in that order.
-    public var text: String { Charset.decode(body, contentType: contentType) }
+    package var text: String { Charset.decode(body, contentType: contentType) }
 }
 
 /// Limits and identity used for every transfer of a client.
-public struct FetchOptions: Sendable {
-    public var userAgent = "feedpipe/0.1 (+https://github.com/feedpipe/feedpipe)"
+package struct FetchOptions: Sendable {
+    package var userAgent = "feedpipe/0.1 (+https://github.com/feedpipe/feedpipe)"
     /// Seconds to establish a connection.
-    public var connectTimeout: Double = 15
+    package var connectTimeout: Double = 15
     /// Seconds for a whole transfer.
-    public var timeout: Double = 60
+    package var timeout: Double = 60
     /// A transfer slower than `lowSpeedBytes` per second for `lowSpeedSeconds` is cut off.
-    public var lowSpeedBytes = 100
-    public var lowSpeedSeconds = 20
+    package var lowSpeedBytes = 100
+    package var lowSpeedSeconds = 20
     /// The largest body accepted, counted after decompression.
-    public var maxBodyBytes = 10 * 1024 * 1024
-    public var maxRedirects = 5
+    package var maxBodyBytes = 10 * 1024 * 1024
+    package var maxRedirects = 5
     /// Transfers running at once, in all and per host. The global limit bounds sockets and bodies in
     /// memory; it is high enough that distinct hosts never wait for one another (64 hosts at their own
     /// limit), so a run over distant, slow hosts costs their latency once per round, not once per batch.
-    public var concurrency = 128
-    public var perHostConcurrency = 2
+    package var concurrency = 128
+    package var perHostConcurrency = 2
     /// Failures in a row after which a host's remaining requests fail at once, for the rest of the run.
-    public var hostFailureLimit = 5
+    package var hostFailureLimit = 5
     /// Addresses counted as public although they are not: lets a test stand a loopback server in for a
     /// site on the web. Empty outside tests.
-    public var publicForTesting: Set<String> = []
+    package var publicForTesting: Set<String> = []
 
-    public init() {}
+    package init() {}
 }
 
 /// Why a fetch failed. Every case names the URL.
-public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
+package enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     case transport(url: String, message: String)
     case http(url: String, status: Int)
     case tooLarge(url: String, limit: Int)
@@ -171,7 +171,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The response's header is larger than libcurl accepts.
     case headerTooLarge(url: String)
 
-    public var url: String {
+    package var url: String {
         switch self {
         case .transport(let url, _), .http(let url, _), .tooLarge(let url, _), .unsupported(let url),
             .disallowedByRobots(let url), .hostUnavailable(let url, _), .retryAfterTooLong(let url, _),
@@ -183,7 +183,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// The HTTP status that made the fetch fail, when one did.
-    public var status: Int? {
+    package var status: Int? {
         if case .http(_, let status) = self { return status }
         return nil
     }
@@ -208,7 +208,7 @@ public enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .transport(let url, let message): "\(url): \(message)"
         case .http(let url, let status): "\(url): HTTP status \(status)"

@@ -1,5 +1,5 @@
 /// The rules of a robots.txt file (RFC 9309) for one user agent.
-public struct RobotsRules: Sendable, Equatable {
+package struct RobotsRules: Sendable, Equatable {
     struct Rule: Sendable, Equatable {
         let allow: Bool
         let pattern: String
@@ -7,12 +7,12 @@ public struct RobotsRules: Sendable, Equatable {
 
     let rules: [Rule]
     /// The file could not be fetched (5xx or no answer): nothing may be crawled for now.
-    public let unreachable: Bool
+    package let unreachable: Bool
 
     /// Everything allowed (no robots.txt, or a 4xx answer for it).
-    public static let allowAll = RobotsRules(rules: [])
+    package static let allowAll = RobotsRules(rules: [])
     /// Nothing allowed (robots.txt unreachable: RFC 9309 §2.3.1.4).
-    public static let unreachableSite = RobotsRules(rules: [Rule(allow: false, pattern: "/")], unreachable: true)
+    package static let unreachableSite = RobotsRules(rules: [Rule(allow: false, pattern: "/")], unreachable: true)
 
     init(rules: [Rule], unreachable: Bool = false) {
         self.rules = rules
@@ -21,7 +21,7 @@ public struct RobotsRules: Sendable, Equatable {
 
     /// Parses robots.txt text and keeps the group that applies to `userAgent` (its product token, matched
     /// case-insensitively), or the `*` group when none names it.
-    public init(parsing text: String, userAgent: String) {
+    package init(parsing text: String, userAgent: String) {
         let token = userAgent.split(separator: "/").first.map { $0.lowercased() } ?? userAgent.lowercased()
         var groups: [(agents: [String], rules: [Rule])] = []
         var collectingAgents = false
@@ -50,7 +50,7 @@ public struct RobotsRules: Sendable, Equatable {
     }
 
     /// Whether a path (with its query) may be fetched: the longest matching rule wins, `allow` on a tie.
-    public func allows(path: String) -> Bool {
+    package func allows(path: String) -> Bool {
         var best: Rule?
         for rule in rules where Self.matches(rule.pattern, path) {
             guard let current = best else {

@@ -6,7 +6,7 @@ internal import CLibXML2
 public final class Document {
     let pointer: xmlDocPtr
     /// The URL the document was read from, used to resolve relative links.
-    public let url: String?
+    package let url: String?
 
     /// The HTML the document was parsed from, kept (without copying) so that work can start again from the
     /// untouched page.
@@ -115,7 +115,7 @@ public final class Document {
     /// undefined entities silently, so a clean parse proves nothing) and transcoded when it claims UTF-8
     /// but is not (see `XMLRepair.transcoded`); when even that is not well-formed, libxml2's recovering parser is tried,
     /// and the strict parse's error is reported if that yields nothing either.
-    public convenience init(xml: [UInt8], url: String? = nil, lenient: Bool = false) throws(MarkupError) {
+    package convenience init(xml: [UInt8], url: String? = nil, lenient: Bool = false) throws(MarkupError) {
         Markup.initialize()
         let name = url ?? "XML input"
         var input = lenient ? XMLRepair.repaired(xml) : xml
@@ -160,7 +160,7 @@ public final class Document {
 
     /// A fresh copy of the document as it was parsed (edits made since are not in it), for work that must
     /// start again from the untouched page. Call it only when needed: it parses the page again.
-    public func copy() -> Document {
+    package func copy() -> Document {
         if let source, let fresh = try? Document(html: source, url: url) { return fresh }
         return Document(pointer: xmlCopyDoc(pointer, 1), url: url, source: source)
     }
@@ -169,12 +169,12 @@ public final class Document {
     public var root: Node? { xmlDocGetRootElement(pointer).map(Node.init) }
 
     /// The `<head>` element, when the page has one.
-    public var head: Node? { root?.firstChild(named: "head") }
+    package var head: Node? { root?.firstChild(named: "head") }
 
     /// The address relative links resolve against: the first `<base href>` wherever it is (as browsers take
     /// it), resolved against the document's URL when it is an http, https or file address; else the
     /// document's URL.
-    public var baseURL: String? {
+    package var baseURL: String? {
         var base: String?
         root?.walk { node in
             guard base == nil, node.isElement else { return .skipChildren }
@@ -189,11 +189,11 @@ public final class Document {
     }
 
     /// The `<body>` element, or the root when the page has none.
-    public var body: Node? { root?.firstChild(named: "body") ?? root }
+    package var body: Node? { root?.firstChild(named: "body") ?? root }
 
     /// Creates an element that belongs to this document, not yet attached anywhere (attach it, or it is not
     /// freed with the document).
-    public func createElement(_ name: String) -> Node {
+    package func createElement(_ name: String) -> Node {
         DocumentReference(pointer: pointer).createElement(name)
     }
 
@@ -248,11 +248,11 @@ extension UInt8 {
 }
 
 /// A borrowed handle on a node's document, for making new nodes in it.
-public struct DocumentReference {
+package struct DocumentReference {
     let pointer: xmlDocPtr
 
     /// Creates an element that belongs to the document, not yet attached anywhere.
-    public func createElement(_ name: String) -> Node {
+    package func createElement(_ name: String) -> Node {
         Node(xmlNewDocNode(pointer, nil, name, nil))
     }
 }

@@ -2,11 +2,11 @@ import Foundation
 
 extension Document {
     /// The address links of the document are resolved against: its `<base href>`, else its own URL.
-    public var baseAddress: URL? { baseURL.flatMap(URL.init(string:)) }
+    package var baseAddress: URL? { baseURL.flatMap(URL.init(string:)) }
 
     /// An `href` made absolute against `base`, without its fragment; `nil` for a fragment alone and for
     /// schemes other than http, https and file.
-    public static func linkAddress(_ href: String, base: URL?) -> String? {
+    package static func linkAddress(_ href: String, base: URL?) -> String? {
         let href = href.trimmingCharacters(in: .whitespaces)
         guard !href.isEmpty, !href.hasPrefix("#"), let url = URL(string: href, relativeTo: base)?.absoluteURL,
             let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
@@ -18,9 +18,9 @@ extension Document {
 }
 
 /// Plain text as HTML.
-public enum PlainText {
+package enum PlainText {
     /// Paragraphs (split at blank lines, or at line ends when there are none) as escaped `<p>` elements.
-    public static func paragraphs(_ text: String) -> String {
+    package static func paragraphs(_ text: String) -> String {
         let separator = text.contains("\n\n") ? "\n\n" : "\n"
         return text.components(separatedBy: separator).map { paragraph in
             let escaped = paragraph.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -8,9 +8,9 @@ public struct Node: Hashable, @unchecked Sendable {
     init(_ pointer: xmlNodePtr) { self.pointer = pointer }
 
     /// What kind of node this is.
-    public enum Kind: Sendable { case element, text, comment, other }
+    package enum Kind: Sendable { case element, text, comment, other }
 
-    public var kind: Kind {
+    package var kind: Kind {
         switch pointer.pointee.type {
         case XML_ELEMENT_NODE: .element
         case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: .text
@@ -19,32 +19,32 @@ public struct Node: Hashable, @unchecked Sendable {
         }
     }
 
-    public var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
-    public var isText: Bool { kind == .text }
+    package var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
+    package var isText: Bool { kind == .text }
 
     /// One integer a caller may keep on a node while it works on the tree, 0 until set: libxml2's `_private`
     /// field, which its parser leaves alone. Markup itself never reads it.
-    public var mark: Int {
+    package var mark: Int {
         get { Int(bitPattern: pointer.pointee._private) }
         nonmutating set { pointer.pointee._private = UnsafeMutableRawPointer(bitPattern: newValue) }
     }
 
     /// The element's name as written (libxml2's HTML parser lower-cases tag names); "" for other nodes.
-    public var name: String {
+    package var name: String {
         guard isElement, let name = pointer.pointee.name else { return "" }
         return String(cString: name)
     }
 
     /// The local name without any namespace prefix, for XML documents.
-    public var localName: String { name }
+    package var localName: String { name }
 
     /// The namespace URI of an XML element, if any.
-    public var namespace: String? {
+    package var namespace: String? {
         pointer.pointee.ns?.pointee.href.map { String(cString: $0) }
     }
 
     /// Whether this is an element with the given name, compared as bytes without making a string.
-    public func `is`(_ tag: StaticString) -> Bool {
+    package func `is`(_ tag: StaticString) -> Bool {
         guard isElement, let name = pointer.pointee.name else { return false }
         return tag.withUTF8Buffer { wanted in
             strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
@@ -53,7 +53,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// The element's name as one of the names in `tags`, or `nil`.
-    public func tag(in tags: TagSet) -> Bool {
+    package func tag(in tags: TagSet) -> Bool {
         guard isElement, let name = pointer.pointee.name else { return false }
         return tags.contains(name)
     }
@@ -61,19 +61,19 @@ public struct Node: Hashable, @unchecked Sendable {
     // MARK: Tree
 
     /// The document the node belongs to. Nodes do not keep it alive: use only while the caller holds it.
-    public var document: DocumentReference { DocumentReference(pointer: pointer.pointee.doc) }
+    package var document: DocumentReference { DocumentReference(pointer: pointer.pointee.doc) }
 
-    public var parent: Node? {
+    package var parent: Node? {
         guard let parent = pointer.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE else { return nil }
         return Node(parent)
     }
-    public var firstChild: Node? { pointer.pointee.children.map(Node.init) }
-    public var lastChild: Node? { pointer.pointee.last.map(Node.init) }
-    public var nextSibling: Node? { pointer.pointee.next.map(Node.init) }
-    public var previousSibling: Node? { pointer.pointee.prev.map(Node.init) }
+    package var firstChild: Node? { pointer.pointee.children.map(Node.init) }
+    package var lastChild: Node? { pointer.pointee.last.map(Node.init) }
+    package var nextSibling: Node? { pointer.pointee.next.map(Node.init) }
+    package var previousSibling: Node? { pointer.pointee.prev.map(Node.init) }
 
     /// Direct children, in order.
-    public var children: [Node] {
+    package var children: [Node] {
         var result: [Node] = []
         var child = pointer.pointee.children
         while let current = child {
@@ -84,10 +84,10 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// Element children, in order.
-    public var elementChildren: [Node] { children.filter(\.isElement) }
+    package var elementChildren: [Node] { children.filter(\.isElement) }
 
     /// The next sibling that is an element.
-    public var nextElementSibling: Node? {
+    package var nextElementSibling: Node? {
         var sibling = pointer.pointee.next
         while let current = sibling {
             if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
@@ -97,7 +97,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// The previous sibling that is an element.
-    public var previousElementSibling: Node? {
+    package var previousElementSibling: Node? {
         var sibling = pointer.pointee.prev
         while let current = sibling {
             if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
@@ -107,7 +107,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// The first child element with the given name.
-    public func firstChild(named name: StaticString) -> Node? {
+    package func firstChild(named name: StaticString) -> Node? {
         var child = firstChild
         while let current = child {
             if current.is(name) { return current }
@@ -117,10 +117,10 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// Every node below this one (not this one itself), in document order.
-    public var descendants: Descendants { Descendants(root: self) }
+    package var descendants: Descendants { Descendants(root: self) }
 
     /// Whether `other` is this node or below it.
-    public func contains(_ other: Node) -> Bool {
+    package func contains(_ other: Node) -> Bool {
         var current: xmlNodePtr? = other.pointer
         while let node = current {
             if node == pointer { return true }
@@ -130,7 +130,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// How many elements stand between this node and the document root.
-    public var depth: Int {
+    package var depth: Int {
         var depth = 0
         var current = pointer.pointee.parent
         while let node = current, node.pointee.type == XML_ELEMENT_NODE {
@@ -143,9 +143,9 @@ public struct Node: Hashable, @unchecked Sendable {
     // MARK: Attributes
 
     /// Whether the element has any attribute at all: a free test before looking for particular ones.
-    public var hasAttributes: Bool { isElement && pointer.pointee.properties != nil }
+    package var hasAttributes: Bool { isElement && pointer.pointee.properties != nil }
 
-    public func attribute(_ name: String) -> String? {
+    package func attribute(_ name: String) -> String? {
         guard let property = property(named: name) else { return nil }
         // The usual value is one text node: read it in place rather than have libxml2 copy it first.
         if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
@@ -158,7 +158,7 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// The address relative references in this node resolve against (XML Base): the nearest `xml:base`
     /// on it or its ancestors, itself resolved against theirs and the document's URL.
-    public var xmlBase: String? {
+    package var xmlBase: String? {
         guard let base = xmlNodeGetBase(pointer.pointee.doc, pointer) else { return nil }
         defer { feedpipe_xmlFree(base) }
         return String(cString: base)
@@ -166,7 +166,7 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// Whether the attribute's value contains `needle` (case-sensitive), tested in place by libxml2: no
     /// string is made, so it suits checks over every element of a page.
-    public func attribute(_ name: String, contains needle: String) -> Bool {
+    package func attribute(_ name: String, contains needle: String) -> Bool {
         guard let property = property(named: name) else { return false }
         if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
             guard let content = child.pointee.content else { return false }
@@ -177,7 +177,7 @@ public struct Node: Hashable, @unchecked Sendable {
         return attribute(name)?.contains(needle) ?? false
     }
 
-    public func hasAttribute(_ name: String) -> Bool {
+    package func hasAttribute(_ name: String) -> Bool {
         property(named: name) != nil
     }
 
@@ -195,16 +195,16 @@ public struct Node: Hashable, @unchecked Sendable {
         }
     }
 
-    public func setAttribute(_ name: String, _ value: String) {
+    package func setAttribute(_ name: String, _ value: String) {
         xmlSetProp(pointer, name, value)
     }
 
-    public func removeAttribute(_ name: String) {
+    package func removeAttribute(_ name: String) {
         if let attribute = xmlHasProp(pointer, name) { xmlRemoveProp(attribute) }
     }
 
     /// The element's attributes as name/value pairs, in document order.
-    public var attributes: [(name: String, value: String)] {
+    package var attributes: [(name: String, value: String)] {
         var result: [(String, String)] = []
         var attribute = isElement ? pointer.pointee.properties : nil
         while let current = attribute {
@@ -218,7 +218,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// The `class` and `id` attributes joined, the usual input of class/id heuristics.
-    public var classAndID: String {
+    package var classAndID: String {
         guard hasAttributes else { return "" }
         let classes = attribute("class") ?? ""
         guard let id = attribute("id") else { return classes }
@@ -228,14 +228,14 @@ public struct Node: Hashable, @unchecked Sendable {
     // MARK: Text
 
     /// All text below this node, concatenated as it stands in the source.
-    public var text: String {
+    package var text: String {
         guard let content = xmlNodeGetContent(pointer) else { return "" }
         defer { feedpipe_xmlFree(content) }
         return String(cString: content)
     }
 
     /// Replaces the content of a text node, or all children of an element with one text node.
-    public func setText(_ text: String) {
+    package func setText(_ text: String) {
         if isText {
             xmlNodeSetContent(pointer, nil)
             xmlNodeAddContent(pointer, text)
@@ -247,7 +247,7 @@ public struct Node: Hashable, @unchecked Sendable {
 
     /// Calls `body` with the raw UTF-8 bytes of every text node below (or at) this node, in order, without
     /// making strings. Stops early when `body` returns `false`.
-    public func forEachTextRun(skipping skipped: TagSet? = nil, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+    package func forEachTextRun(skipping skipped: TagSet? = nil, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
         var stop = false
         func visit(_ node: xmlNodePtr) {
             var child: xmlNodePtr? = node
@@ -272,17 +272,17 @@ public struct Node: Hashable, @unchecked Sendable {
     // MARK: Editing
 
     /// Detaches the node from its tree; it stays owned by its document until freed with `remove()`.
-    public func unlink() { xmlUnlinkNode(pointer) }
+    package func unlink() { xmlUnlinkNode(pointer) }
 
     /// Detaches the node and frees it with everything below it. Do not use the node afterwards.
-    public func remove() {
+    package func remove() {
         xmlUnlinkNode(pointer)
         xmlFreeNode(pointer)
     }
 
     /// Removes and frees a set of nodes, some of which may contain others: all are unlinked before any is
     /// freed, so a node freed with its ancestor is never freed twice.
-    public static func remove(_ nodes: [Node]) {
+    package static func remove(_ nodes: [Node]) {
         var seen = Set<Node>()
         let unique = nodes.filter { seen.insert($0).inserted }
         for node in unique { xmlUnlinkNode(node.pointer) }
@@ -290,19 +290,19 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// Moves `child` (detached or not) to the end of this element's children.
-    public func append(_ child: Node) {
+    package func append(_ child: Node) {
         xmlUnlinkNode(child.pointer)
         xmlAddChild(pointer, child.pointer)
     }
 
     /// Moves `node` in front of this node.
-    public func insertBefore(_ node: Node) {
+    package func insertBefore(_ node: Node) {
         xmlUnlinkNode(node.pointer)
         xmlAddPrevSibling(pointer, node.pointer)
     }
 
     /// Replaces this node with its own children, keeping them in place.
-    public func unwrap() {
+    package func unwrap() {
         while let child = pointer.pointee.children {
             xmlUnlinkNode(child)
             xmlAddPrevSibling(pointer, child)
@@ -311,12 +311,12 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// Renames the element, keeping attributes and children.
-    public func rename(_ name: String) { xmlNodeSetName(pointer, name) }
+    package func rename(_ name: String) { xmlNodeSetName(pointer, name) }
 
     // MARK: Serialisation
 
     /// The node and everything below it as HTML.
-    public var outerHTML: String {
+    package var outerHTML: String {
         guard let buffer = Self.growingBuffer() else { return "" }
         defer { xmlBufferFree(buffer) }
         htmlNodeDump(buffer, pointer.pointee.doc, pointer)
@@ -332,7 +332,7 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// The node's children as HTML.
-    public var innerHTML: String {
+    package var innerHTML: String {
         guard let buffer = Self.growingBuffer() else { return "" }
         defer { xmlBufferFree(buffer) }
         var child = pointer.pointee.children
@@ -346,7 +346,7 @@ public struct Node: Hashable, @unchecked Sendable {
     // MARK: Queries
 
     /// Nodes matching an XPath expression evaluated with this node as the context node.
-    public func xpath(_ expression: String) -> [Node] {
+    package func xpath(_ expression: String) -> [Node] {
         guard let context = xmlXPathNewContext(pointer.pointee.doc) else { return [] }
         defer { xmlXPathFreeContext(context) }
         context.pointee.node = pointer
@@ -362,7 +362,7 @@ public struct Node: Hashable, @unchecked Sendable {
     /// The value of an XPath expression that computes a string or number rather than selecting nodes
     /// (`substring-before(//title, ' | ')`, `normalize-space(//h1)`), or `nil` when it selects nodes or
     /// computes nothing.
-    public func value(of selector: Selector) -> String? {
+    package func value(of selector: Selector) -> String? {
         guard let context = xmlXPathNewContext(pointer.pointee.doc) else { return nil }
         defer { xmlXPathFreeContext(context) }
         context.pointee.node = pointer
@@ -381,14 +381,14 @@ public struct Node: Hashable, @unchecked Sendable {
 }
 
 /// Pre-order iteration over the nodes below a root, read straight off libxml2's links.
-public struct Descendants: Sequence {
+package struct Descendants: Sequence {
     let root: Node
 
-    public struct Iterator: IteratorProtocol {
+    package struct Iterator: IteratorProtocol {
         let root: xmlNodePtr
         var upcoming: xmlNodePtr?
 
-        public mutating func next() -> Node? {
+        package mutating func next() -> Node? {
             guard let current = upcoming else { return nil }
             if let child = current.pointee.children, current.pointee.type == XML_ELEMENT_NODE {
                 upcoming = child
@@ -407,7 +407,7 @@ public struct Descendants: Sequence {
         }
     }
 
-    public func makeIterator() -> Iterator {
+    package func makeIterator() -> Iterator {
         Iterator(root: root.pointer, upcoming: root.pointer.pointee.children)
     }
 }
@@ -415,7 +415,7 @@ public struct Descendants: Sequence {
 extension Node {
     /// Iterates the nodes below this one in pre-order, letting `visit` decide whether to enter each element.
     /// `visit` may remove the node it is given when it returns `.skipChildren`.
-    public func walk(_ visit: (Node) -> WalkDecision) {
+    package func walk(_ visit: (Node) -> WalkDecision) {
         var current = pointer.pointee.children
         while let node = current {
             let next = nextInWalk(after: node, entering: false)
@@ -440,17 +440,17 @@ extension Node {
 }
 
 /// What `Node.walk` does after visiting a node.
-public enum WalkDecision: Sendable { case enter, skipChildren }
+package enum WalkDecision: Sendable { case enter, skipChildren }
 
 /// A set of element names, compared as packed bytes so that a lookup makes no string.
-public struct TagSet: Sendable {
+package struct TagSet: Sendable {
     private struct Key: Hashable { var low: UInt64 = 0, high: UInt64 = 0 }
     /// Open addressing with a multiplicative hash: a lookup is a multiply, a shift and one or two compares,
     /// far cheaper than `Set`'s SipHash for the thousands of lookups one page takes.
     private let slots: [Key?]
     private let shift: UInt64
 
-    public init(_ names: [String]) {
+    package init(_ names: [String]) {
         let keys = Set(names.compactMap { name in
             name.utf8.withContiguousStorageIfAvailable { Self.key($0.baseAddress!, limit: $0.count) } ?? nil
         })
@@ -500,7 +500,7 @@ public struct TagSet: Sendable {
     }
 
     /// Whether the bytes (a lower-case word, say) are a member.
-    public func contains(bytes: ArraySlice<UInt8>) -> Bool {
+    package func contains(bytes: ArraySlice<UInt8>) -> Bool {
         guard bytes.count <= 16 else { return false }
         return bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { Self.key($0, limit: buffer.count) }.map(lookup) ?? false
@@ -508,12 +508,12 @@ public struct TagSet: Sendable {
     }
 
     /// Whether the bytes are a member.
-    public func contains(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package func contains(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count <= 16, let base = bytes.baseAddress else { return false }
         return Self.key(base, limit: bytes.count).map(lookup) ?? false
     }
 
-    public func contains(_ name: String) -> Bool {
+    package func contains(_ name: String) -> Bool {
         var name = name
         return name.withUTF8 { buffer in
             buffer.baseAddress.flatMap { Self.key($0, limit: buffer.count) }.map(lookup) ?? false

@@ -5,9 +5,9 @@ internal import CLibXML2
 /// `[attr*=value]`, the descendant and child combinators, and selector lists.
 public struct Selector: Sendable, CustomStringConvertible {
     /// The selector as written.
-    public let source: String
+    package let source: String
     /// The equivalent XPath expression, relative to the context node.
-    public let xpath: String
+    package let xpath: String
 
     public var description: String { source }
 
@@ -19,7 +19,7 @@ public struct Selector: Sendable, CustomStringConvertible {
 
     /// A selector written as XPath 1.0 (relative expressions start from the node selected from); the
     /// expression is compiled once here so that a mistake is reported when the pipeline is read.
-    public init(xpath: String) throws(MarkupError) {
+    package init(xpath: String) throws(MarkupError) {
         Markup.initialize()
         guard let compiled = xmlXPathCompile(xpath) else {
             throw MarkupError.invalidSelector(xpath, reason: "not a valid XPath 1.0 expression")

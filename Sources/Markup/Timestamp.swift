@@ -2,9 +2,9 @@ import Foundation
 
 /// Reads the date formats found in pages and feeds: RFC 3339 / ISO 8601 (with or without time, fraction or
 /// zone), RFC 822 / 1123 as used by RSS, and a few common human-written forms.
-public enum Timestamp {
+package enum Timestamp {
     /// The date written in `text`, or `nil`. A time without a zone is taken as UTC.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let value = text.utf8.first.map { $0 > 0x20 } == true && text.utf8.last.map { $0 > 0x20 } == true
             ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count >= 8, value.count <= 64 else { return nil }
@@ -207,7 +207,7 @@ public enum Timestamp {
     }
 
     /// The date as RFC 3339 in UTC with a `Z` and no fraction, as Atom wants it.
-    public static func rfc3339(_ date: Date) -> String {
+    package static func rfc3339(_ date: Date) -> String {
         outputFormatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
     }
 

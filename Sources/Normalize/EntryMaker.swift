@@ -5,11 +5,11 @@ import Markup
 
 /// The last step of the stages before emit: an extracted `Article`, with what its source knew (`Link`),
 /// becomes a feed `Entry` with a stable id, a plain-text summary and its dates settled. No I/O.
-public enum EntryMaker {
+package enum EntryMaker {
     /// The feed entry for an extracted article. The id comes from the article's canonical URL when the page
     /// names one on the same site, else from the link that led to it; an entry with no date of its own is
     /// dated when it was first seen (`firstSeen` of its id, else `seenAt`).
-    public static func entry<Failure: Error>(
+    package static func entry<Failure: Error>(
         for article: Article, link: Link, seenAt: Date, firstSeen: (_ id: String) throws(Failure) -> Date?
     ) throws(Failure) -> Entry {
         // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is
@@ -34,7 +34,7 @@ public enum EntryMaker {
     /// The article a feed item's own body makes, extracted and made safe like a page's, or `nil` when the
     /// item has no body with text. With `page`, only when the page's text is less than half as long, and
     /// then with the page's metadata (title, author, dates, image).
-    public static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil) -> Article? {
+    package static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil) -> Article? {
         guard let content = link.content, let body = try? Selector("body") else { return nil }
         if let page, page.text.utf8.count * 2 >= content.utf8.count { return nil }
         var rules = rules
@@ -52,7 +52,7 @@ public enum EntryMaker {
 
     /// The text lengths of a refetched article and of its stored entry when the article has less than half
     /// the stored text; `nil` when it is not far shorter.
-    public static func shrinkage(of article: Article, against stored: Entry) -> (now: Int, before: Int)? {
+    package static func shrinkage(of article: Article, against stored: Entry) -> (now: Int, before: Int)? {
         guard let content = stored.content, content.utf8.count > 2 * article.text.utf8.count,
             let document = try? Document(html: "<html><body>\(content)</body></html>", url: stored.link),
             let text = document.root?.text
@@ -63,10 +63,10 @@ public enum EntryMaker {
 }
 
 /// Plain-text summaries: the first paragraphs of the body, cut at a word boundary.
-public enum Summary {
+package enum Summary {
     /// The text with its white space collapsed, cut at the last word that fits in `limit` characters (and
     /// then ending in "…"); `nil` for text with nothing but white space. Only the start of the text is read.
-    public static func of(_ text: String, limit: Int) -> String? {
+    package static func of(_ text: String, limit: Int) -> String? {
         var flat = "", count = 0, space = false, cut = false
         for character in text {
             if character.isWhitespace {

@@ -10,7 +10,7 @@ import State
 /// Fetch and extract: the articles of every pipeline, as their answers arrive.
 extension Runner {
     /// What fetching one article came to.
-    public enum Fetched: Sendable {
+    package enum Fetched: Sendable {
         /// The article, and the validators its response carried.
         case article(Article, Validators)
         /// Fetched recently enough, or answered 304: the stored entry stands.
@@ -22,7 +22,7 @@ extension Runner {
     /// fetched conditionally. `each` is given every article's outcome (by its position in `jobs`) as soon
     /// as it is final, on the calling task: answers are extracted as they arrive, at most one per core at
     /// a time, and the fetching waits for the extraction rather than pile up bodies.
-    public func articles(
+    package func articles(
         _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date(),
         each: (_ index: Int, _ outcome: Result<Fetched, RunError>) async -> Void
     ) async {
@@ -92,7 +92,7 @@ extension Runner {
     }
 
     /// The outcome of every job, in job order (see the streaming `articles(_:state:now:each:)`).
-    public func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date())
+    package func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date())
         async -> [Result<Fetched, RunError>]
     {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)

@@ -2,22 +2,22 @@ import Foundation
 
 /// Writes files so that readers see the old or the new content, never a mix: a temporary file in the same
 /// folder, flushed, then renamed over the target. An unchanged file is not touched.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Why a file could not be written: the path and the system's own words ("Read-only file system",
     /// "No space left on device", "Is a directory", "Permission denied").
-    public struct WriteError: Error, Sendable, CustomStringConvertible {
-        public let path: String
-        public let cause: String
+    package struct WriteError: Error, Sendable, CustomStringConvertible {
+        package let path: String
+        package let cause: String
 
         init(path: String, errno code: Int32) {
             self.path = path
             self.cause = String(cString: strerror(code))
         }
 
-        public var description: String { "cannot write \(path): \(cause)" }
+        package var description: String { "cannot write \(path): \(cause)" }
     }
 
-    public static func write(_ text: String, to path: String) throws(WriteError) {
+    package static func write(_ text: String, to path: String) throws(WriteError) {
         let data = Array(text.utf8)
         if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(data) { return }
         let url = URL(fileURLWithPath: path)

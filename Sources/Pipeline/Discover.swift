@@ -10,23 +10,23 @@ import State
 /// Discover: each pipeline's source, asked for its links.
 extension Runner {
     /// What a pipeline's source offered.
-    public struct Discovery: Sendable {
+    package struct Discovery: Sendable {
         /// The links, in source order, without duplicates; `nil` when the source is unchanged since the last
         /// run.
-        public var links: [Link]?
+        package var links: [Link]?
         /// The pipeline as its links are fetched: a source on a private address (an intranet) lets its links
         /// reach private addresses too.
-        public var config: PipelineConfig
+        package var config: PipelineConfig
         /// Links dropped before fetching (see `RunReport.refused`).
-        public var refused = 0
+        package var refused = 0
         /// What the user should know of how the links were found (links guessed on a page with no feed).
-        public var warnings: [String] = []
+        package var warnings: [String] = []
     }
 
     /// The links each pipeline's source offers; all sources that are fetched are fetched together, and
     /// conditionally with a state store. Links that may not be fetched are dropped and counted; a source
     /// that offers no link at all is a failure naming it (and its selector).
-    public func discover(_ configs: [PipelineConfig], state: (any StateStore)? = nil, now: Date = Date()) async
+    package func discover(_ configs: [PipelineConfig], state: (any StateStore)? = nil, now: Date = Date()) async
         -> [Result<Discovery, RunError>]
     {
         let fetched = configs.indices.filter { configs[$0].source.isFetched }

@@ -4,21 +4,21 @@ import Foundation
 /// A pipeline's filters: entries whose title, body, author or address match an `include` expression (all
 /// given must match) and none of the `exclude` ones, no older than `maxAge`, and not a duplicate of another
 /// entry's body.
-public struct EntryFilter: Sendable {
+package struct EntryFilter: Sendable {
     /// The fields a rule looks at.
-    public enum Field: String, Sendable, CaseIterable {
+    package enum Field: String, Sendable, CaseIterable {
         case title, body, author, url
     }
 
     /// Case-insensitive expressions by field, compiled once when the pipeline is read.
-    public var include: [Field: NSRegularExpression] = [:]
-    public var exclude: [Field: NSRegularExpression] = [:]
+    package var include: [Field: NSRegularExpression] = [:]
+    package var exclude: [Field: NSRegularExpression] = [:]
     /// Entries dated further back than this (seconds) are left out.
-    public var maxAge: Double?
+    package var maxAge: Double?
     /// Entries whose body is the same as another's (a syndicated copy under another address) are left out.
-    public var dedupe = true
+    package var dedupe = true
 
-    public init() {}
+    package init() {}
 
     /// Whether a link may lead to an entry, judged before it is fetched (by its address and the date the
     /// source gives it), so that filtered articles cost nothing.

@@ -1,10 +1,10 @@
 /// What a file or response body that should be a web page is, judged by its bytes before any parsing.
-public enum PageBytes {
+package enum PageBytes {
     /// The kind of a body whose first bytes say it is a document, image or program rather than text
     /// ("PDF", "PNG", …), or "binary" for any other body whose first 4 KiB are more than 5 % control bytes
     /// (NUL and the C0 controls text never uses); `nil` for text, which a stray NUL does not change.
     /// UTF-16 text, which is full of NUL bytes, is known by its byte-order mark.
-    public static func binaryKind(_ body: [UInt8]) -> String? {
+    package static func binaryKind(_ body: [UInt8]) -> String? {
         let signatures: [(String, [UInt8])] = [
             ("PDF", Array("%PDF-".utf8)), ("PNG", [0x89, 0x50, 0x4E, 0x47]), ("JPEG", [0xFF, 0xD8, 0xFF]),
             ("GIF", Array("GIF8".utf8)), ("ZIP", [0x50, 0x4B, 0x03, 0x04]), ("gzip", [0x1F, 0x8B]),

@@ -10,44 +10,44 @@ import Yams
 /// output paths against the current directory.
 public struct PipelineConfig: Sendable {
     /// The file's name without extension; feeds and state are keyed by it.
-    public var name: String
-    public var file: String
-    public var title: String
-    public var id: String
-    public var link: String?
-    public var selfLink: String?
-    public var author: String?
+    package var name: String
+    package var file: String
+    package var title: String
+    package var id: String
+    package var link: String?
+    package var selfLink: String?
+    package var author: String?
     /// Where the article links come from: one of `LinkSources.kinds`.
-    public var source: any LinkSource
-    public var output: String
+    package var source: any LinkSource
+    package var output: String
     /// The formats written, each beside `output` with its own extension.
-    public var formats: [FeedFormat] = [.atom]
-    public var maxEntries: Int
-    public var rules: ExtractionRules
-    public var filter = EntryFilter()
+    package var formats: [FeedFormat] = [.atom]
+    package var maxEntries: Int
+    package var rules: ExtractionRules
+    package var filter = EntryFilter()
     /// A folder of ftr-site-config rule files, looked up by each article's host.
-    public var siteRules: SiteRuleFolder?
+    package var siteRules: SiteRuleFolder?
     /// How this pipeline's requests are made.
-    public var fetch = FetchSettings()
+    package var fetch = FetchSettings()
     /// Where `id` and `output` were written (line, column), for errors that involve other pipelines.
-    public var locations: [String: (line: Int, column: Int)] = [:]
+    package var locations: [String: (line: Int, column: Int)] = [:]
 
     /// Per-pipeline request settings.
-    public struct FetchSettings: Sendable {
+    package struct FetchSettings: Sendable {
         /// The policy of the requests for the links the source offers. Its `privateAddresses` is the
         /// pipeline's `private_addresses` (default false); a source on a private address allows them too.
-        public var policy = Request.Policy.forLinks
+        package var policy = Request.Policy.forLinks
         /// Extra headers on every request (cookies included, as a `Cookie` header).
-        public var headers: [String: String] = [:]
+        package var headers: [String: String] = [:]
         /// An article fetched this recently is not fetched again (seconds).
-        public var refreshAfter: Double = 86_400
+        package var refreshAfter: Double = 86_400
 
-        public init() {}
+        package init() {}
     }
 
     /// Where the feed in `format` is written: `output` for Atom, and the same path with the format's extension
     /// (`.rss`, `.json`) for the others.
-    public func path(for format: FeedFormat) -> String {
+    package func path(for format: FeedFormat) -> String {
         if format == .atom { return output }
         let url = URL(fileURLWithPath: output)
         let base = url.pathExtension.isEmpty ? output : String(output.dropLast(url.pathExtension.count + 1))
@@ -56,9 +56,9 @@ public struct PipelineConfig: Sendable {
 
     /// The folder a local source reads, which its `file:` links must stay inside; `nil` for a source on
     /// the web, whose `file:` links are all refused.
-    public var sourceFolder: String? { source.localFolder }
+    package var sourceFolder: String? { source.localFolder }
 
-    public var sourceURL: String { source.url }
+    package var sourceURL: String { source.url }
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
@@ -75,7 +75,7 @@ public struct PipelineConfig: Sendable {
 
     /// The word among `candidates` nearest to a misspelt one, when it is close enough to be the likely
     /// intent (for "did you mean" in errors).
-    public static func suggestion(for word: String, among candidates: [String]) -> String? {
+    package static func suggestion(for word: String, among candidates: [String]) -> String? {
         NodeReader.closest(to: word, in: candidates)
     }
 
@@ -83,7 +83,7 @@ public struct PipelineConfig: Sendable {
     static let maxFileBytes = 256 * 1024
 
     /// Reads and validates a pipeline file.
-    public static func load(_ path: String) throws(PipelineError) -> PipelineConfig {
+    package static func load(_ path: String) throws(PipelineError) -> PipelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(file: path, "cannot be read (missing or not a file)")
         }
@@ -274,7 +274,7 @@ public struct PipelineConfig: Sendable {
 
     /// Errors for pipelines that share a feed id or an output path with an earlier one: both would write
     /// over each other. Each error names the later file (with line and column) and the earlier one.
-    public static func conflicts(among configs: [PipelineConfig]) -> [PipelineError] {
+    package static func conflicts(among configs: [PipelineConfig]) -> [PipelineError] {
         var errors: [PipelineError] = []
         var ids: [String: PipelineConfig] = [:], outputs: [String: PipelineConfig] = [:]
         for config in configs {

@@ -1,11 +1,11 @@
 /// Why a pipeline could not be loaded or run. Config errors carry the file, line and column.
 public struct PipelineError: Error, Sendable, CustomStringConvertible, Equatable {
-    public let file: String
-    public let line: Int?
-    public let column: Int?
-    public let message: String
+    package let file: String
+    package let line: Int?
+    package let column: Int?
+    package let message: String
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
+    package init(file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
         self.file = file
         self.line = line
         self.column = column

@@ -3,23 +3,23 @@ import Foundation
 import State
 
 /// What one pipeline run did, for the one-line report and the exit status.
-public struct RunReport: Sendable, CustomStringConvertible {
-    public var pipeline: String
-    public var output: String
-    public var discovered = 0
-    public var new = 0
-    public var updated = 0
-    public var kept = 0
+package struct RunReport: Sendable, CustomStringConvertible {
+    package var pipeline: String
+    package var output: String
+    package var discovered = 0
+    package var new = 0
+    package var updated = 0
+    package var kept = 0
     /// Errors that did not stop the run: a source or an article that could not be fetched or read.
-    public var failures: [RunError] = []
+    package var failures: [RunError] = []
     /// What a user should know though nothing failed: entries read back from the feed, a page that lost
     /// its text and was not taken, links refused.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// Links the source offered that are never fetched: other schemes than http(s), files outside the
     /// pipeline's folder.
-    public var refused = 0
+    package var refused = 0
 
-    public var description: String {
+    package var description: String {
         var line = "\(pipeline): \(new) new, \(updated) updated, \(kept) kept → \(output)"
         var notes: [String] = []
         if !failures.isEmpty { notes.append("\(failures.count) failed") }
@@ -31,9 +31,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
 
 /// Why a source, an article or a pipeline's run failed: the stage, the URL and HTTP status when there
 /// were any, and the error underneath. `description` is the line a user reads.
-public struct RunError: Error, Sendable, CustomStringConvertible {
+package struct RunError: Error, Sendable, CustomStringConvertible {
     /// Where the failure happened.
-    public enum Stage: Sendable, Equatable {
+    package enum Stage: Sendable, Equatable {
         /// The source could not be fetched or read; the feed keeps its entries.
         case source
         /// One article could not be fetched or read; its entry, if any, stays as it was.
@@ -44,13 +44,13 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         case output
     }
 
-    public let stage: Stage
+    package let stage: Stage
     /// The address that failed, when one did.
-    public let url: String?
+    package let url: String?
     /// The HTTP status that made it fail, when one did.
-    public let status: Int?
+    package let status: Int?
     /// The error underneath: a `FetchError`, `SourceError`, `StateError` or `AtomicFile.WriteError`.
-    public let underlying: (any Error & Sendable)?
+    package let underlying: (any Error & Sendable)?
     private let message: String
 
     init(_ stage: Stage, _ message: String, url: String? = nil, status: Int? = nil, underlying: (any Error & Sendable)? = nil) {
@@ -82,7 +82,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         RunError(.output, "\(error)", url: URL(fileURLWithPath: path).absoluteString, underlying: error)
     }
 
-    public var description: String {
+    package var description: String {
         switch stage {
         case .source: "source: \(message)"
         case .article: "article: \(message)"

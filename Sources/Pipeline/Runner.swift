@@ -8,13 +8,13 @@ import Markup
 import Sources
 
 /// Discover, fetch, extract, normalize and emit for one pipeline.
-public struct Runner: Sendable {
-    public let client: HTTPClient
-    public let logger: Logger
+package struct Runner: Sendable {
+    package let client: HTTPClient
+    package let logger: Logger
     /// Told, as articles arrive, how many of the run's articles have an answer out of how many.
-    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    package var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
-    public init(client: HTTPClient, logger: Logger) {
+    package init(client: HTTPClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -34,7 +34,7 @@ public struct Runner: Sendable {
     }
 
     /// Runs one pipeline and writes its feed.
-    public func run(_ config: PipelineConfig, state: any StateStore, now: Date = Date()) async throws(RunError)
+    package func run(_ config: PipelineConfig, state: any StateStore, now: Date = Date()) async throws(RunError)
         -> RunReport
     {
         try await run([config], state: state, now: now)[0].get()
@@ -43,7 +43,7 @@ public struct Runner: Sendable {
     /// Runs pipelines together (one fetch batch for all sources, one for all articles) and writes each
     /// feed. A failed source or article is reported, and its feed is still written with every entry it had;
     /// a pipeline whose state or feed cannot be written fails alone.
-    public func run(_ configs: [PipelineConfig], state: any StateStore, now: Date = Date()) async
+    package func run(_ configs: [PipelineConfig], state: any StateStore, now: Date = Date()) async
         -> [Result<RunReport, RunError>]
     {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))

@@ -5,10 +5,10 @@ import Hummingbird
 
 /// Serves a folder of feeds over HTTP: the right media types, strong ETags and Last-Modified with 304
 /// answers, gzip when the client accepts it, and nothing outside the folder.
-public struct FeedServer: Sendable {
-    public let folder: URL
+package struct FeedServer: Sendable {
+    package let folder: URL
 
-    public init(folder: String) {
+    package init(folder: String) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
     }
 
@@ -36,7 +36,7 @@ public struct FeedServer: Sendable {
     }
 
     /// Runs until the process is stopped.
-    public func run(host: String, port: Int) async throws {
+    package func run(host: String, port: Int) async throws {
         let router = Router()
         router.get("/") { request, _ in self.respond(to: request, path: "/") }
         router.get("**") { request, _ in self.respond(to: request, path: request.uri.path) }

@@ -6,23 +6,23 @@ import Markup
 /// `type: feed` (or rss, atom, rdf, json): an RSS, RSS 1.0, Atom or JSON Feed whose items link to the
 /// articles, often with summaries only. An answer that is no feed is read for what it is: a sitemap, or a
 /// web page, whose advertised feed is read instead or, lacking one, whose article links are guessed.
-public struct FeedSource: LinkSource {
-    public static let type = "feed"
-    public static let aliases = ["rss", "atom", "json", "rdf", "jsonfeed", "json-feed"]
+package struct FeedSource: LinkSource {
+    package static let type = "feed"
+    package static let aliases = ["rss", "atom", "json", "rdf", "jsonfeed", "json-feed"]
 
-    public let url: String
+    package let url: String
 
-    public init(url: String) {
+    package init(url: String) {
         self.url = url
     }
 
-    public init(url: String, settings: any SourceSettings) {
+    package init(url: String, settings: any SourceSettings) {
         self.init(url: url)
     }
 
-    public var nothingOffered: String { "the feed has no items with links" }
+    package var nothingOffered: String { "the feed has no items with links" }
 
-    public func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
         guard let answer else { return Offer(links: []) }
         let notFeed: SourceError
         do {

@@ -4,23 +4,23 @@ import Foundation
 
 /// `type: folder`: a folder of saved HTML pages on this machine, listed as `file:` links (every `.html` and
 /// `.htm` below it, sorted by path); each page's canonical URL becomes its entry's address when it names one.
-public struct FolderSource: LinkSource {
-    public static let type = "folder"
+package struct FolderSource: LinkSource {
+    package static let type = "folder"
 
-    public let url: String
+    package let url: String
 
-    public init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
+    package init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
         guard url.hasPrefix("file:") else { throw SourceSettingsError(key: "url", "a folder source is a path on this machine") }
         self.url = url
     }
 
-    public var isFetched: Bool { false }
+    package var isFetched: Bool { false }
 
-    public var localFolder: String? { URL(string: url).map { $0.standardizedFileURL.path } }
+    package var localFolder: String? { URL(string: url).map { $0.standardizedFileURL.path } }
 
-    public var nothingOffered: String { "the folder holds no .html pages" }
+    package var nothingOffered: String { "the folder holds no .html pages" }
 
-    public func links(in answer: Response?, reading: SourceReading) throws(SourceError) -> Offer {
+    package func links(in answer: Response?, reading: SourceReading) throws(SourceError) -> Offer {
         guard let folder = URL(string: url), folder.isFileURL else { throw SourceError("\(url): the folder cannot be read") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,

@@ -7,7 +7,7 @@ import Markup
 /// Where a pipeline's article links come from. Each kind of source is one type: it reads its own keys of
 /// the pipeline's `source:` mapping and turns its answer (and whatever else it fetches: next pages,
 /// sitemaps, an advertised feed) into links. A new kind is a new type listed in `LinkSources.kinds`.
-public protocol LinkSource: Sendable {
+package protocol LinkSource: Sendable {
     /// The `type:` that names the kind in a pipeline file, and other names accepted for it.
     static var type: String { get }
     static var aliases: [String] { get }
@@ -33,7 +33,7 @@ public protocol LinkSource: Sendable {
 
 extension LinkSource {
     /// The source of this kind that `url` and `settings` describe, or why they describe none.
-    public static func read(url: String, settings: any SourceSettings) -> Result<any LinkSource, SourceSettingsError> {
+    package static func read(url: String, settings: any SourceSettings) -> Result<any LinkSource, SourceSettingsError> {
         do {
             return .success(try Self(url: url, settings: settings))
         } catch {
@@ -42,7 +42,7 @@ extension LinkSource {
     }
 
     /// `links(in:reading:)` as a result (what the runner calls on a source of any kind).
-    public func offer(in answer: Response?, reading: SourceReading) async -> Result<Offer, SourceError> {
+    package func offer(in answer: Response?, reading: SourceReading) async -> Result<Offer, SourceError> {
         do {
             return .success(try await links(in: answer, reading: reading))
         } catch {
@@ -50,35 +50,35 @@ extension LinkSource {
         }
     }
 
-    public static var aliases: [String] { [] }
-    public static var keys: [String] { [] }
-    public var isFetched: Bool { true }
+    package static var aliases: [String] { [] }
+    package static var keys: [String] { [] }
+    package var isFetched: Bool { true }
 
-    public var localFolder: String? {
+    package var localFolder: String? {
         guard let url = URL(string: url), url.isFileURL else { return nil }
         return url.deletingLastPathComponent().standardizedFileURL.path
     }
 }
 
 /// The kinds of source a pipeline may name.
-public enum LinkSources {
-    public static let kinds: [any LinkSource.Type] = [
+package enum LinkSources {
+    package static let kinds: [any LinkSource.Type] = [
         ListPageSource.self, FeedSource.self, SitemapSource.self, FolderSource.self,
     ]
 
     /// The kind a `type:` names, by its name or an alias (case does not matter).
-    public static func kind(named name: String) -> (any LinkSource.Type)? {
+    package static func kind(named name: String) -> (any LinkSource.Type)? {
         let name = name.lowercased()
         return kinds.first { $0.type == name || $0.aliases.contains(name) }
     }
 }
 
 /// What a source offered: its links, and what the user should know of how they were found.
-public struct Offer: Sendable {
-    public var links: [Link]
-    public var warnings: [String] = []
+package struct Offer: Sendable {
+    package var links: [Link]
+    package var warnings: [String] = []
 
-    public init(links: [Link], warnings: [String] = []) {
+    package init(links: [Link], warnings: [String] = []) {
         self.links = links
         self.warnings = warnings
     }
@@ -86,14 +86,14 @@ public struct Offer: Sendable {
 
 /// What a source may use while it reads: fetching further addresses under the pipeline's rules, how many
 /// links are enough, and the run's log.
-public struct SourceReading: Sendable {
+package struct SourceReading: Sendable {
     /// Fetches another address for the source (a next list page, a sitemap, the feed a page advertises).
-    public var fetch: @Sendable (String) async -> Result<Response, FetchError>
+    package var fetch: @Sendable (String) async -> Result<Response, FetchError>
     /// How many links the pipeline takes: a walk over further pages stops once it has found as many.
-    public var enough: Int
-    public var logger: Logger
+    package var enough: Int
+    package var logger: Logger
 
-    public init(
+    package init(
         fetch: @escaping @Sendable (String) async -> Result<Response, FetchError>, enough: Int, logger: Logger
     ) {
         self.fetch = fetch
@@ -104,7 +104,7 @@ public struct SourceReading: Sendable {
 
 /// A source's keys as the pipeline file gives them; errors name the key, and the pipeline file adds the
 /// line and column.
-public protocol SourceSettings {
+package protocol SourceSettings {
     func has(_ key: String) -> Bool
     /// The CSS selector under `key`, if given.
     func selector(_ key: String) throws(SourceSettingsError) -> Selector?
@@ -113,11 +113,11 @@ public protocol SourceSettings {
 }
 
 /// A source's keys that cannot be used: the key at fault (`nil`: the `source:` mapping itself) and why.
-public struct SourceSettingsError: Error, Sendable {
-    public var key: String?
-    public var message: String
+package struct SourceSettingsError: Error, Sendable {
+    package var key: String?
+    package var message: String
 
-    public init(key: String?, _ message: String) {
+    package init(key: String?, _ message: String) {
         self.key = key
         self.message = message
     }

@@ -5,27 +5,27 @@ import Markup
 
 /// `type: html`: an HTML page listing articles, read with selectors; the pages after it are followed
 /// through its "next" link.
-public struct ListPageSource: LinkSource {
-    public static let type = "html"
-    public static let keys = ["links", "next", "pages", "title", "date", "summary"]
+package struct ListPageSource: LinkSource {
+    package static let type = "html"
+    package static let keys = ["links", "next", "pages", "title", "date", "summary"]
 
-    public let url: String
+    package let url: String
     /// The `<a>` elements of the articles, or elements holding one (the items).
-    public var links: Selector
+    package var links: Selector
     /// The link to the next list page, followed up to `pages` pages in all.
-    public var next: Selector?
-    public var pages = 1
+    package var next: Selector?
+    package var pages = 1
     /// Item fields, relative to each item: used where the article page lacks them.
-    public var title: Selector?
-    public var date: Selector?
-    public var summary: Selector?
+    package var title: Selector?
+    package var date: Selector?
+    package var summary: Selector?
 
-    public init(url: String, links: Selector) {
+    package init(url: String, links: Selector) {
         self.url = url
         self.links = links
     }
 
-    public init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
+    package init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
         guard let links = try settings.selector("links") else {
             throw SourceSettingsError(key: nil, "missing required key 'links' (a CSS selector)")
         }
@@ -40,12 +40,12 @@ public struct ListPageSource: LinkSource {
         summary = try settings.selector("summary")
     }
 
-    public var nothingOffered: String { "the list page offers no links: '\(links.source)' matched none" }
+    package var nothingOffered: String { "the list page offers no links: '\(links.source)' matched none" }
 
     /// The links of the list page and of the pages after it, read through the "next" link one at a time up
     /// to `pages` pages, or until enough links are found. A later page that fails ends the walk with what
     /// was found (and is logged).
-    public func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
         guard let answer else { return Offer(links: []) }
         if answer.body.allSatisfy({ $0 <= 0x20 }) { throw SourceError("\(url): \(nothingOffered) (the page is empty)") }
         let document: Document

@@ -5,22 +5,22 @@ import Markup
 
 /// `type: sitemap`: a sitemap (`urlset`, Google News sitemaps) or a sitemap index, whose sitemaps are read
 /// level by level, newest first, until the pipeline has enough pages.
-public struct SitemapSource: LinkSource {
-    public static let type = "sitemap"
+package struct SitemapSource: LinkSource {
+    package static let type = "sitemap"
 
-    public let url: String
+    package let url: String
 
-    public init(url: String) {
+    package init(url: String) {
         self.url = url
     }
 
-    public init(url: String, settings: any SourceSettings) {
+    package init(url: String, settings: any SourceSettings) {
         self.init(url: url)
     }
 
-    public var nothingOffered: String { "the sitemap lists no pages" }
+    package var nothingOffered: String { "the sitemap lists no pages" }
 
-    public func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
         guard let answer else { return Offer(links: []) }
         let contents = try Self.contents(of: answer.body, url: answer.url)
         return Offer(links: try await Self.pages(of: contents, reading: reading).get())

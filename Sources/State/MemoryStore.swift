@@ -3,28 +3,28 @@ import Foundation
 
 /// A state store that lives as long as the process: for tests and for one-off runs that keep nothing.
 /// It orders and prunes entries as `SQLiteStore` does.
-public final class MemoryStore: StateStore {
+package final class MemoryStore: StateStore {
     private var stored: [String: [String: (entry: Entry, firstSeen: Date)]] = [:]
     private var fetched: [String: Validators] = [:]
 
-    public init() {}
+    package init() {}
 
-    public func validators(for url: String, feed: String) -> Validators? { fetched[feed + " " + url] }
+    package func validators(for url: String, feed: String) -> Validators? { fetched[feed + " " + url] }
 
-    public func save(_ validators: Validators, for url: String, feed: String) {
+    package func save(_ validators: Validators, for url: String, feed: String) {
         fetched[feed + " " + url] = validators
     }
 
-    public func entries(feed: String) -> [Entry] {
+    package func entries(feed: String) -> [Entry] {
         (stored[feed]?.values ?? [:].values).sorted(by: Entry.newestFirst).map(\.entry)
     }
 
-    public func entry(feed: String, id: String) -> Entry? { stored[feed]?[id]?.entry }
+    package func entry(feed: String, id: String) -> Entry? { stored[feed]?[id]?.entry }
 
-    public func firstSeen(feed: String, id: String) -> Date? { stored[feed]?[id]?.firstSeen }
+    package func firstSeen(feed: String, id: String) -> Date? { stored[feed]?[id]?.firstSeen }
 
     @discardableResult
-    public func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) -> (new: Int, updated: Int) {
+    package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) -> (new: Int, updated: Int) {
         var entries = stored[feed, default: [:]]
         var new = 0, updated = 0
         for entry in incoming {

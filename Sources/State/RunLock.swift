@@ -3,18 +3,18 @@ import Foundation
 /// An exclusive advisory lock (flock) on a file beside the state store, held for the whole run: two runs
 /// on one store never interleave (cron firing while the last run still goes on); the second waits, then
 /// gives up with a clear line.
-public struct RunLock: Sendable {
+package struct RunLock: Sendable {
     let descriptor: Int32
 
-    public struct Busy: Error, CustomStringConvertible {
+    package struct Busy: Error, CustomStringConvertible {
         let path: String
         let waited: Double
-        public var description: String {
+        package var description: String {
             "another feedpipe run holds \(path); waited \(Int(waited.rounded())) s, giving up"
         }
     }
 
-    public static func acquire(path: String, waiting seconds: Double) throws -> RunLock {
+    package static func acquire(path: String, waiting seconds: Double) throws -> RunLock {
         try? FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -30,7 +30,7 @@ public struct RunLock: Sendable {
         return RunLock(descriptor: descriptor)
     }
 
-    public func release() {
+    package func release() {
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

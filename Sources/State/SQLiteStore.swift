@@ -5,17 +5,17 @@ internal import CSQLite
 
 /// The state store in one SQLite file; every write is a transaction. The connection is this object's own:
 /// no SQLite pointer leaves it.
-public final class SQLiteStore: StateStore {
+package final class SQLiteStore: StateStore {
     private let database: OpaquePointer
-    public let path: String
+    package let path: String
     /// Where a corrupt store found at `path` was moved before a new one was made there, this run.
-    public let movedAside: String?
+    package let movedAside: String?
 
     /// Opens the store at `path`, making it when there is none. A file there that is not an SQLite
     /// database, or one that fails SQLite's integrity check, is moved aside (kept beside it as
     /// `PATH.corrupt-TIME`, named in `movedAside`) and a new store is made, so that one broken file does not
     /// stop every later run; the feeds on disk then give their entries back (see `Runner`).
-    public init(path: String) throws(StateError) {
+    package init(path: String) throws(StateError) {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -99,7 +99,7 @@ public final class SQLiteStore: StateStore {
         return .success(handle)
     }
 
-    public func validators(for url: String, feed: String) throws(StateError) -> Validators? {
+    package func validators(for url: String, feed: String) throws(StateError) -> Validators? {
         var found: Validators?
         try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) { row in
             found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
@@ -110,7 +110,7 @@ public final class SQLiteStore: StateStore {
     /// Rows are keyed by the feed's id and the URL, separated by a space (ids are IRIs: they have none).
     static func key(_ url: String, _ feed: String) -> String { feed + " " + url }
 
-    public func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
+    package func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
         let url = Self.key(url, feed)
         try run(
             """
@@ -122,7 +122,7 @@ public final class SQLiteStore: StateStore {
 
     deinit { sqlite3_close(database) }
 
-    public func entries(feed: String) throws(StateError) -> [Entry] {
+    package func entries(feed: String) throws(StateError) -> [Entry] {
         var entries: [Entry] = []
         try query(
             """
@@ -133,7 +133,7 @@ public final class SQLiteStore: StateStore {
         return entries
     }
 
-    public func entry(feed: String, id: String) throws(StateError) -> Entry? {
+    package func entry(feed: String, id: String) throws(StateError) -> Entry? {
         var found: Entry?
         try query(
             """
@@ -151,14 +151,14 @@ public final class SQLiteStore: StateStore {
             summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9))
     }
 
-    public func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
+    package func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
         var seen: Date?
         try query("SELECT first_seen FROM entries WHERE feed = ? AND id = ?", [feed, id]) { seen = $0.date(0) }
         return seen
     }
 
     @discardableResult
-    public func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(StateError)
+    package func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(StateError)
         -> (new: Int, updated: Int)
     {
         let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -4,7 +4,7 @@ import Foundation
 /// The one place feedpipe keeps state between runs: the entries of every feed (so an article stays in its
 /// feed after it leaves the source) and the HTTP validators of what was fetched. `SQLiteStore` keeps it in a
 /// file; `MemoryStore` keeps it for one process (tests, previews).
-public protocol StateStore: AnyObject {
+package protocol StateStore: AnyObject {
     /// The validators of a URL as one feed last fetched it. Each feed keeps its own: a feed that starts
     /// following a page another feed already fetched must still fetch it once for itself.
     func validators(for url: String, feed: String) throws(StateError) -> Validators?
@@ -22,12 +22,12 @@ public protocol StateStore: AnyObject {
 }
 
 /// What an earlier successful fetch of a URL left: its validators and when it happened.
-public struct Validators: Sendable, Equatable {
-    public var etag: String?
-    public var lastModified: String?
-    public var fetchedAt: Date?
+package struct Validators: Sendable, Equatable {
+    package var etag: String?
+    package var lastModified: String?
+    package var fetchedAt: Date?
 
-    public init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
+    package init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
         self.etag = etag
         self.lastModified = lastModified
         self.fetchedAt = fetchedAt
@@ -35,16 +35,16 @@ public struct Validators: Sendable, Equatable {
 }
 
 /// Why the state store could not be opened, read or written: the store's path and the cause.
-public struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
-    public let path: String
-    public let message: String
+package struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
+    package let path: String
+    package let message: String
 
-    public init(path: String, _ message: String) {
+    package init(path: String, _ message: String) {
         self.path = path
         self.message = message
     }
 
-    public var description: String { "\(path): state store: \(message)" }
+    package var description: String { "\(path): state store: \(message)" }
 }
 
 extension Entry {

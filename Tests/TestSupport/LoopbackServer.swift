@@ -6,22 +6,22 @@ import Foundation
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: a real socket on a free port, answering each request
 /// from a handler (by default, files under a folder). Connections are closed after each response.
-public final class LoopbackServer: @unchecked Sendable {
+package final class LoopbackServer: @unchecked Sendable {
     /// What the server answers.
-    public struct Reply: Sendable {
-        public var status: Int
-        public var headers: [String: String]
-        public var body: [UInt8]
+    package struct Reply: Sendable {
+        package var status: Int
+        package var headers: [String: String]
+        package var body: [UInt8]
         /// When set, the body is sent one byte at a time with this many seconds between bytes, repeated
         /// until the client hangs up (a server that drips forever).
-        public var drip: Double?
+        package var drip: Double?
         /// When set, the connection is reset (TCP RST) after this many bytes of the body, the declared
         /// length notwithstanding.
-        public var resetAfter: Int?
+        package var resetAfter: Int?
         /// When set, the body is sent again and again with no length until the client hangs up.
-        public var endless = false
+        package var endless = false
 
-        public init(
+        package init(
             status: Int, headers: [String: String] = [:], body: [UInt8] = [], drip: Double? = nil,
             resetAfter: Int? = nil, endless: Bool = false
         ) {
@@ -35,26 +35,26 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     /// A request as the handler sees it.
-    public struct Received: Sendable {
-        public var path: String
-        public var headers: [String: String]
+    package struct Received: Sendable {
+        package var path: String
+        package var headers: [String: String]
         /// When the request arrived.
-        public var time = Date()
+        package var time = Date()
     }
 
-    public let port: Int
+    package let port: Int
     /// What the server's threads use: kept alive by them, so that a server dropped while a connection is
     /// still being served (or before its thread has started) leaves nothing dangling.
     private let core: Core
 
     /// The loopback address it listens on (any of 127/8 is this machine on Linux).
-    public let host: String
-    public var baseURL: String { "http://\(host):\(port)" }
+    package let host: String
+    package var baseURL: String { "http://\(host):\(port)" }
 
     /// Every request received so far.
-    public var received: [Received] { core.lock.withLock { core.requests } }
+    package var received: [Received] { core.lock.withLock { core.requests } }
 
-    public init(host: String = "127.0.0.1", handler: @escaping @Sendable (Received) -> Reply) throws {
+    package init(host: String = "127.0.0.1", handler: @escaping @Sendable (Received) -> Reply) throws {
         self.host = host
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -80,12 +80,12 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     /// Serves the files under `root`.
-    public convenience init(serving root: URL) throws {
+    package convenience init(serving root: URL) throws {
         try self.init(handler: Self.files(under: root))
     }
 
     /// A handler answering with the files under `root`; a path ending in `/` serves `index.html`.
-    public static func files(under root: URL) -> @Sendable (Received) -> Reply {
+    package static func files(under root: URL) -> @Sendable (Received) -> Reply {
         { request in
             var path = request.path.split(separator: "?").first.map(String.init) ?? "/"
             if path.hasSuffix("/") { path += "index.html" }
@@ -100,7 +100,7 @@ public final class LoopbackServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() { core.stop() }
+    package func stop() { core.stop() }
 }
 
 /// The listening socket, the handler and the requests seen, shared by the server's threads.
@@ -212,15 +212,15 @@ extension Array where Element == UInt8 {
 }
 
 /// Paths of the repository, for tests that read the bundled example or write artifacts.
-public enum Repository {
+package enum Repository {
     /// The package root, found from this file's location.
-    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    package static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    public static var exampleSite: URL { root.appendingPathComponent("Pipelines/example-site") }
+    package static var exampleSite: URL { root.appendingPathComponent("Pipelines/example-site") }
 
     /// Keeps a copy of a feed a test produced where CI validates them (`FEEDPIPE_FEED_ARTIFACTS`), if set.
-    public static func keepFeed(_ file: URL, as name: String) {
+    package static func keepFeed(_ file: URL, as name: String) {
         guard let folder = ProcessInfo.processInfo.environment["FEEDPIPE_FEED_ARTIFACTS"] else { return }
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let target = URL(fileURLWithPath: folder).appendingPathComponent(name)
@@ -229,7 +229,7 @@ public enum Repository {
     }
 
     /// A fresh temporary folder.
-    public static func temporaryFolder() throws -> URL {
+    package static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("feedpipe-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

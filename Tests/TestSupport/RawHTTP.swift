@@ -6,16 +6,16 @@ import Foundation
 
 /// A minimal HTTP/1.1 client over a plain socket, for talking to a server under test exactly as written:
 /// the request path goes out byte for byte (no normalisation of `..`), and the answer comes back raw.
-public enum RawHTTP {
-    public struct Answer: Sendable {
-        public var status: Int
+package enum RawHTTP {
+    package struct Answer: Sendable {
+        package var status: Int
         /// Header names lower-cased.
-        public var headers: [String: String]
-        public var body: [UInt8]
+        package var headers: [String: String]
+        package var body: [UInt8]
     }
 
     /// A free loopback port (bound and released; a server started at once gets it).
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -32,7 +32,7 @@ public enum RawHTTP {
     }
 
     /// Sends one request with `Connection: close` and reads the whole answer; `nil` when nothing listens.
-    public static func request(
+    package static func request(
         port: Int, method: String = "GET", path: String, headers: [String: String] = [:]
     ) -> Answer? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Programs the tests drive.
-public enum Tool {
-    public static func find(_ name: String) -> String? {
+package enum Tool {
+    package static func find(_ name: String) -> String? {
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Runs a program with its output discarded; its exit status, or a timeout error.
     @discardableResult
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
+    package static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
         output: URL? = nil) throws -> Int32
     {
         let process = Process()
@@ -34,7 +34,7 @@ public enum Tool {
     }
 
     /// The bytes compressed by `gzip -9` itself, as a site's own tooling would store them.
-    public static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    package static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let file = try Repository.temporaryFolder().appendingPathComponent("data")
         try Data(bytes).write(to: file)
         guard try run("/bin/gzip", ["-9", file.path], timeout: 60) == 0 else { throw POSIXError(.EIO) }

@@ -1,30 +1,30 @@
 /// The article-extraction benchmark's metric: word 4-gram shingles counted as a multiset, per-page
 /// true/false positives and negatives normalised to sum to one, macro precision and recall over pages, F1
 /// from the two means, and exact-token accuracy.
-public enum Scoring {
+package enum Scoring {
     /// One page's outcome.
-    public struct Page: Sendable, Equatable {
-        public var id: String
-        public var precision: Double
-        public var recall: Double
+    package struct Page: Sendable, Equatable {
+        package var id: String
+        package var precision: Double
+        package var recall: Double
         /// Whether precision counts towards the mean (the prediction had shingles or matched).
-        public var countsForPrecision: Bool
-        public var countsForRecall: Bool
-        public var exact: Bool
+        package var countsForPrecision: Bool
+        package var countsForRecall: Bool
+        package var exact: Bool
 
-        public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+        package var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
     }
 
     /// Aggregates over pages.
-    public struct Summary: Sendable, Equatable {
-        public var precision: Double
-        public var recall: Double
-        public var f1: Double
-        public var accuracy: Double
+    package struct Summary: Sendable, Equatable {
+        package var precision: Double
+        package var recall: Double
+        package var f1: Double
+        package var accuracy: Double
     }
 
     /// Tokens as Python's `re.findall(r"\w+", text)` finds them: maximal runs of letters, digits and `_`.
-    public static func tokens(_ text: String) -> [Substring] {
+    package static func tokens(_ text: String) -> [Substring] {
         var tokens: [Substring] = []
         var start: String.Index?
         var index = text.startIndex
@@ -69,7 +69,7 @@ public enum Scoring {
     }
 
     /// Scores one page.
-    public static func page(id: String, truth: String, prediction: String, shingleSize: Int = 4) -> Page {
+    package static func page(id: String, truth: String, prediction: String, shingleSize: Int = 4) -> Page {
         let expectedTokens = tokens(truth), predictedTokens = tokens(prediction)
         let expected = shingles(expectedTokens, size: shingleSize)
         let predicted = shingles(predictedTokens, size: shingleSize)
@@ -94,7 +94,7 @@ public enum Scoring {
     }
 
     /// Macro precision and recall over pages, F1 from the two means, and accuracy.
-    public static func summary(_ pages: [Page]) -> Summary {
+    package static func summary(_ pages: [Page]) -> Summary {
         let precisions = pages.filter(\.countsForPrecision).map(\.precision)
         let recalls = pages.filter(\.countsForRecall).map(\.recall)
         let precision = precisions.isEmpty ? 0 : precisions.reduce(0, +) / Double(precisions.count)
