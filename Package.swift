@@ -3,7 +3,7 @@ import PackageDescription
 
 /// One set of settings for every Swift target: Swift 6 language mode with strict concurrency.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -12,7 +12,9 @@ let package = Package(
     products: [
         .executable(name: "feedpipe", targets: ["feedpipe"]),
         // The stages as a library, for the fuzz targets in Fuzz/.
-        .library(name: "FeedpipeStages", targets: ["Markup", "Extract", "Normalize", "Feed", "Fetch", "Sources", "State", "Pipeline"]),
+        .library(
+            name: "FeedpipeStages",
+            targets: ["Markup", "Extract", "Normalize", "Feed", "Fetch", "Sources", "State", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -82,12 +84,16 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "NormalizeTests", dependencies: ["Normalize", "Extract", "Feed"], swiftSettings: swiftSettings),
-        .testTarget(name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],
+            name: "NormalizeTests", dependencies: ["Normalize", "Extract", "Feed"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "State", "CSQLite"], swiftSettings: swiftSettings),
+            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "State", "CSQLite"],
+            swiftSettings: swiftSettings),
     ]
 )

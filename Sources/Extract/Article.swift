@@ -26,7 +26,8 @@ public struct Article: Sendable, Equatable {
 
     package init(
         title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
-        addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil, siteName: String? = nil,
+        addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil,
+        siteName: String? = nil,
         description: String? = nil, html: String = "", text: String = ""
     ) {
         self.title = title

@@ -153,30 +153,51 @@ enum Boilerplate {
     static let textRules: [TextRule] = [
         // Newsletter consent notices, e.g. "We use your sign-up to provide content in ways you've consented to…".
         TextRule(["we use your sign"], long: true, atStart: true, #"^we use your sign-?up to provide content"#),
-        TextRule(["by signing", "by clicking", "when you subscribe"], long: true, atStart: true, #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
-        TextRule(["by subscribing", "by clicking"], long: true, atStart: true, #"^(by (subscribing|clicking subscribe)),? (you|we) .{0,200}(consent|privacy|terms)"#),
-        TextRule(["sign up", "subscribe"], long: true, atStart: true, #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
+        TextRule(
+            ["by signing", "by clicking", "when you subscribe"], long: true, atStart: true,
+            #"^(by (signing|clicking) up|when you subscribe),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        TextRule(
+            ["by subscribing", "by clicking"], long: true, atStart: true,
+            #"^(by (subscribing|clicking subscribe)),? (you|we) .{0,200}(consent|privacy|terms)"#),
+        TextRule(
+            ["sign up", "subscribe"], long: true, atStart: true,
+            #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
         TextRule(["unsubscribe"], long: true, #"you can unsubscribe at any time"#),
         TextRule(["invalid"], long: false, atStart: true, #"^invalid email$"#),
         // Links out to the original on aggregator pages.
-        TextRule(["source", "read"], long: false, atStart: true, #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#),
+        TextRule(
+            ["source", "read"], long: false, atStart: true,
+            #"^(source: *)?read (the )?(full|original|complete) (article|story)\b.{0,40}$"#),
         TextRule(["continue", "keep"], long: false, atStart: true, #"^(continue|keep) reading\b.{0,60}$"#),
         TextRule(["read", "see"], long: false, atStart: true, #"^(read|see) more( stories| news)?:?$"#),
         // Ad and sponsor labels.
-        TextRule(["advert", "sponsor", "ad", "paid", "story continues"], long: false, atStart: true, #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#),
+        TextRule(
+            ["advert", "sponsor", "ad", "paid", "story continues"], long: false, atStart: true,
+            #"^(advertisement|advertising|advert|sponsored( content)?|ad|paid content|story continues (below|after) (the )?advertisement)$"#
+        ),
         // Share bars and follow prompts.
-        TextRule(["share", "tweet", "email", "print", "copy"], long: false, atStart: true, #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
-        TextRule(["share", "follow"], long: false, atStart: true, #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#),
+        TextRule(
+            ["share", "tweet", "email", "print", "copy"], long: false, atStart: true,
+            #"^(share|share this( article| story| page)?|share on \w+|tweet|email|print|copy link)( \|)?$"#),
+        TextRule(
+            ["share", "follow"], long: false, atStart: true,
+            #"^(share|follow us)( on)?:? ?((facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|email|telegram|flipboard|messenger)[ ,|/]*){1,}$"#
+        ),
         // Cookie notices.
         TextRule(["this", "we"], long: true, atStart: true, #"^(this (web)?site|we) uses? cookies\b"#),
         TextRule(["cookie"], long: true, #"\baccept (all )?cookies\b.{0,80}$"#),
         // Comment prompts.
         TextRule(["comment"], long: false, #"^(\d+ )?comments?( \(\d+\))?$"#),
-        TextRule(["leave", "post", "add", "write"], long: false, atStart: true, #"^(leave|post|add|write) a (comment|reply)\b"#),
-        TextRule(["join", "start"], long: false, atStart: true, #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
+        TextRule(
+            ["leave", "post", "add", "write"], long: false, atStart: true,
+            #"^(leave|post|add|write) a (comment|reply)\b"#),
+        TextRule(
+            ["join", "start"], long: false, atStart: true, #"^(join|start) the (conversation|discussion)\b.{0,40}$"#),
         TextRule(["view"], long: false, atStart: true, #"^view comments?$"#),
         // Pointers to other stories.
-        TextRule(["related"], long: false, atStart: true, #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
+        TextRule(
+            ["related"], long: false, atStart: true,
+            #"^related( articles?| stories| posts| content| coverage| reading| links| news| video)?\s*[:.…]"#),
         TextRule(["click here", "clicking here"], long: true, #"\b(by )?click(ing)? here\b.{0,40}$"#),
         TextRule(["javascript"], long: true, #"\b(requires|enable) javascript\b"#),
         TextRule(["newsletter"], long: true, #"\bsign up (for|to) .{0,60}newsletter\b"#),
@@ -192,25 +213,49 @@ enum Boilerplate {
         TextRule(["filed"], long: false, atStart: true, #"^filed (under|in)\s*[|:]"#),
         // Share and subscription prompts, affiliate notes, reading times, comment policies, wire credits.
         TextRule(["sharing"], long: false, atStart: true, #"^sharing is caring\b"#),
-        TextRule(["like this", "enjoy"], long: true, atStart: true, #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
+        TextRule(
+            ["like this", "enjoy"], long: true, atStart: true, #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
         TextRule(["subscribe"], long: true, atStart: true, #"^subscribe (to|now|today)\b.{0,120}$"#),
         TextRule(["affiliate"], long: true, #"\b(contains?|may contain|includes?) affiliate\b"#),
         TextRule(["if you buy"], long: true, atStart: true, #"^if you buy (something|anything)\b"#),
         TextRule(["powered by"], long: true, #"\bcomments powered by\b"#),
-        TextRule(["as you comment", "please", "comments are"], long: true, atStart: true, #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
-        TextRule(["reporting", "(reporting", "writing", "(writing", "editing", "(editing", "additional", "(additional", "compiled", "produced"], long: true, atStart: true, #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
-        TextRule(["reading time", "tempo de leitura", "lesezeit", "temps de lecture", "tiempo de lectura"], long: false, atStart: true, #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
-        TextRule(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], long: false, atStart: true, #"^\d+\s*min(ute)?s?\s+read$"#),
+        TextRule(
+            ["as you comment", "please", "comments are"], long: true, atStart: true,
+            #"^(as you comment|please (be respectful|keep (your )?comments)|comments are (closed|moderated))\b"#),
+        TextRule(
+            [
+                "reporting", "(reporting", "writing", "(writing", "editing", "(editing", "additional", "(additional",
+                "compiled", "produced",
+            ], long: true, atStart: true,
+            #"^\(?(reporting|writing|editing|additional reporting|compiled|produced) by\b.{0,300}$"#),
+        TextRule(
+            ["reading time", "tempo de leitura", "lesezeit", "temps de lecture", "tiempo de lectura"], long: false,
+            atStart: true, #"^(reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+"#),
+        TextRule(
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], long: false, atStart: true,
+            #"^\d+\s*min(ute)?s?\s+read$"#),
         TextRule(["read more"], long: false, atStart: true, #"^read more\s*:"#),
         TextRule(["affiliate"], long: true, #"\b(may earn|earns?) (an? )?(small )?affiliate commission\b"#),
         TextRule(["contributed"], long: true, #"\bcontributed (reporting|to this (report|story|article))\b"#),
         TextRule(["contributing"], long: false, atStart: true, #"^contributing\s*:"#),
-        TextRule(["follow"], long: true, atStart: true, #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#),
-        TextRule(["email", "e-mail", "contact", "reach"], long: true, atStart: true, #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#),
+        TextRule(
+            ["follow"], long: true, atStart: true,
+            #"^follow (me|us|him|her|them|[\w@.’' ]{1,40}) on (twitter|facebook|instagram|linkedin|youtube|x)\b.{0,160}$"#
+        ),
+        TextRule(
+            ["email", "e-mail", "contact", "reach"], long: true, atStart: true,
+            #"^(email|e-mail|contact|reach) (the )?(reporters?|writers?|authors?|him|her|them|[\w .’'-]{1,40}) (on twitter )?at\b.{0,200}$"#
+        ),
         // Image furniture: credits, gallery counters, zoom buttons.
-        TextRule(["image", "photo", "picture"], long: false, atStart: true, #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
-        TextRule(["enlarge", "expand", "view", "open"], long: false, atStart: true, #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
-        TextRule(["image", "photo", "picture", "slide"], long: false, atStart: true, #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
+        TextRule(
+            ["image", "photo", "picture"], long: false, atStart: true,
+            #"^(image|photo|picture) (copyright|credit|source)\b.{0,80}$"#),
+        TextRule(
+            ["enlarge", "expand", "view", "open"], long: false, atStart: true,
+            #"^(enlarge|expand|view|open) (image|photo|gallery|slideshow)$"#),
+        TextRule(
+            ["image", "photo", "picture", "slide"], long: false, atStart: true,
+            #"^(image|photo|picture|slide) \d+ (of|/) \d+$"#),
     ]
 
     /// Whether any rule could match a block with these lower-cased bytes (before its text is rendered).
@@ -220,15 +265,16 @@ enum Boilerplate {
         return textRules.contains { $0.mayMatch(lowered) }
     }
 
-
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     static let sectionHeading = try! NSRegularExpression(
-        pattern: #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|more:|leggi anche|lesen sie auch|lire aussi|leia também|lea también|ver también|veja também|"#
+        pattern:
+            #"^(related( articles| stories| posts| content| coverage| links| reading)?|read (more|next|this next)|also read|see also|don['’]?t miss|further reading|something to consider|more:|leggi anche|lesen sie auch|lire aussi|leia também|lea también|ver también|veja também|"#
             + strongSectionWords + #")\s*[:.…!]*$"#,
         options: [.caseInsensitive])
 
     /// Headings that only ever open a list of other stories; after them, nothing is article.
-    static let strongSectionWords = #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
+    static let strongSectionWords =
+        #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
 
     static let strongSectionHeading = try! NSRegularExpression(
         pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
@@ -254,9 +300,12 @@ enum Boilerplate {
     /// "By Jane Doe - 11/18/19 11:04 PM EST", "PUBLISHED: 10:48, Tue, Nov 19, 2019".
     static func isDateline(_ text: String) -> Bool {
         guard text.utf8.count <= 160, text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        let words = TextBytes.lowercasedASCII(text).split(whereSeparator: { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80) })
+        let words = TextBytes.lowercasedASCII(text).split(whereSeparator: {
+            !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80)
+        })
         guard !words.isEmpty else { return false }
-        var numbers = 0, other = 0
+        var numbers = 0
+        var other = 0
         var hasMonth = false
         for word in words {
             if isNumberWord(word) {

@@ -52,7 +52,9 @@ enum Byline {
     /// Other languages' "by", which are also names' first words ("Von Miller", "Di Wang"): only as written
     /// in lower case.
     static let lowercasePrefixes = ["par", "von", "por", "di", "door"]
-    static let labels: Set<String> = ["written by", "author", "authors", "by", "autor", "auteur", "autore", "door", "escrito por"]
+    static let labels: Set<String> = [
+        "written by", "author", "authors", "by", "autor", "auteur", "autore", "door", "escrito por",
+    ]
 
     static func startsWithBy(_ text: String) -> Bool { prefix(of: text) != nil }
 
@@ -69,7 +71,9 @@ enum Byline {
 
     /// The name after a label element ("Written by" / "Author") in its next sibling.
     static func labelled(_ node: Node) -> String? {
-        guard labels.contains(node.text.collapsedWhitespace.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))),
+        guard
+            labels.contains(
+                node.text.collapsedWhitespace.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))),
             let next = node.nextElementSibling
         else { return nil }
         return name(in: NearTitle.spacedText(next))
@@ -85,7 +89,9 @@ enum Byline {
         for separator in [
             " | ", " • ", " · ", " — ", " – ", " - ", " on ", " updated", " published", " posted", " last ", " in ",
         ] {
-            if let range = rest.range(of: separator, options: .caseInsensitive) { rest = String(rest[..<range.lowerBound]) }
+            if let range = rest.range(of: separator, options: .caseInsensitive) {
+                rest = String(rest[..<range.lowerBound])
+            }
         }
         rest = rest.trimmingCharacters(in: CharacterSet(charactersIn: " :,.\u{A0}"))
         let words = rest.split(separator: " ")
@@ -98,7 +104,8 @@ enum Byline {
     }
 
     static let notNames = [
-        "share", "follow", "comments", "comment", "menu", "home", "read more", "subscribe", "sign in", "login", "search",
+        "share", "follow", "comments", "comment", "menu", "home", "read more", "subscribe", "sign in", "login",
+        "search",
         "admin", "the author", "undefined", "null", "staff writer",
     ]
 }

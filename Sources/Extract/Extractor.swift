@@ -99,7 +99,8 @@ public struct Extractor: Sendable {
         }
         return Article(
             title: metadata.title.map(XMLText.clean), author: metadata.author.map(XMLText.clean),
-            published: metadata.published, modified: metadata.modified, addressDate: metadata.addressDate, image: metadata.image,
+            published: metadata.published, modified: metadata.modified, addressDate: metadata.addressDate,
+            image: metadata.image,
             language: metadata.language, url: metadata.url, siteName: metadata.siteName,
             description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
     }
@@ -108,7 +109,9 @@ public struct Extractor: Sendable {
     /// icon: declared at least 50 pixels each way when sizes are given, and not named like furniture.
     static func isPicture(_ image: Node) -> Bool {
         for dimension in ["width", "height"] {
-            if let value = image.attribute(dimension).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), value < 50 {
+            if let value = image.attribute(dimension).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+                value < 50
+            {
                 return false
             }
         }

@@ -31,7 +31,8 @@ struct Metadata {
         // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
         // defines it, or else a link to an author page, as blog engines write their bylines.
         // Only the first few of each are kept, and read only when the metadata names nobody.
-        var authorLinks: [Node] = [], authorPageLinks: [Node] = []
+        var authorLinks: [Node] = []
+        var authorPageLinks: [Node] = []
 
         if let root = document.root {
             for node in root.descendants where node.tag(in: Self.metadataTags) {
@@ -81,35 +82,42 @@ struct Metadata {
         }
 
         let ld = jsonLD.first ?? [:]
-        title = Self.string(ld["headline"]) ?? Self.string(ld["name"])
+        title =
+            Self.string(ld["headline"]) ?? Self.string(ld["name"])
             ?? meta["og:title"] ?? meta["twitter:title"] ?? meta["dc.title"]
             ?? firstHeading.flatMap { $0.isEmpty ? nil : $0 }
             ?? documentTitle.map(Self.withoutSiteName)
-        author = Self.author(ld["author"]) ?? meta["author"] ?? meta["article:author"].flatMap(Self.nameNotURL)
+        author =
+            Self.author(ld["author"]) ?? meta["author"] ?? meta["article:author"].flatMap(Self.nameNotURL)
             ?? meta["dc.creator"] ?? meta["parsely-author"] ?? meta["sailthru.author"] ?? meta["byl"]
             .map(Self.withoutBy) ?? (authorLinks + authorPageLinks).lazy.compactMap(Self.bylineName).first
-        published = [
-            Self.string(ld["datePublished"]), meta["article:published_time"], meta["datepublished"],
-            meta["pubdate"], meta["publishdate"], meta["publish-date"], meta["date"], meta["dc.date"],
-            meta["dc.date.issued"], meta["parsely-pub-date"], meta["sailthru.date"], meta["og:published_time"],
-            meta["og:article:published_time"], meta["published"], meta["publish_date"], meta["published_date"],
-            meta["date_published"], meta["publication_date"], meta["article.published"], meta["dcterms.created"],
-            meta["dcterms.date"], meta["citation_publication_date"], meta["citation_date"],
-            firstTime, Self.string(ld["dateCreated"]),
-        ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
-        modified = [
-            Self.string(ld["dateModified"]), meta["article:modified_time"], meta["og:updated_time"],
-            meta["datemodified"], meta["last-modified"], meta["og:article:modified_time"], meta["dcterms.modified"],
-            meta["modified"], meta["date_modified"], meta["last_modified"],
-        ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
-        image = Self.image(ld["image"]) ?? meta["og:image"] ?? meta["og:image:url"] ?? meta["twitter:image"]
+        published =
+            [
+                Self.string(ld["datePublished"]), meta["article:published_time"], meta["datepublished"],
+                meta["pubdate"], meta["publishdate"], meta["publish-date"], meta["date"], meta["dc.date"],
+                meta["dc.date.issued"], meta["parsely-pub-date"], meta["sailthru.date"], meta["og:published_time"],
+                meta["og:article:published_time"], meta["published"], meta["publish_date"], meta["published_date"],
+                meta["date_published"], meta["publication_date"], meta["article.published"], meta["dcterms.created"],
+                meta["dcterms.date"], meta["citation_publication_date"], meta["citation_date"],
+                firstTime, Self.string(ld["dateCreated"]),
+            ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
+        modified =
+            [
+                Self.string(ld["dateModified"]), meta["article:modified_time"], meta["og:updated_time"],
+                meta["datemodified"], meta["last-modified"], meta["og:article:modified_time"], meta["dcterms.modified"],
+                meta["modified"], meta["date_modified"], meta["last_modified"],
+            ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
+        image =
+            Self.image(ld["image"]) ?? meta["og:image"] ?? meta["og:image:url"] ?? meta["twitter:image"]
             ?? meta["twitter:image:src"]
-        language = document.root?.attribute("lang") ?? document.root?.attribute("xml:lang")
+        language =
+            document.root?.attribute("lang") ?? document.root?.attribute("xml:lang")
             ?? Self.string(ld["inLanguage"]) ?? meta["content-language"] ?? meta["og:locale"]
         language = language.flatMap(Self.languageTag)
         url = canonical ?? meta["og:url"] ?? Self.string(ld["url"])
         siteName = meta["og:site_name"] ?? Self.string((ld["publisher"] as? [String: Any])?["name"])
-        description = meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
+        description =
+            meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
             ?? Self.string(ld["description"])
         rawArticleBody = ld["articleBody"] as? String
 
@@ -118,7 +126,9 @@ struct Metadata {
             image = image.flatMap { URLResolver(base: base).resolve($0) }
             url = url.flatMap { URLResolver(base: base).resolve($0) }
         }
-        if published == nil, let dated = datedScripts.lazy.flatMap({ Self.objects(in: $0) { $0["datePublished"] != nil } }).first {
+        if published == nil,
+            let dated = datedScripts.lazy.flatMap({ Self.objects(in: $0) { $0["datePublished"] != nil } }).first
+        {
             published = Self.string(dated["datePublished"]).flatMap(Timestamp.parse)
             modified = modified ?? Self.string(dated["dateModified"]).flatMap(Timestamp.parse)
         }
@@ -138,7 +148,9 @@ struct Metadata {
         {
             author = shown
         }
-        title = title.map { Self.cleanTitle($0.collapsedWhitespace, heading: firstHeading, site: siteName, url: url ?? document.url) }
+        title = title.map {
+            Self.cleanTitle($0.collapsedWhitespace, heading: firstHeading, site: siteName, url: url ?? document.url)
+        }
         author = author?.collapsedWhitespace
     }
 
@@ -197,7 +209,7 @@ struct Metadata {
         func visit(_ value: Any, depth: Int) {
             guard depth < 6 else { return }
             if let array = value as? [Any] {
-                array.forEach { visit($0, depth: depth + 1) }
+                for element in array { visit(element, depth: depth + 1) }
             } else if let object = value as? [String: Any] {
                 if wanted(object) { found.append(object) }
                 if let graph = object["@graph"] { visit(graph, depth: depth + 1) }
@@ -279,7 +291,8 @@ struct Metadata {
 
     static let namedEntities: [String: Unicode.Scalar] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "pound": "£", "euro": "€",
-        "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…", "bull": "•", "middot": "·", "raquo": "»", "laquo": "«", "copy": "©", "reg": "®", "trade": "™",
+        "mdash": "—", "ndash": "–", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "hellip": "…", "bull": "•",
+        "middot": "·", "raquo": "»", "laquo": "«", "copy": "©", "reg": "®", "trade": "™",
     ]
 
     /// A metadata author as a name: without a byline's "By" / "Articles by" and stray punctuation; `nil`
@@ -299,7 +312,9 @@ struct Metadata {
     }
 
     static func withoutBy(_ text: String) -> String {
-        text.range(of: "^by\\s+", options: [.regularExpression, .caseInsensitive]).map { String(text[$0.upperBound...]) }
+        text.range(of: "^by\\s+", options: [.regularExpression, .caseInsensitive]).map {
+            String(text[$0.upperBound...])
+        }
             ?? text
     }
 
@@ -343,9 +358,11 @@ struct Metadata {
         guard !names.isEmpty else { return title }
         func namesSite(_ segment: String) -> Bool {
             let flat = squeezed(segment)
-            return !flat.isEmpty && names.contains { $0 == flat || (flat.count >= 4 && ($0.hasPrefix(flat) || flat.hasPrefix($0))) }
+            return !flat.isEmpty
+                && names.contains { $0 == flat || (flat.count >= 4 && ($0.hasPrefix(flat) || flat.hasPrefix($0))) }
         }
-        for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "] where title.contains(separator) {
+        for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "] where title.contains(separator)
+        {
             var parts = title.components(separatedBy: separator)
             guard parts.count >= 2 else { continue }
             if let last = parts.last, namesSite(last) {
@@ -377,9 +394,10 @@ struct Metadata {
         let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
         guard !tag.isEmpty, tag.count <= 35, let primary = parts.first, (2...8).contains(primary.count),
             primary.allSatisfy({ $0.isASCII && $0.isLetter }),
-            parts.dropFirst().allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+            parts.dropFirst().allSatisfy({
+                (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            })
         else { return nil }
         return tag
     }
 }
-

@@ -5,7 +5,9 @@ import Markup
 /// `Byline`.
 enum NearTitle {
     /// Parts of a page that hold no dateline or byline of the article's own.
-    static let skippedTags = TagSet(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select"])
+    static let skippedTags = TagSet([
+        "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select",
+    ])
     /// Blocks: an element holding one is no single line.
     static let blockTags = TagSet(["p", "div", "section", "article", "ul", "ol", "table", "h2", "h3", "blockquote"])
     /// How much text the title's header may hold, and how much text after the title is read for lines.
@@ -33,7 +35,9 @@ enum NearTitle {
         in scope: Node, heading: Node, afterHeading: Bool, length: Int, budget: Int = .max,
         _ visit: (_ text: String, _ node: Node) -> Bool
     ) {
-        var going = true, started = !afterHeading, budget = budget
+        var going = true
+        var started = !afterHeading
+        var budget = budget
         scope.walk { node in
             if node == heading {
                 started = true

@@ -47,7 +47,9 @@ package struct SiteRules: Sendable {
         var pendingFind: [String] = []
         // Lines end in LF, CRLF or CR (a CRLF is one Character to Swift, so splitting on "\n" alone would
         // read a Windows-written file as one line).
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for rawLine in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             guard let colon = Self.directiveEnd(line) else {
@@ -205,7 +207,8 @@ package struct SiteRuleFolder: Sendable {
 
     /// Every rule file of the folder.
     package func all() throws(SiteRules.ParseError) -> [SiteRules] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".txt") }
+            .sorted()
         var rules: [SiteRules] = []
         for name in names {
             let file = URL(fileURLWithPath: path).appendingPathComponent(name).path

@@ -50,7 +50,9 @@ enum TextBytes {
     static func collapseLines(_ text: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
-        var lineHasText = false, pendingSpace = false, pendingNewline = false
+        var lineHasText = false
+        var pendingSpace = false
+        var pendingNewline = false
         let bytes = text.utf8
         var index = bytes.startIndex
         while index != bytes.endIndex {
@@ -177,7 +179,8 @@ enum TextBytes {
         guard haystack.count >= needle.count else { return false }
         return haystack.withUnsafeBufferPointer { hay in
             needle.withUnsafeBufferPointer { pin in
-                let base = hay.baseAddress!, first = Int32(pin[0])
+                let base = hay.baseAddress!
+                let first = Int32(pin[0])
                 let lastStart = hay.count - pin.count
                 var offset = 0
                 while offset <= lastStart {
@@ -280,7 +283,8 @@ struct FragmentSet: Sendable {
 
     init(_ words: [String]) {
         let sorted = words.map { Array($0.utf8) }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
-        var letters: [UInt8] = [], bounds: [Int] = []
+        var letters: [UInt8] = []
+        var bounds: [Int] = []
         var first = [Int](repeating: 0, count: 257)
         for word in sorted {
             bounds += [letters.count, letters.count + word.count]
@@ -308,9 +312,11 @@ struct FragmentSet: Sendable {
                     for start in bytes.indices {
                         let byte = Int(Self.lowered(bytes[start]))
                         search: for word in first[byte]..<first[byte + 1] {
-                            let from = bounds[2 * word], count = bounds[2 * word + 1] - from
+                            let from = bounds[2 * word]
+                            let count = bounds[2 * word + 1] - from
                             guard count <= bytes.count - start else { continue }
-                            for offset in 1..<count where Self.lowered(bytes[start + offset]) != letters[from + offset] {
+                            for offset in 1..<count where Self.lowered(bytes[start + offset]) != letters[from + offset]
+                            {
                                 continue search
                             }
                             return true

@@ -30,7 +30,8 @@ enum VisibleDate {
         }
         // Elements that say they hold the date, and `<time>`s without a machine-readable value.
         body.walk { node in
-            guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: NearTitle.skippedTags) else {
+            guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: NearTitle.skippedTags)
+            else {
                 return .skipChildren
             }
             if node.is("time") || (node.hasAttributes && isDateNamed(node)),
@@ -48,7 +49,8 @@ enum VisibleDate {
         // Else a short line near the title: in the title's own header, then in the first lines after it.
         guard let (heading, header) = NearTitle.title(in: body) else { return found }
         if header != heading {
-            NearTitle.forEachLine(in: header, heading: heading, afterHeading: false, length: datelineLength) { text, _ in
+            NearTitle.forEachLine(in: header, heading: heading, afterHeading: false, length: datelineLength) {
+                text, _ in
                 note(text)
                 return found.published == nil
             }
@@ -62,7 +64,6 @@ enum VisibleDate {
         }
         return found
     }
-
 
     static let dateWords = inBothCases(["date", "time", "publish", "posted", "byline", "meta", "updated", "modified"])
 
@@ -130,7 +131,10 @@ enum VisibleDate {
             ("(\\d{1,2})/(\\d{1,2})/\(year)", (3, 1, 2)),  // 3/14/2024, the American order
         ]
         return written.map { pattern, order in
-            (try! NSRegularExpression(pattern: "(?<![\\d\\w])" + pattern + "(?!\\d)", options: [.caseInsensitive]), order)
+            (
+                try! NSRegularExpression(pattern: "(?<![\\d\\w])" + pattern + "(?!\\d)", options: [.caseInsensitive]),
+                order
+            )
         }
     }()
 

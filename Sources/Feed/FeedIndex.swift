@@ -67,10 +67,13 @@ package enum FeedIndex {
             """
         for listing in listings {
             let formats = FeedFormat.allCases.compactMap { format in
-                listing.files[format].map { "<a href=\"\(escape($0))\" type=\"\(format.mediaType)\">\(format.name)</a>" }
+                listing.files[format].map {
+                    "<a href=\"\(escape($0))\" type=\"\(format.mediaType)\">\(format.name)</a>"
+                }
             }
             let site = listing.site.map { " · <a href=\"\(escape($0))\">site</a>" } ?? ""
-            page += "<li><span class=\"title\">\(escape(listing.title))</span> \(formats.joined(separator: " · "))\(site)</li>\n"
+            page +=
+                "<li><span class=\"title\">\(escape(listing.title))</span> \(formats.joined(separator: " · "))\(site)</li>\n"
         }
         page += "</ul>\n</body>\n</html>\n"
         return page

@@ -35,13 +35,17 @@ public enum FeedReader {
                 let url = absolute(href, base: node.xmlBase.flatMap(URL.init(string:)) ?? base),
                 seen.insert(url).inserted
             else { continue }
-            let title = child(item, "title").map { $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            let title = child(item, "title").map {
+                $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
             let date = ["updated", "modified", "pubDate", "published", "date", "issued"].lazy
                 .compactMap { child(item, $0).flatMap { Timestamp.parse($0.text) } }.first
-            let author = (child(item, "author").flatMap { child($0, "name") } ?? child(item, "creator")
+            let author =
+                (child(item, "author").flatMap { child($0, "name") } ?? child(item, "creator")
                 ?? child(item, "author"))
                 .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-            var link = Link(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+            var link = Link(
+                url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: author.flatMap { $0.isEmpty ? nil : $0 })
             link.content = content(of: item)
             link.image = image(of: item).flatMap { absolute($0, base: item.xmlBase.flatMap(URL.init(string:)) ?? base) }
@@ -54,7 +58,9 @@ public enum FeedReader {
     /// JSON Feed), resolved against the page: what a reader does with a site's address instead of its feed's.
     public static func advertisedFeed(in document: Document) -> String? {
         guard let root = document.root else { return nil }
-        let types: Set<String> = ["application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"]
+        let types: Set<String> = [
+            "application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml",
+        ]
         for link in root.xpath("//link[@href]") {
             let rel = (link.attribute("rel") ?? "").lowercased().split(separator: " ")
             guard rel.contains("alternate"), let type = link.attribute("type")?.lowercased(), types.contains(type),
@@ -103,7 +109,9 @@ public enum FeedReader {
         }
         for node in item.elementChildren where isImage(node) {
             if node.localName == "enclosure", let url = node.attribute("url") { return url }
-            if node.localName == "link", node.attribute("rel") == "enclosure", let href = node.attribute("href") { return href }
+            if node.localName == "link", node.attribute("rel") == "enclosure", let href = node.attribute("href") {
+                return href
+            }
         }
         return nil
     }
@@ -132,21 +140,28 @@ public enum FeedReader {
             guard let href = (item["url"] as? String) ?? (item["external_url"] as? String),
                 let address = absolute(href, base: base), seen.insert(address).inserted
             else { return nil }
-            let date = ["date_modified", "date_published"].lazy.compactMap { (item[$0] as? String).flatMap(Timestamp.parse) }.first
+            let date = ["date_modified", "date_published"].lazy.compactMap {
+                (item[$0] as? String).flatMap(Timestamp.parse)
+            }.first
             let authors = (item["authors"] as? [[String: Any]]) ?? (item["author"] as? [String: Any]).map { [$0] }
             let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
-            var link = Link(url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
+            var link = Link(
+                url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
                 author: authors?.first?["name"] as? String)
-            link.content = (item["content_html"] as? String) ?? (item["content_text"] as? String).map(PlainText.paragraphs)
+            link.content =
+                (item["content_html"] as? String) ?? (item["content_text"] as? String).map(PlainText.paragraphs)
                 ?? (item["summary"] as? String).map(PlainText.paragraphs)
-            link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap { absolute($0, base: base) }
+            link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap {
+                absolute($0, base: base)
+            }
             return link
         }
     }
 
     /// The absolute http, https or file address of a link, or `nil`.
     static func absolute(_ href: String, base: URL?) -> String? {
-        guard let url = URL(string: href.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: base)?.absoluteURL,
+        guard
+            let url = URL(string: href.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: base)?.absoluteURL,
             let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
         else { return nil }
         return url.absoluteString
@@ -187,4 +202,3 @@ public enum FeedReader {
         node.elementChildren.first { $0.localName == name }
     }
 }
-

@@ -31,8 +31,10 @@ package enum JSONFeedWriter {
             if let language = entry.language { item["language"] = language }
             return item
         }
-        let data = (try? JSONSerialization.data(
-            withJSONObject: feed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: feed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -27,13 +27,19 @@ public struct Link: Sendable, Hashable {
 
 extension Link {
     /// Query parameters that only tell a site where a visitor came from (campaign tags, click ids).
-    package static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi"]
+    package static let trackingParameters: Set<String> = [
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi",
+    ]
 
     /// The address without tracking parameters (`utm_*` and the click ids above), so that the same article
     /// reached from a newsletter and from the feed is one entry with a clean link.
     package var untracked: String {
-        guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else { return url }
-        let kept = items.filter { !$0.name.lowercased().hasPrefix("utm_") && !Self.trackingParameters.contains($0.name.lowercased()) }
+        guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else {
+            return url
+        }
+        let kept = items.filter {
+            !$0.name.lowercased().hasPrefix("utm_") && !Self.trackingParameters.contains($0.name.lowercased())
+        }
         guard kept.count < items.count else { return url }
         parts.queryItems = kept.isEmpty ? nil : kept
         return parts.string ?? url

@@ -8,11 +8,13 @@ package enum RSSWriter {
     package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
-        xml.open("rss", [
-            ("version", "2.0"), ("xmlns:atom", AtomWriter.namespace),
-            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
-            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
-        ])
+        xml.open(
+            "rss",
+            [
+                ("version", "2.0"), ("xmlns:atom", AtomWriter.namespace),
+                ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+                ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+            ])
         xml.open("channel")
         xml.element("title", meta.title)
         // RSS requires a channel link; the feed's own address stands in when the site's is unknown.

@@ -38,7 +38,9 @@ package enum SitemapReader {
             // Sitemaps often list oldest first; a feed wants the newest. Undated pages keep their order, last.
             return .pages(newestFirst(links, date: \.date))
         default:
-            throw SourceError("\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)")
+            throw SourceError(
+                "\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)"
+            )
         }
     }
 }
@@ -46,7 +48,8 @@ package enum SitemapReader {
 /// Items sorted newest first by their date; undated items keep their order, after the dated ones.
 package func newestFirst<Item>(_ items: [Item], date: (Item) -> Date?) -> [Item] {
     items.enumerated().sorted { lhs, rhs in
-        let left = date(lhs.element) ?? .distantPast, right = date(rhs.element) ?? .distantPast
+        let left = date(lhs.element) ?? .distantPast
+        let right = date(rhs.element) ?? .distantPast
         return left != right ? left > right : lhs.offset < rhs.offset
     }.map(\.element)
 }

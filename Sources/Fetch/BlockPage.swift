@@ -9,11 +9,12 @@ enum BlockPage {
     static let markers: [(marker: String, name: String)] = [
         ("cf_chl_opt", "Cloudflare challenge"), ("cf-browser-verification", "Cloudflare challenge"),
         ("checking if the site connection is secure", "Cloudflare challenge"),
-        ("<title>just a moment...</title>", "Cloudflare challenge"), ("<title>just a moment…</title>", "Cloudflare challenge"),
+        ("<title>just a moment...</title>", "Cloudflare challenge"),
+        ("<title>just a moment…</title>", "Cloudflare challenge"),
         ("attention required! | cloudflare", "Cloudflare"), ("cf-error-details", "Cloudflare"),
         ("you don't have permission to access", "Akamai access denied"),
         ("captcha-delivery.com", "DataDome captcha"), ("px-captcha", "PerimeterX captcha"),
-("press &amp; hold", "PerimeterX captcha"), ("press & hold", "PerimeterX captcha"),
+        ("press &amp; hold", "PerimeterX captcha"), ("press & hold", "PerimeterX captcha"),
         ("_incapsula_resource", "Imperva Incapsula"), ("incapsula incident id", "Imperva Incapsula"),
         ("sucuri website firewall", "Sucuri firewall"), ("access denied - sucuri", "Sucuri firewall"),
         ("enable javascript and cookies to continue", "JavaScript and cookies interstitial"),
@@ -89,12 +90,15 @@ enum BlockPage {
                 let first = closing.utf8Start[0]
                 var at = position
                 while at < end {
-                    if bytes[at] | 0x20 == first | 0x20, matches(closing, at: at) { return at + closing.utf8CodeUnitCount }
+                    if bytes[at] | 0x20 == first | 0x20, matches(closing, at: at) {
+                        return at + closing.utf8CodeUnitCount
+                    }
                     at += 1
                 }
                 return end
             }
-            var count = 0, index = 0
+            var count = 0
+            var index = 0
             while index < end, count < limit {
                 let byte = bytes[index]
                 if byte == 0x3C {  // <

@@ -27,7 +27,8 @@ public enum Charset {
     /// ISO-8859 and windows-125x families, KOI8), which UTF-8 text can be mistaken for but never is.
     static func isSingleByte(_ label: String) -> Bool {
         let name = canonicalName(label)
-        return name == "WINDOWS-1252" || name.hasPrefix("ISO-8859") || name.hasPrefix("ISO8859") || name.hasPrefix("WINDOWS-125")
+        return name == "WINDOWS-1252" || name.hasPrefix("ISO-8859") || name.hasPrefix("ISO8859")
+            || name.hasPrefix("WINDOWS-125")
             || name.hasPrefix("CP125") || name.hasPrefix("KOI8") || name.hasPrefix("MACINTOSH")
     }
 
@@ -39,7 +40,9 @@ public enum Charset {
             let byte = bytes[index]
             if byte >= 0xC2, byte <= 0xF4 {
                 let length = byte <= 0xDF ? 2 : byte <= 0xEF ? 3 : 4
-                if index + length <= bytes.count, bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) {
+                if index + length <= bytes.count,
+                    bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 })
+                {
                     return true
                 }
             }

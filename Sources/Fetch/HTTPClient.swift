@@ -1,7 +1,7 @@
+internal import CCurl
 import Dispatch
 import Foundation
 import Synchronization
-internal import CCurl
 
 /// Fetches resources with libcurl's multi interface: one multi handle per client drives every transfer, so
 /// connections are reused across batches, with a global and a per-host concurrency limit.
@@ -17,11 +17,16 @@ package final class HTTPClient: @unchecked Sendable {
     package init(options: FetchOptions = FetchOptions()) {
         self.options = options
         self.multi = curl_multi_init()!
-        var failure = Curl.initialized == CURLE_OK ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
+        var failure =
+            Curl.initialized == CURLE_OK
+            ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
         for (option, value) in [
-            (CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency), (CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency),
+            (CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),
+            (CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency),
         ] where failure == nil {
-            failure = Curl.failure(feedpipe_curl_multi_setopt_long(multi, option, value)).map { "libcurl cannot be set up: " + $0 }
+            failure = Curl.failure(feedpipe_curl_multi_setopt_long(multi, option, value)).map {
+                "libcurl cannot be set up: " + $0
+            }
         }
         setupFailure = failure
     }
@@ -46,10 +51,12 @@ package final class HTTPClient: @unchecked Sendable {
     /// (extraction) holds back the fetching instead of piling up bodies in memory. Ending the iteration early (a cancelled task)
     /// stops the transfers still running.
     package func answers(to requests: [Request], window: Int? = nil) -> Answers {
-        let flow = Answers.Flow(window: max(1, window ?? options.concurrency), wake: { [self] in
-            // A wake-up that fails costs at most the poll's 200 ms timeout: the driver looks again then.
-            _ = curl_multi_wakeup(self.multi)
-        })
+        let flow = Answers.Flow(
+            window: max(1, window ?? options.concurrency),
+            wake: { [self] in
+                // A wake-up that fails costs at most the poll's 200 ms timeout: the driver looks again then.
+                _ = curl_multi_wakeup(self.multi)
+            })
         let stream = AsyncStream<Answer> { continuation in
             continuation.onTermination = { _ in flow.stopped.store(true, ordering: .relaxed) }
             guard !requests.isEmpty else {
@@ -111,9 +118,12 @@ package final class HTTPClient: @unchecked Sendable {
         }
 
         func start(_ request: Request, index: Int, attempt: Int, host: String, bypassesCache: Bool = false) {
-            var made = setupFailure.map { Result<Transfer, FetchError>.failure(.transport(url: request.url, message: $0)) }
+            var made =
+                setupFailure.map { Result<Transfer, FetchError>.failure(.transport(url: request.url, message: $0)) }
                 ?? Transfer.make(index: index, request: request, options: options, bypassesCache: bypassesCache)
-            if case .success(let transfer) = made, let failure = Curl.failure(curl_multi_add_handle(multi, transfer.easy)) {
+            if case .success(let transfer) = made,
+                let failure = Curl.failure(curl_multi_add_handle(multi, transfer.easy))
+            {
                 made = .failure(.transport(url: request.url, message: "cannot start the transfer: \(failure)"))
             }
             switch made {
@@ -153,24 +163,36 @@ package final class HTTPClient: @unchecked Sendable {
                     guard let rules = robots[key] else {
                         if !state.robotsInFlight, active.count < options.concurrency {
                             hosts[host, default: HostState()].robotsInFlight = true
-                            start(Request(url: site + "/robots.txt", policy: request.policy), index: robotsIndex,
+                            start(
+                                Request(url: site + "/robots.txt", policy: request.policy), index: robotsIndex,
                                 attempt: 0, host: host)
                         }
                         still.append(item)
                         continue
                     }
-                    let path = URLComponents(string: request.url).map { $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") }
+                    let path = URLComponents(string: request.url).map {
+                        $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "")
+                    }
                     if rules.unreachable {
                         // The page would meet what robots.txt met: a refused connection, a private address.
                         let failure = robotsFailures[key].map { cause -> FetchError in
                             if case .http(_, let status) = cause {
-                                return .transport(url: request.url,
-                                    message: "\(site)/robots.txt answered status \(status); the site is not crawled for now")
+                                return .transport(
+                                    url: request.url,
+                                    message:
+                                        "\(site)/robots.txt answered status \(status); the site is not crawled for now")
                             }
                             return cause.addressed(to: request.url)
                         }
-                        deliver(item.index, .failure(failure ?? .transport(url: request.url,
-                            message: "\(site)/robots.txt could not be fetched; the site is not crawled for now")))
+                        deliver(
+                            item.index,
+                            .failure(
+                                failure
+                                    ?? .transport(
+                                        url: request.url,
+                                        message:
+                                            "\(site)/robots.txt could not be fetched; the site is not crawled for now"))
+                        )
                         continue
                     }
                     if !rules.allows(path: path.flatMap { $0.isEmpty ? "/" : $0 } ?? "/") {
@@ -238,7 +260,8 @@ package final class HTTPClient: @unchecked Sendable {
                     wait = max(wait, retryAfter)
                 }
                 pending.append(
-                    Pending(index: transfer.index, attempt: attempt + 1, notBefore: .now() + wait,
+                    Pending(
+                        index: transfer.index, attempt: attempt + 1, notBefore: .now() + wait,
                         bypassesCache: transfer.bypassesCache))
             }
         }
@@ -272,7 +295,8 @@ package final class HTTPClient: @unchecked Sendable {
             // took an answer (curl_multi_wakeup).
             var wait = 200
             if let nextDue {
-                let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(DispatchTime.now().uptimeNanoseconds)
+                let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(
+                    DispatchTime.now().uptimeNanoseconds)
                 wait = nanoseconds.overflow ? 0 : min(200, Int(nanoseconds.partialValue / 1_000_000) + 1)
             }
             if let failure = Curl.failure(curl_multi_poll(multi, nil, 0, Int32(wait), nil)) {
@@ -298,7 +322,9 @@ package final class HTTPClient: @unchecked Sendable {
                 deliver(entry.transfer.index, .failure(.transport(url: entry.transfer.request.url, message: message)))
             }
             active = [:]
-            for item in pending { deliver(item.index, .failure(.transport(url: requests[item.index].url, message: message))) }
+            for item in pending {
+                deliver(item.index, .failure(.transport(url: requests[item.index].url, message: message)))
+            }
             pending = []
         }
     }
@@ -385,7 +411,9 @@ private final class Transfer {
             (CURLOPT_ACCEPT_ENCODING, "gzip, deflate"),
             (CURLOPT_USERAGENT, request.policy.userAgent ?? options.userAgent),
         ]
-        for (option, value) in strings where code == CURLE_OK { code = feedpipe_curl_setopt_string(easy, option, value) }
+        for (option, value) in strings where code == CURLE_OK {
+            code = feedpipe_curl_setopt_string(easy, option, value)
+        }
         if code == CURLE_OK {
             code = feedpipe_curl_setopt_int64(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes))
         }
@@ -434,7 +462,8 @@ private final class Transfer {
                     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
                     let connected = address.map { String(cString: $0) } ?? ""
                     // A file has no address (its folder was checked before the transfer was made).
-                    guard !connected.isEmpty, AddressPolicy.isPrivate(connected, publicForTesting: transfer.publicForTesting)
+                    guard !connected.isEmpty,
+                        AddressPolicy.isPrivate(connected, publicForTesting: transfer.publicForTesting)
                     else { return CURL_PREREQFUNC_OK }
                     transfer.refusedAddress = connected
                     return CURL_PREREQFUNC_ABORT
@@ -514,7 +543,8 @@ private final class Transfer {
             if osError == Int(ECONNREFUSED) {
                 return .transport(url: url, message: "the site refused the connection (\(host) port \(port))")
             }
-            return .transport(url: url, message: "cannot connect to \(host) port \(port)" + (detail.isEmpty ? "" : ": \(detail)"))
+            return .transport(
+                url: url, message: "cannot connect to \(host) port \(port)" + (detail.isEmpty ? "" : ": \(detail)"))
         case CURLE_OUT_OF_MEMORY where body.isEmpty:
             // libcurl 7.x reports a header over its 100 KB limit as "out of memory" (later versions say
             // CURLE_TOO_LARGE); before any body arrives, that is what it means.
@@ -523,7 +553,8 @@ private final class Transfer {
             return .transport(url: url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         default:
             let message = String(cString: curl_easy_strerror(code))
-            return .transport(url: url, message: detail.isEmpty || detail == message ? message : "\(message): \(detail)")
+            return .transport(
+                url: url, message: detail.isEmpty || detail == message ? message : "\(message): \(detail)")
         }
     }
 
@@ -531,7 +562,9 @@ private final class Transfer {
     /// marker is a failure, never a shorter page.
     func decodedBody() -> Result<[UInt8], FetchError> {
         let encoding = headers["content-encoding"]?.lowercased().trimmingCharacters(in: .whitespaces) ?? ""
-        guard !body.isEmpty, !encoding.isEmpty, encoding != "identity", encoding != "none" else { return .success(body) }
+        guard !body.isEmpty, !encoding.isEmpty, encoding != "identity", encoding != "none" else {
+            return .success(body)
+        }
         do throws(Gzip.Failure) {
             switch encoding {
             case "gzip", "x-gzip":
@@ -540,21 +573,26 @@ private final class Transfer {
                 if let zlib = try? Gzip.decompress(body, limit: limit, wrapping: .zlibOrGzip) { return .success(zlib) }
                 return .success(try Gzip.decompress(body, limit: limit, wrapping: .raw))
             default:
-                return .failure(.transport(url: request.url, message: "the body is in an encoding not asked for (\(encoding))"))
+                return .failure(
+                    .transport(url: request.url, message: "the body is in an encoding not asked for (\(encoding))"))
             }
         } catch .tooLarge(let limit) {
             return .failure(.tooLarge(url: request.url, limit: limit))
         } catch {
             // A misconfigured server labels plain bytes as compressed; say so rather than "cut short".
             if encoding.hasSuffix("gzip"), !Gzip.isCompressed(body) {
-                return .failure(.transport(url: request.url, message: "the body is not gzip data, though its Content-Encoding says so"))
+                return .failure(
+                    .transport(
+                        url: request.url, message: "the body is not gzip data, though its Content-Encoding says so"))
             }
             return .failure(.truncated(url: request.url))
         }
     }
 
     func finish(code: CURLcode) -> Result<Response, FetchError> {
-        if exceededLimit || code == CURLE_FILESIZE_EXCEEDED { return .failure(.tooLarge(url: request.url, limit: limit)) }
+        if exceededLimit || code == CURLE_FILESIZE_EXCEEDED {
+            return .failure(.tooLarge(url: request.url, limit: limit))
+        }
         guard code == CURLE_OK else { return .failure(failure(code: code)) }
         guard var status = info(CURLINFO_RESPONSE_CODE) else {
             return .failure(.transport(url: request.url, message: "libcurl gives no response status"))

@@ -225,7 +225,8 @@ package enum FetchError: Error, Sendable, CustomStringConvertible, Equatable {
                 + "is public (set fetch: {private_addresses: true} to allow it)"
         case .blocked(let url, let by): "\(url): blocked by the site (\(by)); nothing was replaced"
         case .truncated(let url): "\(url): the compressed body ends early (the transfer was cut short)"
-        case .errorPage(let url, let kind): "\(url): the site answered with \(kind) under status 200; nothing was replaced"
+        case .errorPage(let url, let kind):
+            "\(url): the site answered with \(kind) under status 200; nothing was replaced"
         case .notModifiedUnasked(let url):
             "\(url): the server answered 304 Not Modified to a request without validators, twice"
         case .headerTooLarge(let url): "\(url): the response header is too large"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules of a robots.txt file (RFC 9309) for one user agent.
 package struct RobotsRules: Sendable, Equatable {
     struct Rule: Sendable, Equatable {
@@ -29,7 +31,8 @@ package struct RobotsRules: Sendable, Equatable {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
-            let key = parts[0].lowercased(), value = parts[1]
+            let key = parts[0].lowercased()
+            let value = parts[1]
             switch key {
             case "user-agent":
                 if !collectingAgents || groups.isEmpty { groups.append(([], [])) }
@@ -57,7 +60,8 @@ package struct RobotsRules: Sendable, Equatable {
                 best = rule
                 continue
             }
-            if rule.pattern.count > current.pattern.count || (rule.pattern.count == current.pattern.count && rule.allow) {
+            if rule.pattern.count > current.pattern.count || (rule.pattern.count == current.pattern.count && rule.allow)
+            {
                 best = rule
             }
         }
@@ -86,5 +90,3 @@ package struct RobotsRules: Sendable, Equatable {
         return !anchored || rest.isEmpty
     }
 }
-
-import Foundation

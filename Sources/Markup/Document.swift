@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibXML2
+import Foundation
 
 /// A parsed HTML page or XML document. It owns the libxml2 tree; every `Node` borrowed from it is valid only
 /// while the document is alive.
@@ -31,9 +31,10 @@ public final class Document {
         // the text is UTF-8 by now, so such declarations are neutralised before parsing.
         var text = Self.neutralisingCharset(html)
         // libxml2 ends the document at a NUL byte; browsers skip the character and read on.
-        let hasNUL = text.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
-        } ?? true
+        let hasNUL =
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+            } ?? true
         if hasNUL { text.removeAll { $0 == "\0" } }
         let parsed = text.withCString { bytes in
             htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
@@ -61,11 +62,18 @@ public final class Document {
                 let head = Node(html).firstChild(named: "head")?.pointer
                 let body = Node(html).firstChild(named: "body")?.pointer
                 for node in moving.reversed() {
-                    let headMatter = node.pointee.type != XML_ELEMENT_NODE
-                        || ["script", "style", "meta", "link", "title", "base", "noscript"].contains { Node(node).is($0) }
+                    let headMatter =
+                        node.pointee.type != XML_ELEMENT_NODE
+                        || ["script", "style", "meta", "link", "title", "base", "noscript"].contains {
+                            Node(node).is($0)
+                        }
                     guard let target = (headMatter ? head : body) ?? head ?? body else { break }
                     xmlUnlinkNode(node)
-                    if let first = target.pointee.children { xmlAddPrevSibling(first, node) } else { xmlAddChild(target, node) }
+                    if let first = target.pointee.children {
+                        xmlAddPrevSibling(first, node)
+                    } else {
+                        xmlAddChild(target, node)
+                    }
                 }
                 root = html
             }
@@ -141,7 +149,8 @@ public final class Document {
     }
 
     private static func parseXML(_ xml: [UInt8], url: String?, encoding: String?, recover: Bool) -> xmlDocPtr? {
-        var options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        var options =
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue
         if recover { options |= XML_PARSE_RECOVER.rawValue }
         return xml.withUnsafeBufferPointer { buffer in

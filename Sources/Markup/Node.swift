@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibXML2
+import Foundation
 
 /// A borrowed view of one node of a `Document`. It does not keep the document alive.
 public struct Node: Hashable, @unchecked Sendable {
@@ -47,8 +47,9 @@ public struct Node: Hashable, @unchecked Sendable {
     package func `is`(_ tag: StaticString) -> Bool {
         guard isElement, let name = pointer.pointee.name else { return false }
         return tag.withUTF8Buffer { wanted in
-            strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
-                   UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
+            strcmp(
+                UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
+                UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
         }
     }
 
@@ -186,7 +187,9 @@ public struct Node: Hashable, @unchecked Sendable {
         guard isElement, var property = pointer.pointee.properties else { return nil }
         return name.withCString { wanted in
             while true {
-                if let own = property.pointee.name, strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0 {
+                if let own = property.pointee.name,
+                    strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0
+                {
                     return property
                 }
                 guard let next = property.pointee.next else { return nil }
@@ -451,9 +454,10 @@ package struct TagSet: Sendable {
     private let shift: UInt64
 
     package init(_ names: [String]) {
-        let keys = Set(names.compactMap { name in
-            name.utf8.withContiguousStorageIfAvailable { Self.key($0.baseAddress!, limit: $0.count) } ?? nil
-        })
+        let keys = Set(
+            names.compactMap { name in
+                name.utf8.withContiguousStorageIfAvailable { Self.key($0.baseAddress!, limit: $0.count) } ?? nil
+            })
         var size = 8
         while size < keys.count * 4 { size *= 2 }
         shift = UInt64(64 - size.trailingZeroBitCount)

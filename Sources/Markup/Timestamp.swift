@@ -5,7 +5,8 @@ import Foundation
 package enum Timestamp {
     /// The date written in `text`, or `nil`. A time without a zone is taken as UTC.
     package static func parse(_ text: String) -> Date? {
-        let value = text.utf8.first.map { $0 > 0x20 } == true && text.utf8.last.map { $0 > 0x20 } == true
+        let value =
+            text.utf8.first.map { $0 > 0x20 } == true && text.utf8.last.map { $0 > 0x20 } == true
             ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count >= 8, value.count <= 64 else { return nil }
         if let first = value.utf8.first, first >= 0x30 && first <= 0x39 {
@@ -119,8 +120,9 @@ package enum Timestamp {
         func dayNumber(_ word: [UInt8]) -> Int? {
             // "19", "19th", "1st"
             let digits = Array(word.prefix { $0 >= 0x30 && $0 <= 0x39 })
-            guard (1...2).contains(digits.count), ["", "st", "nd", "rd", "th"].contains(
-                String(decoding: word.dropFirst(digits.count), as: UTF8.self).lowercased())
+            guard (1...2).contains(digits.count),
+                ["", "st", "nd", "rd", "th"].contains(
+                    String(decoding: word.dropFirst(digits.count), as: UTF8.self).lowercased())
             else { return nil }
             let day = number(digits)
             return (1...31).contains(day) ? day : nil
@@ -129,7 +131,8 @@ package enum Timestamp {
             index += 1
         }
         guard index + 2 < words.count else { return nil }
-        var day: Int?, month: Int?
+        var day: Int?
+        var month: Int?
         if let name = monthNumber(words[index]) {
             month = name
             day = dayNumber(words[index + 1])
@@ -139,14 +142,19 @@ package enum Timestamp {
         }
         guard let day, let month, isNumber(words[index + 2]) else { return nil }
         var year = number(words[index + 2])
-        if words[index + 2].count == 2 { year += year < 70 ? 2000 : 1900 } else if words[index + 2].count != 4 { return nil }
+        if words[index + 2].count == 2 {
+            year += year < 70 ? 2000 : 1900
+        } else if words[index + 2].count != 4 {
+            return nil
+        }
         index += 3
         var seconds = 0
         if index < words.count, words[index].contains(0x3A) {
             let parts = words[index].split(separator: 0x3A).map(Array.init)
             guard (2...3).contains(parts.count), parts.allSatisfy(isNumber) else { return nil }
             var hour = number(parts[0])
-            let minute = number(parts[1]), second = parts.count == 3 ? number(parts[2]) : 0
+            let minute = number(parts[1])
+            let second = parts.count == 3 ? number(parts[2]) : 0
             index += 1
             if index < words.count, ["am", "pm", "a.m.", "p.m."].contains(lowered(words[index])) {
                 guard (1...12).contains(hour) else { return nil }
@@ -184,8 +192,10 @@ package enum Timestamp {
         var name = lowered(word)
         if name.hasSuffix(".") { name.removeLast() }
         guard name.count >= 3 else { return nil }
-        let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-            "october", "november", "december"]
+        let months = [
+            "january", "february", "march", "april", "may", "june", "july", "august", "september",
+            "october", "november", "december",
+        ]
         return months.firstIndex { $0 == name || ($0.hasPrefix(name) && (name.count == 3 || name == "sept")) }
             .map { $0 + 1 }
     }
@@ -193,8 +203,10 @@ package enum Timestamp {
     /// Seconds east of UTC for "GMT", "UT", "Z", a North American zone, "+0100", "-06:00" or "GMT+0000".
     private static func zoneOffset(_ word: [UInt8]) -> Int? {
         var name = String(decoding: word, as: UTF8.self).uppercased()
-        let named = ["GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-            "MDT": -6, "PST": -8, "PDT": -7]
+        let named = [
+            "GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+            "MDT": -6, "PST": -8, "PDT": -7,
+        ]
         if let hours = named[name] { return hours * 3600 }
         for prefix in ["GMT", "UTC"] where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
         let bytes = Array(name.utf8).filter { $0 != 0x3A }
@@ -219,11 +231,13 @@ package enum Timestamp {
         }
         let count = bytes.count
         // "+0100" zones (no colon) are common; ISO8601DateFormatter wants "+01:00".
-        if count > 15, bytes[count - 5] == 0x2B || bytes[count - 5] == 0x2D, (1...4).allSatisfy({ isDigit(count - $0) }) {
+        if count > 15, bytes[count - 5] == 0x2B || bytes[count - 5] == 0x2D, (1...4).allSatisfy({ isDigit(count - $0) })
+        {
             text.insert(":", at: text.index(text.endIndex, offsetBy: -2))
         }
         let zoned = Array(text.utf8)
-        let hasZone = zoned.last == 0x5A
+        let hasZone =
+            zoned.last == 0x5A
             || (zoned.count > 16 && (zoned[zoned.count - 6] == 0x2B || zoned[zoned.count - 6] == 0x2D)
                 && zoned[zoned.count - 3] == 0x3A)
         if !hasZone, text.count > 10 { text += "Z" }

@@ -55,7 +55,8 @@ enum XMLRepair {
         if starts("<!--") { return end(after: "-->") }
         if starts("<!DOCTYPE") {
             // An internal subset (`[ … ]`) may hold `>`; the declaration ends at the `>` after it.
-            var index = start, depth = 0
+            var index = start
+            var depth = 0
             while index < xml.count {
                 switch xml[index] {
                 case UInt8(ascii: "["): depth += 1
@@ -132,11 +133,19 @@ enum XMLRepair {
 
     /// How many well-formed multi-byte UTF-8 sequences the bytes hold, and how many bytes fit none.
     static func utf8Sequences(_ xml: [UInt8]) -> (valid: Int, invalid: Int) {
-        var valid = 0, invalid = 0, index = 0
+        var valid = 0
+        var invalid = 0
+        var index = 0
         while index < xml.count {
             let byte = xml[index]
-            let length = byte < 0x80 ? 1 : byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
-                : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0
+            let length =
+                byte < 0x80
+                ? 1
+                : byte >= 0xC2 && byte <= 0xDF
+                    ? 2
+                    : byte >= 0xE0 && byte <= 0xEF
+                        ? 3
+                        : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0
             if length == 1 {
                 index += 1
             } else if length > 1, index + length <= xml.count,

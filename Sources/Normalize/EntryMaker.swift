@@ -14,11 +14,15 @@ package enum EntryMaker {
     ) throws(Failure) -> Entry {
         // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is
         // not trusted.
-        let address = article.url.flatMap { canonical in
-            let canonicalURL = URL(string: canonical), linkURL = URL(string: link.url)
-            if linkURL?.isFileURL == true { return canonicalURL?.scheme?.hasPrefix("http") == true ? canonical : nil }
-            return canonicalURL?.host == linkURL?.host ? canonical : nil
-        } ?? link.url
+        let address =
+            article.url.flatMap { canonical in
+                let canonicalURL = URL(string: canonical)
+                let linkURL = URL(string: link.url)
+                if linkURL?.isFileURL == true {
+                    return canonicalURL?.scheme?.hasPrefix("http") == true ? canonical : nil
+                }
+                return canonicalURL?.host == linkURL?.host ? canonical : nil
+            } ?? link.url
         let id = StableID.uuid(for: address)
         let firstSeen = try firstSeen(id) ?? seenAt
         let title = article.title ?? link.title ?? address
@@ -34,13 +38,17 @@ package enum EntryMaker {
     /// The article a feed item's own body makes, extracted and made safe like a page's, or `nil` when the
     /// item has no body with text. With `page`, only when the page's text is less than half as long, and
     /// then with the page's metadata (title, author, dates, image).
-    package static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil) -> Article? {
+    package static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil)
+        -> Article?
+    {
         guard let content = link.content, let body = try? Selector("body") else { return nil }
         if let page, page.text.utf8.count * 2 >= content.utf8.count { return nil }
         var rules = rules
         rules.body = body
         rules.site = nil
-        guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: link.url) else { return nil }
+        guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: link.url) else {
+            return nil
+        }
         let article = Extractor(rules: rules).extract(document)
         if article.text.isEmpty { return nil }
         guard var page else { return article }
@@ -57,7 +65,8 @@ package enum EntryMaker {
             let document = try? Document(html: "<html><body>\(content)</body></html>", url: stored.link),
             let text = document.root?.text
         else { return nil }
-        let before = text.count { !$0.isWhitespace }, now = article.text.count { !$0.isWhitespace }
+        let before = text.count { !$0.isWhitespace }
+        let now = article.text.count { !$0.isWhitespace }
         return now * 2 < before ? (now, before) : nil
     }
 }
@@ -67,7 +76,10 @@ package enum Summary {
     /// The text with its white space collapsed, cut at the last word that fits in `limit` characters (and
     /// then ending in "…"); `nil` for text with nothing but white space. Only the start of the text is read.
     package static func of(_ text: String, limit: Int) -> String? {
-        var flat = "", count = 0, space = false, cut = false
+        var flat = ""
+        var count = 0
+        var space = false
+        var cut = false
         for character in text {
             if character.isWhitespace {
                 space = count > 0

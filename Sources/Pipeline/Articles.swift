@@ -73,10 +73,13 @@ extension Runner {
                     let made = Runner.outcome(of: answer.result, url: url, rules: rules, allowSinglePage: true)
                     // --verbose: each fetch and each extraction.
                     if case .success(let response) = answer.result {
-                        log.info("\(url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s")
+                        log.info(
+                            "\(url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s"
+                        )
                     }
                     if case .success(.article(let article, _)) = made.result {
-                        log.info("\(url): extracted \(article.text.count) characters, \"\(article.title ?? "untitled")\"")
+                        log.info(
+                            "\(url): extracted \(article.text.count) characters, \"\(article.title ?? "untitled")\"")
                     }
                     return (index, made.result, made.continuation)
                 }
@@ -92,7 +95,9 @@ extension Runner {
     }
 
     /// The outcome of every job, in job order (see the streaming `articles(_:state:now:each:)`).
-    package func articles(_ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date())
+    package func articles(
+        _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date()
+    )
         async -> [Result<Fetched, RunError>]
     {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
@@ -129,7 +134,8 @@ extension Runner {
             for (position, index) in order.enumerated() {
                 guard case .success(.article(let article, let validators)) = outcomes[index] else { continue }
                 let rule = rules[index] ?? jobs[index].config.rules
-                let made = Runner.outcome(of: answers[position], url: addresses[position], rules: rule, allowSinglePage: false)
+                let made = Runner.outcome(
+                    of: answers[position], url: addresses[position], rules: rule, allowSinglePage: false)
                 guard case .success(.article(let page, _)) = made.result else {
                     logger.error("\(addresses[position]): page \(round + 1) of \(jobs[index].link.url) not read")
                     continue
@@ -194,7 +200,9 @@ extension Runner {
                 return .failure(.article("not an HTML page (\(type))", url: url))
             }
             if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("the page is empty", url: url)) }
-            if let kind = PageBytes.binaryKind(response.body) { return .failure(.article("not an HTML page (\(kind) data)", url: url)) }
+            if let kind = PageBytes.binaryKind(response.body) {
+                return .failure(.article("not an HTML page (\(kind) data)", url: url))
+            }
             do {
                 let document = try rules.document(html: response.text, url: response.url)
                 inspect(document)
@@ -214,7 +222,8 @@ extension Runner {
     /// Whether a `Content-Type` can be a web page: HTML, XHTML, or a type servers give pages by mistake
     /// (`text/plain`, XML); PDF, images and the like cannot.
     static func isPage(_ contentType: String) -> Bool {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type =
+            contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return type.isEmpty || type == "text/html" || type == "application/xhtml+xml" || type == "text/plain"
             || type.hasSuffix("/xml") || type.hasSuffix("+xml") || type == "application/octet-stream"
     }

@@ -23,7 +23,8 @@ package enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         try makeFolders(folder.path)
-        let temporary = folder
+        let temporary =
+            folder
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
         // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
         let prefix = ".\(url.lastPathComponent)."

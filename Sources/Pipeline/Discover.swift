@@ -57,7 +57,9 @@ extension Runner {
             return .failure(.fetch(error, .source))
         case .success(let answer):
             logger.info("\(answer.requestedURL): source fetched, status \(answer.status), \(answer.body.count) bytes")
-            if let address = answer.address, AddressPolicy.isPrivate(address, publicForTesting: client.options.publicForTesting) {
+            if let address = answer.address,
+                AddressPolicy.isPrivate(address, publicForTesting: client.options.publicForTesting)
+            {
                 reach.fetch.policy.privateAddresses = true
             }
             if answer.isNotModified {
@@ -79,16 +81,21 @@ extension Runner {
         // Validators are kept only for a source that could be read, so a broken one is read again.
         if let response {
             try? state?.save(
-                Validators(etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
+                Validators(
+                    etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
                 for: config.sourceURL, feed: config.id)
         }
         let fetchable = offer.links.filter { request($0.url, config: reach).refusal == nil }
         let refused = offer.links.count - fetchable.count
         guard !fetchable.isEmpty else {
-            let because = refused > 0 ? " that may be fetched (\(refused) refused: only http and https, or files in its folder)" : ""
-            return .failure(.source("\(config.sourceURL): \(config.source.nothingOffered)\(because)", url: config.sourceURL))
+            let because =
+                refused > 0
+                ? " that may be fetched (\(refused) refused: only http and https, or files in its folder)" : ""
+            return .failure(
+                .source("\(config.sourceURL): \(config.source.nothingOffered)\(because)", url: config.sourceURL))
         }
         return .success(
-            Discovery(links: Link.withoutTracking(fetchable), config: reach, refused: refused, warnings: offer.warnings))
+            Discovery(links: Link.withoutTracking(fetchable), config: reach, refused: refused, warnings: offer.warnings)
+        )
     }
 }

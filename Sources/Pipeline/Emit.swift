@@ -21,9 +21,11 @@ extension Runner {
             let entries = try AtomReader.entries(in: Array(data), url: config.output)
             guard !entries.isEmpty else { return nil }
             try state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
-            return "\(config.output): the state store had no entries for this feed; \(entries.count) were read back from the feed"
+            return
+                "\(config.output): the state store had no entries for this feed; \(entries.count) were read back from the feed"
         } catch {
-            return "\(config.output): the state store has no entries for this feed, and the feed cannot be read back: \(error)"
+            return
+                "\(config.output): the state store has no entries for this feed, and the feed cannot be read back: \(error)"
         }
     }
 
@@ -61,14 +63,17 @@ extension Runner {
     /// the Atom file's, or the written file's own `file:` URL when the pipeline names no public address.
     static func selfLink(of config: PipelineConfig, format: FeedFormat) -> String {
         let path = config.path(for: format)
-        guard let published = config.selfLink else { return URL(fileURLWithPath: path).standardizedFileURL.absoluteString }
+        guard let published = config.selfLink else {
+            return URL(fileURLWithPath: path).standardizedFileURL.absoluteString
+        }
         guard format != .atom, var components = URLComponents(string: published) else { return published }
         let atomName = URL(fileURLWithPath: config.output).lastPathComponent
         let ownName = URL(fileURLWithPath: path).lastPathComponent
         if components.path.hasSuffix("/" + atomName) || components.path == atomName {
             components.path = String(components.path.dropLast(atomName.count)) + ownName
         } else if components.path.hasSuffix(".atom") || components.path.hasSuffix(".xml") {
-            let stem = components.path.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+            let stem = components.path.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(
+                separator: ".")
             components.path = stem + "." + format.fileExtension
         } else {
             return published

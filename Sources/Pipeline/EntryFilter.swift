@@ -47,7 +47,9 @@ package struct EntryFilter: Sendable {
     static func fingerprint(_ html: String?) -> UInt64? {
         guard let html, !html.isEmpty else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var inTag = false, words = 0, inWord = false
+        var inTag = false
+        var words = 0
+        var inWord = false
         for scalar in html.unicodeScalars {
             if scalar == "<" { inTag = true }
             if inTag {
@@ -58,7 +60,8 @@ package struct EntryFilter: Sendable {
             // ASCII (most text) is classified and lower-cased by arithmetic; other scalars by their
             // Unicode properties, which cost a string each.
             let ascii = scalar.value < 0x80 ? UInt8(scalar.value) : nil
-            let isWordScalar = ascii.map { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 }
+            let isWordScalar =
+                ascii.map { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 }
                 ?? (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
             guard isWordScalar else {
                 inWord = false

@@ -37,12 +37,15 @@ enum FeedFolder {
             }
             byName[stem] = listing
         }
-        return byName.values.sorted { ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "") }
+        return byName.values.sorted {
+            ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "")
+        }
     }
 
     /// The title, site link and own address (`rel="self"`, `feed_url`) of an Atom, RSS or JSON Feed file;
     /// `nil` for anything else.
-    static func describe(_ bytes: [UInt8], as format: FeedFormat) -> (title: String, site: String?, published: String?)? {
+    static func describe(_ bytes: [UInt8], as format: FeedFormat) -> (title: String, site: String?, published: String?)?
+    {
         switch format {
         case .atom, .rss:
             guard let document = try? Document(xml: bytes), let root = document.root else { return nil }
@@ -60,7 +63,10 @@ enum FeedFolder {
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                 (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
             else { return nil }
-            return ((object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String, object["feed_url"] as? String)
+            return (
+                (object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String,
+                object["feed_url"] as? String
+            )
         }
     }
 }

@@ -1,9 +1,9 @@
 import Extract
 import Feed
 import Foundation
-import State
 import Logging
 import Normalize
+import State
 
 /// Articles' outcomes on their way into the store: each becomes an entry of its pipeline's feed (or a
 /// failure, a warning, an entry kept as it was), and `flush` merges what was taken into the store.
@@ -42,7 +42,8 @@ struct FeedMerge {
         let config = configs[index]
         // A feed item's own body stands in for a page that cannot be read (which is not marked fetched, so
         // the next run tries it again) or that yields far less.
-        let article: Article, validators: Validators?
+        let article: Article
+        let validators: Validators?
         switch outcome {
         case .success(.unchanged):
             return
@@ -72,7 +73,8 @@ struct FeedMerge {
                 // A page that lost most of its text (a paywall, an error page in a 200, a redesign that hides
                 // the article) does not replace the article it was.
                 reports[index].warnings.append(
-                    "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept")
+                    "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept"
+                )
             } else if config.filter.admits(made, text: article.text, now: seenAt) {
                 entries[index, default: []].append(made)
             } else {

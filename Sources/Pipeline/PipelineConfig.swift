@@ -125,16 +125,21 @@ public struct PipelineConfig: Sendable {
         let sourceURL = resolveSource(rawURL, folder: folder)
         // Without a type, a source with a `links` selector is a list page and one without is read as a feed
         // (which also finds a sitemap, or the feed a web page advertises).
-        let type = try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? FeedSource.type : ListPageSource.type)
+        let type =
+            try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? FeedSource.type : ListPageSource.type)
         guard let kind = LinkSources.kind(named: type) else {
-            let names = LinkSources.kinds.map { kind in kind.type + (kind.aliases.isEmpty ? "" : " (or \(kind.aliases.prefix(3).joined(separator: ", ")))") }
+            let names = LinkSources.kinds.map { kind in
+                kind.type + (kind.aliases.isEmpty ? "" : " (or \(kind.aliases.prefix(3).joined(separator: ", ")))")
+            }
             let listed = names.dropLast().joined(separator: ", ") + " or " + names.last!
             throw reader.error(sourceMap["type"]!, "unknown source type '\(type)'; use \(listed)")
         }
         for key in sourceMap.keys.sorted() where !["url", "type"].contains(key) && !kind.keys.contains(key) {
             let owners = LinkSources.kinds.filter { $0.keys.contains(key) }.map { $0.type }
             throw reader.error(
-                sourceMap[key]!, "'\(key)' is for \(owners.joined(separator: ", ")) sources; a \(kind.type) source gives the links itself")
+                sourceMap[key]!,
+                "'\(key)' is for \(owners.joined(separator: ", ")) sources; a \(kind.type) source gives the links itself"
+            )
         }
         let source: any LinkSource
         switch kind.read(url: sourceURL, settings: YAMLSourceSettings(map: sourceMap, reader: reader)) {
@@ -165,7 +170,8 @@ public struct PipelineConfig: Sendable {
         let output = try reader.string(top["output"]) ?? "Feeds/\(name).atom"
         var config = PipelineConfig(
             name: name, file: file, title: title, id: id, link: try reader.string(top["link"]),
-            selfLink: try reader.string(top["url"]), author: try reader.string(top["author"], max: NodeReader.maxNameLength),
+            selfLink: try reader.string(top["url"]),
+            author: try reader.string(top["author"], max: NodeReader.maxNameLength),
             source: source,
             output: output, maxEntries: maxEntries, rules: rules)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
@@ -205,13 +211,18 @@ public struct PipelineConfig: Sendable {
             guard let rules = map[key] else { continue }
             for (name, value) in try reader.mapping(rules, keys: fields, context: "'\(key)'") {
                 let pattern = try reader.regex(value)
-                let expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])  // checked above
-                if key == "include" { filter.include[EntryFilter.Field(rawValue: name)!] = expression } else {
+                // `reader.regex` checked that the pattern compiles.
+                let expression = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+                if key == "include" {
+                    filter.include[EntryFilter.Field(rawValue: name)!] = expression
+                } else {
                     filter.exclude[EntryFilter.Field(rawValue: name)!] = expression
                 }
             }
         }
-        if let value = map["max_age"] { filter.maxAge = try reader.duration(value, key: "max_age", max: 36_500 * 86_400) }
+        if let value = map["max_age"] {
+            filter.maxAge = try reader.duration(value, key: "max_age", max: 36_500 * 86_400)
+        }
         if let value = map["dedupe"] {
             guard let dedupe = value.bool else { throw reader.error(value, "'dedupe' must be true or false") }
             filter.dedupe = dedupe
@@ -238,10 +249,16 @@ public struct PipelineConfig: Sendable {
                 settings.headers["Cookie"] = try reader.string(cookies)
             }
         }
-        if let value = map["timeout"] { settings.policy.timeout = try reader.duration(value, key: "timeout", max: 3600) }
+        if let value = map["timeout"] {
+            settings.policy.timeout = try reader.duration(value, key: "timeout", max: 3600)
+        }
         if let value = map["delay"] { settings.policy.hostDelay = try reader.duration(value, key: "delay", max: 3600) }
-        if let value = map["backoff"] { settings.policy.backoff = try reader.duration(value, key: "backoff", max: 3600) }
-        if let value = map["refresh_after"] { settings.refreshAfter = try reader.duration(value, key: "refresh_after", max: 3650 * 86_400) }
+        if let value = map["backoff"] {
+            settings.policy.backoff = try reader.duration(value, key: "backoff", max: 3600)
+        }
+        if let value = map["refresh_after"] {
+            settings.refreshAfter = try reader.duration(value, key: "refresh_after", max: 3650 * 86_400)
+        }
         if let value = map["retries"] {
             guard let retries = value.int, (0...10).contains(retries) else {
                 throw reader.error(value, "'retries' must be a whole number from 0 to 10")
@@ -263,7 +280,8 @@ public struct PipelineConfig: Sendable {
 
     /// A source URL as written, or a path relative to the pipeline's folder turned into a `file:` URL.
     static func resolveSource(_ value: String, folder: URL) -> String {
-        if let scheme = value.split(separator: ":", maxSplits: 1).first, value.contains("://") || value.hasPrefix("file:"),
+        if let scheme = value.split(separator: ":", maxSplits: 1).first,
+            value.contains("://") || value.hasPrefix("file:"),
             scheme.allSatisfy({ $0.isLetter })
         {
             return value
@@ -276,17 +294,22 @@ public struct PipelineConfig: Sendable {
     /// over each other. Each error names the later file (with line and column) and the earlier one.
     package static func conflicts(among configs: [PipelineConfig]) -> [PipelineError] {
         var errors: [PipelineError] = []
-        var ids: [String: PipelineConfig] = [:], outputs: [String: PipelineConfig] = [:]
+        var ids: [String: PipelineConfig] = [:]
+        var outputs: [String: PipelineConfig] = [:]
         for config in configs {
             let output = URL(fileURLWithPath: config.output).standardizedFileURL.path
             if let earlier = ids[config.id] {
                 let at = config.locations["id"]
-                errors.append(PipelineError(file: config.file, line: at?.line, column: at?.column,
-                    "feed id '\(config.id)' is also the id of \(earlier.file)"))
+                errors.append(
+                    PipelineError(
+                        file: config.file, line: at?.line, column: at?.column,
+                        "feed id '\(config.id)' is also the id of \(earlier.file)"))
             } else if let earlier = outputs[output] {
                 let at = config.locations["output"]
-                errors.append(PipelineError(file: config.file, line: at?.line, column: at?.column,
-                    "output '\(config.output)' is also written by \(earlier.file)"))
+                errors.append(
+                    PipelineError(
+                        file: config.file, line: at?.line, column: at?.column,
+                        "output '\(config.output)' is also written by \(earlier.file)"))
             }
             ids[config.id] = ids[config.id] ?? config
             outputs[output] = outputs[output] ?? config
@@ -321,7 +344,9 @@ struct NodeReader {
 
     /// A mapping whose keys are all known; an unknown key gets a "did you mean".
     func mapping(_ node: Yams.Node, keys: [String]?, context: String) throws(PipelineError) -> [String: Yams.Node] {
-        guard case .mapping(let mapping) = node else { throw error(node, "\(context) must be a mapping of keys to values") }
+        guard case .mapping(let mapping) = node else {
+            throw error(node, "\(context) must be a mapping of keys to values")
+        }
         var result: [String: Yams.Node] = [:]
         for (key, value) in mapping {
             guard let name = key.string else { throw error(key, "keys must be strings") }
@@ -343,7 +368,9 @@ struct NodeReader {
 
     func string(_ node: Yams.Node?, max: Int = NodeReader.maxValueLength) throws(PipelineError) -> String? {
         guard let node else { return nil }
-        guard case .scalar(let scalar) = node else { throw error(node, "expected a single value, not a list or mapping") }
+        guard case .scalar(let scalar) = node else {
+            throw error(node, "expected a single value, not a list or mapping")
+        }
         let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count <= max else {
             throw error(node, "a value of \(value.count) characters is too long (at most \(max))")
@@ -424,7 +451,8 @@ struct NodeReader {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {
             var current = [i] + Array(repeating: 0, count: b.count)
@@ -456,7 +484,8 @@ struct YAMLSourceSettings: SourceSettings {
     func integer(_ key: String, in range: ClosedRange<Int>) throws(SourceSettingsError) -> Int? {
         guard let node = map[key] else { return nil }
         guard let value = node.int, range.contains(value) else {
-            throw SourceSettingsError(key: key, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw SourceSettingsError(
+                key: key, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

@@ -53,7 +53,10 @@ package struct RunError: Error, Sendable, CustomStringConvertible {
     package let underlying: (any Error & Sendable)?
     private let message: String
 
-    init(_ stage: Stage, _ message: String, url: String? = nil, status: Int? = nil, underlying: (any Error & Sendable)? = nil) {
+    init(
+        _ stage: Stage, _ message: String, url: String? = nil, status: Int? = nil,
+        underlying: (any Error & Sendable)? = nil
+    ) {
         self.stage = stage
         self.message = message
         self.url = url

@@ -2,10 +2,10 @@ import Extract
 import Feed
 import Fetch
 import Foundation
-import State
 import Logging
 import Markup
 import Sources
+import State
 
 /// Discover, fetch, extract, normalize and emit for one pipeline.
 package struct Runner: Sendable {
@@ -67,7 +67,8 @@ package struct Runner: Sendable {
                 reports[index].warnings += found.warnings
                 if found.refused > 0 {
                     reports[index].warnings.append(
-                        "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)")
+                        "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)"
+                    )
                 }
                 perPipeline[index] = kept.map { ($0, found.config) }
             }
@@ -94,7 +95,8 @@ package struct Runner: Sendable {
             if let error = broken[index] { return .failure(error) }
             return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
         }
-        let folders = Set(configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
+        let folders = Set(
+            configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
         for folder in folders.sorted() {
             do {
                 try FeedFolder.writeIndex(in: folder)

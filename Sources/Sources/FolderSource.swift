@@ -10,7 +10,9 @@ package struct FolderSource: LinkSource {
     package let url: String
 
     package init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
-        guard url.hasPrefix("file:") else { throw SourceSettingsError(key: "url", "a folder source is a path on this machine") }
+        guard url.hasPrefix("file:") else {
+            throw SourceSettingsError(key: "url", "a folder source is a path on this machine")
+        }
         self.url = url
     }
 
@@ -21,7 +23,9 @@ package struct FolderSource: LinkSource {
     package var nothingOffered: String { "the folder holds no .html pages" }
 
     package func links(in answer: Response?, reading: SourceReading) throws(SourceError) -> Offer {
-        guard let folder = URL(string: url), folder.isFileURL else { throw SourceError("\(url): the folder cannot be read") }
+        guard let folder = URL(string: url), folder.isFileURL else {
+            throw SourceError("\(url): the folder cannot be read")
+        }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
             let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])

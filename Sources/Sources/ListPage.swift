@@ -23,8 +23,10 @@ enum ListPage {
             let date = (dateNode?.attribute("datetime") ?? dateNode?.attribute("content") ?? dateNode?.text)
                 .flatMap(Timestamp.parse)
             let summary = field(list.summary).map { words($0.text) }
-            links.append(Link(url: address, title: title.isEmpty ? nil : title, date: date,
-                summary: summary.flatMap { $0.isEmpty ? nil : $0 }))
+            links.append(
+                Link(
+                    url: address, title: title.isEmpty ? nil : title, date: date,
+                    summary: summary.flatMap { $0.isEmpty ? nil : $0 }))
         }
         return links
     }
@@ -35,7 +37,8 @@ enum ListPage {
     /// as a headline (three words or more). In page order, without duplicates.
     package static func articleLinks(in document: Document) -> [Link] {
         guard let root = document.root, let base = document.baseAddress else { return [] }
-        var seen = Set<String>(), links: [Link] = []
+        var seen = Set<String>()
+        var links: [Link] = []
         root.walk { node in
             guard node.isElement else { return .skipChildren }
             if node.tag(in: furnitureTags) || isFurniture(node) { return .skipChildren }
@@ -53,8 +56,12 @@ enum ListPage {
     }
 
     static let furnitureTags = TagSet(["nav", "header", "footer", "aside", "form", "script", "style", "noscript"])
-    static let furnitureWords = ["menu", "nav", "footer", "sidebar", "breadcrumb", "share", "social", "masthead", "cookie"]
-    static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "menu", "menubar"]
+    static let furnitureWords = [
+        "menu", "nav", "footer", "sidebar", "breadcrumb", "share", "social", "masthead", "cookie",
+    ]
+    static let furnitureRoles: Set<String> = [
+        "navigation", "banner", "contentinfo", "complementary", "menu", "menubar",
+    ]
 
     static func isFurniture(_ node: Node) -> Bool {
         guard node.hasAttributes else { return false }
@@ -64,8 +71,10 @@ enum ListPage {
     }
 
     /// Paths of listings rather than articles: sections, tags, authors, pages of a list, accounts.
-    static let listingPrefixes = ["/tag/", "/tags/", "/category/", "/categories/", "/topic/", "/topics/", "/author/",
-        "/authors/", "/page/", "/search", "/login", "/signin", "/account", "/subscribe", "/newsletter"]
+    static let listingPrefixes = [
+        "/tag/", "/tags/", "/category/", "/categories/", "/topic/", "/topics/", "/author/",
+        "/authors/", "/page/", "/search", "/login", "/signin", "/account", "/subscribe", "/newsletter",
+    ]
 
     /// Whether a path names one article: a last segment with three or more words joined by hyphens or
     /// underscores, or digits (an article number), or a dated path (`/2022/11/…`).
@@ -76,7 +85,9 @@ enum ListPage {
         guard let last = segments.last else { return false }
         let stem = last.split(separator: ".").first ?? last
         let words = stem.split(whereSeparator: { $0 == "-" || $0 == "_" }).count
-        let dated = segments.count >= 3 && segments.contains { $0.count == 4 && Int($0).map { (1995...2100).contains($0) } == true }
+        let dated =
+            segments.count >= 3
+            && segments.contains { $0.count == 4 && Int($0).map { (1995...2100).contains($0) } == true }
         return words >= 3 || dated || (stem.contains(where: \.isNumber) && stem.count >= 5)
     }
 

@@ -55,7 +55,8 @@ package struct ListPageSource: LinkSource {
             throw SourceError("\(error)")
         }
         var found = ListPage.links(in: document, list: self)
-        var seen = Set(found.map(\.url)), visited: Set<String> = [url]
+        var seen = Set(found.map(\.url))
+        var visited: Set<String> = [url]
         var nextPage = pages > 1 ? next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
         var page = 1
         while let address = nextPage, let next, page < pages, found.count < reading.enough,

@@ -43,7 +43,8 @@ package struct SitemapSource: LinkSource {
             } catch .tooLarge(let limit) {
                 throw SourceError("\(url): a gzip-compressed sitemap larger than \(limit) bytes once decompressed")
             } catch {
-                throw SourceError("\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
+                throw SourceError(
+                    "\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
             }
         }
         do {
@@ -57,13 +58,15 @@ package struct SitemapSource: LinkSource {
 
     /// The pages a sitemap lists, or those of the sitemaps an index names, read level by level until there
     /// are enough; a sitemap that fails fails the source.
-    static func pages(of contents: SitemapReader.Contents, reading: SourceReading) async -> Result<[Link], SourceError> {
+    static func pages(of contents: SitemapReader.Contents, reading: SourceReading) async -> Result<[Link], SourceError>
+    {
         var pending: [String]
         switch contents {
         case .pages(let links): return .success(links)
         case .sitemaps(let urls): pending = Array(urls.prefix(sitemapsPerIndex))
         }
-        var links: [Link] = [], seen = Set<String>()
+        var links: [Link] = []
+        var seen = Set<String>()
         var level = 1
         while !pending.isEmpty, level < depth, links.count < reading.enough {
             var next: [String] = []

@@ -26,7 +26,8 @@ package final class MemoryStore: StateStore {
     @discardableResult
     package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) -> (new: Int, updated: Int) {
         var entries = stored[feed, default: [:]]
-        var new = 0, updated = 0
+        var new = 0
+        var updated = 0
         for entry in incoming {
             if let old = entries[entry.id] {
                 if old.entry == entry { continue }

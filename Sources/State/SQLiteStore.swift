@@ -1,7 +1,7 @@
-import Feed
-import Markup
-import Foundation
 internal import CSQLite
+import Feed
+import Foundation
+import Markup
 
 /// The state store in one SQLite file; every write is a transaction. The connection is this object's own:
 /// no SQLite pointer leaves it.
@@ -27,7 +27,8 @@ package final class SQLiteStore: StateStore {
             let stamp = Timestamp.rfc3339(Date()).replacingOccurrences(of: ":", with: "")
             let aside = "\(path).corrupt-\(stamp)"
             guard rename(path, aside) == 0 else {
-                throw StateError(path: path, "\(failure.message); it cannot be moved aside: \(String(cString: strerror(errno)))")
+                throw StateError(
+                    path: path, "\(failure.message); it cannot be moved aside: \(String(cString: strerror(errno)))")
             }
             for suffix in ["-wal", "-shm"] { rename(path + suffix, aside + suffix) }
             switch Self.open(path) {
@@ -87,21 +88,25 @@ package final class SQLiteStore: StateStore {
         var check: OpaquePointer?
         var verdict = "ok"
         if sqlite3_prepare_v2(handle, "PRAGMA quick_check(1)", -1, &check, nil) == SQLITE_OK {
-            if sqlite3_step(check) == SQLITE_ROW, let text = sqlite3_column_text(check, 0) { verdict = String(cString: text) }
+            if sqlite3_step(check) == SQLITE_ROW, let text = sqlite3_column_text(check, 0) {
+                verdict = String(cString: text)
+            }
         } else {
             verdict = String(cString: sqlite3_errmsg(handle))
         }
         let checkCode = sqlite3_errcode(handle)
         sqlite3_finalize(check)
         if verdict != "ok" {
-            return fail("integrity check: \(verdict)", code: checkCode == SQLITE_NOTADB ? SQLITE_NOTADB : SQLITE_CORRUPT)
+            return fail(
+                "integrity check: \(verdict)", code: checkCode == SQLITE_NOTADB ? SQLITE_NOTADB : SQLITE_CORRUPT)
         }
         return .success(handle)
     }
 
     package func validators(for url: String, feed: String) throws(StateError) -> Validators? {
         var found: Validators?
-        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) { row in
+        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) {
+            row in
             found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
         }
         return found
@@ -162,7 +167,8 @@ package final class SQLiteStore: StateStore {
         -> (new: Int, updated: Int)
     {
         let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var new = 0, updated = 0
+        var new = 0
+        var updated = 0
         try execute("BEGIN IMMEDIATE")
         do {
             for entry in incoming {

@@ -18,7 +18,9 @@ package protocol StateStore: AnyObject {
     /// Stores entries (replacing earlier versions with the same id) and keeps only the newest `keep` of the
     /// feed, all at once. Returns how many were new and how many changed.
     @discardableResult
-    func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (new: Int, updated: Int)
+    func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (
+        new: Int, updated: Int
+    )
 }
 
 /// What an earlier successful fetch of a URL left: its validators and when it happened.
@@ -51,7 +53,8 @@ extension Entry {
     /// The order of a feed's entries, newest first: by publication (else update) date, then by when they
     /// were first seen, then by id.
     static func newestFirst(_ a: (entry: Entry, firstSeen: Date), _ b: (entry: Entry, firstSeen: Date)) -> Bool {
-        let dateA = a.entry.published ?? a.entry.updated, dateB = b.entry.published ?? b.entry.updated
+        let dateA = a.entry.published ?? a.entry.updated
+        let dateB = b.entry.published ?? b.entry.updated
         if dateA != dateB { return dateA > dateB }
         if a.firstSeen != b.firstSeen { return a.firstSeen > b.firstSeen }
         return a.entry.id < b.entry.id

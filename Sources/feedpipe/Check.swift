@@ -57,7 +57,11 @@ struct Check: AsyncParsableCommand {
             links = Array((found.links ?? []).prefix(config.maxEntries))
             reach = found.config
             for warning in found.warnings { printError("\(pipeline): warning: \(warning)") }
-            if found.refused > 0 { printError("\(pipeline): \(found.refused) links refused (only http and https, or files in the source's folder)") }
+            if found.refused > 0 {
+                printError(
+                    "\(pipeline): \(found.refused) links refused (only http and https, or files in the source's folder)"
+                )
+            }
         case .failure(let error):
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
@@ -104,7 +108,9 @@ struct Check: AsyncParsableCommand {
             let lines = skipped.values.reduce(0) { $0 + $1.lines }
             print("skipped \(lines) lines that feedpipe does not apply:")
             for (name, count) in skipped.sorted(by: { ($0.value.lines, $1.key) > ($1.value.lines, $0.key) }) {
-                print("  \(name): \(count.lines) line\(count.lines == 1 ? "" : "s") in \(count.files) file\(count.files == 1 ? "" : "s")")
+                print(
+                    "  \(name): \(count.lines) line\(count.lines == 1 ? "" : "s") in \(count.files) file\(count.files == 1 ? "" : "s")"
+                )
             }
         }
         guard let pages else { return }
@@ -155,10 +161,11 @@ struct SavedPageIndex {
     func page(for url: String) -> (file: String, html: String)? {
         let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
         let last = URL(string: url)?.lastPathComponent ?? ""
-        let match = pages.first { page in
-            guard let address = page.address else { return false }
-            return address == url || address == trimmed || address == trimmed + "/"
-        } ?? pages.first { !last.isEmpty && ($0.file == last || $0.file == last + ".html") }
+        let match =
+            pages.first { page in
+                guard let address = page.address else { return false }
+                return address == url || address == trimmed || address == trimmed + "/"
+            } ?? pages.first { !last.isEmpty && ($0.file == last || $0.file == last + ".html") }
         return match.map { ($0.file, $0.html) }
     }
 }

@@ -26,7 +26,8 @@ struct Clean: ParsableCommand {
     @Option(name: .customLong("base-url"), help: "The page's original URL, to resolve relative links.")
     var baseURL: String?
 
-    @Option(name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, matched by the page's host.")
+    @Option(
+        name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, matched by the page's host.")
     var siteRules: String?
 
     @Argument(help: "Saved HTML pages.")
@@ -44,7 +45,8 @@ struct Clean: ParsableCommand {
                 if let kind = PageBytes.binaryKind(bytes) { throw CleanError.notAPage(file, kind: kind) }
                 let html = Charset.decode(bytes, contentType: nil)
                 let article = try Extractor.extract(
-                    html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:)))
+                    html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:))
+                )
                 print(render(article, file: file))
             } catch {
                 failed = true
@@ -62,11 +64,13 @@ struct Clean: ParsableCommand {
         case .json:
             let object: [String: Any] = [
                 "file": file as Any, "url": (article.url ?? baseURL) as String? as Any, "title": article.title as Any,
-                "author": article.author as Any, "published": (article.published ?? article.addressDate).map(Timestamp.rfc3339) as Any,
+                "author": article.author as Any,
+                "published": (article.published ?? article.addressDate).map(Timestamp.rfc3339) as Any,
                 "modified": article.modified.map(Timestamp.rfc3339) as Any, "language": article.language as Any,
                 "image": article.image as Any, "text": article.text, "html": article.html,
             ]
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
     }

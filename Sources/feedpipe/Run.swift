@@ -2,9 +2,9 @@ import ArgumentParser
 import Extract
 import Fetch
 import Foundation
-import State
 import Logging
 import Pipeline
+import State
 
 /// `feedpipe run`: runs pipelines and writes their feeds.
 struct Run: AsyncParsableCommand {
@@ -32,7 +32,9 @@ struct Run: AsyncParsableCommand {
             "Run only shard I of N (I from 0): the pipelines whose id hashes there. N machines, each with its own I, share the pipelines with no coordinator.",
             valueName: "I/N"),
         transform: { text in
-            guard let shard = Shard(text) else { throw ValidationError("--shard takes I/N with 0 ≤ I < N, as 2/4; not '\(text)'") }
+            guard let shard = Shard(text) else {
+                throw ValidationError("--shard takes I/N with 0 ≤ I < N, as 2/4; not '\(text)'")
+            }
             return shard
         })
     var shard: Shard?
@@ -49,18 +51,24 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("per-host"), help: "Transfers at once to one host.")
     var perHost = FetchOptions().perHostConcurrency
 
-    @Option(name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, for pipelines that name none.")
+    @Option(
+        name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, for pipelines that name none.")
     var siteRules: String?
 
     func validate() throws {
-        guard concurrency >= 1, perHost >= 1 else { throw ValidationError("--concurrency and --per-host must be at least 1.") }
+        guard concurrency >= 1, perHost >= 1 else {
+            throw ValidationError("--concurrency and --per-host must be at least 1.")
+        }
         // `run` is the default command, so a mistyped command arrives here as a pipeline file.
-        for name in pipelines where !FileManager.default.fileExists(atPath: name) && !name.contains(".") && !name.contains("/") {
+        for name in pipelines
+        where !FileManager.default.fileExists(atPath: name) && !name.contains(".") && !name.contains("/") {
             let commands = Feedpipe.configuration.subcommands.map { $0._commandName }
             if let command = PipelineConfig.suggestion(for: name, among: commands) {
-                throw ValidationError("'\(name)' is neither a command nor a pipeline file; did you mean 'feedpipe \(command)'?")
+                throw ValidationError(
+                    "'\(name)' is neither a command nor a pipeline file; did you mean 'feedpipe \(command)'?")
             }
-            throw ValidationError("'\(name)' is neither a command (\(commands.joined(separator: ", "))) nor a pipeline file")
+            throw ValidationError(
+                "'\(name)' is neither a command (\(commands.joined(separator: ", "))) nor a pipeline file")
         }
     }
 
@@ -109,7 +117,9 @@ struct Run: AsyncParsableCommand {
         do {
             store = try SQLiteStore(path: state)
             if let aside = store.movedAside {
-                printError("the state store \(state) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back")
+                printError(
+                    "the state store \(state) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back"
+                )
             }
         } catch {
             printError(error.description)

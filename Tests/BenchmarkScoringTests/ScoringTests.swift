@@ -12,15 +12,20 @@ struct ScoringTests {
     }
 
     @Test func tokenizesLikePythonsWordPattern() {
-        #expect(Scoring.tokens("Hello, world! it's 2019_x — 東京 café ½") == ["Hello", "world", "it", "s", "2019_x", "東京", "café", "½"])
+        #expect(
+            Scoring.tokens("Hello, world! it's 2019_x — 東京 café ½") == [
+                "Hello", "world", "it", "s", "2019_x", "東京", "café", "½",
+            ])
         // Combining marks are not word characters for Python's \w: "é" written as e + U+0301 splits.
         #expect(Scoring.tokens("cafe\u{301} au") == ["cafe", "au"])
     }
 
     @Test func handComputedPages() {
         // Identical texts.
-        #expect(Scoring.page(id: "a", truth: "one two three four five", prediction: "one two three four five")
-            == .init(id: "a", precision: 1, recall: 1, countsForPrecision: true, countsForRecall: true, exact: true))
+        #expect(
+            Scoring.page(id: "a", truth: "one two three four five", prediction: "one two three four five")
+                == .init(id: "a", precision: 1, recall: 1, countsForPrecision: true, countsForRecall: true, exact: true)
+        )
         // Truth has shingles {1234, 2345}; prediction adds one word: {1234, 2345, 3456}. TP 2, FP 1 → P 2/3, R 1.
         let extra = Scoring.page(id: "b", truth: "1 2 3 4 5", prediction: "1 2 3 4 5 6")
         #expect(abs(extra.precision - 2.0 / 3.0) < 1e-12)
@@ -53,7 +58,9 @@ struct ScoringTests {
 @Suite("Benchmark metadata scoring")
 struct MetadataScoringTests {
     @Test func snippetsAreFoundCaseAndSpaceInsensitively() {
-        let result = Metadata.found(["Sign  up for our Newsletter", "Cookie policy", "absent"], in: "… sign up for our\nnewsletter. COOKIE POLICY")
+        let result = Metadata.found(
+            ["Sign  up for our Newsletter", "Cookie policy", "absent"],
+            in: "… sign up for our\nnewsletter. COOKIE POLICY")
         #expect(result.found == 2 && result.total == 3)
     }
 

@@ -30,7 +30,8 @@ struct CommandLineTests {
         process.executableURL = binary
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = folder }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -68,8 +69,10 @@ struct CommandLineTests {
     @Test func cleanPrintsTheSeedArticleWithoutBoilerplate() throws {
         let output = try Self.run(["clean", "--format", "text", Self.seed])
         #expect(output.status == 0)
-        #expect(output.stdout.hasPrefix("Lukashenko says Russia 'must be ready' to use nuclear arsenal\n\nLast Sunday,"))
-        #expect(output.stdout.contains("“To join Russia in its fight against Ukraine would be an act of pure suicide.”"))
+        #expect(
+            output.stdout.hasPrefix("Lukashenko says Russia 'must be ready' to use nuclear arsenal\n\nLast Sunday,"))
+        #expect(
+            output.stdout.contains("“To join Russia in its fight against Ukraine would be an act of pure suicide.”"))
         for boilerplate in ["We use your sign-up", "Read Full Article", "[REVEAL]", "[INSIGHT]", "[NEWS]", "Share"] {
             #expect(!output.stdout.contains(boilerplate))
         }
@@ -80,19 +83,23 @@ struct CommandLineTests {
         let folder = try Self.workingCopy()
         let all = try Self.run(["run"], in: try Self.workingCopy())
         #expect(all.status == 0, "\(all.stderr)")
-        let everyFeed = all.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }.sorted()
+        let everyFeed = all.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+            .sorted()
         var ran: [String] = []
         for index in 0..<3 {
             let output = try Self.run(["run", "--shard", "\(index)/3"], in: folder)
             #expect(output.status == 0, "\(output.stderr)")
             ran += output.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe/state-shard-\(index)-of-3.sqlite").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: folder.appendingPathComponent(".feedpipe/state-shard-\(index)-of-3.sqlite").path))
         }
         #expect(ran.sorted() == everyFeed)
         #expect(everyFeed.count == 5)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe/state.sqlite").path))
         let refused = try Self.run(["run", "--shard", "3/3"], in: folder)
-        #expect(refused.status == 64 && refused.stderr.contains("--shard takes I/N"), "\(refused.status) \(refused.stderr)")
+        #expect(
+            refused.status == 64 && refused.stderr.contains("--shard takes I/N"), "\(refused.status) \(refused.stderr)")
     }
 
     @Test func cleanJSONReportsEachFileAndNamesTheOnesItCannotRead() throws {
@@ -115,8 +122,10 @@ struct CommandLineTests {
         let image = work.appendingPathComponent("photo.html")
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]).write(to: image)
         let utf16 = work.appendingPathComponent("utf16.html")
-        try Data("<html><body><p>Été: the long summer of the river otters, told in full by the keepers.</p></body></html>"
-            .data(using: .utf16)!).write(to: utf16)
+        try Data(
+            "<html><body><p>Été: the long summer of the river otters, told in full by the keepers.</p></body></html>"
+                .data(using: .utf16)!
+        ).write(to: utf16)
         let output = try Self.run(["clean", "--format", "text", image.path, utf16.path])
         #expect(output.status == 1)
         #expect(output.stderr == "feedpipe: \(image.path): not an HTML page (PNG data)\n")
@@ -168,7 +177,8 @@ struct CommandLineTests {
         let folder = try Self.workingCopy()
         let mistyped = try Self.run(["serv"], in: folder)
         #expect(mistyped.status != 0)
-        #expect(mistyped.stderr.contains("'serv' is neither a command nor a pipeline file; did you mean 'feedpipe serve'?"))
+        #expect(
+            mistyped.stderr.contains("'serv' is neither a command nor a pipeline file; did you mean 'feedpipe serve'?"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe").path))
         let version = try Self.run(["--version"])
         #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
@@ -183,7 +193,9 @@ struct CommandLineTests {
         for command in ["run", "check"] {
             let output = try Self.run([command, "Pipelines/example.yml"], in: folder)
             #expect(output.status == 1, "\(command): \(output.stderr)")
-            #expect(output.stderr.contains("example-site/index.html: the list page offers no links: '.story-grid a.title' matched none"),
+            #expect(
+                output.stderr.contains(
+                    "example-site/index.html: the list page offers no links: '.story-grid a.title' matched none"),
                 "\(command): \(output.stderr)")
         }
     }
@@ -304,15 +316,19 @@ struct SiteRulesCheckTests {
             Repository.exampleSite.appendingPathComponent("articles").path,
         ])
         #expect(output.status == 0)
-        #expect(output.stdout.contains("ledger.example.org.txt: https://ledger.example.org/science/2022/04/otters-return: ok"))
+        #expect(
+            output.stdout.contains(
+                "ledger.example.org.txt: https://ledger.example.org/science/2022/04/otters-return: ok"))
     }
 
     @Test func aTestThatFailsIsReportedAndLinesItCannotApplyAreCounted() throws {
         let rules = try Repository.temporaryFolder()
-        try "body: //div[@class='text']\ntest_url: https://ledger.example.org/science/2022/04/otters-return\ntest_contains: Penguins\n"
+        try
+            "body: //div[@class='text']\ntest_url: https://ledger.example.org/science/2022/04/otters-return\ntest_contains: Penguins\n"
             .write(to: rules.appendingPathComponent("ledger.example.org.txt"), atomically: true, encoding: .utf8)
         let failing = try CommandLineTests.run([
-            "check", "--site-rules", rules.path, "--pages", Repository.exampleSite.appendingPathComponent("articles").path,
+            "check", "--site-rules", rules.path, "--pages",
+            Repository.exampleSite.appendingPathComponent("articles").path,
         ])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("FAIL, missing 'Penguins'"))

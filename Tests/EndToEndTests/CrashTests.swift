@@ -24,7 +24,8 @@ struct CrashTests {
             }
         }
         if FileManager.default.isExecutableFile(atPath: checkFeed.path), !names.isEmpty {
-            let status = try Tool.run(checkFeed.path, names.map { folder.appendingPathComponent($0).path }, timeout: 120)
+            let status = try Tool.run(
+                checkFeed.path, names.map { folder.appendingPathComponent($0).path }, timeout: 120)
             #expect(status == 0, "check-feed failed after a kill at \(point) ms")
         }
     }
@@ -34,15 +35,16 @@ struct CrashTests {
     static func stored(in folder: URL) throws -> Set<String> {
         let path = folder.appendingPathComponent(".feedpipe/state.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let check = try SQLiteRows(path: path, query: "PRAGMA integrity_check")
+        let check = try sqliteRows(path: path, query: "PRAGMA integrity_check")
         #expect(check.first?.first == "ok", "integrity: \(check)")
         // Killed before the schema was committed: nothing was stored.
-        let tables = try SQLiteRows(path: path, query: "SELECT name FROM sqlite_master WHERE name = 'entries'")
+        let tables = try sqliteRows(path: path, query: "SELECT name FROM sqlite_master WHERE name = 'entries'")
         guard !tables.isEmpty else { return [] }
-        return Set(try SQLiteRows(path: path, query: "SELECT feed || ' ' || link FROM entries").compactMap { row in
-            row[0]?.replacingOccurrences(of: folder.standardizedFileURL.absoluteString, with: "/")
-                .replacingOccurrences(of: folder.resolvingSymlinksInPath().absoluteString, with: "/")
-        })
+        return Set(
+            try sqliteRows(path: path, query: "SELECT feed || ' ' || link FROM entries").compactMap { row in
+                row[0]?.replacingOccurrences(of: folder.standardizedFileURL.absoluteString, with: "/")
+                    .replacingOccurrences(of: folder.resolvingSymlinksInPath().absoluteString, with: "/")
+            })
     }
 
     @Test func killedAtManyPointsNothingIsLostOrBroken() throws {
@@ -58,8 +60,10 @@ struct CrashTests {
         // re-learnt from every run that ends before its kill, and attempts go on until enough kills have
         // landed inside a run.
         var duration = Date().timeIntervalSince(started)
-        let wanted = 16, attempts = 64
-        var killedMidRun = 0, attempt = 0
+        let wanted = 16
+        let attempts = 64
+        var killedMidRun = 0
+        var attempt = 0
         while killedMidRun < wanted, attempt < attempts {
             attempt += 1
             let folder = try CommandLineTests.workingCopy()
@@ -82,13 +86,18 @@ struct CrashTests {
             let survived = try Self.stored(in: folder)
             #expect(survived.isSubset(of: expected))
             let feeds = folder.appendingPathComponent("Feeds")
-            if FileManager.default.fileExists(atPath: feeds.path) { try Self.expectValidFeeds(in: feeds, at: milliseconds) }
+            if FileManager.default.fileExists(atPath: feeds.path) {
+                try Self.expectValidFeeds(in: feeds, at: milliseconds)
+            }
 
             // The next run (cron's next turn) completes the work, keeping what the killed one stored.
             let resumed = try CommandLineTests.run(["run"], in: folder)
             #expect(resumed.status == 0, "after a kill at \(milliseconds) ms: \(resumed.stderr)")
             let after = try Self.stored(in: folder)
-            #expect(after == expected, "after a kill at \(milliseconds) ms: missing \(expected.subtracting(after)), extra \(after.subtracting(expected))")
+            #expect(
+                after == expected,
+                "after a kill at \(milliseconds) ms: missing \(expected.subtracting(after)), extra \(after.subtracting(expected))"
+            )
             try Self.expectValidFeeds(in: feeds, at: milliseconds)
         }
         // Enough kills must have landed inside a run, or the test proves little.

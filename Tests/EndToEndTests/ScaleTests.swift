@@ -18,7 +18,8 @@ struct ScaleTests {
         for index in 0..<count {
             let items = (0..<3).map { item in
                 let name = names[(index + item) % names.count]
-                return "<item><title>\(name) \(index)</title><link>\(articles.appendingPathComponent(name + ".html").absoluteString)?p=\(index)</link></item>"
+                return
+                    "<item><title>\(name) \(index)</title><link>\(articles.appendingPathComponent(name + ".html").absoluteString)?p=\(index)</link></item>"
             }.joined()
             let feed = "<rss version=\"2.0\"><channel><title>Feed \(index)</title>\(items)</channel></rss>"
             try feed.write(to: pipelines.appendingPathComponent("feed\(index).xml"), atomically: true, encoding: .utf8)
@@ -45,16 +46,19 @@ struct ScaleTests {
         return (process.terminationStatus, peak)
     }
 
-    @Test(.enabled(
-        if: ProcessInfo.processInfo.environment["FEEDPIPE_SANITIZED"] == nil,
-        "skipped under AddressSanitizer, whose quarantine makes memory figures meaningless"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["FEEDPIPE_SANITIZED"] == nil,
+            "skipped under AddressSanitizer, whose quarantine makes memory figures meaningless"))
     func memoryStaysFlatFrom50To200Pipelines() throws {
         let small = try Self.peakMemory(in: try Self.pipelines(50))
         let large = try Self.peakMemory(in: try Self.pipelines(200))
         #expect(small.status == 0 && large.status == 0)
         #expect(small.megabytes > 0 && large.megabytes > 0)
         // 4× the pipelines and articles: the peak may grow by the per-pipeline bookkeeping, not 4×.
-        #expect(large.megabytes < small.megabytes * 1.5 + 20, "50 pipelines: \(small.megabytes) MB, 200: \(large.megabytes) MB")
+        #expect(
+            large.megabytes < small.megabytes * 1.5 + 20,
+            "50 pipelines: \(small.megabytes) MB, 200: \(large.megabytes) MB")
         #expect(large.megabytes < 200)
     }
 }

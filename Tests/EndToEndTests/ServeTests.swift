@@ -68,7 +68,8 @@ struct ServeTests {
     @Test func compressesForClientsThatAcceptGzip() throws {
         try Self.withServer { port in
             let plain = try #require(RawHTTP.request(port: port, path: "/example.atom"))
-            let zipped = try #require(RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
+            let zipped = try #require(
+                RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
             #expect(zipped.headers["content-encoding"] == "gzip")
             #expect(zipped.body.starts(with: [0x1F, 0x8B]))
             #expect(zipped.body.count < plain.body.count / 2)
@@ -105,7 +106,8 @@ struct ServeTests {
         let entries = try Self.atomEntries()
         #expect(entries.count >= 4)
         try Self.withServer { port in
-            let urls = work.appendingPathComponent("urls"), config = work.appendingPathComponent("config")
+            let urls = work.appendingPathComponent("urls")
+            let config = work.appendingPathComponent("config")
             try "http://127.0.0.1:\(port)/example.atom\n".write(to: urls, atomically: true, encoding: .utf8)
             try "".write(to: config, atomically: true, encoding: .utf8)
             let cache = work.appendingPathComponent("cache.db")
@@ -113,7 +115,7 @@ struct ServeTests {
                 Tool.find("newsboat")!, ["-u", urls.path, "-c", cache.path, "-C", config.path, "-x", "reload"],
                 environment: ["HOME": work.path], timeout: 60)
             #expect(status == 0)
-            let rows = try SQLiteRows(path: cache.path, query: "SELECT title, url, content FROM rss_item")
+            let rows = try sqliteRows(path: cache.path, query: "SELECT title, url, content FROM rss_item")
             #expect(rows.count == entries.count)
             for entry in entries {
                 let row = rows.first { $0[1] == entry.link }
@@ -157,7 +159,7 @@ extension Tool {
 }
 
 /// The rows of a query on an SQLite file, every column as text.
-func SQLiteRows(path: String, query: String) throws -> [[String?]] {
+func sqliteRows(path: String, query: String) throws -> [[String?]] {
     var database: OpaquePointer?
     guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else { throw POSIXError(.EIO) }
     defer { sqlite3_close(database) }
@@ -166,9 +168,10 @@ func SQLiteRows(path: String, query: String) throws -> [[String?]] {
     defer { sqlite3_finalize(statement) }
     var rows: [[String?]] = []
     while sqlite3_step(statement) == SQLITE_ROW {
-        rows.append((0..<sqlite3_column_count(statement)).map { column in
-            sqlite3_column_text(statement, column).map { String(cString: $0) }
-        })
+        rows.append(
+            (0..<sqlite3_column_count(statement)).map { column in
+                sqlite3_column_text(statement, column).map { String(cString: $0) }
+            })
     }
     return rows
 }

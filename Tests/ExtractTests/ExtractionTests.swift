@@ -29,11 +29,15 @@ struct ExtractionTests {
     static func splitPage(nextStory: Bool) -> String {
         func part(_ words: String, _ count: Int) -> String {
             "<div class=\"post__content wysiwyg\">"
-                + (1...count).map { "<p>\(words) paragraph \($0) goes on about the tuft cells, their receptors, and what they sense in the gut.</p>" }
+                + (1...count).map {
+                    "<p>\(words) paragraph \($0) goes on about the tuft cells, their receptors, and what they sense in the gut.</p>"
+                }
                 .joined() + "</div>"
         }
-        let next = nextStory
-            ? "<section class=\"outer\"><h1>The next story</h1><div class=\"body\">\(part("Next story", 4))</div></section>" : ""
+        let next =
+            nextStory
+            ? "<section class=\"outer\"><h1>The next story</h1><div class=\"body\">\(part("Next story", 4))</div></section>"
+            : ""
         return """
             <html><body><header><h1>Tuft cells that taste danger</h1></header>
             <section class="outer"><div class="intro">\(part("Opening", 3))</div></section>
@@ -45,20 +49,26 @@ struct ExtractionTests {
     }
 
     @Test(arguments: [
-        "<header role=\"banner\"><button class=\"menu-button\"><span>Menu</span>", "<nav class=\"top\"><a href=\"/\">Home</a>",
+        "<header role=\"banner\"><button class=\"menu-button\"><span>Menu</span>",
+        "<nav class=\"top\"><a href=\"/\">Home</a>",
         "<div hidden id=\"S:0\">", "<div style=\"display: none\" class=\"read-more-content\">",
     ])
     func aWrapperLeftOpenOverTheArticleOrHidingItKeepsIt(opening: String) throws {
-        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
-        let html = "<html><body>\(opening)<article>" + String(repeating: paragraph, count: 8) + "</article></body></html>"
+        let paragraph =
+            "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html =
+            "<html><body>\(opening)<article>" + String(repeating: paragraph, count: 8) + "</article></body></html>"
         let article = Extractor().extract(try Document(html: html))
         #expect(article.text.contains("the first boats left on time"), "\(opening)")
     }
 
     @Test func theLeadImageIsARealPictureNotAPixelOrAnIcon() throws {
-        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
-        let html = "<html><body><article><img src=\"https://t.example.org/pixel.gif\" width=\"1\" height=\"1\">"
-            + "<p><img src=\"https://news.example.org/icons/pdf.svg\"> Download</p>" + String(repeating: paragraph, count: 6)
+        let paragraph =
+            "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html =
+            "<html><body><article><img src=\"https://t.example.org/pixel.gif\" width=\"1\" height=\"1\">"
+            + "<p><img src=\"https://news.example.org/icons/pdf.svg\"> Download</p>"
+            + String(repeating: paragraph, count: 6)
             + "<figure><img src=\"https://news.example.org/photos/ferry.jpg\" width=\"800\" height=\"450\"></figure>"
             + "</article></body></html>"
         let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/a"))
@@ -66,23 +76,29 @@ struct ExtractionTests {
     }
 
     @Test func theLeadImageResolvesAgainstTheBaseHref() throws {
-        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
-        let html = "<html><head><base href=\"https://news.example.org/2024/\"><meta property=\"og:image\" content=\"otter.jpg\">"
+        let paragraph =
+            "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html =
+            "<html><head><base href=\"https://news.example.org/2024/\"><meta property=\"og:image\" content=\"otter.jpg\">"
             + "</head><body><article>" + String(repeating: paragraph, count: 6) + "</article></body></html>"
         let article = Extractor().extract(try Document(html: html, url: "file:///saved/page.html"))
         #expect(article.image == "https://news.example.org/2024/otter.jpg")
     }
 
     @Test func anArticleInAWrapperNamedLikeAMenuIsKept() throws {
-        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
-        let html = "<html><body><div class=\"site-header__menu-top\">" + String(repeating: paragraph, count: 8)
+        let paragraph =
+            "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html =
+            "<html><body><div class=\"site-header__menu-top\">" + String(repeating: paragraph, count: 8)
             + "</div></body></html>"
         #expect(Extractor().extract(try Document(html: html)).text.contains("the first boats left on time"))
     }
 
     @Test func aNULByteInThePageEndsNothing() throws {
-        let paragraph = "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
-        let html = "<html><body><article>" + String(repeating: paragraph, count: 12) + "\0"
+        let paragraph =
+            "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
+        let html =
+            "<html><body><article>" + String(repeating: paragraph, count: 12) + "\0"
             + "<p>Harbour staff said the last repairs to the pier would be finished by the end of the month.</p>"
             + "</article></body></html>"
         let article = Extractor().extract(try Document(html: html))
@@ -91,7 +107,9 @@ struct ExtractionTests {
 
     @Test func aBodySplitAcrossSectionsIsJoinedInOrder() throws {
         let article = Extractor().extract(try Document(html: Self.splitPage(nextStory: false)))
-        let firsts = article.text.components(separatedBy: "\n\n").map { $0.components(separatedBy: " paragraph").first! }
+        let firsts = article.text.components(separatedBy: "\n\n").map {
+            $0.components(separatedBy: " paragraph").first!
+        }
         #expect(firsts.first == "Opening")
         #expect(firsts.last == "Closing")
         #expect(firsts.filter { $0 == "Opening" }.count == 3 && firsts.filter { $0 == "Middle" }.count == 6)
@@ -114,8 +132,10 @@ struct ExtractionTests {
             — Dianna E. Anderson (@diannaeanderson) <a href="https://twitter.com/diannaeanderson/status/1196501054197649413">\
             November 18, 2019</a></blockquote><script async src="https://platform.twitter.com/widgets.js"></script></div>
             """
-        let share = #"<div class="social-share"><a href="https://twitter.com/share">Tweet</a> <a href="https://facebook.com/share">Share</a></div>"#
-        let html = "<html><body><article><div class=\"article-body\">\(paragraphs)\(tweet)\(paragraphs)\(share)</div></article></body></html>"
+        let share =
+            #"<div class="social-share"><a href="https://twitter.com/share">Tweet</a> <a href="https://facebook.com/share">Share</a></div>"#
+        let html =
+            "<html><body><article><div class=\"article-body\">\(paragraphs)\(tweet)\(paragraphs)\(share)</div></article></body></html>"
         let article = Extractor().extract(try Document(html: html))
         #expect(article.text.contains("Yes this is real and yes the state spent nearly half a million dollars on it"))
         #expect(article.text.contains("— Dianna E. Anderson (@diannaeanderson) November 18, 2019"))
@@ -184,9 +204,11 @@ struct ExtractionTests {
     /// A page drawn by scripts, as single-page applications serve it: an empty mount point, the navigation,
     /// and the article only in the JSON-LD.
     static func scriptPage(articleBody: String, inPage: String = "") -> String {
-        let json = String(decoding: try! JSONSerialization.data(withJSONObject: [
-            "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Last picture show", "articleBody": articleBody,
-        ]), as: UTF8.self)
+        let json = String(
+            decoding: try! JSONSerialization.data(withJSONObject: [
+                "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Last picture show",
+                "articleBody": articleBody,
+            ]), as: UTF8.self)
         return """
             <html><head><script type="application/ld+json">\(json)</script></head><body>
             <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/culture">Culture</a></nav>
@@ -196,13 +218,17 @@ struct ExtractionTests {
     }
 
     @Test func aPageDrawnByScriptsGivesItsJSONLDArticleBody() throws {
-        let plain = Extractor().extract(try Document(html: Self.scriptPage(articleBody: Self.storyParagraphs.joined(separator: "\n\n")),
-            url: "https://news.example.org/cinema"))
+        let plain = Extractor().extract(
+            try Document(
+                html: Self.scriptPage(articleBody: Self.storyParagraphs.joined(separator: "\n\n")),
+                url: "https://news.example.org/cinema"))
         #expect(plain.text == Self.storyParagraphs.joined(separator: "\n\n"))
         #expect(plain.html.hasPrefix("<p>The city"))
 
         // Some sites put markup in it; it is made safe like any body.
-        let marked = Self.storyParagraphs.map { "<p>\($0)</p>" }.joined() + "<script>alert(1)</script><p onclick=\"x()\">End.</p>"
+        let marked =
+            Self.storyParagraphs.map { "<p>\($0)</p>" }.joined()
+            + "<script>alert(1)</script><p onclick=\"x()\">End.</p>"
         let withMarkup = Extractor().extract(try Document(html: Self.scriptPage(articleBody: marked)))
         #expect(withMarkup.text.hasPrefix(Self.storyParagraphs[0] + "\n\n" + Self.storyParagraphs[1]))
         #expect(!withMarkup.html.contains("script") && !withMarkup.html.contains("onclick"))
@@ -211,7 +237,8 @@ struct ExtractionTests {
     @Test func thePageWinsOverAShorterOrTruncatedJSONLDBody() throws {
         let page = Self.storyParagraphs.map { "<p>\($0)</p>" }.joined()
         let truncated = String(Self.storyParagraphs.joined(separator: " ").prefix(500))
-        let article = Extractor().extract(try Document(html: Self.scriptPage(articleBody: truncated, inPage: "<article>\(page)</article>")))
+        let article = Extractor().extract(
+            try Document(html: Self.scriptPage(articleBody: truncated, inPage: "<article>\(page)</article>")))
         #expect(article.text == Self.storyParagraphs.joined(separator: "\n\n"))
     }
 
@@ -226,15 +253,21 @@ struct ExtractionTests {
             return Extractor().extract(try Document(html: html, url: "https://blog.example.net/2022/11/frost/")).author
         }
         // WordPress themes' byline: an hCard whose link goes to the author's page.
-        #expect(try author(#"<span class="byline"> by <span class="author vcard"><a class="url fn n" href="/author/maggie/">Maggie</a></span></span>"#) == "Maggie")
+        #expect(
+            try author(
+                #"<span class="byline"> by <span class="author vcard"><a class="url fn n" href="/author/maggie/">Maggie</a></span></span>"#
+            ) == "Maggie")
         // The HTML standard's rel="author", "By" dropped; it outranks an earlier author-page link.
-        #expect(try author(#"<a href="/author/ed/">Ed</a> <a rel="author" href="https://example.org/~pat">By Pat Lee</a>"#) == "Pat Lee")
+        #expect(
+            try author(#"<a href="/author/ed/">Ed</a> <a rel="author" href="https://example.org/~pat">By Pat Lee</a>"#)
+                == "Pat Lee")
         // A link to the list of authors names nobody.
         #expect(try author("<p>Posted on Monday</p>") == nil)
     }
 
     @Test func aDatedAddressDatesAnUndatedPage() throws {
-        let html = "<html><body><article><p>The first frost arrived overnight on Sunday, a week late.</p></article></body></html>"
+        let html =
+            "<html><body><article><p>The first frost arrived overnight on Sunday, a week late.</p></article></body></html>"
         func published(_ url: String) throws -> String? {
             let article = Extractor().extract(try Document(html: html, url: url))
             #expect(article.published == nil)
@@ -260,7 +293,9 @@ struct ExtractionTests {
         }
         // The lazy-loaded picture's real address, made absolute.
         #expect(try image("") == "https://news.example.org/img/pier.jpg")
-        #expect(try image(#"<meta property="og:image" content="https://cdn.example.org/lead.jpg">"#) == "https://cdn.example.org/lead.jpg")
+        #expect(
+            try image(#"<meta property="og:image" content="https://cdn.example.org/lead.jpg">"#)
+                == "https://cdn.example.org/lead.jpg")
     }
 
     @Test func metadataFallsBackToTheDocumentTitle() throws {

@@ -7,8 +7,10 @@ import Testing
 struct NormalizerTests {
     /// Wraps a body in enough prose that the scorer picks it.
     static func article(_ body: String, head: String = "") -> String {
-        let prose = String(repeating: "This paragraph is long enough to count as prose, with commas, and more words. ", count: 3)
-        return "<html><head>\(head)</head><body><div class=\"article-body\"><p>\(prose)</p>\(body)<p>\(prose)</p></div></body></html>"
+        let prose = String(
+            repeating: "This paragraph is long enough to count as prose, with commas, and more words. ", count: 3)
+        return
+            "<html><head>\(head)</head><body><div class=\"article-body\"><p>\(prose)</p>\(body)<p>\(prose)</p></div></body></html>"
     }
 
     static func clean(_ html: String, url: String = "https://news.example.org/2022/story.html") throws -> Article {
@@ -16,7 +18,8 @@ struct NormalizerTests {
     }
 
     @Test func removesActiveContentAndEventHandlers() throws {
-        let html = Self.article("""
+        let html = Self.article(
+            """
             <p onclick="steal()" style="color:red">Hello <a href="javascript:alert(1)">there</a>
             <img src="x.jpg" onerror="alert(1)"> <a href=" JaVa&#x09;script:alert(2)">again</a></p>
             <script>alert(3)</script><iframe src="https://evil.example"></iframe><object data="x.swf"></object>
@@ -24,9 +27,10 @@ struct NormalizerTests {
             <a href="vbscript:msgbox(1)">vb</a><img src="data:image/svg+xml;base64,PHN2Zz4=">
             """)
         let body = try Self.clean(html).html
-        for forbidden in ["onclick", "onerror", "javascript:", "script", "<iframe", "<object", "<svg", "onload", "<form",
-            "<input", "style=", "vbscript", "data:image/svg"]
-        {
+        for forbidden in [
+            "onclick", "onerror", "javascript:", "script", "<iframe", "<object", "<svg", "onload", "<form",
+            "<input", "style=", "vbscript", "data:image/svg",
+        ] {
             #expect(!body.lowercased().contains(forbidden), "found \(forbidden)")
         }
         #expect(body.contains("<img src=\"https://news.example.org/2022/x.jpg\">"))
@@ -39,11 +43,15 @@ struct NormalizerTests {
         let body = try Self.clean(html).html
         #expect(body.contains("href=\"https://cdn.example.net/site/other.html\""))
         #expect(body.contains("src=\"https://cdn.example.net/img/a.png\""))
-        #expect(body.contains("srcset=\"https://cdn.example.net/site/section/a-1x.png 1x, https://cdn.example.net/site/section/a-2x.png 2x\""))
+        #expect(
+            body.contains(
+                "srcset=\"https://cdn.example.net/site/section/a-1x.png 1x, https://cdn.example.net/site/section/a-2x.png 2x\""
+            ))
     }
 
     @Test func replacesLazyPlaceholdersWithRealImages() throws {
-        let html = Self.article("""
+        let html = Self.article(
+            """
             <figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/photos/real.jpg" alt="Real"></figure>
             <div class="wrap"><img class="lazy" src="/img/blank.gif" data-lazy-src="/photos/two.jpg" alt="Two">
             <noscript><img src="/photos/two-noscript.jpg" alt="Two"></noscript></div>
@@ -76,12 +84,13 @@ struct NormalizerTests {
             </div></body></html>
             """
         let text = try Self.clean(html).text
-        #expect(text == """
-            First paragraph of text that is long enough to be prose, with a comma, and more.
+        #expect(
+            text == """
+                First paragraph of text that is long enough to be prose, with a comma, and more.
 
-            Second paragraph that is also long enough to be counted as prose, with a comma.
-            A line in the same paragraph.
-            """)
+                Second paragraph that is also long enough to be counted as prose, with a comma.
+                A line in the same paragraph.
+                """)
     }
 
     @Test func rendersMarkdown() throws {

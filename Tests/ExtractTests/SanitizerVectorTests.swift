@@ -27,7 +27,8 @@ struct SanitizerVectorTests {
 
     @Test(arguments: vectors)
     func noActiveContentSurvives(vector: String) throws {
-        let prose = String(repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
+        let prose = String(
+            repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
         let html = "<html><body><div class=\"article-body\"><p>\(prose)</p>\(vector)<p>\(prose)</p></div></body></html>"
         let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/story"))
         let body = article.html.lowercased()
@@ -43,14 +44,16 @@ struct SanitizerVectorTests {
 @Suite("Allowed frames")
 struct AllowedFrameTests {
     static func extract(_ frames: String, hosts: [String]) throws -> String {
-        let prose = String(repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
+        let prose = String(
+            repeating: "A paragraph of ordinary article prose, long enough to be chosen, and more. ", count: 4)
         let html = "<html><body><article><p>\(prose)</p>\(frames)<p>\(prose)</p></article></body></html>"
         let rules = ExtractionRules(iframeHosts: hosts)
         return Extractor(rules: rules).extract(try Document(html: html, url: "https://news.example.org/story")).html
     }
 
     @Test func framesOfAllowedHostsStaySandboxedAndOthersGo() throws {
-        let html = try Self.extract("""
+        let html = try Self.extract(
+            """
             <figure><iframe src="https://www.youtube.com/embed/abc" width="560" height="315" onload="alert(1)"
               srcdoc="<script>alert(1)</script>" allowfullscreen></iframe></figure>
             <iframe src="http://www.youtube.com/embed/plain"></iframe>
@@ -75,8 +78,9 @@ struct FuzzRegressionTests {
     /// A benchmark page cut short so that it has no `<body>`: the root itself won the scoring and was moved
     /// into the container that hangs off it, making the tree a loop (extraction never ended).
     @Test func aPageWithoutBodyWhoseRootWinsIsExtracted() throws {
-        let url = try #require(Bundle.module.url(
-            forResource: "clean-page-without-body-timeout", withExtension: "html", subdirectory: "Fixtures/fuzz"))
+        let url = try #require(
+            Bundle.module.url(
+                forResource: "clean-page-without-body-timeout", withExtension: "html", subdirectory: "Fixtures/fuzz"))
         let html = String(decoding: try Data(contentsOf: url), as: UTF8.self)
         let article = Extractor().extract(try Document(html: html, url: "https://fuzz.example/"))
         #expect(article.text.contains("listening to the Bike & Style soundtrack"))
@@ -94,8 +98,10 @@ struct FuzzRegressionTests {
 @Suite("Pathological pages")
 struct PathologicalPageTests {
     @Test func elementsNestedAHundredThousandDeep() throws {
-        let html = "<html><body><p>" + String(repeating: "Shallow prose first, long enough to count. ", count: 8) + "</p>"
-            + String(repeating: "<div>", count: 100_000) + "buried" + String(repeating: "</div>", count: 100_000) + "</body></html>"
+        let html =
+            "<html><body><p>" + String(repeating: "Shallow prose first, long enough to count. ", count: 8) + "</p>"
+            + String(repeating: "<div>", count: 100_000) + "buried" + String(repeating: "</div>", count: 100_000)
+            + "</body></html>"
         let article = Extractor().extract(try Document(html: html))
         #expect(article.text.contains("Shallow prose first"))
     }

@@ -17,8 +17,10 @@ struct SeedPageTests {
     }
 
     @Test func keepsEveryArticleParagraph() throws {
-        let fixture = try #require(Bundle.module.url(forResource: "seed-article-paragraphs", withExtension: "txt",
-            subdirectory: "Fixtures"))
+        let fixture = try #require(
+            Bundle.module.url(
+                forResource: "seed-article-paragraphs", withExtension: "txt",
+                subdirectory: "Fixtures"))
         let expected = try String(contentsOf: fixture, encoding: .utf8)
             .components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }
@@ -43,7 +45,8 @@ struct SeedPageTests {
 
     @Test func readsMetadata() throws {
         let article = try Self.extract()
-        #expect(article.title == "Belarus army accuses Putin of destroying our sovereignty – Lukashenko faces MAJOR revolt")
+        #expect(
+            article.title == "Belarus army accuses Putin of destroying our sovereignty – Lukashenko faces MAJOR revolt")
         #expect(article.author == "Staff Reporter")
         #expect(article.published.map(Timestamp.rfc3339) == "2022-04-14T08:30:00Z")
         #expect(article.language == "en-GB")
@@ -53,7 +56,8 @@ struct SeedPageTests {
 
     @Test func bodyHTMLIsSafeAndCompact() throws {
         let html = try Self.extract().html
-        for forbidden in ["<script", "<style", "<form", "<button", "class=", "style=", "data-src", "<noscript", "<ins"] {
+        for forbidden in ["<script", "<style", "<form", "<button", "class=", "style=", "data-src", "<noscript", "<ins"]
+        {
             #expect(!html.contains(forbidden), "found \(forbidden)")
         }
         #expect(html.hasPrefix("<p>"))

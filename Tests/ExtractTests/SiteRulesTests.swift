@@ -43,7 +43,8 @@ struct SiteRulesTests {
         #expect(rules.replacements.map(\.find) == ["<p>Advertisement</p>", "Lorem"])
         #expect(rules.headers == ["user-agent": "Mozilla/5.0 (rules)"])
         #expect(rules.nextPageLink.count == 1)
-        #expect(rules.tests.map(\.url) == ["https://news.example.org/a"] && rules.tests[0].contains == ["Prose continues"])
+        #expect(
+            rules.tests.map(\.url) == ["https://news.example.org/a"] && rules.tests[0].contains == ["Prose continues"])
     }
 
     @Test func appliesTheRulesToAPage() throws {
@@ -75,7 +76,10 @@ struct SiteRulesTests {
     }
 
     @Test func rulesWrittenForAnotherLayoutNeverMakeTheArticleWorse() throws {
-        let story = String(repeating: "<p>The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length.</p>", count: 8)
+        let story = String(
+            repeating:
+                "<p>The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length.</p>",
+            count: 8)
         let page = """
             <html><body><h1 class="headline">Ferry timetable</h1><div class="promo">Timetables for the islands in brief</div>
             <article class="story-body">\(story)</article></body></html>
@@ -90,7 +94,8 @@ struct SiteRulesTests {
 
     @Test func stripIdOrClassMatchesPartOfTheNameAsFullTextRSSDoes() throws {
         let rules = try SiteRules("strip_id_or_class: \"share-box\"\n", file: "r.txt")
-        let document = try Document(html: "<html><body><div class=\"share-box-wrapper\">Share</div><p>Text</p></body></html>")
+        let document = try Document(
+            html: "<html><body><div class=\"share-box-wrapper\">Share</div><p>Text</p></body></html>")
         #expect(document.root?.select(rules.strip[0]).count == 1)
     }
 
@@ -107,22 +112,27 @@ struct SiteRulesTests {
     }
 
     @Test func filesAreFoundByHostMostSpecificFirst() {
-        #expect(SiteRuleFolder.candidates(for: "www.News.example.org") == [
-            "www.news.example.org.txt", "news.example.org.txt", ".example.org.txt",
-        ])
+        #expect(
+            SiteRuleFolder.candidates(for: "www.News.example.org") == [
+                "www.news.example.org.txt", "news.example.org.txt", ".example.org.txt",
+            ])
         // A wildcard file serves the hosts one level below it, not the domain itself.
         #expect(SiteRuleFolder.candidates(for: "example.org") == ["example.org.txt"])
-        #expect(SiteRuleFolder.candidates(for: "a.news.example.org") == ["a.news.example.org.txt", ".news.example.org.txt"])
+        #expect(
+            SiteRuleFolder.candidates(for: "a.news.example.org") == ["a.news.example.org.txt", ".news.example.org.txt"])
     }
 
     @Test func theFirstMatchingBodyIsTakenAndStringExpressionsGiveTitles() throws {
-        let rules = try SiteRules("""
+        let rules = try SiteRules(
+            """
             title: substring-before(//title, ' | ')
             body: //div[@id='missing']
             body: //div[@class='story']
             body: //div[@class='sidebar']
             """, file: "r.txt")
-        let prose = String(repeating: "The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length. ", count: 4)
+        let prose = String(
+            repeating: "The harbour board met on Monday to discuss the ferry timetable, and sailors spoke at length. ",
+            count: 4)
         let page = """
             <html><head><title>Ferry timetable | The Ledger</title></head><body>
             <div class="sidebar"><p>Sidebar: \(prose)</p></div><div class="story"><p>Story: \(prose)</p></div></body></html>

@@ -9,7 +9,8 @@ struct VisibleDateTests {
     static func day(_ text: String) -> Date? { Timestamp.parse(text) }
 
     @Test(arguments: [
-        ("Posted on March 3, 2024 by Ann", "2024-03-03"), ("3 March 2024", "2024-03-03"), ("Sept. 21st, 2023", "2023-09-21"),
+        ("Posted on March 3, 2024 by Ann", "2024-03-03"), ("3 March 2024", "2024-03-03"),
+        ("Sept. 21st, 2023", "2023-09-21"),
         ("le 3 mars 2024", "2024-03-03"), ("3. März 2024", "2024-03-03"), ("3 de marzo de 2024", "2024-03-03"),
         ("12 maggio 2022", "2022-05-12"), ("2024-03-03", "2024-03-03"), ("03.04.2024", "2024-04-03"),
         ("2024年3月3日", "2024-03-03"), ("3/14/2024", "2024-03-14"), ("14/3/2024", "2024-03-14"),
@@ -18,13 +19,17 @@ struct VisibleDateTests {
         #expect(VisibleDate.firstDate(in: text) == Self.day(expected), "\(text)")
     }
 
-    @Test(arguments: ["No date here", "Call 555-1234 today", "Chapter 3, 2024 edition of 13 pages", "Revenue of 3.5 million in 2024"])
+    @Test(arguments: [
+        "No date here", "Call 555-1234 today", "Chapter 3, 2024 edition of 13 pages", "Revenue of 3.5 million in 2024",
+    ])
     func findsNoDateWhereThereIsNone(text: String) {
         #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
     }
 
     @Test func aPageWithoutDateMetadataGetsTheDateItShowsAndItsUpdateApart() throws {
-        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+        let prose = String(
+            repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
+            count: 6)
         let html = """
             <html><body><header><h1>River path</h1><div class="byline">By Ann Lee</div>
             <div class="post-date">Published 14 November 2023</div><div class="meta">Last updated: December 2, 2023</div></header>
@@ -37,15 +42,21 @@ struct VisibleDateTests {
     }
 
     @Test func aDateInAnElementRunTogetherWithOthersIsRead() throws {
-        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
-        let html = "<html><body><header><div class=\"post-meta\">\n    <div><span class=\"cat\"><a href=\"/c/\">Editorial</a></span><span class=\"x-date\">November 22, 2018 </span></div></div>"
+        let prose = String(
+            repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
+            count: 6)
+        let html =
+            "<html><body><header><div class=\"post-meta\">\n    <div><span class=\"cat\"><a href=\"/c/\">Editorial</a></span><span class=\"x-date\">November 22, 2018 </span></div></div>"
             + "<h2>River path</h2></header><div>\(prose)</div></body></html>"
         #expect(Extractor().extract(try Document(html: html)).published == Self.day("2018-11-22"))
     }
 
     @Test func aDatelineBesideTheTitleIsRead() throws {
-        let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
-        let html = "<html><body><div class=\"hero\"><p>April 8, 2024</p><h1>River path</h1><p>Written by Ann</p></div><div>\(prose)</div></body></html>"
+        let prose = String(
+            repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
+            count: 6)
+        let html =
+            "<html><body><div class=\"hero\"><p>April 8, 2024</p><h1>River path</h1><p>Written by Ann</p></div><div>\(prose)</div></body></html>"
         let article = Extractor().extract(try Document(html: html))
         #expect(article.published == Self.day("2024-04-08"))
     }
@@ -53,14 +64,30 @@ struct VisibleDateTests {
 
 @Suite("Titles readers see")
 struct TitleTests {
-    @Test(arguments: [
-        ("Best Cloud Computing Stocks of 2025 | The Motley Fool", "Best Cloud Computing Stocks of 2025", "The Motley Fool", "https://www.fool.com/x", "Best Cloud Computing Stocks of 2025"),
-        ("What is Cloud Computing? | Google Cloud", "Google Cloud", nil, "https://cloud.google.com/learn", "What is Cloud Computing?"),
-        ("Health And Nutrition Trends For 2026 - Tastewise", nil, nil, "https://tastewise.io/blog/x", "Health And Nutrition Trends For 2026"),
-        ("Healthy Eating Plate &bull; The Nutrition Source", nil, "The Nutrition Source", "https://nutritionsource.hsph.harvard.edu/", "Healthy Eating Plate"),
-        ("Ledger: Council votes on river path", nil, "Ledger", "https://ledger.example.org/a", "Ledger: Council votes on river path"),
-        ("Rust 1.80 - what is new", nil, nil, "https://blog.example.org/a", "Rust 1.80 - what is new"),
-    ] as [(String, String?, String?, String?, String)])
+    @Test(
+        arguments: [
+            (
+                "Best Cloud Computing Stocks of 2025 | The Motley Fool", "Best Cloud Computing Stocks of 2025",
+                "The Motley Fool", "https://www.fool.com/x", "Best Cloud Computing Stocks of 2025"
+            ),
+            (
+                "What is Cloud Computing? | Google Cloud", "Google Cloud", nil, "https://cloud.google.com/learn",
+                "What is Cloud Computing?"
+            ),
+            (
+                "Health And Nutrition Trends For 2026 - Tastewise", nil, nil, "https://tastewise.io/blog/x",
+                "Health And Nutrition Trends For 2026"
+            ),
+            (
+                "Healthy Eating Plate &bull; The Nutrition Source", nil, "The Nutrition Source",
+                "https://nutritionsource.hsph.harvard.edu/", "Healthy Eating Plate"
+            ),
+            (
+                "Ledger: Council votes on river path", nil, "Ledger", "https://ledger.example.org/a",
+                "Ledger: Council votes on river path"
+            ),
+            ("Rust 1.80 - what is new", nil, nil, "https://blog.example.org/a", "Rust 1.80 - what is new"),
+        ] as [(String, String?, String?, String?, String)])
     func titlesLoseTheSitesName(title: String, heading: String?, site: String?, url: String?, expected: String) {
         #expect(Metadata.cleanTitle(title, heading: heading, site: site, url: url) == expected)
     }
@@ -68,19 +95,23 @@ struct TitleTests {
 
 @Suite("Bylines")
 struct BylineTests {
-    static let prose = String(repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>", count: 6)
+    static let prose = String(
+        repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
+        count: 6)
 
-    @Test(arguments: [
-        ("<div class=\"byline\">By Ann Lee | March 3, 2024</div>", "Ann Lee"),
-        ("<div class=\"author-wrap\"><div>Written By</div><div>Ann Lee</div></div>", "Ann Lee"),
-        ("<p><span>Written by</span> <a href=\"/team/ann\">Ann Lee</a></p>", "Ann Lee"),
-        ("<div class=\"post-meta\"><p>Author</p><p>Ann Lee</p></div>", "Ann Lee"),
-        ("<span itemprop=\"author\">Ann Lee</span>", "Ann Lee"),
-        ("<p class=\"dek\">par Jean Dupont</p>", "Jean Dupont"),
-        ("<p>Von Miller signs for the club</p>", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("<div class=\"byline\">By Ann Lee | March 3, 2024</div>", "Ann Lee"),
+            ("<div class=\"author-wrap\"><div>Written By</div><div>Ann Lee</div></div>", "Ann Lee"),
+            ("<p><span>Written by</span> <a href=\"/team/ann\">Ann Lee</a></p>", "Ann Lee"),
+            ("<div class=\"post-meta\"><p>Author</p><p>Ann Lee</p></div>", "Ann Lee"),
+            ("<span itemprop=\"author\">Ann Lee</span>", "Ann Lee"),
+            ("<p class=\"dek\">par Jean Dupont</p>", "Jean Dupont"),
+            ("<p>Von Miller signs for the club</p>", nil),
+        ] as [(String, String?)])
     func aBylineThePageShowsNamesTheAuthor(byline: String, expected: String?) throws {
-        let html = "<html><body><header><h1>River path</h1>\(byline)</header><article>\(Self.prose)</article></body></html>"
+        let html =
+            "<html><body><header><h1>River path</h1>\(byline)</header><article>\(Self.prose)</article></body></html>"
         #expect(Extractor().extract(try Document(html: html)).author == expected, "\(byline)")
     }
 

@@ -21,11 +21,13 @@ struct AtomWriterTests {
     static let entries = [
         Entry(
             id: StableID.uuid(for: "https://example.org/a"), title: "A \"quoted\" <title> & more",
-            link: "https://example.org/a?x=1&y=2", author: "Ann", published: Date(timeIntervalSince1970: 1_650_000_000.75),
+            link: "https://example.org/a?x=1&y=2", author: "Ann",
+            published: Date(timeIntervalSince1970: 1_650_000_000.75),
             updated: Date(timeIntervalSince1970: 1_650_000_100), summary: "Plain\u{0B} text",
             content: "<p>Body with <a href=\"https://example.org/?a=1&amp;b=2\">link</a></p>",
             image: "https://example.org/lead.png", language: "en-GB"),
-        Entry(id: StableID.uuid(for: "https://example.org/b"), title: "B", link: "https://example.org/b",
+        Entry(
+            id: StableID.uuid(for: "https://example.org/b"), title: "B", link: "https://example.org/b",
             updated: Date(timeIntervalSince1970: 1_600_000_000)),
     ]
 
@@ -61,15 +63,19 @@ struct AtomWriterTests {
     }
 
     @Test func outputDependsOnlyOnInput() {
-        #expect(AtomWriter.document(Self.meta, entries: Self.entries) == AtomWriter.document(Self.meta, entries: Self.entries))
+        #expect(
+            AtomWriter.document(Self.meta, entries: Self.entries)
+                == AtomWriter.document(Self.meta, entries: Self.entries))
     }
 
     @Test func stableIDsAreVersion8UUIDs() {
         let id = StableID.uuid(for: "https://example.org/a")
         #expect(id == StableID.uuid(for: "https://example.org/a"))
         #expect(id != StableID.uuid(for: "https://example.org/b"))
-        #expect(id.range(of: "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-            options: .regularExpression) != nil)
+        #expect(
+            id.range(
+                of: "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+                options: .regularExpression) != nil)
     }
 
     @Test func feedValidatesForCI() throws {

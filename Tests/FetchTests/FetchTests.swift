@@ -23,7 +23,8 @@ struct CharsetTests {
     @Test func readsTheMetaDeclarationWhenTheHeaderIsSilent() {
         let bytes = Array("<html><head><meta charset=\"windows-1251\"></head><body>".utf8) + [0xCF, 0xF0, 0xE8]
         #expect(Charset.decode(bytes, contentType: "text/html").hasSuffix("При"))
-        let equiv = Array("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\">".utf8) + [0xF0, 0xD2]
+        let equiv =
+            Array("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\">".utf8) + [0xF0, 0xD2]
         #expect(Charset.decode(equiv, contentType: nil).hasSuffix("Пр"))
     }
 
@@ -75,13 +76,15 @@ struct HTTPClientTests {
         try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
         try "<p>secret</p>".write(to: folder.appendingPathComponent("secret.html"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(
-            at: inside.appendingPathComponent("link.html"), withDestinationURL: folder.appendingPathComponent("secret.html"))
+            at: inside.appendingPathComponent("link.html"),
+            withDestinationURL: folder.appendingPathComponent("secret.html"))
         var policy = Request.Policy()
         policy.fileFolder = inside.path
         let client = HTTPClient()
         for url in [
             "file:///etc/passwd", "FILE:///etc/passwd", inside.absoluteString + "../secret.html",
-            inside.appendingPathComponent("link.html").absoluteString, "file://elsewhere.example" + inside.path + "/x.html",
+            inside.appendingPathComponent("link.html").absoluteString,
+            "file://elsewhere.example" + inside.path + "/x.html",
         ] {
             let result = await client.fetch(Request(url: url, policy: policy))
             #expect(throws: FetchError.self, "\(url) was read") { try result.get() }
@@ -111,7 +114,8 @@ struct HTTPClientTests {
 
     @Test func sendsValidatorsAndReportsNotModified() async throws {
         let server = try LoopbackServer { request in
-            request.headers["if-none-match"] == "\"v1\"" ? .init(status: 304) : .init(status: 200, headers: ["ETag": "\"v1\""])
+            request.headers["if-none-match"] == "\"v1\""
+                ? .init(status: 304) : .init(status: 200, headers: ["ETag": "\"v1\""])
         }
         let client = HTTPClient()
         let first = try await client.fetch(Request(url: server.baseURL + "/feed")).get()
@@ -171,7 +175,9 @@ struct PolitenessTests {
     @Test func refusesARetryAfterLongerThanTheLimit() async throws {
         let server = try LoopbackServer { _ in .init(status: 429, headers: ["Retry-After": "3600"]) }
         let result = await HTTPClient().fetch(Request(url: server.baseURL + "/later", policy: Self.quick()))
-        #expect(throws: FetchError.retryAfterTooLong(url: server.baseURL + "/later", seconds: 3600)) { try result.get() }
+        #expect(throws: FetchError.retryAfterTooLong(url: server.baseURL + "/later", seconds: 3600)) {
+            try result.get()
+        }
     }
 
     @Test func obeysRobotsTxt() async throws {
@@ -201,7 +207,8 @@ struct PolitenessTests {
         options.lowSpeedBytes = 100
         options.lowSpeedSeconds = 1
         let started = Date()
-        let result = await HTTPClient(options: options).fetch(Request(url: server.baseURL + "/drip", policy: Self.quick(retries: 0)))
+        let result = await HTTPClient(options: options).fetch(
+            Request(url: server.baseURL + "/drip", policy: Self.quick(retries: 0)))
         guard case .failure(.transport(let url, let message)) = result else {
             Issue.record("a dripping server was not cut off: \(result)")
             return
@@ -219,7 +226,8 @@ struct PolitenessTests {
         }
         var options = FetchOptions()
         options.maxBodyBytes = 1024 * 1024
-        let result = await HTTPClient(options: options).fetch(Request(url: server.baseURL + "/bomb", policy: Self.quick()))
+        let result = await HTTPClient(options: options).fetch(
+            Request(url: server.baseURL + "/bomb", policy: Self.quick()))
         #expect(throws: FetchError.tooLarge(url: server.baseURL + "/bomb", limit: 1024 * 1024)) { try result.get() }
     }
 
@@ -247,7 +255,8 @@ struct PolitenessTests {
         options.hostFailureLimit = 3
         options.perHostConcurrency = 1
         let urls = (0..<8).map { server.baseURL + "/item\($0)" }
-        let results = await HTTPClient(options: options).fetch(urls.map { Request(url: $0, policy: Self.quick(retries: 0)) })
+        let results = await HTTPClient(options: options).fetch(
+            urls.map { Request(url: $0, policy: Self.quick(retries: 0)) })
         let unavailable = results.filter {
             if case .failure(.hostUnavailable) = $0 { return true } else { return false }
         }
@@ -295,7 +304,8 @@ struct CharsetPageTests {
         let html = "<html><head><meta charset=\"\(charset)\"><title>t</title></head><body><p>\(text)</p></body></html>"
         let encoded = try iconv(html, to: charset)
         #expect(encoded != Array(html.utf8))
-        let server = try LoopbackServer { _ in .init(status: 200, headers: ["Content-Type": "text/html"], body: encoded) }
+        let server = try LoopbackServer { _ in .init(status: 200, headers: ["Content-Type": "text/html"], body: encoded)
+        }
         var policy = Request.Policy()
         policy.obeysRobots = false
         let response = try await HTTPClient().fetch(Request(url: server.baseURL + "/page", policy: policy)).get()
@@ -306,7 +316,8 @@ struct CharsetPageTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
         process.arguments = ["-f", "UTF-8", "-t", charset]
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -342,7 +353,9 @@ struct AddressPolicyTests {
         #expect(AddressPolicy.isPrivate(address))
     }
 
-    @Test(arguments: ["8.8.8.8", "93.184.216.34", "172.32.0.1", "172.15.255.255", "2001:4860:4860::8888", "::ffff:8.8.8.8"])
+    @Test(arguments: [
+        "8.8.8.8", "93.184.216.34", "172.32.0.1", "172.15.255.255", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+    ])
     func publicAddresses(address: String) {
         #expect(!AddressPolicy.isPrivate(address))
     }
@@ -384,7 +397,9 @@ struct AddressPolicyTests {
         let fine = try await client.fetch(Request(url: outside.baseURL + "/page", policy: Self.linkPolicy)).get()
         #expect(fine.text == "<p>public</p>")
         let result = await client.fetch(Request(url: outside.baseURL + "/away", policy: Self.linkPolicy))
-        #expect(throws: FetchError.privateAddress(url: outside.baseURL + "/away", address: "127.0.0.1")) { try result.get() }
+        #expect(throws: FetchError.privateAddress(url: outside.baseURL + "/away", address: "127.0.0.1")) {
+            try result.get()
+        }
         #expect(inside.received.isEmpty)
     }
 
@@ -413,30 +428,40 @@ struct MisleadingAnswerTests {
 
     /// Bot defences' pages as they are served (trimmed), each with the name the error gives.
     static let defences: [(page: String, name: String)] = [
-        ("""
-        <!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="refresh" content="390">
-        <script>(function(){window._cf_chl_opt={cvId: '3',cZone: "example.org",cType: 'managed'};}());</script></head>
-        <body><div class="main-wrapper"><h1>example.org</h1><p>Checking if the site connection is secure</p>
-        <p>example.org needs to review the security of your connection before proceeding.</p></div></body></html>
-        """, "Cloudflare challenge"),
-        ("""
-        <HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>
-        You don't have permission to access "http&#58;&#47;&#47;www&#46;example&#46;com&#47;news" on this server.<P>
-        Reference&#32;&#35;18&#46;4d3c2f17&#46;1700000000&#46;1a2b3c4d</BODY></HTML>
-        """, "Akamai access denied"),
-        ("""
-        <html><head><title>example.com</title></head><body><p>Please enable JS and disable any ad blocker</p>
-        <script>var dd={'rt':'c','cid':'AHrlqAAAAAMA','hsh':'2211F5','t':'fe','host':'geo.captcha-delivery.com'}</script>
-        <script src="https://ct.captcha-delivery.com/c.js"></script></body></html>
-        """, "DataDome captcha"),
-        ("""
-        <html><head><title>Access to this page has been denied</title></head><body><div id="px-captcha"></div>
-        <p>Press &amp; Hold to confirm you are a human (and not a bot).</p></body></html>
-        """, "PerimeterX captcha"),
-        ("""
-        <html><body><h1>One more step</h1><p>Please enable JavaScript and cookies to continue.</p>
-        <noscript>Enable JavaScript and cookies to continue</noscript></body></html>
-        """, "JavaScript and cookies interstitial"),
+        (
+            """
+            <!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="refresh" content="390">
+            <script>(function(){window._cf_chl_opt={cvId: '3',cZone: "example.org",cType: 'managed'};}());</script></head>
+            <body><div class="main-wrapper"><h1>example.org</h1><p>Checking if the site connection is secure</p>
+            <p>example.org needs to review the security of your connection before proceeding.</p></div></body></html>
+            """, "Cloudflare challenge"
+        ),
+        (
+            """
+            <HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>
+            You don't have permission to access "http&#58;&#47;&#47;www&#46;example&#46;com&#47;news" on this server.<P>
+            Reference&#32;&#35;18&#46;4d3c2f17&#46;1700000000&#46;1a2b3c4d</BODY></HTML>
+            """, "Akamai access denied"
+        ),
+        (
+            """
+            <html><head><title>example.com</title></head><body><p>Please enable JS and disable any ad blocker</p>
+            <script>var dd={'rt':'c','cid':'AHrlqAAAAAMA','hsh':'2211F5','t':'fe','host':'geo.captcha-delivery.com'}</script>
+            <script src="https://ct.captcha-delivery.com/c.js"></script></body></html>
+            """, "DataDome captcha"
+        ),
+        (
+            """
+            <html><head><title>Access to this page has been denied</title></head><body><div id="px-captcha"></div>
+            <p>Press &amp; Hold to confirm you are a human (and not a bot).</p></body></html>
+            """, "PerimeterX captcha"
+        ),
+        (
+            """
+            <html><body><h1>One more step</h1><p>Please enable JavaScript and cookies to continue.</p>
+            <noscript>Enable JavaScript and cookies to continue</noscript></body></html>
+            """, "JavaScript and cookies interstitial"
+        ),
     ]
 
     @Test(arguments: defences.indices)
@@ -450,7 +475,8 @@ struct MisleadingAnswerTests {
     }
 
     @Test func aNotFoundPageServedWith200IsAnError() async throws {
-        let page = "<html><head><title>Page not found | The Ledger</title></head><body><h1>Sorry</h1>"
+        let page =
+            "<html><head><title>Page not found | The Ledger</title></head><body><h1>Sorry</h1>"
             + "<p>We can't find the page you were looking for.</p><a href=\"/\">Home</a></body></html>"
         let server = try LoopbackServer { _ in .init(status: 200, headers: Self.html, body: Array(page.utf8)) }
         let url = server.baseURL + "/gone"
@@ -460,7 +486,9 @@ struct MisleadingAnswerTests {
 
     @Test func plainBytesLabelledGzipAreNamedAsSuch() async throws {
         let server = try LoopbackServer { _ in
-            .init(status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 }, body: Array("<p>plain</p>".utf8))
+            .init(
+                status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 },
+                body: Array("<p>plain</p>".utf8))
         }
         let result = await HTTPClient().fetch(Request(url: server.baseURL + "/a", policy: Self.once))
         guard case .failure(.transport(_, let message)) = result else {
@@ -471,8 +499,10 @@ struct MisleadingAnswerTests {
     }
 
     @Test func anArticleAboutCaptchasIsNoBlock() async throws {
-        let prose = String(repeating: "Sites ask visitors to verify you are human with a captcha, and readers tire of it. ", count: 30)
-        let page = "<html><head><title>Captchas</title><script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script>"
+        let prose = String(
+            repeating: "Sites ask visitors to verify you are human with a captcha, and readers tire of it. ", count: 30)
+        let page =
+            "<html><head><title>Captchas</title><script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script>"
             + "</head><body><article><p>\(prose)</p></article></body></html>"
         let server = try LoopbackServer { _ in .init(status: 200, headers: Self.html, body: Array(page.utf8)) }
         let response = try await HTTPClient().fetch(Request(url: server.baseURL + "/story", policy: Self.once)).get()
@@ -489,7 +519,8 @@ struct MisleadingAnswerTests {
         #expect(read.body == page)
         // Half the stream, with a Content-Length that matches what is sent: libcurl sees a complete transfer.
         let cut = try LoopbackServer { _ in
-            .init(status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 },
+            .init(
+                status: 200, headers: Self.html.merging(["Content-Encoding": "gzip"]) { $1 },
                 body: Array(compressed.prefix(compressed.count / 2)))
         }
         let url = cut.baseURL + "/a"
@@ -517,7 +548,9 @@ struct MisleadingAnswerTests {
 
     @Test func aHugeHeaderIsNamedAsSuch() async throws {
         let server = try LoopbackServer { _ in
-            .init(status: 200, headers: ["X-Padding": String(repeating: "a", count: 2_000_000)], body: Array("<p>x</p>".utf8))
+            .init(
+                status: 200, headers: ["X-Padding": String(repeating: "a", count: 2_000_000)],
+                body: Array("<p>x</p>".utf8))
         }
         let url = server.baseURL + "/big"
         let result = await HTTPClient().fetch(Request(url: url, policy: Self.once))
@@ -549,8 +582,11 @@ struct BlockPageCorpusTests {
         for folder in ["extraction-benchmark/html", "wcxb-dev/html"] {
             let url = Self.shared.appendingPathComponent(folder)
             for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
-                guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else { continue }
-                let bytes = Gzip.isCompressed(Array(data)) ? try Gzip.decompress(Array(data), limit: 50_000_000) : Array(data)
+                guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else {
+                    continue
+                }
+                let bytes =
+                    Gzip.isCompressed(Array(data)) ? try Gzip.decompress(Array(data), limit: 50_000_000) : Array(data)
                 pages.append((name, bytes))
             }
         }

@@ -15,10 +15,14 @@ struct MarkupTests {
     @Test func whatFollowsAnEarlyEndOfThePageIsInTheBody() throws {
         let early = try Document(html: "<html><body><nav>Menu</nav></body></html><div><p>The article itself.</p></div>")
         #expect(early.body?.text.contains("The article itself.") == true)
-        let headless = try Document(html: "<!DOCTYPE html><head><title>T</title></head><body><p>No html element.</p></body>")
+        let headless = try Document(
+            html: "<!DOCTYPE html><head><title>T</title></head><body><p>No html element.</p></body>")
         #expect(headless.body?.is("body") == true)
         #expect(headless.body?.text.contains("No html element.") == true)
-        let scriptFirst = try Document(html: "<script>var a = 1;</script><!DOCTYPE html><html><head><meta property=\"og:title\" content=\"T\"></head><body><p>Body.</p></body></html>")
+        let scriptFirst = try Document(
+            html:
+                "<script>var a = 1;</script><!DOCTYPE html><html><head><meta property=\"og:title\" content=\"T\"></head><body><p>Body.</p></body></html>"
+        )
         #expect(scriptFirst.root?.is("html") == true)
         #expect(scriptFirst.root?.descendants.contains { $0.is("meta") } == true)
         #expect(scriptFirst.body?.text.contains("Body.") == true)

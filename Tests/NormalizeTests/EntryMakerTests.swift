@@ -25,12 +25,14 @@ struct EntryMakerTests {
     @Test func theCanonicalAddressOnTheSameSiteNamesTheEntryAndOneElsewhereDoesNot() {
         let link = Link(url: "https://news.example/story?ref=home", title: "From the list")
         let same = EntryMaker.entry(
-            for: Article(url: "https://news.example/story", html: "<p>x</p>", text: "x"), link: link, seenAt: Self.seenAt,
+            for: Article(url: "https://news.example/story", html: "<p>x</p>", text: "x"), link: link,
+            seenAt: Self.seenAt,
             firstSeen: Self.never)
         #expect(same.link == "https://news.example/story")
         #expect(same.id == StableID.uuid(for: "https://news.example/story"))
         let foreign = EntryMaker.entry(
-            for: Article(url: "https://aggregator.example/copy", text: "x"), link: link, seenAt: Self.seenAt, firstSeen: Self.never)
+            for: Article(url: "https://aggregator.example/copy", text: "x"), link: link, seenAt: Self.seenAt,
+            firstSeen: Self.never)
         #expect(foreign.link == link.url)
         // A saved page's canonical address is its real one.
         let saved = EntryMaker.entry(
@@ -40,8 +42,10 @@ struct EntryMakerTests {
     }
 
     @Test func datesComeFromThePageThenTheSourceThenTheAddressThenFirstSight() {
-        let published = Date(timeIntervalSince1970: 1_600_000_000), modified = Date(timeIntervalSince1970: 1_650_000_000)
-        let fromSource = Date(timeIntervalSince1970: 1_500_000_000), firstSeen = Date(timeIntervalSince1970: 1_690_000_000)
+        let published = Date(timeIntervalSince1970: 1_600_000_000)
+        let modified = Date(timeIntervalSince1970: 1_650_000_000)
+        let fromSource = Date(timeIntervalSince1970: 1_500_000_000)
+        let firstSeen = Date(timeIntervalSince1970: 1_690_000_000)
         let link = Link(url: "https://news.example/a", date: fromSource)
         let page = EntryMaker.entry(
             for: Article(published: published, modified: modified, text: "x"), link: link, seenAt: Self.seenAt,
@@ -51,10 +55,12 @@ struct EntryMakerTests {
         #expect(source.published == fromSource && source.updated == fromSource)
         // Nothing dated: no published date, and updated is when the entry was first seen, stable across runs.
         let undated = EntryMaker.entry(
-            for: Article(text: "x"), link: Link(url: "https://news.example/b"), seenAt: Self.seenAt, firstSeen: { _ in firstSeen })
+            for: Article(text: "x"), link: Link(url: "https://news.example/b"), seenAt: Self.seenAt,
+            firstSeen: { _ in firstSeen })
         #expect(undated.published == nil && undated.updated == firstSeen)
         let new = EntryMaker.entry(
-            for: Article(text: "x"), link: Link(url: "https://news.example/b"), seenAt: Self.seenAt, firstSeen: Self.never)
+            for: Article(text: "x"), link: Link(url: "https://news.example/b"), seenAt: Self.seenAt,
+            firstSeen: Self.never)
         #expect(new.updated == Self.seenAt)
     }
 
@@ -64,13 +70,15 @@ struct EntryMakerTests {
         let entry = EntryMaker.entry(for: Article(), link: link, seenAt: Self.seenAt, firstSeen: Self.never)
         #expect(entry.title == "Listed title" && entry.summary == "Listed summary" && entry.author == "Desk")
         let untitled = EntryMaker.entry(
-            for: Article(text: "Body text"), link: Link(url: "https://news.example/d"), seenAt: Self.seenAt, firstSeen: Self.never)
+            for: Article(text: "Body text"), link: Link(url: "https://news.example/d"), seenAt: Self.seenAt,
+            firstSeen: Self.never)
         #expect(untitled.title == "https://news.example/d" && untitled.summary == "Body text")
     }
 
     @Test func aFeedItemsOwnBodyStandsInOnlyForAPageWithFarLessText() {
         var link = Link(url: "https://news.example/e")
-        link.content = "<p>" + String(repeating: "A full sentence of the story as the feed gives it. ", count: 20) + "</p>"
+        link.content =
+            "<p>" + String(repeating: "A full sentence of the story as the feed gives it. ", count: 20) + "</p>"
         let own = EntryMaker.feedArticle(link, rules: ExtractionRules())
         #expect(own?.text.contains("A full sentence") == true)
         let short = Article(title: "Page title", html: "<p>Teaser</p>", text: "Teaser")

@@ -3,8 +3,8 @@ import Fetch
 import Foundation
 import Logging
 import Markup
-import TestSupport
 import State
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -26,8 +26,10 @@ struct FaultTests {
 
     /// A page of real prose for a path, different for each path.
     static func story(_ path: String) -> [UInt8] {
-        let sentence = "The council met on Tuesday to discuss the river path at \(path), and residents spoke at length. "
-        return Array("""
+        let sentence =
+            "The council met on Tuesday to discuss the river path at \(path), and residents spoke at length. "
+        return Array(
+            """
             <html lang="en"><head><title>Story \(path)</title></head><body><article><h1>Story \(path)</h1>
             <p>\(String(repeating: sentence, count: 6))</p><p>\(String(repeating: sentence, count: 5))</p>
             </article></body></html>
@@ -42,7 +44,8 @@ struct FaultTests {
         let html = ["Content-Type": "text/html; charset=utf-8"]
         if path == "/list.html" {
             let links = (faults.map(\.path) + ["/invalid-utf8", "/fine"]).map { "<li><a href=\"\($0)\">\($0)</a></li>" }
-            return .init(status: 200, headers: html, body: Array("<html><body><ul>\(links.joined())</ul></body></html>".utf8))
+            return .init(
+                status: 200, headers: html, body: Array("<html><body><ul>\(links.joined())</ul></body></html>".utf8))
         }
         guard faulty, path != "/fine" else {
             return .init(status: 200, headers: ["Content-Type": "text/html"], body: story(path))
@@ -53,17 +56,26 @@ struct FaultTests {
         case "/429": return .init(status: 429, headers: ["Retry-After": "1"])
         case "/reset": return .init(status: 200, headers: html, body: story(path) + story(path), resetAfter: 200)
         case "/drip": return .init(status: 200, headers: html, body: Array("<p>".utf8), drip: 1)
-        case "/endless": return .init(status: 200, headers: html, body: Array(repeating: 0x61, count: 65_536), endless: true)
+        case "/endless":
+            return .init(status: 200, headers: html, body: Array(repeating: 0x61, count: 65_536), endless: true)
         case "/huge": return .init(status: 200, headers: html, body: Array(repeating: 0x61, count: 50 * 1024 * 1024))
         case "/bomb": return .init(status: 200, headers: html.merging(["Content-Encoding": "gzip"]) { $1 }, body: bomb)
         case "/loop": return .init(status: 302, headers: ["Location": "/loop"])
         case "/to-file": return .init(status: 302, headers: ["Location": "file:///etc/passwd"])
         case "/to-gopher": return .init(status: 301, headers: ["Location": "gopher://127.0.0.1/1"])
-        case "/pdf": return .init(status: 200, headers: ["Content-Type": "application/pdf"], body: Array("%PDF-1.7\n%âãÏÓ\n".utf8))
-        case "/image": return .init(status: 200, headers: ["Content-Type": "image/png"], body: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        case "/pdf":
+            return .init(
+                status: 200, headers: ["Content-Type": "application/pdf"], body: Array("%PDF-1.7\n%âãÏÓ\n".utf8))
+        case "/image":
+            return .init(
+                status: 200, headers: ["Content-Type": "image/png"],
+                body: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         case "/deep":
-            return .init(status: 200, headers: html, body: Array(("<html><body>" + String(repeating: "<div>", count: 100_000)
-                + "buried text" + String(repeating: "</div>", count: 100_000) + "</body></html>").utf8))
+            return .init(
+                status: 200, headers: html,
+                body: Array(
+                    ("<html><body>" + String(repeating: "<div>", count: 100_000)
+                        + "buried text" + String(repeating: "</div>", count: 100_000) + "</body></html>").utf8))
         case "/empty": return .init(status: 200, headers: html)
         case "/invalid-utf8":
             // Declared as UTF-8 by nobody and not valid UTF-8: Latin-1 bytes, as old pages are.
@@ -83,14 +95,16 @@ struct FaultTests {
         func config(_ yaml: String, _ name: String) throws -> PipelineConfig {
             try PipelineConfig.parse(yaml, file: work.appendingPathComponent("\(name).yml").path)
         }
-        let flaky = try config("""
+        let flaky = try config(
+            """
             title: Flaky site
             source: {url: "\(faulty.baseURL)/list.html", links: "li a"}
             output: \(work.path)/Feeds/flaky.atom
             fetch: {timeout: 4s, retries: 1, backoff: 0.05s, refresh_after: 0}
             """, "flaky")
         // Another host ("localhost", not "127.0.0.1"), so the flaky host's circuit breaker does not touch it.
-        let steady = try config("""
+        let steady = try config(
+            """
             title: Steady site
             source: {url: "\(healthy.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"))/index.html", links: ".story-list a.headline"}
             output: \(work.path)/Feeds/steady.atom
@@ -148,13 +162,15 @@ struct FaultTests {
 struct XSSIntoAtomTests {
     @Test func noVectorSurvivesIntoTheFeed() async throws {
         let vectors = try String(
-            contentsOf: Repository.root.appendingPathComponent("Tests/ExtractTests/Fixtures/xss-vectors.txt"), encoding: .utf8
+            contentsOf: Repository.root.appendingPathComponent("Tests/ExtractTests/Fixtures/xss-vectors.txt"),
+            encoding: .utf8
         ).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         #expect(vectors.count >= 100)
         let work = try Repository.temporaryFolder()
         let saved = work.appendingPathComponent("saved")
         try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
-        let prose = String(repeating: "Ordinary reporting about the harbour works, long enough to be the article. ", count: 5)
+        let prose = String(
+            repeating: "Ordinary reporting about the harbour works, long enough to be the article. ", count: 5)
         // Ten vectors per page, each page a story of its own.
         for (page, start) in stride(from: 0, to: vectors.count, by: 10).enumerated() {
             let batch = vectors[start..<min(vectors.count, start + 10)].joined(separator: "\n<p>\(prose)</p>\n")
@@ -164,7 +180,8 @@ struct XSSIntoAtomTests {
                 """
             try html.write(to: saved.appendingPathComponent("page\(page).html"), atomically: true, encoding: .utf8)
         }
-        let yaml = "title: Hostile pages\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/Feeds/x.atom\nmax_entries: 100\n"
+        let yaml =
+            "title: Hostile pages\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/Feeds/x.atom\nmax_entries: 100\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("x.yml").path)
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
@@ -175,9 +192,10 @@ struct XSSIntoAtomTests {
         #expect(contents.count == report.new)
         for content in contents {
             #expect(content.contains("ordinary reporting about the harbour works"))
-            for fragment in ["<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<object",
-                "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<svg", "<math", "<link"]
-            {
+            for fragment in [
+                "<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<object",
+                "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<svg", "<math", "<link",
+            ] {
                 #expect(!content.contains(fragment), "\(fragment) reached the feed")
             }
             #expect(content.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil)
@@ -208,28 +226,32 @@ struct SiteRulesRunTests {
     }
 
     @Test func aPipelinesSiteRulesShapeItsArticlesAndRequests() async throws {
-        let (server, config, report, state) = try await Self.run(rules: """
-            title: //td[@class='main']//h1
-            body: //td[@class='main']//div[@class='text']
-            replace_string(survey): census
-            http_header(x-rules): applied
-            """)
+        let (server, config, report, state) = try await Self.run(
+            rules: """
+                title: //td[@class='main']//h1
+                body: //td[@class='main']//div[@class='text']
+                replace_string(survey): census
+                http_header(x-rules): applied
+                """)
         #expect(report.failures.isEmpty)
         let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
         #expect(otters.content?.contains("sixth national census") == true)
-        #expect(server.received.filter { $0.path.hasPrefix("/articles/") }.allSatisfy { $0.headers["x-rules"] == "applied" })
+        #expect(
+            server.received.filter { $0.path.hasPrefix("/articles/") }.allSatisfy { $0.headers["x-rules"] == "applied" }
+        )
         #expect(server.received.first { $0.path == "/index.html" }?.headers["x-rules"] == nil)
     }
 
     @Test func aRuleFileWithLinesItCannotApplyStillServesItsHost() async throws {
         // As Full-Text RSS reads them: the invalid XPath and the unknown directive are passed over, the
         // rest of the file applies, and no article fails for it.
-        let (_, config, report, state) = try await Self.run(rules: """
-            body: //div[
-            strip_comments: yes
-            title: //td[@class='main']//h1
-            replace_string(survey): census
-            """)
+        let (_, config, report, state) = try await Self.run(
+            rules: """
+                body: //div[
+                strip_comments: yes
+                title: //td[@class='main']//h1
+                replace_string(survey): census
+                """)
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.new == 4)
         let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
@@ -242,7 +264,8 @@ struct MultiPageTests {
     static func page(_ title: String, _ words: String, next: String?) -> [UInt8] {
         let prose = String(repeating: "\(words) goes on about the harbour, the tides, and the town. ", count: 6)
         let link = next.map { "<div class=\"pager\"><a rel=\"next\" href=\"\($0)\">Next page</a></div>" } ?? ""
-        return Array("<html><body><h1>\(title)</h1><div class=\"story\"><p>\(prose)</p></div>\(link)</body></html>".utf8)
+        return Array(
+            "<html><body><h1>\(title)</h1><div class=\"story\"><p>\(prose)</p></div>\(link)</body></html>".utf8)
     }
 
     @Test func nextPagesAreJoinedAndSinglePageVersionsReplaceTheFirst() async throws {
@@ -251,26 +274,34 @@ struct MultiPageTests {
             let html = ["Content-Type": "text/html"]
             switch request.path {
             case "/list.html":
-                return .init(status: 200, headers: html, body: Array(
-                    "<ul><li><a href=\"/long/1\">Long</a></li><li><a href=\"/split/1\">Split</a></li></ul>".utf8))
-            case "/long/1": return .init(status: 200, headers: html, body: Self.page("Long", "Page one", next: "/long/2"))
-            case "/long/2": return .init(status: 200, headers: html, body: Self.page("Long", "Page two", next: "/long/3"))
-            case "/long/3": return .init(status: 200, headers: html, body: Self.page("Long", "Page three", next: "/long/1"))
+                return .init(
+                    status: 200, headers: html,
+                    body: Array(
+                        "<ul><li><a href=\"/long/1\">Long</a></li><li><a href=\"/split/1\">Split</a></li></ul>".utf8))
+            case "/long/1":
+                return .init(status: 200, headers: html, body: Self.page("Long", "Page one", next: "/long/2"))
+            case "/long/2":
+                return .init(status: 200, headers: html, body: Self.page("Long", "Page two", next: "/long/3"))
+            case "/long/3":
+                return .init(status: 200, headers: html, body: Self.page("Long", "Page three", next: "/long/1"))
             case "/split/1":
                 var body = Self.page("Split", "Teaser only", next: nil)
-                body.insert(contentsOf: Array("<a class=\"print\" href=\"/split/all\">Single page</a>".utf8), at: body.count - 14)
+                body.insert(
+                    contentsOf: Array("<a class=\"print\" href=\"/split/all\">Single page</a>".utf8),
+                    at: body.count - 14)
                 return .init(status: 200, headers: html, body: body)
-            case "/split/all": return .init(status: 200, headers: html, body: Self.page("Split", "The whole story", next: nil))
+            case "/split/all":
+                return .init(status: 200, headers: html, body: Self.page("Split", "The whole story", next: nil))
             default: return .init(status: 404)
             }
         }
         let rules = work.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         try """
-            body: //div[@class='story']
-            next_page_link: //a[@rel='next']
-            single_page_link: //a[@class='print']
-            """.write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
+        body: //div[@class='story']
+        next_page_link: //a[@rel='next']
+        single_page_link: //a[@class='print']
+        """.write(to: rules.appendingPathComponent("127.0.0.1.txt"), atomically: true, encoding: .utf8)
         let yaml = """
             title: Multi-page
             source: {url: "\(server.baseURL)/list.html", links: "li a"}

@@ -2,9 +2,9 @@ import Feed
 import Fetch
 import Foundation
 import Logging
-import TestSupport
 import Markup
 import State
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -17,7 +17,8 @@ struct FeedSourceTests {
     }
 
     @Test func readsRSS2ItemsWithRelativeLinksDatesAndTitles() throws {
-        let links = try Self.links("""
+        let links = try Self.links(
+            """
             <?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
             <item><title> First
               story </title><link>/2022/first.html</link><pubDate>Mon, 11 Apr 2022 07:00:00 GMT</pubDate></item>
@@ -29,16 +30,18 @@ struct FeedSourceTests {
             <feedburner:origLink>https://news.example.org/2022/proxied.html</feedburner:origLink></item>
             </channel></rss>
             """)
-        #expect(links.map(\.url) == [
-            "https://news.example.org/2022/first.html", "https://news.example.org/2022/second.html",
-            "https://news.example.org/2022/proxied.html",
-        ])
+        #expect(
+            links.map(\.url) == [
+                "https://news.example.org/2022/first.html", "https://news.example.org/2022/second.html",
+                "https://news.example.org/2022/proxied.html",
+            ])
         #expect(links[0].title == "First story")
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-11T07:00:00Z")
     }
 
     @Test func readsAtomEntriesByTheirAlternateLink() throws {
-        let links = try Self.links("""
+        let links = try Self.links(
+            """
             <?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
             <entry><title>A</title><link rel="edit" href="/edit/a"/><link href="/a.html"/>
             <published>2022-04-09T11:45:00Z</published></entry>
@@ -50,7 +53,8 @@ struct FeedSourceTests {
     }
 
     @Test func resolvesAtomLinksAgainstXMLBase() throws {
-        let links = try Self.links("""
+        let links = try Self.links(
+            """
             <?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example.net/2022/">
             <title>t</title>
             <entry><title>A</title><link href="a.html"/></entry>
@@ -58,13 +62,16 @@ struct FeedSourceTests {
             <entry><title>C</title><link xml:base="https://other.example/" href="c.html"/></entry>
             </feed>
             """)
-        #expect(links.map(\.url) == [
-            "https://blog.example.net/2022/a.html", "https://blog.example.net/2022/april/b.html", "https://other.example/c.html",
-        ])
+        #expect(
+            links.map(\.url) == [
+                "https://blog.example.net/2022/a.html", "https://blog.example.net/2022/april/b.html",
+                "https://other.example/c.html",
+            ])
     }
 
     @Test func readsEachItemsImageWhereverTheFeedPutsIt() throws {
-        let rss = try Self.links("""
+        let rss = try Self.links(
+            """
             <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
             <item><link>/a</link><media:content url="/img/a.mp4" type="video/mp4"/><media:content url="/img/a.jpg" medium="image"/></item>
             <item><link>/a2</link><media:content url="/img/a2.jpg" medium="image"/><description>&lt;p&gt;The body.&lt;/p&gt;</description></item>
@@ -76,23 +83,29 @@ struct FeedSourceTests {
         // Media RSS's content element is a picture, not the item's body.
         #expect(rss.first?.content == nil)
         #expect(rss[1].content == "<p>The body.</p>")
-        #expect(rss.map(\.image) == [
-            "https://news.example.org/img/a.jpg", "https://news.example.org/img/a2.jpg", "https://cdn.example.org/b.jpg",
-            "https://news.example.org/img/c.png", nil,
-        ])
-        let atom = try Self.links("""
+        #expect(
+            rss.map(\.image) == [
+                "https://news.example.org/img/a.jpg", "https://news.example.org/img/a2.jpg",
+                "https://cdn.example.org/b.jpg",
+                "https://news.example.org/img/c.png", nil,
+            ])
+        let atom = try Self.links(
+            """
             <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
             <entry><link href="/e"/><link rel="enclosure" type="image/jpeg" href="/img/e.jpg"/></entry></feed>
             """)
         #expect(atom.first?.image == "https://news.example.org/img/e.jpg")
-        let json = try FeedReader.links(in: Array(#"""
-            {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/f", "image": "/img/f.jpg"}]}
-            """#.utf8), url: "https://news.example.org/feed.json")
+        let json = try FeedReader.links(
+            in: Array(
+                #"""
+                {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/f", "image": "/img/f.jpg"}]}
+                """#.utf8), url: "https://news.example.org/feed.json")
         #expect(json.first?.image == "https://news.example.org/img/f.jpg")
     }
 
     @Test func readsRSS1Items() throws {
-        let links = try Self.links("""
+        let links = try Self.links(
+            """
             <?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
               xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
             <channel rdf:about="https://news.example.org/"><title>t</title></channel>
@@ -105,70 +118,91 @@ struct FeedSourceTests {
 
     /// Faults of feeds as sites publish them, which feed readers accept: each is read, with its text intact.
     @Test func readsFeedsThatAreNotQuiteXML() throws {
-        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedReader.links(in: bytes, url: "https://news.example.org/rss") }
+        func read(_ bytes: [UInt8]) throws -> [Link] {
+            try FeedReader.links(in: bytes, url: "https://news.example.org/rss")
+        }
 
         // RSS 0.91 with Netscape's DOCTYPE and HTML entities its DTD would have defined.
-        let netscape = try read(Array("""
-            <?xml version="1.0" encoding="ISO-8859-1"?>
-            <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
-            <rss version="0.91"><channel><title>Caf&eacute;</title>
-            <item><title>Caf&eacute; opens&nbsp;today &mdash; at last</title><link>https://news.example.org/a?x=1&amp;y=2</link></item>
-            </channel></rss>
-            """.utf8))
+        let netscape = try read(
+            Array(
+                """
+                <?xml version="1.0" encoding="ISO-8859-1"?>
+                <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+                <rss version="0.91"><channel><title>Caf&eacute;</title>
+                <item><title>Caf&eacute; opens&nbsp;today &mdash; at last</title><link>https://news.example.org/a?x=1&amp;y=2</link></item>
+                </channel></rss>
+                """.utf8))
         #expect(netscape.map(\.url) == ["https://news.example.org/a?x=1&y=2"])
         #expect(netscape.first?.title == "Café opens today — at last")
 
         // Bare ampersands in a link and in a title; a CDATA title keeps its own ampersand as written.
-        let bare = try read(Array("""
-            <rss version="2.0"><channel><title>N</title>
-            <item><title>Fish & chips</title><link>https://news.example.org/b?x=1&y=2</link></item>
-            <item><title><![CDATA[Salt &amp; vinegar]]></title><link>https://news.example.org/c</link></item>
-            </channel></rss>
-            """.utf8))
+        let bare = try read(
+            Array(
+                """
+                <rss version="2.0"><channel><title>N</title>
+                <item><title>Fish & chips</title><link>https://news.example.org/b?x=1&y=2</link></item>
+                <item><title><![CDATA[Salt &amp; vinegar]]></title><link>https://news.example.org/c</link></item>
+                </channel></rss>
+                """.utf8))
         #expect(bare.map(\.url) == ["https://news.example.org/b?x=1&y=2", "https://news.example.org/c"])
         #expect(bare.map(\.title) == ["Fish & chips", "Salt &amp; vinegar"])
 
         // Blank lines before the XML declaration (a stray newline in a CMS plug-in).
-        let blank = try read(Array("\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><item><title>T</title><link>https://news.example.org/d</link></item></channel></rss>".utf8))
+        let blank = try read(
+            Array(
+                "\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><item><title>T</title><link>https://news.example.org/d</link></item></channel></rss>"
+                    .utf8))
         #expect(blank.map(\.url) == ["https://news.example.org/d"])
 
         // Declared UTF-8, written in windows-1252.
-        let cp1252 = try read(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Caf".utf8)
-            + [0xE9, 0x20, 0x93] + Array("quoted".utf8) + [0x94]
-            + Array("</title><link>https://news.example.org/e</link></item></channel></rss>".utf8))
+        let cp1252 = try read(
+            Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Caf".utf8)
+                + [0xE9, 0x20, 0x93] + Array("quoted".utf8) + [0x94]
+                + Array("</title><link>https://news.example.org/e</link></item></channel></rss>".utf8))
         #expect(cp1252.first?.title == "Café “quoted”")
     }
 
     @Test func oneBadByteOrAStrayNULNeverLosesTheFeed() throws {
-        func read(_ bytes: [UInt8]) throws -> [Link] { try FeedReader.links(in: bytes, url: "https://news.example.org/rss") }
+        func read(_ bytes: [UInt8]) throws -> [Link] {
+            try FeedReader.links(in: bytes, url: "https://news.example.org/rss")
+        }
         let head = Array(#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>"#.utf8)
-        let item = Array("<item><title>Caf\u{E9} \u{201C}news\u{201D} ".utf8) + [0x9D]
+        let item =
+            Array("<item><title>Caf\u{E9} \u{201C}news\u{201D} ".utf8) + [0x9D]
             + Array("</title><link>https://news.example.org/a</link></item></channel></rss>".utf8)
         let links = try read(head + item)
         #expect(links.map(\.url) == ["https://news.example.org/a"])
         #expect(links.first?.title == "Café “news” \u{FFFD}")
         // A NUL inside the document, as a broken database export leaves.
-        let nul = try read(head + Array("<item><title>Ti".utf8) + [0] + Array("tle</title><link>https://news.example.org/b</link></item></channel></rss>".utf8))
+        let nul = try read(
+            head + Array("<item><title>Ti".utf8) + [0]
+                + Array("tle</title><link>https://news.example.org/b</link></item></channel></rss>".utf8))
         #expect(nul.first?.title == "Title")
         // Still windows-1252 when the bytes are that and not UTF-8 with a slip.
-        let legacy = try read(head + Array("<item><title>Caf".utf8) + [0xE9, 0x20, 0x93, 0x71, 0x94]
-            + Array("</title><link>https://news.example.org/c</link></item></channel></rss>".utf8))
+        let legacy = try read(
+            head + Array("<item><title>Caf".utf8) + [0xE9, 0x20, 0x93, 0x71, 0x94]
+                + Array("</title><link>https://news.example.org/c</link></item></channel></rss>".utf8))
         #expect(legacy.first?.title == "Café “q”")
     }
 
     @Test func aFeedDeclaringLatin1ThatIsUTF8IsReadAsUTF8() throws {
-        let xml = #"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title>"#
+        let xml =
+            #"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title>"#
             + "<item><title>Zürich: “Grüße”</title><link>https://news.example.org/z</link></item></channel></rss>"
         let links = try FeedReader.links(in: Array(xml.utf8), url: "https://news.example.org/rss")
         #expect(links.first?.title == "Zürich: “Grüße”")
         // A real Latin-1 feed is still Latin-1.
-        let latin = Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title><item><title>Z"#.utf8)
+        let latin =
+            Array(
+                #"<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>T</title><item><title>Z"#
+                    .utf8)
             + [0xFC] + Array("rich</title><link>https://news.example.org/z</link></item></channel></rss>".utf8)
         #expect(try FeedReader.links(in: latin, url: "https://news.example.org/rss").first?.title == "Zürich")
     }
 
     @Test func anAtomEntryWithoutAUsableLinkIsReadByItsAddressId() throws {
-        let links = try Self.links("""
+        let links = try Self.links(
+            """
             <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>
             <entry><title>No link</title><id>https://blog.example.org/2024/no-link</id><updated>2024-01-01T00:00:00Z</updated></entry>
             <entry><title>Empty href</title><link href=""/><id>https://blog.example.org/2024/empty</id><updated>2024-01-01T00:00:00Z</updated></entry>
@@ -180,15 +214,19 @@ struct FeedSourceTests {
 
     @Test func aPageThatIsNotAFeedIsNamed() throws {
         let error = try #require(throws: SourceError.self) {
-            try FeedReader.links(in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
+            try FeedReader.links(
+                in: Array("<html><body><p>Moved</p></body></html>".utf8), url: "https://news.example.org/rss")
         }
-        #expect(error.description == "https://news.example.org/rss: not a feed (its root is <html>, not <rss>, <feed> or <rdf:RDF>)")
+        #expect(
+            error.description
+                == "https://news.example.org/rss: not a feed (its root is <html>, not <rss>, <feed> or <rdf:RDF>)")
         #expect(throws: SourceError.self) { try FeedReader.links(in: Array("no markup at all".utf8), url: "x") }
     }
 
     @Test func refusesEntityTricks() {
         #expect(throws: MarkupError.self) {
-            try Self.links("""
+            try Self.links(
+                """
                 <?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
                 <rss><channel><item><title>&xxe;</title><link>https://a.example/</link></item></channel></rss>
                 """)
@@ -233,7 +271,10 @@ struct FolderSourceTests {
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("m.yml").path)
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
-        #expect(report.failures.map(\.description) == ["source: \(work.appendingPathComponent("nowhere").path): the folder cannot be read"])
+        #expect(
+            report.failures.map(\.description) == [
+                "source: \(work.appendingPathComponent("nowhere").path): the folder cannot be read"
+            ])
     }
 }
 
@@ -260,16 +301,24 @@ struct OutputFormatTests {
         let atom = try String(contentsOf: feeds.appendingPathComponent("all.atom"), encoding: .utf8)
         #expect(atom.contains("<?xml-stylesheet type=\"text/xsl\" href=\"feed.xsl\"?>"))
         let listings = FeedFolder.listings(in: feeds.path)
-        #expect(listings == [FeedIndex.Listing(title: "Every format", files: [.atom: "all.atom", .rss: "all.rss", .json: "all.json"])])
+        #expect(
+            listings == [
+                FeedIndex.Listing(
+                    title: "Every format", files: [.atom: "all.atom", .rss: "all.rss", .json: "all.json"])
+            ])
         for name in ["all.atom", "all.rss", "all.json"] {
             Repository.keepFeed(feeds.appendingPathComponent(name), as: "formats-" + name)
         }
         // Each file names itself as self.
         let rss = try String(contentsOf: feeds.appendingPathComponent("all.rss"), encoding: .utf8)
-        #expect(rss.contains("href=\"\(feeds.appendingPathComponent("all.rss").absoluteString)\" rel=\"self\""), "\(rss.prefix(600))")
+        #expect(
+            rss.contains("href=\"\(feeds.appendingPathComponent("all.rss").absoluteString)\" rel=\"self\""),
+            "\(rss.prefix(600))")
         let json = try String(contentsOf: feeds.appendingPathComponent("all.json"), encoding: .utf8)
-        #expect(json.contains(feeds.appendingPathComponent("all.json").absoluteString.replacingOccurrences(of: "/", with: "\\/"))
-            || json.contains(feeds.appendingPathComponent("all.json").absoluteString))
+        #expect(
+            json.contains(
+                feeds.appendingPathComponent("all.json").absoluteString.replacingOccurrences(of: "/", with: "\\/"))
+                || json.contains(feeds.appendingPathComponent("all.json").absoluteString))
     }
 
     @Test func theIndexCarriesThePublishedAddressOfEachFeed() async throws {
@@ -292,7 +341,8 @@ struct OutputFormatTests {
     }
 
     @Test func aPublishedAddressGivesEachFormatItsOwn() throws {
-        let yaml = "title: T\nsource: {url: https://a.example/}\nurl: https://feeds.example.net/news/all.atom\noutput: Feeds/all.atom\n"
+        let yaml =
+            "title: T\nsource: {url: https://a.example/}\nurl: https://feeds.example.net/news/all.atom\noutput: Feeds/all.atom\n"
         let config = try PipelineConfig.parse(yaml, file: "all.yml")
         #expect(Runner.selfLink(of: config, format: .atom) == "https://feeds.example.net/news/all.atom")
         #expect(Runner.selfLink(of: config, format: .rss) == "https://feeds.example.net/news/all.rss")
@@ -303,7 +353,8 @@ struct OutputFormatTests {
 @Suite("JSON Feed and sitemap sources")
 struct MoreSourceTests {
     @Test func readsJSONFeedsThatNameTheirVersionWithHTTP() throws {
-        let json = #"{"version": "http://jsonfeed.org/version/1", "title": "T", "items": [{"id": "1", "url": "https://example.org/a", "title": "A"}]}"#
+        let json =
+            #"{"version": "http://jsonfeed.org/version/1", "title": "T", "items": [{"id": "1", "url": "https://example.org/a", "title": "A"}]}"#
         let links = try FeedReader.links(in: Array(json.utf8), url: "https://example.org/feed.json")
         #expect(links.map(\.url) == ["https://example.org/a"])
     }
@@ -353,7 +404,8 @@ struct MoreSourceTests {
     }
 
     @Test func readsAURLSetNewestFirstWithNewsTitlesAndDates() throws {
-        let contents = try Self.sitemap("""
+        let contents = try Self.sitemap(
+            """
             <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
               xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
             <url><loc>https://news.example.org/old</loc><lastmod>2021-01-01</lastmod></url>
@@ -363,16 +415,21 @@ struct MoreSourceTests {
             <url><loc>https://news.example.org/old</loc></url>
             </urlset>
             """)
-        guard case .pages(let links) = contents else { Issue.record("not pages"); return }
-        #expect(links.map(\.url) == [
-            "https://news.example.org/news", "https://news.example.org/old", "https://news.example.org/undated",
-        ])
+        guard case .pages(let links) = contents else {
+            Issue.record("not pages")
+            return
+        }
+        #expect(
+            links.map(\.url) == [
+                "https://news.example.org/news", "https://news.example.org/old", "https://news.example.org/undated",
+            ])
         #expect(links[0].title == "Breaking")
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-14T08:30:00Z")
     }
 
     @Test func readsAnIndexNewestSitemapFirst() throws {
-        let contents = try Self.sitemap("""
+        let contents = try Self.sitemap(
+            """
             <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
             <sitemap><loc>/a.xml</loc><lastmod>2020-01-01</lastmod></sitemap>
             <sitemap><loc>/b.xml</loc><lastmod>2022-01-01</lastmod></sitemap>
@@ -389,11 +446,14 @@ struct MoreSourceTests {
         let xml = "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>/a.html</loc></url></urlset>"
         let compressed = try Tool.gzip(Array(xml.utf8))
         let url = "https://news.example.org/sitemap.xml.gz"
-        #expect(try SitemapSource.contents(of: compressed, url: url) == .pages([Link(url: "https://news.example.org/a.html")]))
+        #expect(
+            try SitemapSource.contents(of: compressed, url: url)
+                == .pages([Link(url: "https://news.example.org/a.html")]))
 
         let truncated = Array(compressed.dropLast(12))
         let error = try #require(throws: SourceError.self) { try SitemapSource.contents(of: truncated, url: url) }
-        #expect(error.description == "\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
+        #expect(
+            error.description == "\(url): a gzip-compressed sitemap that cannot be decompressed (truncated or corrupt)")
     }
 
     @Test func decompressionStopsAtItsLimit() throws {
@@ -408,12 +468,17 @@ struct MoreSourceTests {
 
     @Test func theExampleSitemapIndexIsFollowedToItsSitemaps() async throws {
         let work = try Repository.temporaryFolder()
-        let config = try PipelineConfig.load(Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)
+        let config = try PipelineConfig.load(
+            Repository.root.appendingPathComponent("Pipelines/example-sitemap.yml").path)
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0].get().links)
-        #expect(links.map { $0.url.split(separator: "/").last! } == [
-            "belarus-officers-letter.html", "cycle-lanes-vote.html", "battery-recycling-plant.html", "otters-return.html",
-        ])
+        let links = try #require(
+            try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config], state: state)[0]
+                .get().links)
+        #expect(
+            links.map { $0.url.split(separator: "/").last! } == [
+                "belarus-officers-letter.html", "cycle-lanes-vote.html", "battery-recycling-plant.html",
+                "otters-return.html",
+            ])
     }
 
     @Test func aFeedStartingToFollowAPageAnotherFeedFetchedStillGetsIt() async throws {
@@ -441,7 +506,8 @@ struct FilterTests {
 
     @Test func includeAndExcludeRulesChooseTheEntries() async throws {
         let work = try Repository.temporaryFolder()
-        let (_, entries) = try await Self.run("""
+        let (_, entries) = try await Self.run(
+            """
             title: Filtered
             source: {type: folder, url: \(Repository.exampleSite.appendingPathComponent("articles").path)}
             output: \(work.path)/f.atom
@@ -455,7 +521,8 @@ struct FilterTests {
 
     @Test func oldEntriesAreLeftOut() async throws {
         let work = try Repository.temporaryFolder()
-        let (report, entries) = try await Self.run("""
+        let (report, entries) = try await Self.run(
+            """
             title: Recent only
             source: {type: feed, url: \(Repository.exampleSite.appendingPathComponent("feed.xml").path)}
             output: \(work.path)/f.atom
@@ -469,7 +536,9 @@ struct FilterTests {
         let saved = work.appendingPathComponent("saved")
         try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
         let page = Repository.exampleSite.appendingPathComponent("articles/belarus-officers-letter.html")
-        for name in ["a.html", "b.html"] { try FileManager.default.copyItem(at: page, to: saved.appendingPathComponent(name)) }
+        for name in ["a.html", "b.html"] {
+            try FileManager.default.copyItem(at: page, to: saved.appendingPathComponent(name))
+        }
         let yaml = "title: Saved\nsource: {type: folder, url: \(saved.path)}\noutput: \(work.path)/f.atom\n"
         let (_, entries) = try await Self.run(yaml, in: work)
         #expect(entries.count == 1)
@@ -531,11 +600,13 @@ struct ListPageTests {
             output: \(work.path)/out.atom
             """
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
-        #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
-            "/articles/belarus-officers-letter.html", "/articles/cycle-lanes-vote.html",
-            "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
-        ])
+        let links = try #require(
+            try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
+        #expect(
+            links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
+                "/articles/belarus-officers-letter.html", "/articles/cycle-lanes-vote.html",
+                "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
+            ])
         #expect(links[0].title == "Teaser for belarus-officers-letter")
         #expect(links[0].date.map(Timestamp.rfc3339) == "2022-04-14T06:00:00Z")
         #expect(links[3].summary == "About otters-return.")
@@ -568,11 +639,12 @@ struct FrontPageTests {
     @Test func articleLinksAreFoundOutsideTheFurniture() throws {
         let document = try Document(html: Self.frontPage, url: "https://gazette.example.org/")
         let links = ListPage.articleLinks(in: document)
-        #expect(links.map(\.url) == [
-            "https://gazette.example.org/news/2022/11/14/harbour-board-opens-ferry-pier",
-            "https://gazette.example.org/news/council-to-close-three-libraries-as-budget-cuts-bite",
-            "https://gazette.example.org/sport/article-1234567.ece",
-        ])
+        #expect(
+            links.map(\.url) == [
+                "https://gazette.example.org/news/2022/11/14/harbour-board-opens-ferry-pier",
+                "https://gazette.example.org/news/council-to-close-three-libraries-as-budget-cuts-bite",
+                "https://gazette.example.org/sport/article-1234567.ece",
+            ])
         #expect(links.first?.title == "Harbour board opens the old ferry pier to walkers")
     }
 }
@@ -582,27 +654,32 @@ struct SourcesOverHTTPTests {
     @Test func aSitesOwnAddressAsItsFeedReadsTheFeedItAdvertises() async throws {
         let server = try LoopbackServer(serving: Repository.exampleSite)
         let work = try Repository.temporaryFolder()
-        let yaml = "title: By address\nsource: {type: feed, url: \"\(server.baseURL)/index.html\"}\noutput: \(work.path)/f.atom\n"
+        let yaml =
+            "title: By address\nsource: {type: feed, url: \"\(server.baseURL)/index.html\"}\noutput: \(work.path)/f.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("a.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
+        let links = try #require(
+            try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         // The first feed the page names (RSS), with its items' titles.
-        #expect(links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
-            "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
-        ])
+        #expect(
+            links.map { $0.url.replacingOccurrences(of: server.baseURL, with: "") } == [
+                "/articles/battery-recycling-plant.html", "/articles/otters-return.html",
+            ])
         #expect(server.received.map(\.path).contains("/feed.xml"))
 
         // A sitemap given as a feed (or with no type at all) is read as a sitemap.
         let sitemap = try PipelineConfig.parse(
             "title: Map\nsource: {url: \"\(server.baseURL)/sitemap.xml\"}\noutput: \(work.path)/m.atom\n",
             file: work.appendingPathComponent("m.yml").path)
-        let mapped = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get().links)
+        let mapped = try #require(
+            try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([sitemap])[0].get().links)
         #expect(mapped.count == 4)
 
         // A page that names no feed and links no article is still an error that says what it is.
         try "<html><body><p>Nothing here but a line of text.</p></body></html>"
             .write(to: work.appendingPathComponent("plain.html"), atomically: true, encoding: .utf8)
         let plain = try PipelineConfig.parse(
-            "title: Plain\nsource: {url: plain.html}\noutput: \(work.path)/p.atom\n", file: work.appendingPathComponent("b.yml").path)
+            "title: Plain\nsource: {url: plain.html}\noutput: \(work.path)/p.atom\n",
+            file: work.appendingPathComponent("b.yml").path)
         let result = await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([plain])[0]
         guard case .failure(let error) = result else {
             Issue.record("a page without a feed was read as one")
@@ -611,21 +688,28 @@ struct SourcesOverHTTPTests {
         #expect(error.description.contains("not a feed (its root is <html>"))
 
         // A page with article links but no feed: the links are guessed, and the run says so.
-        let story = "<li><a href=\"news/2024/05/harbour-ferry-timetable-changes\">Harbour ferry timetable changes for the summer</a></li>"
-        try "<html><body><ul>\(story)</ul></body></html>".write(to: work.appendingPathComponent("front.html"), atomically: true, encoding: .utf8)
+        let story =
+            "<li><a href=\"news/2024/05/harbour-ferry-timetable-changes\">Harbour ferry timetable changes for the summer</a></li>"
+        try "<html><body><ul>\(story)</ul></body></html>".write(
+            to: work.appendingPathComponent("front.html"), atomically: true, encoding: .utf8)
         let front = try PipelineConfig.parse(
-            "title: Front\nsource: {url: front.html}\noutput: \(work.path)/g.atom\n", file: work.appendingPathComponent("g.yml").path)
+            "title: Front\nsource: {url: front.html}\noutput: \(work.path)/g.atom\n",
+            file: work.appendingPathComponent("g.yml").path)
         let guessed = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([front])[0].get()
-        #expect(guessed.warnings.contains { $0.contains("its article links are guessed") }, "\(guessed.warnings) \(String(describing: guessed.links))")
+        #expect(
+            guessed.warnings.contains { $0.contains("its article links are guessed") },
+            "\(guessed.warnings) \(String(describing: guessed.links))")
     }
 
     @Test(arguments: [("feed", "feed.xml", 2), ("feed", "feed.json", 2), ("sitemap", "sitemap.xml", 4)])
     func readsTheExampleSiteFromALoopbackServer(type: String, file: String, count: Int) async throws {
         let server = try LoopbackServer(serving: Repository.exampleSite)
         let work = try Repository.temporaryFolder()
-        let yaml = "title: Over HTTP\nsource: {type: \(type), url: \"\(server.baseURL)/\(file)\"}\noutput: \(work.path)/f.atom\n"
+        let yaml =
+            "title: Over HTTP\nsource: {type: \(type), url: \"\(server.baseURL)/\(file)\"}\noutput: \(work.path)/f.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
-        let links = try #require(try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
+        let links = try #require(
+            try await Runner(client: HTTPClient(), logger: Logger(label: "test")).discover([config])[0].get().links)
         #expect(links.count == count)
         #expect(links.allSatisfy { $0.url.hasPrefix(server.baseURL + "/articles/") })
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
@@ -648,7 +732,8 @@ struct FeedContentTests {
     static func feed(_ base: String) -> String {
         func item(_ path: String, _ title: String) -> String {
             // Bodies differ, or the pipeline's deduplication would make the items one entry.
-            let body = "<p>\(title) in brief.</p>" + paragraphs.map { "<p>\($0)</p>" }.joined()
+            let body =
+                "<p>\(title) in brief.</p>" + paragraphs.map { "<p>\($0)</p>" }.joined()
                 + "<script>alert(1)</script><p onclick=\"x()\">Pier photos.</p>"
             return "<item><title>\(title)</title><link>\(base)\(path)</link><description>A short teaser.</description>"
                 + "<enclosure url=\"\(base)/pier.jpg\" length=\"1\" type=\"image/jpeg\"/>"
@@ -687,7 +772,8 @@ struct FeedContentTests {
         let work = try Repository.temporaryFolder()
         let feed = work.appendingPathComponent("feed.xml")
         try Self.feed(server.baseURL).write(to: feed, atomically: true, encoding: .utf8)
-        let yaml = "title: Harbour\nsource: {type: feed, url: \"\(feed.absoluteString)\"}\noutput: \(work.path)/h.atom\n"
+        let yaml =
+            "title: Harbour\nsource: {type: feed, url: \"\(feed.absoluteString)\"}\noutput: \(work.path)/h.atom\n"
         let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("h.yml").path)
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let runner = Runner(client: HTTPClient(), logger: Logger(label: "test"))
@@ -698,9 +784,12 @@ struct FeedContentTests {
         let atom = try Document(xml: Array(try Data(contentsOf: work.appendingPathComponent("h.atom"))))
         let entries = try #require(atom.root).elementChildren.filter { $0.localName == "entry" }
         func entry(_ path: String) throws -> (title: String, content: String, image: String?) {
-            let found = try #require(entries.first { entry in
-                entry.elementChildren.contains { $0.localName == "link" && $0.attribute("href") == server.baseURL + path }
-            })
+            let found = try #require(
+                entries.first { entry in
+                    entry.elementChildren.contains {
+                        $0.localName == "link" && $0.attribute("href") == server.baseURL + path
+                    }
+                })
             let field = { (name: String) in found.elementChildren.first { $0.localName == name }?.text ?? "" }
             let image = found.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "enclosure" }
             return (field("title"), field("content"), image?.attribute("href"))
@@ -710,8 +799,9 @@ struct FeedContentTests {
             let (_, content, image) = try entry(path)
             // Neither page names an image; the feed's stands in.
             #expect(image == server.baseURL + "/pier.jpg")
-            #expect(content.contains(Self.paragraphs[3].replacingOccurrences(of: "'", with: "’"))
-                || content.contains(Self.paragraphs[3]), "\(path): \(content)")
+            #expect(
+                content.contains(Self.paragraphs[3].replacingOccurrences(of: "'", with: "’"))
+                    || content.contains(Self.paragraphs[3]), "\(path): \(content)")
             #expect(!content.contains("Subscribe") && !content.contains("<script") && !content.contains("onclick"))
         }
         // The paywalled page still gives its own title; the missing page, the feed's.
@@ -735,8 +825,10 @@ struct LinkTests {
             Link(url: "https://news.example.org/a?id=3#top"),
             Link(url: "https://news.example.org/c?q=a%20b+c&page=2"),
         ])
-        #expect(links.map(\.url) == [
-            "https://news.example.org/a?id=3#top", "https://news.example.org/b", "https://news.example.org/c?q=a%20b+c&page=2",
-        ])
+        #expect(
+            links.map(\.url) == [
+                "https://news.example.org/a?id=3#top", "https://news.example.org/b",
+                "https://news.example.org/c?q=a%20b+c&page=2",
+            ])
     }
 }

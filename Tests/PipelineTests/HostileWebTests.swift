@@ -3,8 +3,8 @@ import Fetch
 import Foundation
 import Logging
 import Markup
-import TestSupport
 import State
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -15,8 +15,10 @@ import Testing
 struct HostileWebTests {
     /// A page of real prose, different for each path.
     static func story(_ path: String, sentences: Int = 11) -> [UInt8] {
-        let sentence = "The harbour board met on Monday to discuss the ferry timetable at \(path), and sailors spoke at length. "
-        return Array("""
+        let sentence =
+            "The harbour board met on Monday to discuss the ferry timetable at \(path), and sailors spoke at length. "
+        return Array(
+            """
             <html lang="en"><head><title>Story \(path)</title></head><body><article><h1>Story \(path)</h1>
             <p>\(String(repeating: sentence, count: sentences))</p></article></body></html>
             """.utf8)
@@ -33,7 +35,8 @@ struct HostileWebTests {
     }
 
     static func config(_ work: URL, _ yaml: String, name: String = "p") throws -> PipelineConfig {
-        try PipelineConfig.parse(yaml + "\noutput: \(work.path)/\(name).atom\n", file: work.appendingPathComponent("\(name).yml").path)
+        try PipelineConfig.parse(
+            yaml + "\noutput: \(work.path)/\(name).atom\n", file: work.appendingPathComponent("\(name).yml").path)
     }
 
     @Test func aPublicSourceCannotMakeItReadLocalFilesOrPrivateAddresses() async throws {
@@ -47,7 +50,8 @@ struct HostileWebTests {
             switch request.path {
             case "/list.html":
                 let items = links.map { "<li><a href=\"\($0)\">\($0)</a></li>" }.joined()
-                return .init(status: 200, headers: Self.html, body: Array("<html><body><ul>\(items)</ul></body></html>".utf8))
+                return .init(
+                    status: 200, headers: Self.html, body: Array("<html><body><ul>\(items)</ul></body></html>".utf8))
             case "/robots.txt": return .init(status: 404)
             default: return .init(status: 200, headers: Self.html, body: Self.story(request.path))
             }
@@ -64,7 +68,8 @@ struct HostileWebTests {
         #expect(inside.received.isEmpty)
         for host in ["127.0.0.1", "localhost"] {
             let failure = report.failures.first { $0.description.contains("http://\(host):\(inside.port)/secret") }
-            #expect(failure?.description.contains("127.0.0.1, a private or local address") == true, "\(report.failures)")
+            #expect(
+                failure?.description.contains("127.0.0.1, a private or local address") == true, "\(report.failures)")
         }
 
         // The pipeline may allow it (an intranet reached from a public page).
@@ -77,7 +82,8 @@ struct HostileWebTests {
         let work = try Repository.temporaryFolder()
         let intranet = try LoopbackServer { request in
             switch request.path {
-            case "/list.html": .init(status: 200, headers: Self.html, body: Array("<p><a href=\"/wiki\">Wiki</a></p>".utf8))
+            case "/list.html":
+                .init(status: 200, headers: Self.html, body: Array("<p><a href=\"/wiki\">Wiki</a></p>".utf8))
             case "/wiki": .init(status: 200, headers: Self.html, body: Self.story("/wiki"))
             default: .init(status: 404)
             }
@@ -95,9 +101,9 @@ struct HostileWebTests {
         try Data(Self.story("/inside")).write(to: site.appendingPathComponent("inside.html"))
         try Data(Self.story("/outside")).write(to: work.appendingPathComponent("outside.html"))
         try """
-            <ul><li><a href="inside.html">in</a></li><li><a href="../outside.html">out</a></li>
-            <li><a href="/etc/passwd">abs</a></li></ul>
-            """.write(to: site.appendingPathComponent("list.html"), atomically: true, encoding: .utf8)
+        <ul><li><a href="inside.html">in</a></li><li><a href="../outside.html">out</a></li>
+        <li><a href="/etc/passwd">abs</a></li></ul>
+        """.write(to: site.appendingPathComponent("list.html"), atomically: true, encoding: .utf8)
         let yaml = "title: Local\nsource: {url: site/list.html, links: \"li a\"}"
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let report = try await Self.runner().run(try Self.config(work, yaml), state: state)
@@ -118,16 +124,21 @@ struct HostileWebTests {
         """
 
     /// A list page with one article, run once as it should be, then with `mood` set for the second run.
-    static func secondRun(_ mood: Mood, _ configure: (Mood) -> Void) async throws -> (RunReport, before: Entry, after: Entry?) {
+    static func secondRun(_ mood: Mood, _ configure: (Mood) -> Void) async throws -> (
+        RunReport, before: Entry, after: Entry?
+    ) {
         let work = try Repository.temporaryFolder()
         let server = try LoopbackServer { request in
             switch request.path {
-            case "/list.html": mood.list ?? .init(status: 200, headers: Self.html, body: Array("<p><a href=\"/story\">Story</a></p>".utf8))
+            case "/list.html":
+                mood.list
+                    ?? .init(status: 200, headers: Self.html, body: Array("<p><a href=\"/story\">Story</a></p>".utf8))
             case "/story": mood.answer ?? .init(status: 200, headers: Self.html, body: Self.story("/story"))
             default: .init(status: 404)
             }
         }
-        let yaml = "title: Moody\nsource: {url: \"\(server.baseURL)/list.html\", links: a}\nfetch: {refresh_after: 0, retries: 0}"
+        let yaml =
+            "title: Moody\nsource: {url: \"\(server.baseURL)/list.html\", links: a}\nfetch: {refresh_after: 0, retries: 0}"
         let config = try Self.config(work, yaml)
         let state = try SQLiteStore(path: work.appendingPathComponent("state.sqlite").path)
         let runner = Self.runner()
@@ -143,7 +154,9 @@ struct HostileWebTests {
         let (report, before, after) = try await Self.secondRun(Mood()) {
             $0.answer = .init(status: 200, headers: Self.html, body: Array(Self.challenge.utf8))
         }
-        #expect(report.failures.count == 1 && report.failures[0].description.contains("blocked by the site (Cloudflare challenge)"))
+        #expect(
+            report.failures.count == 1
+                && report.failures[0].description.contains("blocked by the site (Cloudflare challenge)"))
         #expect(report.updated == 0 && after == before)
     }
 
@@ -151,7 +164,9 @@ struct HostileWebTests {
         let (report, before, after) = try await Self.secondRun(Mood()) {
             $0.list = .init(status: 403, headers: Self.html, body: Array(Self.challenge.utf8))
         }
-        #expect(report.failures.count == 1 && report.failures[0].description.contains("blocked by the site"), "\(report.failures)")
+        #expect(
+            report.failures.count == 1 && report.failures[0].description.contains("blocked by the site"),
+            "\(report.failures)")
         #expect(after == before)
     }
 
@@ -160,7 +175,10 @@ struct HostileWebTests {
             $0.answer = .init(status: 200, headers: Self.html, body: Self.story("/story", sentences: 2))
         }
         #expect(report.failures.isEmpty && report.updated == 0, "\(report)")
-        #expect(report.warnings.contains { $0.contains("/story: the page now gives") && $0.contains("the stored entry is kept") })
+        #expect(
+            report.warnings.contains {
+                $0.contains("/story: the page now gives") && $0.contains("the stored entry is kept")
+            })
         #expect(after == before)
     }
 
@@ -177,12 +195,15 @@ struct HostileWebTests {
             $0.list = .init(status: 200, headers: Self.html, body: Array(page.utf8))
         }
         #expect(report.failures.count == 1, "\(report.failures)")
-        #expect(report.failures.first?.description.contains("offers no links: 'a' matched none") == true, "\(report.failures)")
+        #expect(
+            report.failures.first?.description.contains("offers no links: 'a' matched none") == true,
+            "\(report.failures)")
         #expect(after == before)
     }
 
     @Test func aStrayNULIsTextAndOnlyARealBinaryIsRefused() {
-        let page = Array("<html><body>".utf8) + Array(repeating: UInt8(ascii: "a"), count: 500) + [0]
+        let page =
+            Array("<html><body>".utf8) + Array(repeating: UInt8(ascii: "a"), count: 500) + [0]
             + Array(repeating: UInt8(ascii: "b"), count: 2000) + Array("</body></html>".utf8)
         #expect(PageBytes.binaryKind(page) == nil)
         var binary = [UInt8](repeating: 0, count: 4096)

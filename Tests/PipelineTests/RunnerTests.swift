@@ -3,8 +3,8 @@ import Fetch
 import Foundation
 import Logging
 import Markup
-import TestSupport
 import State
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -34,7 +34,9 @@ struct RunnerTests {
             server = try LoopbackServer { request in
                 guard request.path.hasSuffix("index.html") else { return files(request) }
                 if flag.failing { return .init(status: 503) }
-                if let etag = flag.notModifiedFor, request.headers["if-none-match"] == etag { return .init(status: 304) }
+                if let etag = flag.notModifiedFor, request.headers["if-none-match"] == etag {
+                    return .init(status: 304)
+                }
                 return files(request)
             }
         }
@@ -148,7 +150,8 @@ struct RunnerTests {
         let before = site.server.received.count
         // The loopback server sends no validators; store some as a server would have sent them.
         let state = try site.state()
-        try state.save(.init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html", feed: config.id)
+        try state.save(
+            .init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html", feed: config.id)
         site.flag.notModifiedFor = "\"v1\""
         let report = try await Self.runner.run(config, state: state)
         let requests = site.server.received.dropFirst(before)
@@ -201,4 +204,3 @@ struct RunnerTests {
         #expect(try site.entryTitles().count == 2)
     }
 }
-

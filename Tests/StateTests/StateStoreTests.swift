@@ -13,13 +13,15 @@ struct StateStoreTests {
 
         func make() throws -> any StateStore {
             switch self {
-            case .sqlite: try SQLiteStore(path: Repository.temporaryFolder().appendingPathComponent("state.sqlite").path)
+            case .sqlite:
+                try SQLiteStore(path: Repository.temporaryFolder().appendingPathComponent("state.sqlite").path)
             case .memory: MemoryStore()
             }
         }
     }
 
-    static func entry(_ id: String, published: TimeInterval?, updated: TimeInterval = 0, title: String? = nil) -> Entry {
+    static func entry(_ id: String, published: TimeInterval?, updated: TimeInterval = 0, title: String? = nil) -> Entry
+    {
         Entry(
             id: id, title: title ?? "Story \(id)", link: "https://news.example/\(id)", author: nil,
             published: published.map { Date(timeIntervalSince1970: $0) }, updated: Date(timeIntervalSince1970: updated),
@@ -31,7 +33,10 @@ struct StateStoreTests {
         let store = try kind.make()
         let first = Date(timeIntervalSince1970: 1_000)
         let counts = try store.merge(
-            [Self.entry("a", published: 10), Self.entry("b", published: 30), Self.entry("c", published: nil, updated: 20)],
+            [
+                Self.entry("a", published: 10), Self.entry("b", published: 30),
+                Self.entry("c", published: nil, updated: 20),
+            ],
             feed: "f", seenAt: first, keep: 10)
         #expect(counts.new == 3 && counts.updated == 0)
         #expect(try store.entries(feed: "f").map(\.id) == ["b", "c", "a"])
@@ -53,7 +58,8 @@ struct StateStoreTests {
     @Test("validators are kept per feed and URL", arguments: Kind.allCases)
     func validatorsPerFeed(kind: Kind) throws {
         let store = try kind.make()
-        let saved = Validators(etag: "\"v1\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT", fetchedAt: Date(timeIntervalSince1970: 5))
+        let saved = Validators(
+            etag: "\"v1\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT", fetchedAt: Date(timeIntervalSince1970: 5))
         try store.save(saved, for: "https://news.example/a", feed: "f")
         #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
         #expect(try store.validators(for: "https://news.example/a", feed: "g") == nil)

@@ -155,7 +155,8 @@ private final class Core: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let request = Received(path: String(parts[1]), headers: headers)
         lock.withLock { requests.append(request) }
@@ -207,7 +208,9 @@ private final class Core: @unchecked Sendable {
 extension Array where Element == UInt8 {
     fileprivate func contains(subsequence: [UInt8]) -> Bool {
         guard count >= subsequence.count else { return false }
-        return (0...(count - subsequence.count)).contains { self[$0..<$0 + subsequence.count].elementsEqual(subsequence) }
+        return (0...(count - subsequence.count)).contains {
+            self[$0..<$0 + subsequence.count].elementsEqual(subsequence)
+        }
     }
 }
 

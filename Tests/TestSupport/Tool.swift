@@ -9,17 +9,19 @@ package enum Tool {
 
     /// Runs a program with its output discarded; its exit status, or a timeout error.
     @discardableResult
-    package static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
-        output: URL? = nil) throws -> Int32
-    {
+    package static func run(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double,
+        output: URL? = nil
+    ) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try output.map { url in
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            return try FileHandle(forWritingTo: url)
-        } ?? FileHandle.nullDevice
+        process.standardOutput =
+            try output.map { url in
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+                return try FileHandle(forWritingTo: url)
+            } ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)

@@ -1,5 +1,6 @@
 import Feed
 import Markup
+
 @testable import Sources
 
 /// Feed and sitemap parsing on arbitrary bytes: RSS, Atom, RDF, JSON Feed and sitemaps (plain or

@@ -35,10 +35,12 @@ enum LazyImages {
     static func fix(_ image: Node) {
         let current = image.attribute("src")
         if current == nil || isPlaceholder(current!) {
-            if let real = sourceAttributes.lazy.compactMap({ image.attribute($0) }).first(where: { !isPlaceholder($0) }) {
+            if let real = sourceAttributes.lazy.compactMap({ image.attribute($0) }).first(where: { !isPlaceholder($0) })
+            {
                 image.setAttribute("src", real)
-            } else if let set = (srcsetAttributes.lazy.compactMap { image.attribute($0) }.first
-                ?? image.attribute("srcset")), let first = firstURL(inSrcset: set)
+            } else if let set =
+                (srcsetAttributes.lazy.compactMap { image.attribute($0) }.first
+                    ?? image.attribute("srcset")), let first = firstURL(inSrcset: set)
             {
                 image.setAttribute("src", first)
             }

@@ -96,8 +96,10 @@ struct Sanitizer {
             if node.isElement { return node.is("pre") ? .skipChildren : .enter }
             guard node.isText else { return .skipChildren }
             if TextBytes.isBlank(node) {
-                let previous = node.previousSibling, next = node.nextSibling
-                let nearBlock = (previous.map { $0.tag(in: Self.blockTags) } ?? true)
+                let previous = node.previousSibling
+                let next = node.nextSibling
+                let nearBlock =
+                    (previous.map { $0.tag(in: Self.blockTags) } ?? true)
                     || (next.map { $0.tag(in: Self.blockTags) } ?? true)
                 if nearBlock {
                     blank.append(node)
@@ -115,7 +117,8 @@ struct Sanitizer {
     /// An allowed frame keeps its address, size and title, and runs sandboxed: its scripts cannot reach the
     /// page, open pop-ups or navigate the reader away.
     private func keepFrame(_ frame: Node) {
-        for (name, _) in frame.attributes where !["src", "width", "height", "title", "allowfullscreen"].contains(name.lowercased()) {
+        for (name, _) in frame.attributes
+        where !["src", "width", "height", "title", "allowfullscreen"].contains(name.lowercased()) {
             frame.removeAttribute(name)
         }
         while let child = frame.firstChild { child.remove() }
@@ -134,7 +137,11 @@ struct Sanitizer {
             }
             switch key {
             case "href", "cite":
-                if let url = resolver.resolve(value) { node.setAttribute(key, url) } else { node.removeAttribute(attribute) }
+                if let url = resolver.resolve(value) {
+                    node.setAttribute(key, url)
+                } else {
+                    node.removeAttribute(attribute)
+                }
             case "src":
                 if let url = resolver.resolve(value, allowDataImages: true) {
                     node.setAttribute(key, url)
@@ -142,7 +149,11 @@ struct Sanitizer {
                     node.removeAttribute(attribute)
                 }
             case "srcset":
-                if let set = resolveSrcset(value) { node.setAttribute(key, set) } else { node.removeAttribute(attribute) }
+                if let set = resolveSrcset(value) {
+                    node.setAttribute(key, set)
+                } else {
+                    node.removeAttribute(attribute)
+                }
             default: break
             }
         }

@@ -36,7 +36,11 @@ struct TextRenderer {
         var child = node.firstChild
         while let current = child {
             switch current.kind {
-            case .text: current.forEachTextRun { appendText($0); return true }
+            case .text:
+                current.forEachTextRun {
+                    appendText($0)
+                    return true
+                }
             case .element: visitElement(current)
             default: break
             }
@@ -136,7 +140,9 @@ struct TextRenderer {
                 continue
             }
             emitPendingSpace()
-            if style == .markdown, byte == 0x2A || byte == 0x5F || byte == 0x60 || byte == 0x5B || byte == 0x5D || byte == 0x5C {
+            if style == .markdown,
+                byte == 0x2A || byte == 0x5F || byte == 0x60 || byte == 0x5B || byte == 0x5D || byte == 0x5C
+            {
                 line.append(0x5C)
             }
             line.append(byte)
@@ -181,7 +187,9 @@ struct TextRenderer {
         while let last = line.last, last == 0x0A || last == 0x20 { line.removeLast() }
         defer { line.removeAll(keepingCapacity: true) }
         guard !line.isEmpty else { return }
-        if line.count <= 7, Self.bareMarks.contains(TextBytes.collapse(String(decoding: line, as: UTF8.self))) { return }
+        if line.count <= 7, Self.bareMarks.contains(TextBytes.collapse(String(decoding: line, as: UTF8.self))) {
+            return
+        }
         guard !prefix.isEmpty else {
             paragraphs.append(String(decoding: line, as: UTF8.self))
             return

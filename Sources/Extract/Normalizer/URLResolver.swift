@@ -15,7 +15,9 @@ struct URLResolver {
         guard !trimmed.isEmpty else { return nil }
         // Most links are already absolute and clean: keep them as they are.
         if trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://"),
-            !trimmed.utf8.contains(where: { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C || $0 >= 0x7F })
+            !trimmed.utf8.contains(where: {
+                $0 <= 0x20 || $0 == 0x22 || $0 == 0x3C || $0 == 0x3E || $0 == 0x5C || $0 >= 0x7F
+            })
         {
             return trimmed
         }
@@ -28,7 +30,8 @@ struct URLResolver {
             guard Self.allowedSchemes.contains(scheme) else { return nil }
         }
         if trimmed.hasPrefix("#") { return trimmed }
-        let encoded = URL(string: trimmed) == nil
+        let encoded =
+            URL(string: trimmed) == nil
             ? trimmed.addingPercentEncoding(withAllowedCharacters: Self.urlCharacters) ?? trimmed : trimmed
         guard let url = URL(string: encoded, relativeTo: base) else { return nil }
         let absolute = url.absoluteString
@@ -46,10 +49,13 @@ struct URLResolver {
         var scheme = ""
         for character in reference.unicodeScalars {
             if character == ":" { return scheme.isEmpty ? nil : scheme }
-            if CharacterSet.whitespacesAndNewlines.contains(character) || CharacterSet.controlCharacters.contains(character) {
+            if CharacterSet.whitespacesAndNewlines.contains(character)
+                || CharacterSet.controlCharacters.contains(character)
+            {
                 continue
             }
-            guard character.isASCII, CharacterSet.alphanumerics.contains(character) || "+-.".unicodeScalars.contains(character)
+            guard character.isASCII,
+                CharacterSet.alphanumerics.contains(character) || "+-.".unicodeScalars.contains(character)
             else { return nil }
             scheme.unicodeScalars.append(character)
         }

@@ -18,7 +18,9 @@ struct Cleaning {
         "h6", "ul", "ol", "dl", "table", "center", "font", "strong", "em", "b", "a", "header", "footer", "small",
     ])
     /// Blocks judged by their shape (link density, images, lists).
-    static let conditionalTags = TagSet(["div", "section", "ul", "ol", "table", "form", "fieldset", "aside", "header", "footer", "dl"])
+    static let conditionalTags = TagSet([
+        "div", "section", "ul", "ol", "table", "form", "fieldset", "aside", "header", "footer", "dl",
+    ])
     static let headingTags = TagSet(["h1", "h2", "h3", "h4", "h5", "h6"])
     /// Elements old layouts use as a headline.
     static let titleLikeTags = TagSet(["b", "strong", "font", "p", "div", "span", "header"])
@@ -103,7 +105,10 @@ struct Cleaning {
         var cut: Node?
         container.walk { node in
             if node.isText {
-                node.forEachTextRun { seen += TextStats.measure($0).length; return true }
+                node.forEachTextRun {
+                    seen += TextStats.measure($0).length
+                    return true
+                }
                 return .skipChildren
             }
             guard node.isElement, cut == nil else { return .skipChildren }
@@ -132,7 +137,8 @@ struct Cleaning {
         var trailer = TextStats()
         for node in following where node.isElement { trailer += TextStats.of(node) }
         // "Most popular" always opens a trailer; "Read more" only when links follow it.
-        let isTrailer = trailer.length == 0 || trailer.linkDensity >= 0.35
+        let isTrailer =
+            trailer.length == 0 || trailer.linkDensity >= 0.35
             || Boilerplate.isStrongSectionHeading(TextRenderer.render(cut, style: .text).collapsedLines)
         Node.remove(isTrailer ? [cut] + following : [cut])
     }
@@ -157,8 +163,10 @@ struct Cleaning {
                 if titleBytes == 0 || length < titleBytes / 2 || length > titleBytes * 2 + 16 { continue }
             }
             let text = Self.comparable(node.text)
-            let repeatsTitle = !text.isEmpty && !wanted.isEmpty
-                && (text == wanted || (text.count >= 15 && TextBytes.contains(wanted, text)) || Self.similar(node.text, title ?? ""))
+            let repeatsTitle =
+                !text.isEmpty && !wanted.isEmpty
+                && (text == wanted || (text.count >= 15 && TextBytes.contains(wanted, text))
+                    || Self.similar(node.text, title ?? ""))
             if repeatsTitle || (node.tag(in: Self.headingTags) && Boilerplate.classWeight(node) < 0) {
                 removed.append(node)
             }
@@ -169,14 +177,17 @@ struct Cleaning {
     /// Whether two headlines share at least 80% of their words (entities, punctuation and site names
     /// differ between a page's metadata and its markup).
     static func similar(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Set(words(lhs)), right = Set(words(rhs))
+        let left = Set(words(lhs))
+        let right = Set(words(rhs))
         guard left.count >= 4, right.count >= 4 else { return false }
         return Double(left.intersection(right).count) / Double(max(left.count, right.count)) >= 0.8
     }
 
     /// Lower-cased words, split on ASCII punctuation and spaces (other scripts stay whole).
     static func words(_ text: String) -> [ArraySlice<UInt8>] {
-        TextBytes.lowercasedASCII(text).split { $0 < 0x80 && !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) }
+        TextBytes.lowercasedASCII(text).split {
+            $0 < 0x80 && !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39))
+        }
     }
 
     /// The text's letters and digits only, lower-cased, for comparing headlines.
@@ -238,7 +249,12 @@ struct Cleaning {
         if weight + score < 0 { return text.length * 4 < whole * 3 }
         if text.commas >= 10 { return false }
 
-        var paragraphs = 0, images = 0, items = 0, inputs = 0, embeds = 0, headings = 0
+        var paragraphs = 0
+        var images = 0
+        var items = 0
+        var inputs = 0
+        var embeds = 0
+        var headings = 0
         for element in node.descendants where element.isElement {
             switch element.name {
             case "p", "pre", "blockquote": paragraphs += 1

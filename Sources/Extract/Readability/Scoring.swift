@@ -54,9 +54,14 @@ struct ContentScorer {
     /// an `<h1>` between it and the chosen ones: that is another article's title (pages that load the next
     /// story below this one repeat its wrappers).
     private func joined(_ chosen: [Node], _ parts: [Node]) -> [Node] {
-        enum Mark { case chosen(Node), part(Node), title }
+        enum Mark {
+            case chosen(Node)
+            case part(Node)
+            case title
+        }
         let isChosen = Set(chosen)
-        var wanted = Set(chosen + parts), marks: [Mark] = []
+        var wanted = Set(chosen + parts)
+        var marks: [Mark] = []
         root.walk { node in
             guard node.isElement, !wanted.isEmpty else { return .skipChildren }
             if wanted.remove(node) != nil {

@@ -39,7 +39,8 @@ struct TextStats {
             // another.
             if index + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let high: UInt64 = 0x8080_8080_8080_8080
                 let commas = word ^ (ones &* 0x2C)
                 let offending = ((word &- ones &* 0x20) & ~word) | ((commas &- ones) & ~commas)
                 if (word | offending) & high == 0 {

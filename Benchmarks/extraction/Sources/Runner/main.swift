@@ -111,7 +111,9 @@ func loadJSON(_ path: String) -> Any {
 
 func bodies(_ path: String) -> [String: String] {
     var value = loadJSON(path)
-    if let wrapped = value as? [String: Any], let output = wrapped["output"], wrapped["version"] != nil { value = output }
+    if let wrapped = value as? [String: Any], let output = wrapped["output"], wrapped["version"] != nil {
+        value = output
+    }
     guard let map = value as? [String: Any] else { fail("\(path): expected an object of predictions") }
     return map.compactMapValues { ($0 as? [String: Any])?["articleBody"] as? String ?? "" }
 }
@@ -122,7 +124,9 @@ func pad(_ text: String, _ width: Int) -> String {
 
 func report(_ arguments: [String]) {
     guard arguments.count >= 2 else { fail("usage: report GROUND_TRUTH.json RESULTS.json [--worst N]") }
-    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else { fail("\(arguments[0]): bad ground truth") }
+    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else {
+        fail("\(arguments[0]): bad ground truth")
+    }
     guard let systems = loadJSON(arguments[1]) as? [[String: Any]] else { fail("\(arguments[1]): expected a list") }
     let worst = Int(option("--worst", in: arguments) ?? "10") ?? 10
     let baseline = systems.first { $0["name"] as? String == "libxml2 parse-only" }?["pages_per_second"] as? Double
@@ -146,7 +150,8 @@ func report(_ arguments: [String]) {
         let ratio = speed.flatMap { speed in baseline.map { String(format: "%.2f", speed / $0) } } ?? "—"
         print(
             "| \(name) | " + cells.joined(separator: " | ")
-                + " | \(speed.map { String(format: "%.0f", $0) } ?? "—") | \(ratio) | \(rss.map { String(format: "%.0f", $0) } ?? "—") |")
+                + " | \(speed.map { String(format: "%.0f", $0) } ?? "—") | \(ratio) | \(rss.map { String(format: "%.0f", $0) } ?? "—") |"
+        )
     }
     guard !feedpipePages.isEmpty, worst > 0 else { return }
     print("\nfeedpipe's \(worst) worst pages (lowest F1):")
@@ -167,30 +172,45 @@ func predictionRecords(_ path: String) -> [String: [String: String]] {
 /// WCXB: articles scored for text, boilerplate leak, must-have snippets and metadata; then F1 per page type.
 func reportWCXB(_ arguments: [String]) {
     guard arguments.count >= 2 else { fail("usage: report-wcxb TRUTH.json RESULTS.json [--worst N]") }
-    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else { fail("\(arguments[0]): bad ground truth") }
+    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else {
+        fail("\(arguments[0]): bad ground truth")
+    }
     guard let systems = loadJSON(arguments[1]) as? [[String: Any]] else { fail("\(arguments[1]): expected a list") }
     let worst = Int(option("--worst", in: arguments) ?? "10") ?? 10
     let ids = truth.keys.sorted()
     let types = Set(ids.compactMap { truth[$0]?["page_type"] as? String }).sorted()
-    func share(_ hits: Int, _ total: Int) -> String { total == 0 ? "—" : String(format: "%.3f", Double(hits) / Double(total)) }
-    var articleRows: [String] = [], typeRows: [String] = [], feedpipeArticles: [Scoring.Page] = []
+    func share(_ hits: Int, _ total: Int) -> String {
+        total == 0 ? "—" : String(format: "%.3f", Double(hits) / Double(total))
+    }
+    var articleRows: [String] = []
+    var typeRows: [String] = []
+    var feedpipeArticles: [Scoring.Page] = []
     for system in systems {
         guard let name = system["name"] as? String, let path = system["predictions"] as? String else { continue }
         let predicted = predictionRecords(path)
         var pages: [String: Scoring.Page] = [:]
         for id in ids {
             pages[id] = Scoring.page(
-                id: id, truth: truth[id]?["articleBody"] as? String ?? "", prediction: predicted[id]?["articleBody"] ?? "")
+                id: id, truth: truth[id]?["articleBody"] as? String ?? "",
+                prediction: predicted[id]?["articleBody"] ?? "")
         }
         let articles = ids.filter { truth[$0]?["page_type"] as? String == "article" }
         let summary = Scoring.summary(articles.compactMap { pages[$0] })
-        var leaked = 0, leakTotal = 0, kept = 0, keptTotal = 0
-        var titles = (0, 0), authors = (0, 0), days = (0, 0), shownDays = 0
+        var leaked = 0
+        var leakTotal = 0
+        var kept = 0
+        var keptTotal = 0
+        var titles = (0, 0)
+        var authors = (0, 0)
+        var days = (0, 0)
+        var shownDays = 0
         for id in articles {
             let text = predicted[id]?["articleBody"] ?? ""
             let without = Metadata.found(truth[id]?["without"] as? [String] ?? [], in: text)
             let with = Metadata.found(truth[id]?["with"] as? [String] ?? [], in: text)
-            (leaked, leakTotal, kept, keptTotal) = (leaked + without.found, leakTotal + without.total, kept + with.found, keptTotal + with.total)
+            (leaked, leakTotal, kept, keptTotal) = (
+                leaked + without.found, leakTotal + without.total, kept + with.found, keptTotal + with.total
+            )
             if let title = truth[id]?["title"] as? String, !title.isEmpty {
                 titles = (titles.0 + (Metadata.sameTitle(title, predicted[id]?["title"]) ? 1 : 0), titles.1 + 1)
             }
@@ -224,11 +244,14 @@ func reportWCXB(_ arguments: [String]) {
     // extractor's modification date (an extractor that gives one date gives it in both columns).
     print("| extractor | F1 | precision | recall | leak | with | title | author | day published | day shown |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    articleRows.forEach { print($0) }
+    for row in articleRows { print(row) }
     print("\nF1 by page type (\(ids.count) pages):\n")
-    print("| extractor | " + types.map { type in "\(type) (\(ids.count { truth[$0]?["page_type"] as? String == type }))" }.joined(separator: " | ") + " | all |")
+    print(
+        "| extractor | "
+            + types.map { type in "\(type) (\(ids.count { truth[$0]?["page_type"] as? String == type }))" }.joined(
+                separator: " | ") + " | all |")
     print("| --- |" + String(repeating: " --- |", count: types.count + 1))
-    typeRows.forEach { print($0) }
+    for row in typeRows { print(row) }
     guard !feedpipeArticles.isEmpty, worst > 0 else { return }
     print("\nfeedpipe's \(worst) worst articles (lowest F1):")
     for page in feedpipeArticles.sorted(by: { $0.f1 < $1.f1 }).prefix(worst) {
@@ -241,16 +264,25 @@ func reportWCXB(_ arguments: [String]) {
 /// and the pages the rules leave emptier (less than half the text without them).
 func compareRules(_ arguments: [String]) {
     guard arguments.count >= 3 else { fail("usage: compare-rules TRUTH.json WITHOUT.json WITH.json") }
-    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else { fail("\(arguments[0]): bad ground truth") }
-    let without = bodies(arguments[1]), with = bodies(arguments[2])
+    guard let truth = loadJSON(arguments[0]) as? [String: [String: Any]] else {
+        fail("\(arguments[0]): bad ground truth")
+    }
+    let without = bodies(arguments[1])
+    let with = bodies(arguments[2])
     let ids = with.keys.sorted()
     func score(_ predicted: [String: String]) -> Scoring.Summary {
-        Scoring.summary(ids.map { Scoring.page(id: $0, truth: truth[$0]?["articleBody"] as? String ?? "", prediction: predicted[$0] ?? "") })
+        Scoring.summary(
+            ids.map {
+                Scoring.page(id: $0, truth: truth[$0]?["articleBody"] as? String ?? "", prediction: predicted[$0] ?? "")
+            })
     }
-    let plain = score(without), ruled = score(with)
+    let plain = score(without)
+    let ruled = score(with)
     let emptier = ids.filter { (with[$0] ?? "").utf8.count * 2 < (without[$0] ?? "").utf8.count }
-    print(String(format: "| %d | %.3f (%.3f / %.3f) | %.3f (%.3f / %.3f) | %d |", ids.count, plain.f1, plain.precision,
-        plain.recall, ruled.f1, ruled.precision, ruled.recall, emptier.count))
+    print(
+        String(
+            format: "| %d | %.3f (%.3f / %.3f) | %.3f (%.3f / %.3f) | %d |", ids.count, plain.f1, plain.precision,
+            plain.recall, ruled.f1, ruled.precision, ruled.recall, emptier.count))
     for id in emptier.prefix(10) { print("  emptier with rules: \(id)  \(truth[id]?["url"] as? String ?? "")") }
 }
 

@@ -6,7 +6,9 @@ package enum Metadata {
     /// Lower case, white space collapsed, curly quotes and dashes made plain, outer punctuation trimmed.
     package static func normalized(_ text: String) -> String {
         var plain = text.lowercased()
-        for (fancy, simple) in [("’", "'"), ("‘", "'"), ("“", "\""), ("”", "\""), ("–", "-"), ("—", "-"), ("\u{A0}", " ")] {
+        for (fancy, simple) in [
+            ("’", "'"), ("‘", "'"), ("“", "\""), ("”", "\""), ("–", "-"), ("—", "-"), ("\u{A0}", " "),
+        ] {
             plain = plain.replacingOccurrences(of: fancy, with: simple)
         }
         let words = plain.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -37,7 +39,8 @@ package enum Metadata {
                 .split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
         }
-        let expected = names(truth), given = names(predicted)
+        let expected = names(truth)
+        let given = names(predicted)
         guard let first = expected.first, let other = given.first else { return false }
         return expected == given || first == other
     }

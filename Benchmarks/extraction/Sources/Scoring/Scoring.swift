@@ -47,7 +47,8 @@ package enum Scoring {
         if scalar == "_" { return true }
         if scalar.isASCII {
             let value = scalar.value
-            return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A)
+            return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A)
+                || (value >= 0x61 && value <= 0x7A)
         }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
@@ -70,10 +71,13 @@ package enum Scoring {
 
     /// Scores one page.
     package static func page(id: String, truth: String, prediction: String, shingleSize: Int = 4) -> Page {
-        let expectedTokens = tokens(truth), predictedTokens = tokens(prediction)
+        let expectedTokens = tokens(truth)
+        let predictedTokens = tokens(prediction)
         let expected = shingles(expectedTokens, size: shingleSize)
         let predicted = shingles(predictedTokens, size: shingleSize)
-        var tp = 0.0, fp = 0.0, fn = 0.0
+        var tp = 0.0
+        var fp = 0.0
+        var fn = 0.0
         for (shingle, count) in expected {
             let other = predicted[shingle] ?? 0
             tp += Double(min(count, other))
