@@ -24,6 +24,7 @@ extension Runner {
     /// a time, and the fetching waits for the extraction rather than pile up bodies.
     package func articles(
         _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date(),
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
         each: (_ index: Int, _ outcome: Result<Fetched, RunError>) async -> Void
     ) async {
         var work: [(index: Int, request: Request, rules: ExtractionRules)] = []

@@ -11,8 +11,6 @@ import State
 package struct Runner: Sendable {
     package let client: HTTPClient
     package let logger: Logger
-    /// Told, as articles arrive, how many of the run's articles have an answer out of how many.
-    package var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     package init(client: HTTPClient, logger: Logger) {
         self.client = client
@@ -43,9 +41,12 @@ package struct Runner: Sendable {
     /// Runs pipelines together (one fetch batch for all sources, one for all articles) and writes each
     /// feed. A failed source or article is reported, and its feed is still written with every entry it had;
     /// a pipeline whose state or feed cannot be written fails alone.
-    package func run(_ configs: [PipelineConfig], state: any StateStore, now: Date = Date()) async
-        -> [Result<RunReport, RunError>]
-    {
+    /// `progress` is told, on the calling task, how many of the run's articles have an answer out of how
+    /// many.
+    package func run(
+        _ configs: [PipelineConfig], state: any StateStore, now: Date = Date(),
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) async -> [Result<RunReport, RunError>] {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var reports = configs.map { RunReport(pipeline: $0.name, output: $0.output) }
         for (index, config) in configs.enumerated() {
@@ -84,7 +85,7 @@ package struct Runner: Sendable {
         // Outcomes are merged into the store as they come, a chunk at a time, so that a run over thousands
         // of articles holds only a chunk of them in memory.
         var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
-        await articles(jobs, state: state, now: seenAt) { position, outcome in
+        await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
             merge.take(outcome, link: jobs[position].link, pipeline: owners[position])
             if merge.buffered >= Self.chunkSize { merge.flush() }
         }

@@ -128,13 +128,13 @@ struct Run: AsyncParsableCommand {
         var options = FetchOptions()
         options.concurrency = concurrency
         options.perHostConcurrency = perHost
-        var runner = Runner(client: HTTPClient(options: options), logger: logger)
+        let runner = Runner(client: HTTPClient(options: options), logger: logger)
         // On a terminal, a live progress line on standard error; under cron, nothing but the summaries.
         let progress = ProgressLine.onTerminal()
-        if let progress {
-            runner.progress = { done, total in progress.show("\(done)/\(total) articles") }
+        let outcomes = await runner.run(configs, state: store) { done, total in
+            progress?.show("\(done)/\(total) articles")
         }
-        for (config, outcome) in zip(configs, await runner.run(configs, state: store)) {
+        for (config, outcome) in zip(configs, outcomes) {
             progress?.clear()
             switch outcome {
             case .success(let report):
@@ -176,9 +176,8 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data("feedpipe: \(message)\n".utf8))
 }
 
-/// A status line redrawn in place on a terminal's standard error.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
+/// A status line redrawn in place on a terminal's standard error, by the run's own task only.
+final class ProgressLine {
     private var width = 0
 
     /// A progress line when standard error is a terminal, else `nil`.
@@ -187,18 +186,14 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func show(_ text: String) {
-        lock.withLock {
-            let padding = String(repeating: " ", count: max(0, width - text.count))
-            FileHandle.standardError.write(Data("\r\(text)\(padding)".utf8))
-            width = text.count
-        }
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        FileHandle.standardError.write(Data("\r\(text)\(padding)".utf8))
+        width = text.count
     }
 
     func clear() {
-        lock.withLock {
-            guard width > 0 else { return }
-            FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
-            width = 0
-        }
+        guard width > 0 else { return }
+        FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
+        width = 0
     }
 }
