@@ -83,6 +83,32 @@ package final class HTTPClient: @unchecked Sendable {
         var notBefore = DispatchTime.now()
         /// Asks caches to fetch anew: the last answer was a 304 to a request without validators.
         var bypassesCache = false
+        /// robots.txt allows it (looked up once, not on every pass of the scheduler).
+        var robotsChecked = false
+    }
+
+    /// Where a request goes, worked out once per batch: the scheduler looks at every waiting request on
+    /// every pass, and parsing its URL each time would cost more than the transfers.
+    private struct Target {
+        let host: String
+        /// `scheme://host[:port]` for http(s) URLs.
+        let site: String?
+        /// The path and query robots.txt rules are matched against.
+        let path: String
+
+        init(_ url: String) {
+            host = Transfer.host(of: url)
+            let components = URLComponents(string: url)
+            if let components, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                let host = components.host?.lowercased()
+            {
+                site = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+            } else {
+                site = nil
+            }
+            let path = components.map { $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") } ?? "/"
+            self.path = path.isEmpty ? "/" : path
+        }
     }
 
     /// What the scheduler knows of one host during a run.
@@ -102,7 +128,11 @@ package final class HTTPClient: @unchecked Sendable {
             delivered += 1
             yield(Answer(index: index, result: result))
         }
-        var pending = requests.indices.map { Pending(index: $0) }
+        let targets = requests.map { Target($0.url) }
+        var pending: [Pending] = []
+        for (index, request) in requests.enumerated() {
+            if let refusal = request.refusal { deliver(index, .failure(refusal)) } else { pending.append(Pending(index: index)) }
+        }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
         func robotsKey(_ site: String, _ policy: Request.Policy) -> String {
             policy.privateAddresses ? site : site + " public"
@@ -144,21 +174,21 @@ package final class HTTPClient: @unchecked Sendable {
         /// Starts what may start now; returns when the next waiting request may start, if any waits.
         func startReady() -> DispatchTime? {
             var nextDue: DispatchTime?
+            // Nothing can start: the transfers are all in use, or the reader has enough answers waiting.
+            guard active.count < options.concurrency, delivered - flow.read.load(ordering: .relaxed) < flow.window
+            else { return nil }
             var still: [Pending] = []
             let now = DispatchTime.now()
-            for item in pending {
+            for var item in pending {
                 let request = requests[item.index]
-                let host = Transfer.host(of: request.url)
+                let target = targets[item.index]
+                let host = target.host
                 let state = hosts[host, default: HostState()]
                 if state.failuresInARow >= options.hostFailureLimit {
                     deliver(item.index, .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow)))
                     continue
                 }
-                if let refusal = request.refusal {
-                    deliver(item.index, .failure(refusal))
-                    continue
-                }
-                if request.policy.obeysRobots, let site = origin(of: request.url) {
+                if !item.robotsChecked, request.policy.obeysRobots, let site = target.site {
                     let key = robotsKey(site, request.policy)
                     guard let rules = robots[key] else {
                         if !state.robotsInFlight, active.count < options.concurrency {
@@ -169,9 +199,6 @@ package final class HTTPClient: @unchecked Sendable {
                         }
                         still.append(item)
                         continue
-                    }
-                    let path = URLComponents(string: request.url).map {
-                        $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "")
                     }
                     if rules.unreachable {
                         // The page would meet what robots.txt met: a refused connection, a private address.
@@ -195,10 +222,11 @@ package final class HTTPClient: @unchecked Sendable {
                         )
                         continue
                     }
-                    if !rules.allows(path: path.flatMap { $0.isEmpty ? "/" : $0 } ?? "/") {
+                    if !rules.allows(path: target.path) {
                         deliver(item.index, .failure(.disallowedByRobots(url: request.url)))
                         continue
                     }
+                    item.robotsChecked = true
                 }
                 var due = item.notBefore
                 if let last = hosts[host]?.lastStart, request.policy.hostDelay > 0 {
