@@ -131,7 +131,11 @@ package final class HTTPClient: @unchecked Sendable {
         let targets = requests.map { Target($0.url) }
         var pending: [Pending] = []
         for (index, request) in requests.enumerated() {
-            if let refusal = request.refusal { deliver(index, .failure(refusal)) } else { pending.append(Pending(index: index)) }
+            if let refusal = request.refusal {
+                deliver(index, .failure(refusal))
+            } else {
+                pending.append(Pending(index: index))
+            }
         }
         var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
         func robotsKey(_ site: String, _ policy: Request.Policy) -> String {

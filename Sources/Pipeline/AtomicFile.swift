@@ -32,8 +32,33 @@ package enum AtomicFile {
         where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             unlink(folder.appendingPathComponent(name).path)
         }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw WriteError(path: path, errno: errno) }
+        var failure = writeFlushed(data, to: temporary)
+        if failure == nil, rename(temporary, path) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw WriteError(path: path, errno: failure)
+        }
+    }
+
+    /// Writes a new file, whole or not at all, and never over an existing one (`EEXIST`: "File exists").
+    package static func create(_ text: String, at path: String) throws(WriteError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        try makeFolders(folder.path)
+        let temporary =
+            folder
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        var failure = writeFlushed(Array(text.utf8), to: temporary)
+        // link(2) fails when the name exists, where rename(2) would replace it.
+        if failure == nil, link(temporary, path) != 0 { failure = errno }
+        unlink(temporary)
+        if let failure { throw WriteError(path: path, errno: failure) }
+    }
+
+    /// Writes `data` to a new file at `path` and flushes it to disk; the `errno` of what failed, if any.
+    private static func writeFlushed(_ data: [UInt8], to path: String) -> Int32? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return errno }
         var failure: Int32?
         data.withUnsafeBytes { bytes in
             var written = 0
@@ -49,11 +74,7 @@ package enum AtomicFile {
         }
         if failure == nil, fsync(descriptor) != 0 { failure = errno }
         if close(descriptor) != 0, failure == nil { failure = errno }
-        if failure == nil, rename(temporary, path) != 0 { failure = errno }
-        if let failure {
-            unlink(temporary)
-            throw WriteError(path: path, errno: failure)
-        }
+        return failure
     }
 
     /// Creates the folder and the folders above it that are missing.

@@ -3,11 +3,11 @@ import Foundation
 import Markup
 
 /// Reads article links off an HTML list page.
-enum ListPage {
+package enum ListPage {
     /// The links selected by `list.links` (an `<a>` or an item holding one), absolute, deduplicated, in page
     /// order, with the title, date and summary the item's own selectors find. Only `http`, `https` and
     /// `file` links are kept.
-    static func links(in document: Document, list: ListPageSource) -> [Link] {
+    package static func links(in document: Document, list: ListPageSource) -> [Link] {
         guard let root = document.root else { return [] }
         let base = document.baseAddress
         var seen = Set<String>()
@@ -56,8 +56,11 @@ enum ListPage {
     }
 
     static let furnitureTags = TagSet(["nav", "header", "footer", "aside", "form", "script", "style", "noscript"])
+    /// Words in a class or id that mark a page's furniture: menus, footers, sharing and cookie bars, and the
+    /// boxes that list other stories than the page's own ("most read", "trending", "related", newsletters).
     static let furnitureWords = [
-        "menu", "nav", "footer", "sidebar", "breadcrumb", "share", "social", "masthead", "cookie",
+        "menu", "nav", "footer", "sidebar", "breadcrumb", "share", "social", "masthead", "cookie", "most-read",
+        "mostread", "popular", "trending", "related", "recommended", "newsletter",
     ]
     static let furnitureRoles: Set<String> = [
         "navigation", "banner", "contentinfo", "complementary", "menu", "menubar",

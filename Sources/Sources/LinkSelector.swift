@@ -1,0 +1,118 @@
+import Feed
+import Foundation
+import Markup
+
+/// A CSS selector for the article links of a list page, found from the links a reader would take for
+/// articles (`ListPage.articleLinks`): the selector, built from the classes, ids and tags around those
+/// links, that selects as many of them as it can and as few other links as it can.
+package struct LinkSelector: Sendable {
+    package var selector: String
+    /// Article links it selects, of those found.
+    package var selected: Int
+    /// Article links found on the page.
+    package var found: Int
+    /// Other links it selects too (in navigation, "most read" boxes, footers and the like).
+    package var others: Int
+    /// Article links whose first selected anchor has no headline of its own (a picture's link): the title
+    /// then comes from the article page alone.
+    var untitled = 0
+
+    /// Why this selector, in a sentence for the pipeline file's comments.
+    package var reason: String {
+        let extra = others == 0 ? "and no other link" : "and \(others) other link\(others == 1 ? "" : "s")"
+        return "'\(selector)' selects \(selected) of the \(found) article links found on the page \(extra)"
+    }
+
+    /// How far up from a link the elements that may name it are looked at.
+    static let depth = 6
+
+    /// The best selector for the page's article links, or `nil` when it has none (fewer than two found, or
+    /// no selector takes half of them).
+    package static func find(in document: Document) -> LinkSelector? {
+        guard let root = document.root else { return nil }
+        let articles = Set(ListPage.articleLinks(in: document).map(\.url))
+        guard articles.count >= 2 else { return nil }
+        let base = document.baseAddress
+        func address(_ anchor: Node) -> String? {
+            anchor.attribute("href").flatMap { Document.linkAddress($0, base: base) }
+        }
+        // The names of the elements around each article link, innermost first.
+        var candidates: [String: Int] = [:]
+        for anchor in root.xpath("//a[@href]") where address(anchor).map(articles.contains) == true {
+            var names: [String] = []
+            var node = anchor.parent
+            while let element = node, element.isElement, !element.is("body"), names.count < depth {
+                names += Self.names(of: element)
+                node = element.parent
+            }
+            let own = Self.names(of: anchor).filter { $0.hasPrefix("a.") }
+            for name in own { candidates[name, default: 0] += 1 }
+            for (position, inner) in names.enumerated() {
+                candidates[inner + " a", default: 0] += 1
+                for outer in names[(position + 1)...] where outer != inner {
+                    candidates[outer + " " + inner + " a", default: 0] += 1
+                }
+            }
+        }
+        var best: LinkSelector?
+        for (candidate, _) in candidates where candidates[candidate]! * 2 >= articles.count {
+            guard let selector = try? Selector(candidate) else { continue }
+            var selected = Set<String>()
+            var others = Set<String>()
+            var untitled = 0
+            for match in root.select(selector) {
+                let anchor = match.is("a") ? match : match.xpath(".//a[@href][1]").first
+                guard let anchor, let url = address(anchor) else { continue }
+                if !articles.contains(url) {
+                    others.insert(url)
+                } else if selected.insert(url).inserted, anchor.text.split(whereSeparator: \.isWhitespace).count < 3 {
+                    untitled += 1
+                }
+            }
+            var found = LinkSelector(
+                selector: candidate, selected: selected.count, found: articles.count, others: others.count)
+            found.untitled = untitled
+            guard found.selected * 2 >= articles.count else { continue }
+            if best.map({ found.isBetter(than: $0) }) ?? true { best = found }
+        }
+        return best
+    }
+
+    /// More article links and fewer others (each other link costs two), then fewer untitled ones, then the
+    /// shorter selector, then the first in alphabetical order, so the choice is the same on every run.
+    func isBetter(than other: LinkSelector) -> Bool {
+        let score = selected - 2 * others
+        let otherScore = other.selected - 2 * other.others
+        if score != otherScore { return score > otherScore }
+        if untitled != other.untitled { return untitled < other.untitled }
+        if selector.count != other.selector.count { return selector.count < other.selector.count }
+        return selector < other.selector
+    }
+
+    /// The simple selectors that name an element: `tag#id` when its id is a CSS name, `tag.class` for its
+    /// first class that is, and the tag alone for the elements that mean something (`article`, headings,
+    /// `li`, `main`).
+    static func names(of element: Node) -> [String] {
+        let tag = element.name.lowercased()
+        guard tag.allSatisfy({ $0.isLetter || $0.isNumber }) else { return [] }
+        var names: [String] = []
+        if let id = element.attribute("id"), isName(id) { names.append("\(tag)#\(id)") }
+        if let name = element.attribute("class")?.split(whereSeparator: \.isWhitespace).first(where: {
+            isName(String($0))
+        }) {
+            names.append("\(tag).\(name)")
+        }
+        if ["article", "h1", "h2", "h3", "h4", "li", "main", "section"].contains(tag) { names.append(tag) }
+        return names
+    }
+
+    /// A CSS identifier written as it is: letters, digits, `-` and `_`, not starting with a digit or `--`.
+    static func isName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, !text.hasPrefix("--"), text.count <= 60,
+            !CharacterSet.decimalDigits.contains(first)
+        else { return false }
+        return text.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+        }
+    }
+}
