@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // `feedpipe serve` only: an HTTP server we do not write ourselves.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own header types, named directly by `serve`.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, each behind a system library target with a small shim header.
@@ -59,7 +61,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Serve",
-            dependencies: ["Feed", "Fetch", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Feed", "Fetch", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "feedpipe",

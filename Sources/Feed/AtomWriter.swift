@@ -6,14 +6,10 @@ import Markup
 package enum AtomWriter {
     package static let namespace = "http://www.w3.org/2005/Atom"
 
-    /// The feed as an XML document. `updated` is the newest entry's, never the clock's. A `stylesheet` (an
-    /// XSLT file's address) lets browsers show the feed as a page.
-    package static func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
+    /// The feed as an XML document. `updated` is the newest entry's, never the clock's.
+    package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
-        if let stylesheet {
-            xml.raw("<?xml-stylesheet type=\"text/xsl\" href=\"\(XMLBuilder.escape(stylesheet))\"?>\n")
-        }
         var feedAttributes = [("xmlns", namespace)]
         if let language = meta.language { feedAttributes.append(("xml:lang", language)) }
         xml.open("feed", feedAttributes)

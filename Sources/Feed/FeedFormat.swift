@@ -28,10 +28,10 @@ package enum FeedFormat: String, Sendable, CaseIterable {
         self.init(rawValue: fileExtension.lowercased())
     }
 
-    /// The feed in this format. `stylesheet` is an XSLT stylesheet's address for formats that can name one.
-    package func document(_ meta: FeedMeta, entries: [Entry], stylesheet: String? = nil) -> String {
+    /// The feed in this format.
+    package func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         switch self {
-        case .atom: AtomWriter.document(meta, entries: entries, stylesheet: stylesheet)
+        case .atom: AtomWriter.document(meta, entries: entries)
         case .rss: RSSWriter.document(meta, entries: entries)
         case .json: JSONFeedWriter.document(meta, entries: entries)
         }

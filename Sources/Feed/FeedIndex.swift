@@ -1,4 +1,5 @@
 import Foundation
+import Markup
 
 /// The pages that list a folder of feeds: OPML 2.0 for feed readers to import them all at once, and an
 /// HTML page for people. Links are relative to the folder, so the folder can be served or copied anywhere.
@@ -10,6 +11,11 @@ package enum FeedIndex {
         package var site: String?
         /// File names in the folder, by format.
         package var files: [FeedFormat: String]
+        /// Entries in the feed (its largest file's count).
+        package var entries: Int?
+        /// When its pipeline last ran, and the first failure of that run, when there was one.
+        package var lastRun: Date?
+        package var lastError: String?
         /// Public addresses the files name as their own (`rel="self"`, `feed_url`), by file name, when
         /// the pipeline gave one (`url:`): OPML then carries absolute addresses a reader can import.
         package var published: [String: String] = [:]
@@ -72,50 +78,35 @@ package enum FeedIndex {
                 }
             }
             let site = listing.site.map { " · <a href=\"\(escape($0))\">site</a>" } ?? ""
+            var status: [String] = []
+            if let entries = listing.entries { status.append("\(entries) entr\(entries == 1 ? "y" : "ies")") }
+            if let lastRun = listing.lastRun {
+                status.append(
+                    "last run <time datetime=\"\(Timestamp.rfc3339(lastRun))\">\(escape(Self.moment(lastRun)))</time>")
+            }
+            let problem = listing.lastError.map { "<p class=\"error\">Last error: \(escape($0))</p>" } ?? ""
             page +=
-                "<li><span class=\"title\">\(escape(listing.title))</span> \(formats.joined(separator: " · "))\(site)</li>\n"
+                "<li><span class=\"title\">\(escape(listing.title))</span> \(formats.joined(separator: " · "))\(site)"
+                + "<p class=\"status\">\(status.joined(separator: " · "))</p>\(problem)</li>\n"
         }
         page += "</ul>\n</body>\n</html>\n"
         return page
     }
 
+    /// A run's time as people read it, in UTC.
+    static func moment(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
     static let style = """
         body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}\
         h1{font-size:1.6rem}.feeds{padding:0;list-style:none}.feeds li{padding:.5rem 0;border-bottom:1px solid #ddd}\
-        .title{font-weight:600;margin-right:.5rem}a{color:#0645ad}
+        .title{font-weight:600;margin-right:.5rem}a{color:#0645ad}.status{margin:.2rem 0 0;color:#666;font-size:.9rem}\
+        .error{margin:.2rem 0 0;color:#a00;font-size:.9rem}
         """
 
-    /// An XSLT 1.0 stylesheet that shows an Atom feed as a readable page in a browser: the feed's title and
-    /// each entry's title (linked), date and summary. Atom feeds point at it with `<?xml-stylesheet?>`.
-    package static let stylesheet = """
-        <?xml version="1.0" encoding="utf-8"?>
-        <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-          xmlns:atom="http://www.w3.org/2005/Atom" exclude-result-prefixes="atom">
-          <xsl:output method="html" encoding="utf-8" doctype-system="about:legacy-compat"/>
-          <xsl:template match="/atom:feed">
-            <html lang="en">
-              <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title><xsl:value-of select="atom:title"/></title>
-                <style>\(style)</style>
-              </head>
-              <body>
-                <h1><xsl:value-of select="atom:title"/></h1>
-                <p>This is an Atom feed. Copy its address into a feed reader to subscribe; <a href="index.html">all feeds</a>.</p>
-                <ul class="feeds">
-                  <xsl:for-each select="atom:entry">
-                    <li class="entry">
-                      <a class="title" href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a>
-                      <small><xsl:value-of select="substring(atom:updated, 1, 10)"/></small>
-                      <p><xsl:value-of select="atom:summary"/></p>
-                    </li>
-                  </xsl:for-each>
-                </ul>
-              </body>
-            </html>
-          </xsl:template>
-        </xsl:stylesheet>
-
-        """
 }

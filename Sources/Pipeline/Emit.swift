@@ -49,7 +49,7 @@ extension Runner {
             let path = config.path(for: format)
             // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
             meta.selfLink = Self.selfLink(of: config, format: format)
-            let text = format.document(meta, entries: stored, stylesheet: FeedFolder.stylesheetName)
+            let text = format.document(meta, entries: stored)
             do {
                 try AtomicFile.write(text, to: path)
             } catch {

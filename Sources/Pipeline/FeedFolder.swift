@@ -3,22 +3,46 @@ import Foundation
 import Markup
 
 /// The files that accompany the feeds of a folder: `index.opml` and `index.html` listing every feed found
-/// there (whichever pipelines wrote them), and the stylesheet Atom feeds point at.
+/// there (whichever pipelines wrote them), and `.feedpipe-runs.json`, when each feed's pipeline last ran and
+/// how that went (a dotfile: `serve` never serves it; the index page shows it).
 enum FeedFolder {
-    static let stylesheetName = "feed.xsl"
+    static let runsName = ".feedpipe-runs.json"
 
-    /// Rewrites the folder's index files and stylesheet (each only when its content changes).
+    /// Rewrites the folder's index files (each only when its content changes).
     static func writeIndex(in folder: String) throws {
         let listings = self.listings(in: folder)
         let base = URL(fileURLWithPath: folder)
-        try AtomicFile.write(FeedIndex.stylesheet, to: base.appendingPathComponent(stylesheetName).path)
+        // Feeds no longer name a stylesheet (a browser is shown a page by `serve`): the one once written goes.
+        unlink(base.appendingPathComponent("feed.xsl").path)
         try AtomicFile.write(FeedIndex.opml(listings), to: base.appendingPathComponent("index.opml").path)
         try AtomicFile.write(FeedIndex.html(listings), to: base.appendingPathComponent("index.html").path)
+    }
+
+    /// Records a pipeline's run beside its feed, keeping what the folder's other feeds recorded.
+    static func record(_ status: RunStatus, of output: String) throws {
+        let url = URL(fileURLWithPath: output)
+        let path = url.deletingLastPathComponent().appendingPathComponent(runsName).path
+        var runs = self.runs(at: path)
+        runs[url.deletingPathExtension().lastPathComponent] = status
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(runs)) ?? Data()
+        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+    }
+
+    /// The runs recorded in a folder, by feed name; none when the file is missing or unreadable.
+    static func runs(at path: String) -> [String: RunStatus] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode([String: RunStatus].self, from: data)) ?? [:]
     }
 
     /// Every feed in the folder, one listing per name with the formats present, sorted by title.
     static func listings(in folder: String) -> [FeedIndex.Listing] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let runs = self.runs(at: URL(fileURLWithPath: folder).appendingPathComponent(runsName).path)
         var byName: [String: FeedIndex.Listing] = [:]
         for file in names.sorted() where !file.hasPrefix(".") {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
@@ -31,6 +55,11 @@ enum FeedFolder {
                 listing.published[file] = address
             }
             listing.files[format] = file
+            listing.entries = max(listing.entries ?? 0, found.entries)
+            if let run = runs[stem] {
+                listing.lastRun = run.lastRun
+                listing.lastError = run.lastError
+            }
             if format == .atom {
                 listing.title = found.title  // Atom's title wins
                 listing.site = found.site ?? listing.site
@@ -42,9 +71,10 @@ enum FeedFolder {
         }
     }
 
-    /// The title, site link and own address (`rel="self"`, `feed_url`) of an Atom, RSS or JSON Feed file;
-    /// `nil` for anything else.
-    static func describe(_ bytes: [UInt8], as format: FeedFormat) -> (title: String, site: String?, published: String?)?
+    /// The title, site link, own address (`rel="self"`, `feed_url`) and number of entries of an Atom, RSS or
+    /// JSON Feed file; `nil` for anything else.
+    static func describe(_ bytes: [UInt8], as format: FeedFormat)
+        -> (title: String, site: String?, published: String?, entries: Int)?
     {
         switch format {
         case .atom, .rss:
@@ -58,15 +88,25 @@ enum FeedFolder {
             }.map { $0.attribute("href") ?? $0.text }
             let published = channel.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "self" }?
                 .attribute("href")
-            return (title.isEmpty ? "Untitled feed" : title, site, published)
+            let entries = channel.elementChildren.count { $0.localName == "entry" || $0.localName == "item" }
+            return (title.isEmpty ? "Untitled feed" : title, site, published, entries)
         case .json:
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                 (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
             else { return nil }
             return (
                 (object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String,
-                object["feed_url"] as? String
+                object["feed_url"] as? String, (object["items"] as? [Any])?.count ?? 0
             )
         }
     }
+}
+
+/// How a pipeline's last run went, as the folder's index shows it.
+struct RunStatus: Codable, Equatable {
+    var lastRun: Date
+    /// Sources and articles that failed.
+    var failures: Int
+    /// The first of them, or why the feed could not be written.
+    var lastError: String?
 }

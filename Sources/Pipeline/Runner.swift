@@ -96,6 +96,20 @@ package struct Runner: Sendable {
             if let error = broken[index] { return .failure(error) }
             return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
         }
+        for (config, result) in zip(configs, results) {
+            let problem: String?
+            switch result {
+            case .success(let report): problem = report.failures.first?.description
+            case .failure(let error): problem = error.description
+            }
+            do {
+                try FeedFolder.record(
+                    RunStatus(lastRun: seenAt, failures: (try? result.get().failures.count) ?? 1, lastError: problem),
+                    of: config.output)
+            } catch {
+                logger.error("cannot record the run of \(config.name): \(error)")
+            }
+        }
         let folders = Set(
             configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
         for folder in folders.sorted() {

@@ -1,6 +1,7 @@
 import Feed
 import Fetch
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Serves a folder of feeds over HTTP: the right media types, strong ETags and Last-Modified with 304
@@ -22,17 +23,36 @@ package struct FeedServer: Sendable {
         "md": "text/plain; charset=utf-8",
     ]) { own, _ in own }
 
-    /// The file's media type. Browsers asking for a page (they accept `text/html` and name no feed type) get
-    /// Atom and RSS as `application/xml`: Chromium shows the feed types as plain text and applies a feed's
-    /// stylesheet only to XML. Feed readers get the feed's own type.
-    static func mediaType(of file: URL, accept: String?) -> String {
-        let fileExtension = file.pathExtension.lowercased()
-        if fileExtension == "atom" || fileExtension == "rss", let accept, accept.contains("text/html"),
-            !accept.contains("atom+xml"), !accept.contains("rss+xml")
-        {
-            return "application/xml; charset=utf-8"
+    /// The file's media type; anything unknown is bytes.
+    static func mediaType(of file: URL) -> String {
+        mediaTypes[file.pathExtension.lowercased()] ?? "application/octet-stream"
+    }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+
+    /// Whether the client is a browser asking for a page: it accepts `text/html` and names no feed type.
+    /// Feed readers name the feed types, or accept anything (`*/*`) without naming HTML.
+    static func wantsPage(_ accept: String?) -> Bool {
+        guard let accept = accept?.lowercased(), accept.contains("text/html") else { return false }
+        return !FeedFormat.allCases.contains { accept.contains($0.mediaType) }
+    }
+
+    /// The feed as a page for a person, with the addresses of every format of it in the folder as seen by
+    /// this client (`Host`, and `X-Forwarded-Proto` behind a proxy).
+    func page(for file: URL, format: FeedFormat, data: Data, request: Request) -> Data? {
+        guard let contents = FeedPage.read(Array(data), as: format) else { return nil }
+        let host = request.head.authority ?? "localhost"
+        let scheme = request.headers[Self.forwardedProto] == "https" ? "https" : "http"
+        let stem = file.deletingPathExtension()
+        let relative = stem.path.dropFirst(folder.path.count)
+        let addresses = FeedFormat.allCases.compactMap { other -> (format: FeedFormat, url: String)? in
+            let sibling = stem.appendingPathExtension(other.fileExtension)
+            guard FileManager.default.fileExists(atPath: sibling.path) else { return nil }
+            let path = (relative + "." + other.fileExtension).addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed)
+            return (other, "\(scheme)://\(host)\(path ?? "")")
         }
-        return mediaTypes[fileExtension] ?? "application/octet-stream"
+        return Data(FeedPage.html(contents, addresses: addresses).utf8)
     }
 
     /// Runs until the process is stopped.
@@ -50,16 +70,24 @@ package struct FeedServer: Sendable {
     /// The answer to a request for `path` (URL-encoded, as sent).
     func respond(to request: Request, path: String, bodyless: Bool = false) -> Response {
         guard let file = file(for: path) else { return Response(status: .notFound) }
-        guard let data = FileManager.default.contents(atPath: file.path),
+        guard var data = FileManager.default.contents(atPath: file.path),
             let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
             let modified = attributes[.modificationDate] as? Date
         else { return Response(status: .notFound) }
+        var mediaType = Self.mediaType(of: file)
+        // A browser gets a feed as a page rendered here; a reader gets the feed itself.
+        if let format = FeedFormat(fileExtension: file.pathExtension), Self.wantsPage(request.headers[.accept]),
+            let page = page(for: file, format: format, data: data, request: request)
+        {
+            data = page
+            mediaType = "text/html; charset=utf-8"
+        }
 
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && data.count > 256
         let body = gzip ? Gzip.compress(data) ?? data : data
         let tag = "\"\(Self.hash(data))\(gzip && body != data ? "-gz" : "")\""
         var headers = HTTPFields()
-        headers[.contentType] = Self.mediaType(of: file, accept: request.headers[.accept])
+        headers[.contentType] = mediaType
         headers[.eTag] = tag
         headers[.lastModified] = Self.httpDate(modified)
         headers[.cacheControl] = "no-cache"

@@ -91,8 +91,9 @@ struct ServeTests {
     }
 
     /// The entries of the example Atom feed: title, link and the start of the content.
-    static func atomEntries() throws -> [(title: String, link: String, content: String)] {
-        let document = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent("example.atom"))))
+    static func atomEntries(of name: String = "example.atom") throws -> [(title: String, link: String, content: String)]
+    {
+        let document = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent(name))))
         return (document.root?.xpath("//*[local-name()='entry']") ?? []).map { entry in
             func child(_ name: String) -> Node? { entry.elementChildren.first { $0.localName == name } }
             let link = entry.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "alternate" }
@@ -126,26 +127,79 @@ struct ServeTests {
     }
 
     @Test(.enabled(if: Tool.find("chromium") != nil, "skipped: Chromium is not installed (Debian package chromium)"))
-    func chromiumShowsTheFeedListAndTheEntriesThroughTheStylesheet() throws {
+    func chromiumShowsTheFeedListAndEachFeedAsAPage() throws {
         let entries = try Self.atomEntries()
         try Self.withServer { port in
             let index = try Tool.dumpDOM("http://127.0.0.1:\(port)/")
             #expect(index.contains("The Daily Ledger (example)"))
             #expect(index.contains("The Daily Ledger (full text from its RSS summaries)"))
             #expect(index.contains("href=\"example-feed.json\""))
-            let feed = try Tool.dumpDOM("http://127.0.0.1:\(port)/example.atom")
-            // The stylesheet made a page of it: a heading with the feed's title and a linked title per entry.
-            #expect(feed.contains("<h1>The Daily Ledger (example)</h1>"))
-            #expect(!feed.contains("&lt;feed"))
-            for entry in entries {
-                let escaped = entry.title.replacingOccurrences(of: "&", with: "&amp;")
-                #expect(feed.contains(">\(escaped)</a>"), "\(entry.title)")
+            // Per feed: its entries and its last run.
+            #expect(index.contains("4 entries · last run"), "\(index.prefix(2000))")
+            // The pipeline that writes every format: each is shown as the same page, naming all three.
+            let everyFormat = try Self.atomEntries(of: "example-feed.atom")
+            #expect(everyFormat.count == 2)
+            for name in ["example.atom", "example-feed.atom", "example-feed.rss", "example-feed.json"] {
+                let feed = try Tool.dumpDOM("http://127.0.0.1:\(port)/\(name)")
+                // A page drawn by feedpipe, not the feed's XML shown as text, and no XSLT involved.
+                #expect(feed.contains("<h1>The Daily Ledger"), "\(name): \(feed.prefix(600))")
+                #expect(!feed.contains("&lt;feed") && !feed.contains("&lt;rss") && !feed.contains("\"version\""))
+                let stem = name.split(separator: ".")[0]
+                #expect(feed.contains("value=\"http://127.0.0.1:\(port)/\(stem).atom\""))
+                if stem == "example-feed" {
+                    #expect(feed.contains("value=\"http://127.0.0.1:\(port)/example-feed.json\""))
+                }
+                for entry in stem == "example" ? entries : everyFormat {
+                    let escaped = entry.title.replacingOccurrences(of: "&", with: "&amp;")
+                    #expect(feed.contains(">\(escaped)</a>"), "\(name): \(entry.title)")
+                }
             }
+            // What the README shows: the feed as a browser draws it.
+            let shot = try Tool.screenshot("http://127.0.0.1:\(port)/example.atom")
+            #expect(shot.count > 10_000 && shot.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            if let folder = ProcessInfo.processInfo.environment["FEEDPIPE_SCREENSHOTS"] {
+                try shot.write(to: URL(fileURLWithPath: folder).appendingPathComponent("browser-view.png"))
+            }
+        }
+    }
+
+    @Test func aFeedReaderStillGetsTheFeedAndABrowserAPage() throws {
+        try Self.withServer { port in
+            let reader = try #require(
+                RawHTTP.request(
+                    port: port, method: "GET", path: "/example.atom",
+                    headers: ["Accept": "application/atom+xml, application/rss+xml;q=0.9, */*;q=0.1"]))
+            #expect(reader.headers["content-type"] == "application/atom+xml; charset=utf-8")
+            #expect(
+                String(decoding: reader.body, as: UTF8.self).contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""))
+            let browser = try #require(
+                RawHTTP.request(
+                    port: port, method: "GET", path: "/example.atom",
+                    headers: ["Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]))
+            #expect(browser.headers["content-type"] == "text/html; charset=utf-8")
+            let page = String(decoding: browser.body, as: UTF8.self)
+            #expect(page.contains("<h1>The Daily Ledger (example)</h1>"))
+            #expect(!page.contains("xml-stylesheet"))
         }
     }
 }
 
 extension Tool {
+    /// A PNG of the page headless Chromium draws for a URL, 1000 × 1300 pixels.
+    static func screenshot(_ url: String) throws -> Data {
+        let work = try Repository.temporaryFolder()
+        let shot = work.appendingPathComponent("shot.png")
+        try run(
+            find("chromium")!,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=\(work.path)/profile",
+                "--window-size=1000,1300", "--screenshot=\(shot.path)", url,
+            ],
+            environment: ["HOME": work.path], timeout: 90, output: work.appendingPathComponent("log.txt"))
+        return try Data(contentsOf: shot)
+    }
+
     /// The DOM headless Chromium renders for a URL.
     static func dumpDOM(_ url: String) throws -> String {
         let work = try Repository.temporaryFolder()

@@ -72,9 +72,61 @@ struct OtherFormatsTests {
         #expect(page.root?.xpath("//li/span").first?.text == "B & Co")
     }
 
-    @Test func stylesheetIsWellFormedXSLT() throws {
-        let document = try Document(xml: Array(FeedIndex.stylesheet.utf8))
-        #expect(document.root?.localName == "stylesheet")
-        #expect(document.root?.namespace == "http://www.w3.org/1999/XSL/Transform")
+    @Test func theIndexPageShowsEachFeedsEntriesLastRunAndLastError() throws {
+        var listing = FeedIndex.Listing(title: "City", files: [.atom: "city.atom"])
+        listing.entries = 12
+        listing.lastRun = Date(timeIntervalSince1970: 1_764_000_000)
+        listing.lastError = "article: https://city.example/x: HTTP status 404 <b>"
+        let page = try Document(html: FeedIndex.html([listing]))
+        let status = page.root?.xpath("//p[@class='status']").first?.text
+        #expect(status == "12 entries · last run 24 Nov 2025, 16:00 UTC", "\(status ?? "")")
+        #expect(
+            page.root?.xpath("//p[@class='error']").first?.text
+                == "Last error: article: https://city.example/x: HTTP status 404 <b>")
+    }
+
+    /// A feed as a browser is shown it: every entry a link, with its date, author and summary; addresses to
+    /// copy; nothing from the feed run as markup or followed unless it is a web address.
+    @Test func aFeedPageShowsEveryEntryAndNothingUnsafe() throws {
+        let entries = [
+            Entry(
+                id: "urn:uuid:1", title: "Otters <return> & stay", link: "https://news.example/otters", author: "Kim",
+                published: Date(timeIntervalSince1970: 1_764_000_000),
+                updated: Date(timeIntervalSince1970: 1_764_000_000),
+                summary: "They came back <script>alert(1)</script>", content: "<p>x</p>",
+                image: "https://news.example/o.jpg",
+                language: "en"),
+            Entry(
+                id: "urn:uuid:2", title: "Second", link: "javascript:alert(1)", author: nil, published: nil,
+                updated: Date(timeIntervalSince1970: 1_763_000_000), summary: nil, content: nil, image: "javascript:x",
+                language: nil),
+        ]
+        let meta = FeedMeta(
+            id: "urn:uuid:f", title: "News & more", link: "https://news.example/", selfLink: nil, author: "Desk")
+        let atom = AtomWriter.document(meta, entries: entries)
+        let contents = try #require(FeedPage.read(Array(atom.utf8), as: .atom))
+        #expect(contents.title == "News & more" && contents.items.count == 2)
+        let html = FeedPage.html(
+            contents, addresses: [(.atom, "http://feeds.example/news.atom"), (.rss, "http://feeds.example/news.rss")])
+        let page = try Document(html: html)
+        let titles = page.root?.xpath("//li[@class='entry']/h2/a").map(\.text)
+        #expect(titles == ["Otters <return> & stay", "Second"])
+        #expect(
+            page.root?.xpath("//li[@class='entry']/h2/a").map { $0.attribute("href") ?? "" } == [
+                "https://news.example/otters", "#",
+            ])
+        #expect(page.root?.xpath("//script").isEmpty == true)
+        #expect(page.root?.xpath("//img").map { $0.attribute("src") ?? "" } == ["https://news.example/o.jpg"])
+        #expect(page.root?.xpath("//p[@class='meta']").first?.text == "24 November 2025 · Kim")
+        #expect(
+            page.root?.xpath("//input").map { $0.attribute("value") ?? "" } == [
+                "http://feeds.example/news.atom", "http://feeds.example/news.rss",
+            ])
+        // The RSS and JSON Feed files of the same entries show the same, but for the `javascript:` link,
+        // which the feed reader refuses to take as an item's address at all.
+        for format in [FeedFormat.rss, .json] {
+            let other = format.document(meta, entries: entries)
+            #expect(FeedPage.read(Array(other.utf8), as: format)?.items.map(\.title) == ["Otters <return> & stay"])
+        }
     }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import Markup
+
+/// A feed shown to a person in a browser: an HTML page rendered from the feed file itself (Atom, RSS or JSON
+/// Feed), with each entry as a link with its date, author, picture and summary, and the feed's addresses to
+/// copy into a reader. No XSLT and no script: every browser shows it, and it says nothing the feed does not.
+package enum FeedPage {
+    /// What the page shows of one entry.
+    package struct Item: Sendable, Equatable {
+        package var title: String
+        package var link: String
+        package var date: Date?
+        package var author: String?
+        package var image: String?
+        package var summary: String?
+    }
+
+    /// What the page shows of a feed.
+    package struct Contents: Sendable, Equatable {
+        package var title: String
+        package var site: String?
+        package var items: [Item]
+    }
+
+    /// Reads a feed file as the page shows it; `nil` when it is no feed of that format.
+    package static func read(_ bytes: [UInt8], as format: FeedFormat) -> Contents? {
+        switch format {
+        case .atom:
+            guard let document = try? Document(xml: bytes), let root = document.root, root.localName == "feed",
+                let entries = try? AtomReader.entries(in: bytes, url: "feed.atom")
+            else { return nil }
+            let title = root.elementChildren.first { $0.localName == "title" }?.text ?? "Untitled feed"
+            let site = root.elementChildren.first {
+                $0.localName == "link" && ($0.attribute("rel") ?? "alternate") == "alternate"
+            }?.attribute("href")
+            let items = entries.map { entry in
+                Item(
+                    title: entry.title, link: entry.link, date: entry.published ?? entry.updated, author: entry.author,
+                    image: entry.image, summary: entry.summary)
+            }
+            return Contents(title: title, site: site, items: items)
+        case .rss, .json:
+            guard let links = try? FeedReader.links(in: bytes, url: nil) else { return nil }
+            let (title, site) = channel(of: bytes, format: format)
+            let items = links.map { link in
+                Item(
+                    title: link.title ?? link.url, link: link.url, date: link.date, author: link.author,
+                    image: link.image,
+                    summary: link.summary ?? link.content.flatMap(plainText))
+            }
+            return Contents(title: title, site: site, items: items)
+        }
+    }
+
+    /// The page. `addresses` are the feed's own addresses, one per format written, for a reader.
+    package static func html(_ contents: Contents, addresses: [(format: FeedFormat, url: String)]) -> String {
+        let escape = XMLBuilder.escape
+        var page = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(contents.title))</title>
+
+            """
+        for address in addresses {
+            page += "<link rel=\"alternate\" type=\"\(address.format.mediaType)\" href=\"\(escape(address.url))\">\n"
+        }
+        page += """
+            <style>\(style)</style>
+            </head>
+            <body>
+            <header>
+            <h1>\(escape(contents.title))</h1>
+
+            """
+        if let site = contents.site.flatMap(webAddress) {
+            page += "<p class=\"site\"><a href=\"\(escape(site))\">\(escape(site))</a></p>\n"
+        }
+        page +=
+            "<section class=\"subscribe\"><p>This is a web feed. Copy its address into a feed reader to follow it:</p><ul>\n"
+        for address in addresses {
+            page +=
+                "<li>\(address.format.name): <input readonly value=\"\(escape(address.url))\" aria-label=\"\(address.format.name) address\"></li>\n"
+        }
+        page +=
+            "</ul></section>\n</header>\n<main>\n<p class=\"count\">\(contents.items.count) entr\(contents.items.count == 1 ? "y" : "ies")</p>\n<ol class=\"entries\">\n"
+        for item in contents.items {
+            page += "<li class=\"entry\">"
+            if let image = item.image.flatMap(webAddress) {
+                page += "<img src=\"\(escape(image))\" alt=\"\" loading=\"lazy\">"
+            }
+            let link = webAddress(item.link) ?? "#"
+            page += "<h2><a href=\"\(escape(link))\">\(escape(item.title))</a></h2>"
+            var meta: [String] = []
+            if let date = item.date {
+                meta.append("<time datetime=\"\(Timestamp.rfc3339(date))\">\(escape(day(date)))</time>")
+            }
+            if let author = item.author, !author.isEmpty {
+                meta.append("<span class=\"author\">\(escape(author))</span>")
+            }
+            if !meta.isEmpty { page += "<p class=\"meta\">\(meta.joined(separator: " · "))</p>" }
+            if let summary = item.summary, !summary.isEmpty { page += "<p class=\"summary\">\(escape(summary))</p>" }
+            page += "</li>\n"
+        }
+        page += "</ol>\n</main>\n</body>\n</html>\n"
+        return page
+    }
+
+    /// An http(s) address as it is, else `nil`: a feed's links are shown only when a browser may follow them.
+    static func webAddress(_ text: String) -> String? {
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("https://") || lowered.hasPrefix("http://") ? text : nil
+    }
+
+    /// The title and site of an RSS channel or a JSON Feed.
+    static func channel(of bytes: [UInt8], format: FeedFormat) -> (title: String, site: String?) {
+        if format == .json {
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+            return ((object?["title"] as? String) ?? "Untitled feed", object?["home_page_url"] as? String)
+        }
+        guard let document = try? Document(xml: bytes, lenient: true),
+            let channel = document.root?.elementChildren.first(where: { $0.localName == "channel" })
+        else { return ("Untitled feed", nil) }
+        let title = channel.elementChildren.first { $0.localName == "title" }?.text ?? "Untitled feed"
+        let site = channel.elementChildren.first { $0.localName == "link" && $0.attribute("href") == nil }?.text
+        return (title, site)
+    }
+
+    /// The text of an item's HTML body, cut to a summary's length.
+    static func plainText(_ html: String) -> String? {
+        guard let document = try? Document(html: "<html><body>\(html)</body></html>"), let text = document.root?.text
+        else { return nil }
+        let words = text.split(whereSeparator: \.isWhitespace)
+        var summary = ""
+        for word in words {
+            if summary.count + word.count + 1 > 300 {
+                summary += "…"
+                break
+            }
+            summary += (summary.isEmpty ? "" : " ") + word
+        }
+        return summary.isEmpty ? nil : summary
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMMM yyyy"
+        return formatter.string(from: date)
+    }
+
+    static let style = """
+        body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\
+        h1{font-size:1.7rem;margin-bottom:.2rem}.site{margin-top:0}.subscribe{background:#f4f6f8;padding:.6rem 1rem;\
+        border-radius:6px}.subscribe ul{padding-left:1.2rem}.subscribe input{width:100%;max-width:30rem;font:inherit;\
+        font-size:.9rem}.count{color:#666}.entries{list-style:none;padding:0}.entry{padding:1rem 0;border-bottom:1px \
+        solid #ddd;overflow:hidden}.entry h2{font-size:1.15rem;margin:0 0 .3rem}.entry img{float:right;width:8rem;\
+        height:5.5rem;object-fit:cover;margin-left:1rem;border-radius:4px}.meta{color:#666;font-size:.9rem;\
+        margin:0 0 .3rem}.summary{margin:0}a{color:#0645ad}
+        """
+}
