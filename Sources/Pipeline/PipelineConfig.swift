@@ -41,6 +41,9 @@ public struct PipelineConfig: Sendable {
         package var headers: [String: String] = [:]
         /// An article fetched this recently is not fetched again (seconds).
         package var refreshAfter: Double = 86_400
+        /// Whether the source's own address was chosen by the pipeline's author, who may point it at an
+        /// intranet; a source given by someone else (`serve --on-demand`) obeys the link policy too.
+        package var trustedSource = true
 
         package init() {}
     }

@@ -25,7 +25,7 @@ package struct Runner: Sendable {
     {
         var policy = config.fetch.policy
         policy.fileFolder = config.sourceFolder
-        if asSource { policy.privateAddresses = true }
+        if asSource, config.fetch.trustedSource { policy.privateAddresses = true }
         return Request(
             url: url, headers: config.fetch.headers, etag: validators?.etag, lastModified: validators?.lastModified,
             policy: policy)

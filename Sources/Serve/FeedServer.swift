@@ -9,8 +9,12 @@ import Hummingbird
 package struct FeedServer: Sendable {
     package let folder: URL
 
-    package init(folder: String) {
+    /// `/full?url=`, when on.
+    let onDemand: OnDemandWork?
+
+    package init(folder: String, onDemand: OnDemand? = nil) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
+        self.onDemand = onDemand.map(OnDemandWork.init)
     }
 
     /// Media types by file extension: the feed formats' own, and the folder's other files; anything else is
@@ -59,6 +63,25 @@ package struct FeedServer: Sendable {
     package func run(host: String, port: Int) async throws {
         let router = Router()
         router.get("/") { request, _ in self.respond(to: request, path: "/") }
+        if let onDemand {
+            router.get("/full") { request, _ in
+                switch await onDemand.answer(for: request.uri.queryParameters["url"].map(String.init)) {
+                case .feed(let feed):
+                    var headers = HTTPFields()
+                    headers[.contentType] = FeedFormat.atom.mediaType + "; charset=utf-8"
+                    headers[.cacheControl] = "max-age=\(Int(onDemand.settings.cacheSeconds))"
+                    return Response(
+                        status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: feed)))
+                case .refused(let status, let message):
+                    var headers = HTTPFields()
+                    headers[.contentType] = "text/plain; charset=utf-8"
+                    if status == 503 { headers[.retryAfter] = "5" }
+                    return Response(
+                        status: HTTPResponse.Status(code: status), headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+                }
+            }
+        }
         router.get("**") { request, _ in self.respond(to: request, path: request.uri.path) }
         router.head("/") { request, _ in self.respond(to: request, path: "/", bodyless: true) }
         router.head("**") { request, _ in self.respond(to: request, path: request.uri.path, bodyless: true) }

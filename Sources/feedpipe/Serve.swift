@@ -1,5 +1,7 @@
 import ArgumentParser
+import Fetch
 import Foundation
+import Pipeline
 import Serve
 
 /// `feedpipe serve`: the feeds folder over HTTP, for feed readers on this machine or the network.
@@ -11,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
             Serves every file of the folder with its media type (application/atom+xml, application/rss+xml, \
             application/feed+json, text/x-opml), ETag and Last-Modified validators answered with 304, and \
             gzip when the client accepts it. Nothing outside the folder is served. `/` is the folder's \
-            index.html, which `feedpipe run` writes. Runs until stopped (Ctrl-C or SIGTERM).
+            index.html, which `feedpipe run` writes. A browser is shown each feed as a page. With \
+            --on-demand, /full?url=ADDRESS answers with the full-text Atom feed of that address (a feed, or a \
+            page that advertises one), for the hosts --allow-host names. Runs until stopped (Ctrl-C or SIGTERM).
             """)
 
     @Option(help: "The address to listen on (0.0.0.0 for every interface).")
@@ -23,13 +27,59 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The folder to serve.")
     var folder = "Feeds"
 
+    @Flag(name: .customLong("on-demand"), help: "Answer /full?url=ADDRESS with that address's full-text feed.")
+    var onDemand = false
+
+    @Option(name: .customLong("allow-host"), help: "A host /full may read (and its subdomains); repeat for more.")
+    var allowHosts: [String] = []
+
+    @Flag(name: .customLong("allow-any-host"), help: "Let /full read any host (a public full-text service).")
+    var allowAnyHost = false
+
+    @Flag(
+        name: .customLong("allow-private-addresses"), help: "Let /full reach private and local addresses (an intranet)."
+    )
+    var allowPrivateAddresses = false
+
+    @Option(name: .customLong("cache"), help: "Seconds a feed made by /full is kept and served again.")
+    var cacheSeconds: Double = 900
+
+    @Option(name: .customLong("on-demand-limit"), help: "Feeds /full makes at once; more requests get 503.")
+    var limit = 2
+
+    func validate() throws {
+        guard onDemand || (allowHosts.isEmpty && !allowAnyHost && !allowPrivateAddresses) else {
+            throw ValidationError("--allow-host, --allow-any-host and --allow-private-addresses go with --on-demand")
+        }
+        guard !onDemand || !allowHosts.isEmpty || allowAnyHost else {
+            throw ValidationError("--on-demand needs the hosts it may read: --allow-host HOST (or --allow-any-host)")
+        }
+        guard limit >= 1, cacheSeconds >= 0 else {
+            throw ValidationError("--on-demand-limit is at least 1, --cache at least 0")
+        }
+    }
+
     func run() async throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             printError("\(folder): not a folder (run `feedpipe run` first, or pass --folder)")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        print("Serving \(folder) at http://\(host):\(port)/")
-        try await FeedServer(folder: folder).run(host: host, port: port)
+        var fullText: OnDemand?
+        if onDemand {
+            let maker = FullText(
+                client: HTTPClient(), logger: makeLogger(verbose: false), privateAddresses: allowPrivateAddresses)
+            fullText = OnDemand(
+                hosts: Set(allowHosts), anyHost: allowAnyHost, cacheSeconds: cacheSeconds, limit: limit,
+                make: { url in
+                    do throws(FullText.Failure) {
+                        return .success(try await maker.feed(for: url))
+                    } catch {
+                        return .failure(OnDemandFailure(error.description))
+                    }
+                })
+        }
+        print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " (and /full?url=)" : ""))
+        try await FeedServer(folder: folder, onDemand: fullText).run(host: host, port: port)
     }
 }
