@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // `feedpipe serve` only: an HTTP server we do not write ourselves.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Runs headless Chromium for pages drawn by scripts (`fetch: {render: browser}`).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
         // Hummingbird's own header types, named directly by `serve`.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
@@ -42,7 +44,10 @@ let package = Package(
 
         // One module per stage; see DESIGN.md.
         .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
-        .target(name: "Fetch", dependencies: ["CCurl", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "Fetch",
+            dependencies: ["CCurl", "CZlib", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: swiftSettings),
         .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Normalize", dependencies: ["Extract", "Feed", "Markup"], swiftSettings: swiftSettings),

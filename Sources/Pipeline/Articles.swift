@@ -70,10 +70,12 @@ extension Runner {
                 }
                 let (index, _, rules) = work[answer.index]
                 let url = jobs[index].link.url
+                let config = jobs[index].config
                 group.addTask {
-                    let made = Runner.outcome(of: answer.result, url: url, rules: rules, allowSinglePage: true)
+                    let result = await self.rendered(answer.result, config: config)
+                    let made = Runner.outcome(of: result, url: url, rules: rules, allowSinglePage: true)
                     // --verbose: each fetch and each extraction.
-                    if case .success(let response) = answer.result {
+                    if case .success(let response) = result {
                         log.info(
                             "\(url): fetched, status \(response.status), \(response.body.count) bytes in \(String(format: "%.2f", response.elapsed)) s"
                         )

@@ -52,6 +52,7 @@ extension Runner {
         var reach = config
         if config.sourceFolder != nil || !config.source.isFetched { reach.fetch.policy.privateAddresses = true }
         var response: Response?
+        let answer = if let answer { await rendered(answer, config: config) } else { answer }
         switch answer {
         case .failure(let error):
             return .failure(.fetch(error, .source))

@@ -41,6 +41,9 @@ public struct PipelineConfig: Sendable {
         package var headers: [String: String] = [:]
         /// An article fetched this recently is not fetched again (seconds).
         package var refreshAfter: Double = 86_400
+        /// Pages (the list page and the articles) are rendered in headless Chromium after they are fetched,
+        /// for sites whose pages are drawn by scripts (`render: browser`).
+        package var render = false
         /// Whether the source's own address was chosen by the pipeline's author, who may point it at an
         /// intranet; a source given by someone else (`serve --on-demand`) obeys the link policy too.
         package var trustedSource = true
@@ -70,7 +73,7 @@ public struct PipelineConfig: Sendable {
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
         "user_agent", "headers", "cookies", "timeout", "retries", "backoff", "delay", "robots", "refresh_after",
-        "private_addresses",
+        "private_addresses", "render",
     ]
     /// The keys of `source:`: `url`, `type`, and those of every kind.
     static let sourceKeys = ["url", "type"] + LinkSources.kinds.flatMap { $0.keys }
@@ -277,6 +280,14 @@ public struct PipelineConfig: Sendable {
         if let value = map["robots"] {
             guard let obeys = value.bool else { throw reader.error(value, "'robots' must be true or false") }
             settings.policy.obeysRobots = obeys
+        }
+        if let value = map["render"] {
+            switch try reader.string(value) {
+            case "browser": settings.render = true
+            case "none": settings.render = false
+            default:
+                throw reader.error(value, "'render' is browser (pages drawn by scripts, in headless Chromium) or none")
+            }
         }
         return settings
     }

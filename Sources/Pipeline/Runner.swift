@@ -11,10 +11,31 @@ import State
 package struct Runner: Sendable {
     package let client: HTTPClient
     package let logger: Logger
+    /// Headless Chromium for `render: browser` pipelines, or why there is none; at most `renders` at once.
+    let renderer: Result<BrowserRenderer, BrowserRenderer.Failure>
+    let renders: RenderSlots
 
-    package init(client: HTTPClient, logger: Logger) {
+    package init(client: HTTPClient, logger: Logger, renders: Int = 2) {
         self.client = client
         self.logger = logger
+        self.renderer = Result { () throws(BrowserRenderer.Failure) in try BrowserRenderer.find() }
+        self.renders = RenderSlots(limit: renders)
+    }
+
+    /// The page as Chromium draws it, for a pipeline that renders: only pages that came back as HTML, the
+    /// others (a feed, a 304) as they are.
+    func rendered(_ answer: Result<Response, FetchError>, config: PipelineConfig) async -> Result<Response, FetchError>
+    {
+        guard config.fetch.render, case .success(let response) = answer, !response.isNotModified,
+            response.contentType.map({ $0.lowercased().contains("html") }) ?? true
+        else { return answer }
+        switch renderer {
+        case .failure(let failure):
+            return .failure(.transport(url: response.requestedURL, message: failure.description))
+        case .success(let renderer):
+            let agent = config.fetch.policy.userAgent ?? client.options.userAgent
+            return await renders.run { await renderer.render(response, userAgent: agent) }
+        }
     }
 
     /// The requests of a pipeline for a URL: its headers and policy, and the validators of the last fetch.
@@ -124,4 +145,23 @@ package struct Runner: Sendable {
 
     /// Articles fetched and extracted before their entries are stored.
     static let chunkSize = 200
+}
+
+/// At most `limit` Chromium renders at once, whatever the number of cores or transfers: each is a browser.
+actor RenderSlots {
+    let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        if running >= limit { await withCheckedContinuation { waiting.append($0) } } else { running += 1 }
+        defer {
+            if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+        }
+        return await body()
+    }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import Subprocess
+
+/// Pages drawn by scripts: the DOM headless Chromium (Debian's `chromium`) has once the page's scripts ran,
+/// in place of the HTML the server sent. A page is fetched with libcurl first — robots.txt, politeness,
+/// redirects, status codes, bot defences and the address rules all apply as to any page — and only a page
+/// that came back as HTML is rendered, from its final address. Chromium then loads it again with its
+/// scripts; its own Private Network Access rules keep a public page's scripts from reaching private addresses.
+package struct BrowserRenderer: Sendable {
+    /// Chromium's program.
+    package let executable: String
+    /// Virtual time the page's scripts get before the DOM is taken, in seconds.
+    package var budget: Double = 5
+    /// Wall time after which Chromium is stopped and the page fails, in seconds.
+    package var timeout: Double = 30
+    /// The largest DOM taken, like a body's size limit.
+    package var maxBytes = 10 * 1024 * 1024
+    /// JavaScript heap Chromium's page may use, in MB.
+    package var heapMegabytes = 256
+
+    /// Why a page could not be rendered.
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// The Debian package that provides Chromium, named in the error when it is missing.
+    package static let package = "chromium"
+
+    /// The renderer with Chromium found on `path` (default: `PATH`), as `chromium` or `chromium-browser`.
+    package static func find(path: String? = nil) throws(Failure) -> BrowserRenderer {
+        let folders = (path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for name in ["chromium", "chromium-browser"] {
+            for folder in folders {
+                let path = "\(folder)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: path) { return BrowserRenderer(executable: path) }
+            }
+        }
+        throw Failure(
+            description:
+                "render: browser needs Chromium, which is not installed (Debian package '\(package)': apt-get install chromium)"
+        )
+    }
+
+    /// The page at `response.url` as Chromium draws it: the same response with the rendered DOM as its body.
+    package func render(_ response: Response, userAgent: String) async -> Result<Response, FetchError> {
+        let url = response.url
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "feedpipe-render-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-extensions", "--no-first-run",
+            "--disable-background-networking", "--disable-sync", "--mute-audio", "--hide-scrollbars",
+            "--blink-settings=imagesEnabled=false", "--js-flags=--max-old-space-size=\(heapMegabytes)",
+            "--user-data-dir=\(profile.path)", "--user-agent=\(userAgent)",
+            "--virtual-time-budget=\(Int(budget * 1000))", "--dump-dom", url,
+        ]
+        let home = profile.path
+        let executable = self.executable
+        let timeout = self.timeout
+        let started = Date()
+        let limit = maxBytes
+        let outcome = await withTaskGroup(of: Result<String, Failure>?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await run(
+                        .path(.init(executable)), arguments: Arguments(arguments),
+                        environment: Environment.inherit.updating(["HOME": home]),
+                        output: .string(limit: limit), error: .discarded)
+                    let dom = result.standardOutput
+                    guard result.terminationStatus.isSuccess, !dom.isEmpty else {
+                        return .failure(
+                            Failure(description: "Chromium could not render the page (\(result.terminationStatus))"))
+                    }
+                    return .success(dom)
+                } catch {
+                    return .failure(Failure(description: "Chromium could not render the page: \(error)"))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(Failure(description: "Chromium took longer than \(Int(timeout)) s; stopped"))
+        }
+        switch outcome {
+        case .failure(let failure):
+            return .failure(.transport(url: response.requestedURL, message: failure.description))
+        case .success(let dom):
+            var rendered = response
+            rendered.body = Array(dom.utf8)
+            rendered.headers["content-type"] = "text/html; charset=utf-8"
+            rendered.elapsed += Date().timeIntervalSince(started)
+            return .success(rendered)
+        }
+    }
+}
