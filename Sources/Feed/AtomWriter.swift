@@ -64,7 +64,7 @@ package enum AtomWriter {
 
 /// A small escaping XML writer: every text and attribute value goes through `escape`, and characters XML 1.0
 /// forbids are dropped.
-struct XMLBuilder {
+package struct XMLBuilder {
     private(set) var text = ""
     private var depth = 0
 
@@ -98,7 +98,7 @@ struct XMLBuilder {
         attributes.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
     }
 
-    static func escape(_ value: String) -> String {
+    package static func escape(_ value: String) -> String {
         // Worked on UTF-8 bytes: a Swift string holds no surrogates, so what XML 1.0 forbids is C0 controls
         // other than tab, line feed and carriage return, and U+FFFE/U+FFFF (EF BF BE, EF BF BF).
         let bytes = value.utf8

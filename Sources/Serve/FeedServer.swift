@@ -11,10 +11,32 @@ package struct FeedServer: Sendable {
 
     /// `/full?url=`, when on.
     let onDemand: OnDemandWork?
+    /// `/preview/NAME`, when on.
+    let previews: Previews?
 
-    package init(folder: String, onDemand: OnDemand? = nil) {
+    package init(folder: String, onDemand: OnDemand? = nil, previews: Previews? = nil) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
         self.onDemand = onDemand.map(OnDemandWork.init)
+        self.previews = previews
+    }
+
+    /// The preview pages of a folder of pipelines (`serve --pipelines DIR`): what `feedpipe check` prints,
+    /// as pages.
+    package struct Previews: Sendable {
+        package var index: @Sendable () -> String
+        package var page: @Sendable (_ name: String) async -> String?
+
+        package init(index: @escaping @Sendable () -> String, page: @escaping @Sendable (String) async -> String?) {
+            self.index = index
+            self.page = page
+        }
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Media types by file extension: the feed formats' own, and the folder's other files; anything else is
@@ -63,6 +85,15 @@ package struct FeedServer: Sendable {
     package func run(host: String, port: Int) async throws {
         let router = Router()
         router.get("/") { request, _ in self.respond(to: request, path: "/") }
+        if let previews {
+            router.get("/preview") { _, _ in Self.html(previews.index()) }
+            router.get("/preview/:name") { _, context in
+                guard let name = context.parameters.get("name"), let page = await previews.page(name) else {
+                    return Response(status: .notFound)
+                }
+                return Self.html(page)
+            }
+        }
         if let onDemand {
             router.get("/full") { request, _ in
                 switch await onDemand.answer(for: request.uri.queryParameters["url"].map(String.init)) {

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The folder to serve.")
     var folder = "Feeds"
 
+    @Option(help: "A folder of pipelines to preview at /preview/NAME (what `feedpipe check` prints, as a page).")
+    var pipelines: String?
+
     @Flag(name: .customLong("on-demand"), help: "Answer /full?url=ADDRESS with that address's full-text feed.")
     var onDemand = false
 
@@ -79,7 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
                     }
                 })
         }
+        let previews = pipelines.map { folder in
+            let preview = Preview(folder: folder, client: HTTPClient(), logger: makeLogger(verbose: false))
+            return FeedServer.Previews(index: { preview.index() }, page: { await preview.page(for: $0) })
+        }
         print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " (and /full?url=)" : ""))
-        try await FeedServer(folder: folder, onDemand: fullText).run(host: host, port: port)
+        try await FeedServer(folder: folder, onDemand: fullText, previews: previews).run(host: host, port: port)
     }
 }

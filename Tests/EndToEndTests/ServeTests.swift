@@ -17,9 +17,10 @@ struct ServeTests {
     }()
 
     /// Runs `feedpipe serve` on a free port for the duration of `body`.
-    static func withServer<T>(_ body: (Int) throws -> T) throws -> T {
+    static func withServer<T>(_ arguments: [String] = [], _ body: (Int) throws -> T) throws -> T {
         let port = RawHTTP.freePort()
-        let process = try CommandLineTests.launch(["serve", "--port", String(port), "--folder", feeds.path])
+        let process = try CommandLineTests.launch(
+            ["serve", "--port", String(port), "--folder", feeds.path] + arguments)
         defer {
             process.terminate()
             process.waitUntilExit()
@@ -160,6 +161,25 @@ struct ServeTests {
             if let folder = ProcessInfo.processInfo.environment["FEEDPIPE_SCREENSHOTS"] {
                 try shot.write(to: URL(fileURLWithPath: folder).appendingPathComponent("browser-view.png"))
             }
+        }
+    }
+
+    /// `serve --pipelines`: what `check` prints, in the browser — the links the source offers and the first
+    /// article as extracted.
+    @Test(.enabled(if: Tool.find("chromium") != nil, "skipped: Chromium is not installed (Debian package chromium)"))
+    func chromiumShowsAPipelinesPreview() throws {
+        let pipelines = Self.feeds.deletingLastPathComponent().appendingPathComponent("Pipelines")
+        try Self.withServer(["--pipelines", pipelines.path]) { port in
+            let index = try Tool.dumpDOM("http://127.0.0.1:\(port)/preview")
+            #expect(index.contains("href=\"/preview/example\""))
+            let preview = try Tool.dumpDOM("http://127.0.0.1:\(port)/preview/example")
+            #expect(preview.contains("<h1>The Daily Ledger (example)</h1>"), "\(preview.prefix(800))")
+            #expect(preview.contains("4 links from"))
+            #expect(preview.contains("First article: "))
+            // The seed article's first words, extracted, and none of its boilerplate.
+            #expect(preview.contains("Last Sunday"))
+            #expect(!preview.contains("We use your sign-up"))
+            #expect(RawHTTP.request(port: port, path: "/preview/no-such-pipeline")?.status == 404)
         }
     }
 

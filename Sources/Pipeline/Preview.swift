@@ -1,0 +1,100 @@
+import Extract
+import Feed
+import Fetch
+import Foundation
+import Logging
+
+/// What `feedpipe check` prints, as a page for a browser (`serve --pipelines`): whether the pipeline file is
+/// valid, the links its source offers and the first article as extracted. Nothing is written.
+package struct Preview: Sendable {
+    let folder: String
+    let runner: Runner
+
+    package init(folder: String, client: HTTPClient, logger: Logger) {
+        self.folder = folder
+        runner = Runner(client: client, logger: logger)
+    }
+
+    /// The pipeline files of the folder, by name.
+    package func names() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return files.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+            .map { String($0.split(separator: ".").dropLast().joined(separator: ".")) }
+    }
+
+    /// The list of the folder's pipelines, each linked to its preview.
+    package func index() -> String {
+        let escape = XMLBuilder.escape
+        let items = names().map { "<li><a href=\"/preview/\(escape($0))\">\(escape($0))</a></li>" }.joined(
+            separator: "\n")
+        return Self.page(title: "Pipelines", body: "<h1>Pipelines</h1>\n<ul>\n\(items)\n</ul>")
+    }
+
+    /// The preview of the pipeline `name`; `nil` when the folder has no such pipeline.
+    package func page(for name: String, lines: Int = 12) async -> String? {
+        guard names().contains(name) else { return nil }
+        let escape = XMLBuilder.escape
+        let file = ["yml", "yaml"].map { "\(folder)/\(name).\($0)" }.first {
+            FileManager.default.fileExists(atPath: $0)
+        }!
+        let config: PipelineConfig
+        do {
+            config = try PipelineConfig.load(file)
+        } catch {
+            return Self.page(
+                title: name, body: "<h1>\(escape(name))</h1>\n<p class=\"error\">\(escape(error.description))</p>")
+        }
+        var body =
+            "<h1>\(escape(config.title))</h1>\n<p>\(escape(file)): valid — writes \(escape(config.output)), at most \(config.maxEntries) entries.</p>\n"
+        let discovery: Runner.Discovery
+        switch await runner.discover([config])[0] {
+        case .failure(let error):
+            return Self.page(title: config.title, body: body + "<p class=\"error\">\(escape(error.description))</p>")
+        case .success(let found):
+            discovery = found
+        }
+        let links = Array((discovery.links ?? []).prefix(config.maxEntries))
+        for warning in discovery.warnings { body += "<p class=\"warning\">\(escape(warning))</p>\n" }
+        body += "<h2>\(links.count) links from \(escape(config.sourceURL))</h2>\n<ol class=\"links\">\n"
+        for link in links {
+            let title = link.title.map { " — " + escape($0) } ?? ""
+            body += "<li><a href=\"\(escape(link.url))\">\(escape(link.url))</a>\(title)</li>\n"
+        }
+        body += "</ol>\n"
+        if let first = links.first {
+            switch await runner.articles([(first, discovery.config)]).first {
+            case .success(.article(let article, _)):
+                body += "<h2>First article: \(escape(article.title ?? "(no title)"))</h2>\n<div class=\"article\">\n"
+                for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {
+                    body += "<p>\(escape(String(line)))</p>\n"
+                }
+                body += "</div>\n"
+            case .failure(let error):
+                body += "<p class=\"error\">\(escape(error.description))</p>\n"
+            case .success(.unchanged), nil:
+                break
+            }
+        }
+        return Self.page(title: config.title, body: body)
+    }
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Preview: \(XMLBuilder.escape(title))</title>
+        <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\
+        .error{color:#a00}.warning{color:#850}.links li{margin:.2rem 0}.article{border-left:3px solid #ddd;\
+        padding-left:1rem}a{color:#0645ad}</style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+}
