@@ -18,17 +18,22 @@ enum FeedFolder {
         try AtomicFile.write(FeedIndex.html(listings), to: base.appendingPathComponent("index.html").path)
     }
 
-    /// Records a pipeline's run beside its feed, keeping what the folder's other feeds recorded.
-    static func record(_ status: RunStatus, of output: String) throws {
-        let url = URL(fileURLWithPath: output)
-        let path = url.deletingLastPathComponent().appendingPathComponent(runsName).path
-        var runs = self.runs(at: path)
-        runs[url.deletingPathExtension().lastPathComponent] = status
+    /// Records pipelines' runs beside their feeds (by feed path), one write per folder, keeping what the
+    /// folders' other feeds recorded.
+    static func record(_ statuses: [(output: String, status: RunStatus)]) throws {
+        let byFolder = Dictionary(grouping: statuses) { URL(fileURLWithPath: $0.output).deletingLastPathComponent().path }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(runs)) ?? Data()
-        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+        for (folder, statuses) in byFolder.sorted(by: { $0.key < $1.key }) {
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(runsName).path
+            var runs = self.runs(at: path)
+            for (output, status) in statuses {
+                runs[URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent] = status
+            }
+            let data = (try? encoder.encode(runs)) ?? Data()
+            try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+        }
     }
 
     /// The runs recorded in a folder, by feed name; none when the file is missing or unreadable.

@@ -117,19 +117,18 @@ package struct Runner: Sendable {
             if let error = broken[index] { return .failure(error) }
             return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
         }
-        for (config, result) in zip(configs, results) {
-            let problem: String?
+        let statuses = zip(configs, results).map { config, result in
             switch result {
-            case .success(let report): problem = report.failures.first?.description
-            case .failure(let error): problem = error.description
+            case .success(let report):
+                (config.output, RunStatus(lastRun: seenAt, failures: report.failures.count, lastError: report.failures.first?.description))
+            case .failure(let error):
+                (config.output, RunStatus(lastRun: seenAt, failures: 1, lastError: error.description))
             }
-            do {
-                try FeedFolder.record(
-                    RunStatus(lastRun: seenAt, failures: (try? result.get().failures.count) ?? 1, lastError: problem),
-                    of: config.output)
-            } catch {
-                logger.error("cannot record the run of \(config.name): \(error)")
-            }
+        }
+        do {
+            try FeedFolder.record(statuses)
+        } catch {
+            logger.error("cannot record the runs beside the feeds: \(error)")
         }
         let folders = Set(
             configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
