@@ -55,22 +55,13 @@ package enum FeedIndex {
     /// A page listing every feed with links to each of its formats.
     package static func html(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
         let escape = XMLBuilder.escape
-        var page = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
-            <link rel="alternate" type="text/x-opml" title="All feeds" href="index.opml">
-            <style>\(style)</style>
-            </head>
-            <body>
-            <h1>\(escape(title))</h1>
-            <p>Subscribe to a feed below, or import <a href="index.opml">index.opml</a> into a feed reader to follow them all.</p>
-            <ul class="feeds">
+        var page =
+            HTMLPage.head(title: title, links: [("alternate", "text/x-opml", "index.opml")], style: style) + """
+                <h1>\(escape(title))</h1>
+                <p>Subscribe to a feed below, or import <a href="index.opml">index.opml</a> into a feed reader to follow them all.</p>
+                <ul class="feeds">
 
-            """
+                """
         for listing in listings {
             let formats = FeedFormat.allCases.compactMap { format in
                 listing.files[format].map {
@@ -94,13 +85,7 @@ package enum FeedIndex {
     }
 
     /// A run's time as people read it, in UTC.
-    static func moment(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func moment(_ date: Date) -> String { Timestamp.display(date, "d MMM yyyy, HH:mm 'UTC'") }
 
     static let style = """
         body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}\

@@ -55,22 +55,9 @@ package enum FeedPage {
     /// The page. `addresses` are the feed's own addresses, one per format written, for a reader.
     package static func html(_ contents: Contents, addresses: [(format: FeedFormat, url: String)]) -> String {
         let escape = XMLBuilder.escape
-        var page = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(contents.title))</title>
-
-            """
-        for address in addresses {
-            page += "<link rel=\"alternate\" type=\"\(address.format.mediaType)\" href=\"\(escape(address.url))\">\n"
-        }
+        let links = addresses.map { (rel: "alternate", type: $0.format.mediaType, href: $0.url) }
+        var page = HTMLPage.head(title: contents.title, links: links, style: style)
         page += """
-            <style>\(style)</style>
-            </head>
-            <body>
             <header>
             <h1>\(escape(contents.title))</h1>
 
@@ -144,13 +131,7 @@ package enum FeedPage {
         return summary.isEmpty ? nil : summary
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMMM yyyy"
-        return formatter.string(from: date)
-    }
+    static func day(_ date: Date) -> String { Timestamp.display(date, "d MMMM yyyy") }
 
     static let style = """
         body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\

@@ -219,6 +219,16 @@ package enum Timestamp {
     }
 
     /// The date as RFC 3339 in UTC with a `Z` and no fraction, as Atom wants it.
+    /// A date as people read it, in UTC and English: `pattern` is a `DateFormatter` pattern such as
+    /// `d MMMM yyyy` or `yyyy-MM-dd`.
+    package static func display(_ date: Date, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
     package static func rfc3339(_ date: Date) -> String {
         outputFormatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
     }

@@ -20,14 +20,9 @@ package enum AtomicFile {
     package static func write(_ text: String, to path: String) throws(WriteError) {
         let data = Array(text.utf8)
         if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(data) { return }
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        try makeFolders(folder.path)
-        let temporary =
-            folder
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        let (folder, temporary) = try temporaryFile(for: path)
         // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
-        let prefix = ".\(url.lastPathComponent)."
+        let prefix = ".\(URL(fileURLWithPath: path).lastPathComponent)."
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             unlink(folder.appendingPathComponent(name).path)
@@ -42,17 +37,21 @@ package enum AtomicFile {
 
     /// Writes a new file, whole or not at all, and never over an existing one (`EEXIST`: "File exists").
     package static func create(_ text: String, at path: String) throws(WriteError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        try makeFolders(folder.path)
-        let temporary =
-            folder
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        let temporary = try temporaryFile(for: path).path
         var failure = writeFlushed(Array(text.utf8), to: temporary)
         // link(2) fails when the name exists, where rename(2) would replace it.
         if failure == nil, link(temporary, path) != 0 { failure = errno }
         unlink(temporary)
         if let failure { throw WriteError(path: path, errno: failure) }
+    }
+
+    /// The file's folder (made when missing) and the temporary file beside it that is written first.
+    private static func temporaryFile(for path: String) throws(WriteError) -> (folder: URL, path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        try makeFolders(folder.path)
+        let name = ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
+        return (folder, folder.appendingPathComponent(name).path)
     }
 
     /// Writes `data` to a new file at `path` and flushes it to disk; the `errno` of what failed, if any.

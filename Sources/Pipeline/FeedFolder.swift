@@ -21,7 +21,9 @@ enum FeedFolder {
     /// Records pipelines' runs beside their feeds (by feed path), one write per folder, keeping what the
     /// folders' other feeds recorded.
     static func record(_ statuses: [(output: String, status: RunStatus)]) throws {
-        let byFolder = Dictionary(grouping: statuses) { URL(fileURLWithPath: $0.output).deletingLastPathComponent().path }
+        let byFolder = Dictionary(grouping: statuses) {
+            URL(fileURLWithPath: $0.output).deletingLastPathComponent().path
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601

@@ -187,11 +187,5 @@ package struct PipelineProposal: Sendable {
         return lines
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    static func day(_ date: Date) -> String { Timestamp.display(date, "yyyy-MM-dd") }
 }

@@ -79,22 +79,12 @@ package struct Preview: Sendable {
     }
 
     static func page(title: String, body: String) -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Preview: \(XMLBuilder.escape(title))</title>
-        <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\
-        .error{color:#a00}.warning{color:#850}.links li{margin:.2rem 0}.article{border-left:3px solid #ddd;\
-        padding-left:1rem}a{color:#0645ad}</style>
-        </head>
-        <body>
-        \(body)
-        </body>
-        </html>
-
-        """
+        HTMLPage.head(title: "Preview: " + title, style: style) + body + "\n</body>\n</html>\n"
     }
+
+    static let style = """
+        body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\
+        .error{color:#a00}.warning{color:#850}.links li{margin:.2rem 0}.article{border-left:3px solid #ddd;\
+        padding-left:1rem}a{color:#0645ad}
+        """
 }

@@ -120,7 +120,11 @@ package struct Runner: Sendable {
         let statuses = zip(configs, results).map { config, result in
             switch result {
             case .success(let report):
-                (config.output, RunStatus(lastRun: seenAt, failures: report.failures.count, lastError: report.failures.first?.description))
+                (
+                    config.output,
+                    RunStatus(
+                        lastRun: seenAt, failures: report.failures.count, lastError: report.failures.first?.description)
+                )
             case .failure(let error):
                 (config.output, RunStatus(lastRun: seenAt, failures: 1, lastError: error.description))
             }

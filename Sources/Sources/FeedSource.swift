@@ -12,12 +12,8 @@ package struct FeedSource: LinkSource {
 
     package let url: String
 
-    package init(url: String) {
-        self.url = url
-    }
-
     package init(url: String, settings: any SourceSettings) {
-        self.init(url: url)
+        self.url = url
     }
 
     package var nothingOffered: String { "the feed has no items with links" }

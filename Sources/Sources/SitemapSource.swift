@@ -10,12 +10,8 @@ package struct SitemapSource: LinkSource {
 
     package let url: String
 
-    package init(url: String) {
-        self.url = url
-    }
-
     package init(url: String, settings: any SourceSettings) {
-        self.init(url: url)
+        self.url = url
     }
 
     package var nothingOffered: String { "the sitemap lists no pages" }

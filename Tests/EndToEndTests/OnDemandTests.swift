@@ -33,20 +33,7 @@ struct OnDemandTests {
     }
 
     static func serve(_ arguments: [String], _ body: (Int) throws -> Void) throws {
-        let port = RawHTTP.freePort()
-        let folder = try Repository.temporaryFolder()
-        let process = try CommandLineTests.launch(
-            ["serve", "--port", String(port), "--folder", folder.path] + arguments)
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        let deadline = Date().addingTimeInterval(20)
-        while RawHTTP.request(port: port, method: "HEAD", path: "/") == nil {
-            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        try body(port)
+        try ServeTests.withServer(arguments, folder: try Repository.temporaryFolder(), body)
     }
 
     static func full(_ address: String, port: Int) -> RawHTTP.Answer? {

@@ -17,10 +17,10 @@ struct ServeTests {
     }()
 
     /// Runs `feedpipe serve` on a free port for the duration of `body`.
-    static func withServer<T>(_ arguments: [String] = [], _ body: (Int) throws -> T) throws -> T {
+    static func withServer<T>(_ arguments: [String] = [], folder: URL = feeds, _ body: (Int) throws -> T) throws -> T {
         let port = RawHTTP.freePort()
         let process = try CommandLineTests.launch(
-            ["serve", "--port", String(port), "--folder", feeds.path] + arguments)
+            ["serve", "--port", String(port), "--folder", folder.path] + arguments)
         defer {
             process.terminate()
             process.waitUntilExit()
