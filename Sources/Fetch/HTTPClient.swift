@@ -20,9 +20,10 @@ package final class HTTPClient: @unchecked Sendable {
         var failure =
             Curl.initialized == CURLE_OK
             ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
+        // Connections are kept alive across batches; on HTTP/2, transfers to one host share one connection.
         for (option, value) in [
             (CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),
-            (CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency),
+            (CURLMOPT_MAX_HOST_CONNECTIONS, options.perHostConcurrency), (CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX)),
         ] where failure == nil {
             failure = Curl.failure(feedpipe_curl_multi_setopt_long(multi, option, value)).map {
                 "libcurl cannot be set up: " + $0
@@ -434,6 +435,8 @@ private final class Transfer {
             (CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytes), (CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds),
             // Bodies are decompressed here, not by libcurl, which takes a gzip stream cut short for a whole one.
             (CURLOPT_HTTP_CONTENT_DECODING, 0),
+            // HTTP/2 where TLS lets the server offer it, HTTP/1.1 with keep-alive elsewhere.
+            (CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)),
         ]
         var code = feedpipe_curl_setopt_string(easy, CURLOPT_URL, request.url)
         for (option, value) in settings where code == CURLE_OK { code = feedpipe_curl_setopt_long(easy, option, value) }
