@@ -17,8 +17,9 @@ struct SanitizerVectorTests {
 
     static let forbidden = [
         "<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<frame", "<object",
-        "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<link", "<svg", "<math",
-        "<input", "<button", "<template", "<audio", "<video", "<marquee", "background=", "dynsrc", "lowsrc",
+        "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<link", "<svg", "<mglyph",
+        "<maction", "<annotation", "xlink:", "<input", "<button", "<template", "<audio", "<video", "<marquee",
+        "background=", "dynsrc", "lowsrc",
     ]
 
     @Test func thereAreEnoughVectors() {
@@ -38,6 +39,30 @@ struct SanitizerVectorTests {
         // Event handlers: any attribute whose name starts with "on".
         #expect(body.range(of: #"<[^>]*\son[a-z]+\s*="#, options: .regularExpression) == nil, "\(article.html)")
         #expect(article.text.contains("A paragraph of ordinary article prose"))
+    }
+}
+
+/// Formulas are part of the text: "When a ≠ 0, there are two solutions", not "When , there are".
+@Suite("MathML")
+struct MathMLTests {
+    @Test func formulasStayWithTheirTextAndNothingElse() throws {
+        let prose = String(repeating: "A paragraph about equations, long enough to be chosen as the body. ", count: 4)
+        let html = """
+            <html><body><article><p>\(prose)</p>
+            <p>When <math display="inline" onclick="alert(1)" href="javascript:alert(2)"><mi mathvariant="italic" style="color:red">a</mi><mo>≠</mo><mn>0</mn></math>,
+            there are two solutions to <math><semantics><mrow><mi>a</mi><msup><mi>x</mi><mn>2</mn></msup><mo>=</mo><mn>0</mn></mrow>
+            <annotation encoding="application/x-tex">ax^2=0</annotation><annotation-xml encoding="text/html"><img src=x onerror=alert(3)></annotation-xml></semantics></math>.</p>
+            <p>\(prose)</p></article></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://maths.example.org/quadratics"))
+        #expect(article.text.contains("When a≠0, there are two solutions to ax2=0."), "\(article.text)")
+        #expect(
+            article.html.contains(
+                "<math display=\"inline\"><mi mathvariant=\"italic\">a</mi><mo>≠</mo><mn>0</mn></math>"),
+            "\(article.html)")
+        for gone in ["onclick", "href=", "style=", "annotation", "<img", "ax^2"] {
+            #expect(!article.html.contains(gone), "\(gone) in \(article.html)")
+        }
     }
 }
 

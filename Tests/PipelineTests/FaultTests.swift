@@ -194,7 +194,8 @@ struct XSSIntoAtomTests {
             #expect(content.contains("ordinary reporting about the harbour works"))
             for fragment in [
                 "<script", "javascript:", "vbscript:", "data:text", "data:image/svg", "<iframe", "<object",
-                "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<svg", "<math", "<link",
+                "<embed", "<form", "<meta", "<base", "<style", "style=", "expression(", "<svg", "<link", "<mglyph",
+                "<maction", "<annotation", "xlink:",
             ] {
                 #expect(!content.contains(fragment), "\(fragment) reached the feed")
             }

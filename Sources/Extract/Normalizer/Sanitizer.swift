@@ -17,10 +17,20 @@ struct Sanitizer {
     /// Elements removed with everything inside them: active content, forms, and page machinery.
     static let droppedTags = TagSet([
         "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
-        "select", "textarea", "option", "meta", "link", "base", "svg", "math", "noscript", "template", "canvas",
+        "select", "textarea", "option", "meta", "link", "base", "svg", "noscript", "template", "canvas",
         "audio", "video", "source", "track", "map", "area", "dialog", "head", "title", "nav", "aside", "label",
         "param", "portal", "slot", "xml", "marquee",
     ])
+    /// Presentation MathML, kept inside `<math>` so that formulas stay in the text ("When a ≠ 0, …"), with no
+    /// attribute but `display` and `mathvariant`. Other MathML elements give way to their content, but for
+    /// annotations (TeX source, or HTML and SVG inside `annotation-xml`), which go.
+    static let mathTags = TagSet([
+        "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot", "mstyle", "merror",
+        "mpadded", "mphantom", "mfenced", "menclose", "msub", "msup", "msubsup", "munder", "mover", "munderover",
+        "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "semantics",
+    ])
+    static let mathDropped = TagSet(["annotation", "annotation-xml"])
+
     /// Structural elements that become `div`, so their blocks stay blocks.
     static let blockToDiv = TagSet([
         "article", "section", "main", "header", "footer", "center", "hgroup", "address", "body", "html",
@@ -36,6 +46,8 @@ struct Sanitizer {
         "ol": ["start", "reversed"], "li": ["value"],
         "time": ["datetime"], "blockquote": ["cite"], "q": ["cite"], "del": ["cite"], "ins": ["cite"],
         "abbr": ["title"], "col": ["span"], "colgroup": ["span"],
+        "math": ["display"], "mi": ["mathvariant"], "mn": ["mathvariant"], "mo": ["mathvariant"],
+        "mtext": ["mathvariant"],
     ]
 
     /// Sanitises everything below `container` (the container itself is left as it is).
@@ -50,6 +62,10 @@ struct Sanitizer {
                 }
                 if node.tag(in: Self.droppedTags) {
                     pending.append(node)
+                    return .skipChildren
+                }
+                if node.is("math") {
+                    sanitizeMath(node)
                     return .skipChildren
                 }
                 if node.tag(in: Self.blockToDiv) { node.rename("div") }
@@ -124,6 +140,32 @@ struct Sanitizer {
         while let child = frame.firstChild { child.remove() }
         frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation")
         frame.setAttribute("loading", "lazy")
+    }
+
+    /// A formula: its presentation MathML kept, everything else unwrapped or, for annotations, removed.
+    private func sanitizeMath(_ math: Node) {
+        cleanAttributes(math)
+        var dropped: [Node] = []
+        var unwrapped: [Node] = []
+        math.walk { node in
+            switch node.kind {
+            case .element:
+                if node.tag(in: Self.mathDropped) || node.tag(in: Self.droppedTags) {
+                    dropped.append(node)
+                    return .skipChildren
+                }
+                if !node.tag(in: Self.mathTags) { unwrapped.append(node) }
+                cleanAttributes(node)
+                return .enter
+            case .text:
+                return .skipChildren
+            case .comment, .other:
+                dropped.append(node)
+                return .skipChildren
+            }
+        }
+        Node.remove(dropped)
+        for node in unwrapped.reversed() { node.unwrap() }
     }
 
     private func cleanAttributes(_ node: Node) {
