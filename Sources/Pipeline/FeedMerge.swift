@@ -23,6 +23,8 @@ struct FeedMerge {
     private var fetched: [Int: [(url: String, validators: Validators)]] = [:]
     /// Body fingerprints of each feed's entries, for deduplication, read from the store when first needed.
     private var bodies: [[UInt64: String]?]
+    /// Outcomes taken since the last flush, by pipeline.
+    private var bufferedBy: [Int: Int] = [:]
     /// Outcomes taken since the last flush.
     private(set) var buffered = 0
 
@@ -39,6 +41,7 @@ struct FeedMerge {
     /// Takes one article's outcome for pipeline `index`.
     mutating func take(_ outcome: Result<Runner.Fetched, RunError>, link: Link, pipeline index: Int) {
         buffered += 1
+        bufferedBy[index, default: 0] += 1
         let config = configs[index]
         // A feed item's own body stands in for a page that cannot be read (which is not marked fetched, so
         // the next run tries it again) or that yields far less.
@@ -89,11 +92,12 @@ struct FeedMerge {
         }
     }
 
-    /// Merges the entries taken into the store, with the validators of the articles they came from.
-    mutating func flush() {
+    /// Merges the entries taken into the store, with the validators of the articles they came from: every
+    /// pipeline's, or only `pipeline`'s (one whose articles are all in, so that its feed can be written).
+    mutating func flush(pipeline: Int? = nil) {
         // Pipelines whose articles were all left out still record that they were fetched.
         for index in fetched.keys where entries[index] == nil { entries[index] = [] }
-        for (index, batch) in entries where broken[index] == nil {
+        for (index, batch) in entries where broken[index] == nil && (pipeline == nil || pipeline == index) {
             let config = configs[index]
             do {
                 var batch = batch
@@ -108,9 +112,16 @@ struct FeedMerge {
                 broken[index] = .state(error)
             }
         }
-        entries = [:]
-        fetched = [:]
-        buffered = 0
+        if let pipeline {
+            entries[pipeline] = nil
+            fetched[pipeline] = nil
+            buffered -= bufferedBy.removeValue(forKey: pipeline) ?? 0
+        } else {
+            entries = [:]
+            fetched = [:]
+            bufferedBy = [:]
+            buffered = 0
+        }
     }
 
     /// The entries whose body is not already another entry's in the feed (`filter: {dedupe: true}`).

@@ -105,18 +105,33 @@ package struct Runner: Sendable {
         }
         // Outcomes are merged into the store as they come, a chunk at a time, so that a run over thousands
         // of articles holds only a chunk of them in memory.
+        // A pipeline whose articles are all in is merged and its feed written at once, while the others'
+        // articles are still being fetched and extracted.
         var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
+        var remaining = perPipeline.map(\.count)
+        var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
+        func finish(_ index: Int) {
+            merge.flush(pipeline: index)
+            if let error = merge.broken[index] {
+                written[index] = .failure(error)
+            } else {
+                written[index] = Result { () throws(RunError) in
+                    try emit(configs[index], report: merge.reports[index], state: state)
+                }
+            }
+        }
         await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
-            merge.take(outcome, link: jobs[position].link, pipeline: owners[position])
-            if merge.buffered >= Self.chunkSize { merge.flush() }
+            let owner = owners[position]
+            merge.take(outcome, link: jobs[position].link, pipeline: owner)
+            remaining[owner] -= 1
+            if remaining[owner] == 0 {
+                finish(owner)
+            } else if merge.buffered >= Self.chunkSize {
+                merge.flush()
+            }
         }
-        merge.flush()
-        reports = merge.reports
-        let broken = merge.broken
-        let results = configs.indices.map { index -> Result<RunReport, RunError> in
-            if let error = broken[index] { return .failure(error) }
-            return Result { () throws(RunError) in try emit(configs[index], report: reports[index], state: state) }
-        }
+        for index in configs.indices where written[index] == nil { finish(index) }
+        let results = written.map { $0! }
         let statuses = zip(configs, results).map { config, result in
             switch result {
             case .success(let report):
