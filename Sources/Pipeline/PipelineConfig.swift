@@ -64,6 +64,13 @@ public struct PipelineConfig: Sendable {
     /// the web, whose `file:` links are all refused.
     package var sourceFolder: String? { source.localFolder }
 
+    /// The feed's public address when its folder is published at `base`: the Atom file's name under it.
+    package func publishedAddress(under base: String) -> String {
+        let name = URL(fileURLWithPath: output).lastPathComponent
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name
+        return (base.hasSuffix("/") ? base : base + "/") + encoded
+    }
+
     package var sourceURL: String { source.url }
 
     static let keys = [

@@ -55,7 +55,16 @@ struct Run: AsyncParsableCommand {
         name: .customLong("site-rules"), help: "A folder of ftr-site-config rule files, for pipelines that name none.")
     var siteRules: String?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: "Where the feeds folder is published (https://feeds.example.net/): the address of every feed whose pipeline gives no url:, for rel=\"self\" and index.opml.")
+    var publicURL: String?
+
     func validate() throws {
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+            else { throw ValidationError("--public-url is an http or https address, such as https://feeds.example.net/") }
+        }
         guard concurrency >= 1, perHost >= 1 else {
             throw ValidationError("--concurrency and --per-host must be at least 1.")
         }
@@ -87,6 +96,7 @@ struct Run: AsyncParsableCommand {
             do {
                 var config = try PipelineConfig.load(file)
                 if config.siteRules == nil, let siteRules { config.siteRules = SiteRuleFolder(path: siteRules) }
+                if config.selfLink == nil, let publicURL { config.selfLink = config.publishedAddress(under: publicURL) }
                 configs.append(config)
             } catch {
                 printError(error.description)

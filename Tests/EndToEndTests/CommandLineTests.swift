@@ -1,4 +1,5 @@
 import Foundation
+import Markup
 import TestSupport
 import Testing
 
@@ -76,6 +77,26 @@ struct CommandLineTests {
         for boilerplate in ["We use your sign-up", "Read Full Article", "[REVEAL]", "[INSIGHT]", "[NEWS]", "Share"] {
             #expect(!output.stdout.contains(boilerplate))
         }
+    }
+
+    /// With the folder's public address, every feed names its own address in each format, and the OPML
+    /// lists absolute addresses a reader can import.
+    @Test func thePublicURLNamesEveryFeedAndFillsTheOPML() throws {
+        let folder = try Self.workingCopy()
+        let output = try Self.run(["run", "--public-url", "https://feeds.example.net/news"], in: folder)
+        #expect(output.status == 0, "\(output.stderr)")
+        let feeds = folder.appendingPathComponent("Feeds")
+        let atom = try String(contentsOf: feeds.appendingPathComponent("example.atom"), encoding: .utf8)
+        #expect(atom.contains(#"href="https://feeds.example.net/news/example.atom""#))
+        let rss = try String(contentsOf: feeds.appendingPathComponent("example-feed.rss"), encoding: .utf8)
+        #expect(rss.contains(#"href="https://feeds.example.net/news/example-feed.rss" rel="self""#))
+        let json = try String(contentsOf: feeds.appendingPathComponent("example-feed.json"), encoding: .utf8)
+        #expect(json.contains(#"https:\/\/feeds.example.net\/news\/example-feed.json"#) || json.contains("https://feeds.example.net/news/example-feed.json"))
+        let opml = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent("index.opml"))))
+        let addresses = opml.root?.xpath("//outline").compactMap { $0.attribute("xmlUrl") } ?? []
+        #expect(addresses.count == 5 && addresses.allSatisfy { $0.hasPrefix("https://feeds.example.net/news/") }, "\(addresses)")
+        let refused = try Self.run(["run", "--public-url", "feeds.example.net"], in: folder)
+        #expect(refused.status == 64)
     }
 
     /// N machines each running their shard write every feed once between them, each with its own store.
