@@ -57,13 +57,18 @@ struct Run: AsyncParsableCommand {
 
     @Option(
         name: .customLong("public-url"),
-        help: "Where the feeds folder is published (https://feeds.example.net/): the address of every feed whose pipeline gives no url:, for rel=\"self\" and index.opml.")
+        help:
+            "Where the feeds folder is published (https://feeds.example.net/): the address of every feed whose pipeline gives no url:, for rel=\"self\" and index.opml."
+    )
     var publicURL: String?
 
     func validate() throws {
         if let publicURL {
-            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
-            else { throw ValidationError("--public-url is an http or https address, such as https://feeds.example.net/") }
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host != nil
+            else {
+                throw ValidationError("--public-url is an http or https address, such as https://feeds.example.net/")
+            }
         }
         guard concurrency >= 1, perHost >= 1 else {
             throw ValidationError("--concurrency and --per-host must be at least 1.")

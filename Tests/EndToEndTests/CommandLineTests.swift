@@ -91,10 +91,14 @@ struct CommandLineTests {
         let rss = try String(contentsOf: feeds.appendingPathComponent("example-feed.rss"), encoding: .utf8)
         #expect(rss.contains(#"href="https://feeds.example.net/news/example-feed.rss" rel="self""#))
         let json = try String(contentsOf: feeds.appendingPathComponent("example-feed.json"), encoding: .utf8)
-        #expect(json.contains(#"https:\/\/feeds.example.net\/news\/example-feed.json"#) || json.contains("https://feeds.example.net/news/example-feed.json"))
+        #expect(
+            json.contains(#"https:\/\/feeds.example.net\/news\/example-feed.json"#)
+                || json.contains("https://feeds.example.net/news/example-feed.json"))
         let opml = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent("index.opml"))))
         let addresses = opml.root?.xpath("//outline").compactMap { $0.attribute("xmlUrl") } ?? []
-        #expect(addresses.count == 5 && addresses.allSatisfy { $0.hasPrefix("https://feeds.example.net/news/") }, "\(addresses)")
+        #expect(
+            addresses.count == 5 && addresses.allSatisfy { $0.hasPrefix("https://feeds.example.net/news/") },
+            "\(addresses)")
         let refused = try Self.run(["run", "--public-url", "feeds.example.net"], in: folder)
         #expect(refused.status == 64)
     }

@@ -206,7 +206,6 @@ struct PolitenessTests {
         var options = FetchOptions()
         options.lowSpeedBytes = 100
         options.lowSpeedSeconds = 1
-        let started = Date()
         let result = await HTTPClient(options: options).fetch(
             Request(url: server.baseURL + "/drip", policy: Self.quick(retries: 0)))
         guard case .failure(.transport(let url, let message)) = result else {
@@ -214,8 +213,9 @@ struct PolitenessTests {
             return
         }
         #expect(url == server.baseURL + "/drip")
-        #expect(message.lowercased().contains("timeout") || message.lowercased().contains("too slow"))
-        #expect(Date().timeIntervalSince(started) < 30)
+        // Cut off by the low-speed limit ("Operation too slow. Less than 100 bytes/sec…"), not by the whole
+        // transfer's timeout ("Operation timed out after…"): the message says which, with no clock in the test.
+        #expect(message.lowercased().contains("too slow"), "\(message)")
     }
 
     @Test func stopsACompressionBombAtTheDecompressedLimit() async throws {
