@@ -1,3 +1,4 @@
+import Markup
 import Testing
 
 @testable import Extract
@@ -53,5 +54,31 @@ struct BoilerplateTests {
         #expect(!Boilerplate.isNegative("header-image"))
         #expect(!Boilerplate.isNegative("article-body"))
         #expect(Boilerplate.isPositive("article-body"))
+    }
+}
+
+/// A notice ends a paragraph, not the article around it: a short body whose last line is "To read this
+/// article in full, please click here" keeps its paragraphs (it came out empty: the wrappers' text, judged
+/// whole, ended with the notice).
+@Suite("Notices inside short bodies")
+struct NoticeInsideShortBodyTests {
+    @Test(arguments: [
+        "<p>To read this article in full, please <a href=\"/register\">click here</a></p>",
+        "<div>To read this article in full, please click here.</div>",
+    ])
+    func theNoticeGoesAndTheParagraphsStay(notice: String) throws {
+        let html = """
+            <html><head><title>Vendor patches router flaw</title></head><body>
+            <header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
+            <div class="page"><section class="article-body"><h1>Vendor patches router flaw</h1>
+            <p>The vendor released firmware on Tuesday that closes a flaw letting attackers take over home routers remotely.</p>
+            <p>Owners should install the update from the settings page; automatic updates reach most units within a week.</p>
+            \(notice)
+            </section></div><footer><a href="/about">About us</a></footer></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://tech.example.org/router-flaw"))
+        #expect(article.text.contains("The vendor released firmware on Tuesday"), "\(article.text)")
+        #expect(article.text.contains("automatic updates reach most units"))
+        #expect(!article.text.contains("click here"))
     }
 }

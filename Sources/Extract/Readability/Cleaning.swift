@@ -63,6 +63,9 @@ struct Cleaning {
                     if !Boilerplate.mayBeFurniture(lowered) { return .enter }
                 }
             }
+            // A block of several paragraphs is judged by its paragraphs, one at a time: a notice ends one of
+            // them ("To read this article in full, please click here"), not the article around it.
+            if Self.holdsParagraphs(node) { return .enter }
             let text = TextRenderer.render(node, style: .text).collapsedLines
             if text.isEmpty { return .skipChildren }
             if Boilerplate.isFurnitureText(text, extra: dropText) {
@@ -72,6 +75,20 @@ struct Cleaning {
             return .enter
         }
         Node.remove(removed)
+    }
+
+    static let paragraphTags = TagSet(["p", "div", "section", "blockquote", "ul", "ol", "table", "figure", "article"])
+
+    /// Whether the node holds two or more paragraph-like children with text of their own, itself or
+    /// through wrappers of one child each (`div > section > p, p`).
+    static func holdsParagraphs(_ node: Node) -> Bool {
+        var level: Node? = node
+        while let current = level {
+            let blocks = current.elementChildren.filter { $0.tag(in: paragraphTags) && !TextBytes.isBlank($0) }
+            if blocks.count >= 2 { return true }
+            level = blocks.count == 1 && current.elementChildren.count == 1 ? blocks[0] : nil
+        }
+        return false
     }
 
     /// Whether nothing but white space comes before the node in its parent.
