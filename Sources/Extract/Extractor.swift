@@ -191,14 +191,22 @@ public struct Extractor: Sendable {
         }
         if !selected.isEmpty {
             for node in selected.flatMap(movable) { container.append(node) }
-            Cleaning(scorer: nil, title: metadata.title, dropText: dropText).apply(to: container)
+            Cleaning(scorer: nil, title: metadata.title, dropText: dropText, host: Self.host(of: document))
+                .apply(to: container)
             return container
         }
         var scorer = ContentScorer(root: body)
         let chosen = scorer.bestContent()
         for node in (chosen.isEmpty ? [body] : chosen).flatMap(movable) { container.append(node) }
-        Cleaning(scorer: scorer, title: metadata.title, dropText: dropText).apply(to: container)
+        Cleaning(scorer: scorer, title: metadata.title, dropText: dropText, host: Self.host(of: document))
+            .apply(to: container)
         return container
+    }
+
+    /// The page's own host, without `www.`.
+    static func host(of document: Document) -> String? {
+        guard let host = document.url.flatMap(URL.init(string:))?.host?.lowercased() else { return nil }
+        return host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
     }
 
     /// The nodes not contained in another node of the list.

@@ -82,3 +82,35 @@ struct NoticeInsideShortBodyTests {
         #expect(!article.text.contains("click here"))
     }
 }
+
+/// A list the article gives — links to other sites between its paragraphs — is content; a related-stories
+/// list of the site's own links, or one closing the article, is not.
+@Suite("Lists of links in the body")
+struct ListedContentTests {
+    static func page(links: [String], closing: Bool) -> String {
+        let items = links.enumerated().map { "<li><a href=\"\($1)\">Tool number \($0 + 1)</a></li>" }.joined()
+        let after = closing ? "" : "<p>We review the list every year and drop whatever we no longer open at all.</p>"
+        return """
+            <html><head><title>Tools we use</title></head><body><nav><a href="/">Home</a></nav><article><h1>Tools we use</h1>
+            <p>These are the tools our team relies on each day, and why we keep paying for every one of them.</p>
+            <ul>\(items)</ul>\(after)</article><footer>About</footer></body></html>
+            """
+    }
+
+    static func text(_ html: String) throws -> String {
+        Extractor().extract(try Document(html: html, url: "https://blog.example.org/tools")).text
+    }
+
+    @Test func aListOfOtherSitesAmongTheParagraphsStays() throws {
+        let links = ["https://alpha.example/", "https://www.beta.example/app", "https://gamma.example/"]
+        let text = try Self.text(Self.page(links: links, closing: false))
+        #expect(text.contains("Tool number 1") && text.contains("Tool number 3"), "\(text)")
+    }
+
+    @Test func theSitesOwnLinksOrAClosingListGo() throws {
+        let own = ["https://blog.example.org/a", "/b", "https://www.blog.example.org/c"]
+        #expect(!(try Self.text(Self.page(links: own, closing: false))).contains("Tool number"))
+        let others = ["https://alpha.example/", "https://beta.example/", "https://gamma.example/"]
+        #expect(!(try Self.text(Self.page(links: others, closing: true))).contains("Tool number"))
+    }
+}

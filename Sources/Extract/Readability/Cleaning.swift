@@ -8,6 +8,9 @@ struct Cleaning {
     let scorer: ContentScorer?
     let title: String?
     let dropText: [NSRegularExpression]
+    /// The page's own host (without `www.`): a list of links to other sites, set among the article's
+    /// paragraphs, is what the article lists, not the site's furniture.
+    var host: String? = nil
 
     /// Furniture notices are short: 400 characters of text, which is at most 1,600 bytes of UTF-8.
     static let furnitureByteLimit = 1600
@@ -260,6 +263,7 @@ struct Cleaning {
 
     private func shouldRemove(_ node: Node, whole: Int) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
+        if isListedContent(node) { return false }
         let weight = Boilerplate.classWeight(node)
         let text = TextStats.of(node)
         let score = scorer?.score(of: node) ?? 0
@@ -297,6 +301,31 @@ struct Cleaning {
         if weight >= 25, linkDensity > 0.5 { return true }
         if embeds > 0, length < 75 { return true }
         return false
+    }
+
+    /// A list the article itself gives ("the tools we use", sources, products): three items or more, each
+    /// a link to another site than the page's own, between two paragraphs of the body. Related-story boxes
+    /// link to the site itself, or close the article.
+    private func isListedContent(_ node: Node) -> Bool {
+        guard let host, node.is("ul") || node.is("ol"), Boilerplate.classWeight(node) >= 0 else { return false }
+        func paragraph(_ sibling: Node?) -> Bool {
+            guard let sibling, sibling.is("p") else { return false }
+            return TextStats.of(sibling).length >= 40
+        }
+        guard paragraph(node.previousElementSibling), paragraph(node.nextElementSibling) else { return false }
+        let items = node.elementChildren.filter { $0.is("li") }
+        guard items.count >= 3 else { return false }
+        return items.allSatisfy { item in
+            let links = item.xpath(".//a[@href]")
+            guard !links.isEmpty else { return false }
+            return links.allSatisfy { link in
+                guard let target = link.attribute("href").flatMap(URL.init(string:))?.host?.lowercased() else {
+                    return false
+                }
+                let bare = target.hasPrefix("www.") ? String(target.dropFirst(4)) : target
+                return bare != host && !bare.hasSuffix("." + host) && !host.hasSuffix("." + bare)
+            }
+        }
     }
 
     /// Tables laid out for data (headers, captions, many cells) are content, not layout.
