@@ -68,6 +68,16 @@ package struct FeedMeta: Sendable, Equatable {
     }
 }
 
+/// FNV-1a, 64 bits: a hash that is the same on every machine and in every run (Swift's `hashValue` is
+/// seeded per process), for shards, ETags and the like.
+package enum FNV1a {
+    package static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+}
+
 /// Name-based ids: a `urn:uuid:` (RFC 9562 version 8) made from a 128-bit FNV-1a hash of a name, so an
 /// entry's id depends only on its canonical URL and the feed's id only on its name.
 package enum StableID {

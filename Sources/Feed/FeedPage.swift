@@ -26,29 +26,25 @@ package enum FeedPage {
     package static func read(_ bytes: [UInt8], as format: FeedFormat) -> Contents? {
         switch format {
         case .atom:
-            guard let document = try? Document(xml: bytes), let root = document.root, root.localName == "feed",
+            guard let head = FeedHead.read(bytes, as: .atom),
                 let entries = try? AtomReader.entries(in: bytes, url: "feed.atom")
             else { return nil }
-            let title = root.elementChildren.first { $0.localName == "title" }?.text ?? "Untitled feed"
-            let site = root.elementChildren.first {
-                $0.localName == "link" && ($0.attribute("rel") ?? "alternate") == "alternate"
-            }?.attribute("href")
             let items = entries.map { entry in
                 Item(
                     title: entry.title, link: entry.link, date: entry.published ?? entry.updated, author: entry.author,
                     image: entry.image, summary: entry.summary)
             }
-            return Contents(title: title, site: site, items: items)
+            return Contents(title: head.title ?? "Untitled feed", site: head.site, items: items)
         case .rss, .json:
             guard let links = try? FeedReader.links(in: bytes, url: nil) else { return nil }
-            let (title, site) = channel(of: bytes, format: format)
+            let head = FeedHead.read(bytes, as: format)
             let items = links.map { link in
                 Item(
                     title: link.title ?? link.url, link: link.url, date: link.date, author: link.author,
                     image: link.image,
                     summary: link.summary ?? link.content.flatMap(plainText))
             }
-            return Contents(title: title, site: site, items: items)
+            return Contents(title: head?.title ?? "Untitled feed", site: head?.site, items: items)
         }
     }
 
@@ -101,34 +97,11 @@ package enum FeedPage {
         return lowered.hasPrefix("https://") || lowered.hasPrefix("http://") ? text : nil
     }
 
-    /// The title and site of an RSS channel or a JSON Feed.
-    static func channel(of bytes: [UInt8], format: FeedFormat) -> (title: String, site: String?) {
-        if format == .json {
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
-            return ((object?["title"] as? String) ?? "Untitled feed", object?["home_page_url"] as? String)
-        }
-        guard let document = try? Document(xml: bytes, lenient: true),
-            let channel = document.root?.elementChildren.first(where: { $0.localName == "channel" })
-        else { return ("Untitled feed", nil) }
-        let title = channel.elementChildren.first { $0.localName == "title" }?.text ?? "Untitled feed"
-        let site = channel.elementChildren.first { $0.localName == "link" && $0.attribute("href") == nil }?.text
-        return (title, site)
-    }
-
     /// The text of an item's HTML body, cut to a summary's length.
     static func plainText(_ html: String) -> String? {
         guard let document = try? Document(html: "<html><body>\(html)</body></html>"), let text = document.root?.text
         else { return nil }
-        let words = text.split(whereSeparator: \.isWhitespace)
-        var summary = ""
-        for word in words {
-            if summary.count + word.count + 1 > 300 {
-                summary += "…"
-                break
-            }
-            summary += (summary.isEmpty ? "" : " ") + word
-        }
-        return summary.isEmpty ? nil : summary
+        return Summary.of(text, limit: 300)
     }
 
     static func day(_ date: Date) -> String { Timestamp.display(date, "d MMMM yyyy") }

@@ -202,3 +202,43 @@ public enum FeedReader {
         node.elementChildren.first { $0.localName == name }
     }
 }
+
+/// What a feed file says of itself, before its items: its title, the site it follows, the address it
+/// names as its own, and how many entries it holds. Read by the folder's index, the page a browser is
+/// shown, and `feedpipe new`.
+package struct FeedHead: Sendable, Equatable {
+    /// The feed's title as written (`nil` when it has none).
+    package var title: String?
+    package var site: String?
+    /// `rel="self"` or JSON Feed's `feed_url`.
+    package var selfLink: String?
+    package var entries: Int
+
+    /// The head of an Atom or RSS file (either root is read whichever `format` says) or of a JSON Feed
+    /// (which must name its version); `nil` for anything else.
+    package static func read(_ bytes: [UInt8], as format: FeedFormat) -> FeedHead? {
+        switch format {
+        case .atom, .rss:
+            guard let document = try? Document(xml: bytes, lenient: true), let root = document.root else { return nil }
+            let channel = root.localName == "rss" ? root.elementChildren.first { $0.localName == "channel" } : root
+            guard let channel, root.localName == "feed" || root.localName == "rss" else { return nil }
+            let title = channel.elementChildren.first { $0.localName == "title" }?.text
+            let site = channel.elementChildren.first { link in
+                link.localName == "link" && (link.attribute("rel") ?? "alternate") == "alternate"
+                    && (link.attribute("href") != nil || root.localName == "rss")
+            }.map { $0.attribute("href") ?? $0.text }
+            let published = channel.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "self" }?
+                .attribute("href")
+            let entries = channel.elementChildren.count { $0.localName == "entry" || $0.localName == "item" }
+            return FeedHead(
+                title: title.flatMap { $0.isEmpty ? nil : $0 }, site: site, selfLink: published, entries: entries)
+        case .json:
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
+            else { return nil }
+            return FeedHead(
+                title: object["title"] as? String, site: object["home_page_url"] as? String,
+                selfLink: object["feed_url"] as? String, entries: (object["items"] as? [Any])?.count ?? 0)
+        }
+    }
+}

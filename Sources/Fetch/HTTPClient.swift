@@ -145,13 +145,6 @@ package final class HTTPClient: @unchecked Sendable {
         var hosts: [String: HostState] = [:]
         let robotsIndex = -1  // marks robots.txt transfers
 
-        func origin(of url: String) -> String? {
-            guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-                scheme == "http" || scheme == "https", let host = components.host?.lowercased()
-            else { return nil }
-            return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
-        }
-
         func start(_ request: Request, index: Int, attempt: Int, host: String, bypassesCache: Bool = false) {
             var made =
                 setupFailure.map { Result<Transfer, FetchError>.failure(.transport(url: request.url, message: $0)) }
@@ -163,7 +156,7 @@ package final class HTTPClient: @unchecked Sendable {
             }
             switch made {
             case .failure(let error):
-                if index == robotsIndex, let site = origin(of: request.url) {
+                if index == robotsIndex, let site = Target(request.url).site {
                     robots[robotsKey(site, request.policy)] = .unreachableSite
                     robotsFailures[robotsKey(site, request.policy)] = error
                     hosts[host, default: HostState()].robotsInFlight = false
@@ -258,7 +251,7 @@ package final class HTTPClient: @unchecked Sendable {
             let result = transfer.finish(code: code)
             if transfer.index == robotsIndex {
                 hosts[host, default: HostState()].robotsInFlight = false
-                if let site = origin(of: transfer.request.url) {
+                if let site = Target(transfer.request.url).site {
                     let key = robotsKey(site, transfer.request.policy)
                     robots[key] = Self.robotsRules(from: result, options: options)
                     if case .failure(let error) = result { robotsFailures[key] = error }

@@ -55,10 +55,11 @@ enum FeedFolder {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
             let stem = url.deletingPathExtension().lastPathComponent
             guard let format = FeedFormat(fileExtension: url.pathExtension),
-                let data = FileManager.default.contents(atPath: url.path), let found = describe(Array(data), as: format)
+                let data = FileManager.default.contents(atPath: url.path),
+                let found = FeedHead.read(Array(data), as: format)
             else { continue }
-            var listing = byName[stem] ?? FeedIndex.Listing(title: found.title, site: found.site)
-            if let address = found.published, address.hasPrefix("http://") || address.hasPrefix("https://") {
+            var listing = byName[stem] ?? FeedIndex.Listing(title: found.title ?? "Untitled feed", site: found.site)
+            if let address = found.selfLink, address.hasPrefix("http://") || address.hasPrefix("https://") {
                 listing.published[file] = address
             }
             listing.files[format] = file
@@ -68,43 +69,13 @@ enum FeedFolder {
                 listing.lastError = run.lastError
             }
             if format == .atom {
-                listing.title = found.title  // Atom's title wins
+                listing.title = found.title ?? "Untitled feed"  // Atom's title wins
                 listing.site = found.site ?? listing.site
             }
             byName[stem] = listing
         }
         return byName.values.sorted {
             ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "")
-        }
-    }
-
-    /// The title, site link, own address (`rel="self"`, `feed_url`) and number of entries of an Atom, RSS or
-    /// JSON Feed file; `nil` for anything else.
-    static func describe(_ bytes: [UInt8], as format: FeedFormat)
-        -> (title: String, site: String?, published: String?, entries: Int)?
-    {
-        switch format {
-        case .atom, .rss:
-            guard let document = try? Document(xml: bytes), let root = document.root else { return nil }
-            let channel = root.localName == "rss" ? root.elementChildren.first { $0.localName == "channel" } : root
-            guard let channel, root.localName == "feed" || root.localName == "rss" else { return nil }
-            let title = channel.elementChildren.first { $0.localName == "title" }?.text ?? ""
-            let site = channel.elementChildren.first { link in
-                link.localName == "link" && (link.attribute("rel") ?? "alternate") == "alternate"
-                    && (link.attribute("href") != nil || root.localName == "rss")
-            }.map { $0.attribute("href") ?? $0.text }
-            let published = channel.elementChildren.first { $0.localName == "link" && $0.attribute("rel") == "self" }?
-                .attribute("href")
-            let entries = channel.elementChildren.count { $0.localName == "entry" || $0.localName == "item" }
-            return (title.isEmpty ? "Untitled feed" : title, site, published, entries)
-        case .json:
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                (object["version"] as? String)?.hasPrefix("https://jsonfeed.org/version/") == true
-            else { return nil }
-            return (
-                (object["title"] as? String) ?? "Untitled feed", object["home_page_url"] as? String,
-                object["feed_url"] as? String, (object["items"] as? [Any])?.count ?? 0
-            )
         }
     }
 }

@@ -124,15 +124,8 @@ package struct PipelineProposal: Sendable {
 
     /// A feed's own title (RSS channel, Atom feed, JSON Feed).
     static func feedTitle(_ bytes: [UInt8]) -> String? {
-        if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] {
-            return (object["title"] as? String).flatMap(nonEmpty)
-        }
-        // The document must outlive its nodes.
-        guard let document = try? Document(xml: bytes, lenient: true), let root = document.root else { return nil }
-        let channel = root.localName == "rss" ? root.elementChildren.first { $0.localName == "channel" } : root
-        return withExtendedLifetime(document) {
-            channel?.elementChildren.first { $0.localName == "title" }.flatMap { nonEmpty($0.text) }
-        }
+        let json = bytes.first { $0 > 0x20 } == UInt8(ascii: "{")
+        return FeedHead.read(bytes, as: json ? .json : .atom)?.title.flatMap(nonEmpty)
     }
 
     /// The site's name as the page gives it (`og:site_name`, `application-name`), else its `<title>`.

@@ -1,3 +1,5 @@
+import Feed
+
 /// One of N shares of the pipelines, for runs spread over N machines with no coordinator: a pipeline
 /// belongs to the share its id's stable hash falls in, so every machine that reads the same `Pipelines/`
 /// agrees without talking to the others, and a pipeline stays on its machine while the count is unchanged.
@@ -26,14 +28,6 @@ package struct Shard: Sendable, Equatable, CustomStringConvertible {
         Int(Self.hash(id) % UInt64(count)) == index
     }
 
-    /// FNV-1a over the id's UTF-8 bytes: the same on every machine and every run (Swift's `hashValue` is
-    /// seeded per process).
-    static func hash(_ id: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    /// FNV-1a over the id's UTF-8 bytes: the same on every machine and every run.
+    static func hash(_ id: String) -> UInt64 { FNV1a.hash(id.utf8) }
 }

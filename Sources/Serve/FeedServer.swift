@@ -195,11 +195,7 @@ package struct FeedServer: Sendable {
     }
 
     /// A strong validator: FNV-1a over the bytes, which change whenever the feed does.
-    static func hash(_ data: Data) -> String {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return String(value, radix: 16)
-    }
+    static func hash(_ data: Data) -> String { String(FNV1a.hash(data), radix: 16) }
 
     static func httpDate(_ date: Date) -> String {
         httpDateFormatter.string(from: date)
