@@ -12,6 +12,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include <libxml/xmlerror.h>
+#include <string.h>
 
 /// `xmlFree` is a mutable global function pointer, which Swift cannot call safely; call it through here.
 static inline void feedpipe_xmlFree(void *pointer) { xmlFree(pointer); }
@@ -20,20 +21,74 @@ static void feedpipe_ignore_generic_error(void *context, const char *message, ..
     (void)context;
     (void)message;
 }
-static void feedpipe_ignore_structured_error(void *context, xmlErrorPtr error) {
-    (void)context;
-    (void)error;
+
+/// Whether HTML closes every element left open inside this one when its end tag comes (the end tags of
+/// "address, article, aside, … ul" and of list items in the HTML standard's tree construction).
+static inline int feedpipe_closes_open_elements(const char *name) {
+    static const char *const names[] = {
+        "address", "article", "aside", "blockquote", "button", "center", "details", "dialog", "dir", "dl",
+        "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "listing", "main", "menu", "nav",
+        "ol", "pre", "search", "section", "summary", "ul", "li", "dd", "dt", NULL};
+    for (const char *const *candidate = names; *candidate != NULL; candidate++) {
+        if (strcmp(name, *candidate) == 0) return 1;
+    }
+    return 0;
 }
 
-/// Silences libxml2's error reporting, which would print to stderr for every recoverable error: on this
-/// thread and, as the default, on every thread that uses libxml2 later (its error handlers are per thread).
-/// A NULL handler would restore the default one, which prints: no-op handlers are set instead. Errors
-/// are still recorded, for `xmlGetLastError`.
+/// Whether an element bounds the scope an end tag may close through: table parts and the page's own
+/// elements (libxml2 gives these a higher rank than `div` too).
+static inline int feedpipe_bounds_scope(const char *name) {
+    static const char *const names[] = {
+        "table", "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "html", "head", "body", "object",
+        "applet", "marquee", "template", NULL};
+    for (const char *const *candidate = names; *candidate != NULL; candidate++) {
+        if (strcmp(name, *candidate) == 0) return 1;
+    }
+    return 0;
+}
+
+/// The structured error handler: ignores every error but one, a mismatched end tag in HTML, where it closes
+/// what libxml2 2.9 would leave open.
+///
+/// libxml2 lets an end tag close only the elements it ranks no higher than itself, and it ranks `div` above
+/// all but table parts: in `<button><div></button>` the `</button>` is dropped, the button stays open, and
+/// everything after it — in one common template the whole article — ends up inside the page's header
+/// button. Browsers pop the open elements down to the button. libxml2 reports the mismatch ("X and div")
+/// just before it gives up on the end tag, with its stack of open elements in the context; this handler pops
+/// that stack down to X there, as a browser would, so that libxml2 then closes X itself. Nothing changes
+/// when X is not open, when a table part or the body stands between, or for any other error.
+static void feedpipe_structured_error(void *context, xmlErrorPtr error) {
+    (void)context;
+    if (error == NULL || error->domain != XML_FROM_HTML || error->code != XML_ERR_TAG_NAME_MISMATCH || error->str1 == NULL || error->str2 == NULL ||
+        error->ctxt == NULL || strcmp(error->str2, "div") != 0 || !feedpipe_closes_open_elements(error->str1)) {
+        return;
+    }
+    htmlParserCtxtPtr parser = (htmlParserCtxtPtr)error->ctxt;
+    int index = parser->nameNr - 1;
+    while (index >= 0 && strcmp((const char *)parser->nameTab[index], error->str1) != 0) {
+        if (feedpipe_bounds_scope((const char *)parser->nameTab[index])) return;
+        index--;
+    }
+    if (index < 0) return;
+    while (parser->nameNr - 1 > index) {
+        if (parser->sax != NULL && parser->sax->endElement != NULL) {
+            parser->sax->endElement(parser->userData, parser->name);
+        }
+        parser->nameNr--;
+        parser->nameTab[parser->nameNr] = NULL;
+        parser->name = parser->nameTab[parser->nameNr - 1];
+    }
+}
+
+/// Silences libxml2's error reporting, which would print to stderr for every recoverable error, and installs
+/// the HTML repair above: on this thread and, as the default, on every thread that uses libxml2 later (its
+/// error handlers are per thread). A NULL handler would restore the default one, which prints: handlers that
+/// print nothing are set instead. Errors are still recorded, for `xmlGetLastError`.
 static inline void feedpipe_silence_errors(void) {
     xmlSetGenericErrorFunc(NULL, feedpipe_ignore_generic_error);
-    xmlSetStructuredErrorFunc(NULL, feedpipe_ignore_structured_error);
+    xmlSetStructuredErrorFunc(NULL, feedpipe_structured_error);
     xmlThrDefSetGenericErrorFunc(NULL, feedpipe_ignore_generic_error);
-    xmlThrDefSetStructuredErrorFunc(NULL, feedpipe_ignore_structured_error);
+    xmlThrDefSetStructuredErrorFunc(NULL, feedpipe_structured_error);
 }
 
 #endif
