@@ -94,6 +94,27 @@ struct ExtractionTests {
         #expect(Extractor().extract(try Document(html: html)).text.contains("the first boats left on time"))
     }
 
+    /// A template built of components names each block of the article after one, with a word that usually
+    /// marks furniture ("Widget"); the blocks together are the article and stay. A share bar among them goes.
+    @Test func blocksThatShareAFurnitureLikeClassAndHoldTheArticleStay() throws {
+        let block = { (text: String) in
+            "<div class=\"BlockWidget_BlockWidget__x1\"><div class=\"Prose\"><p>\(text)</p><p>\(text) Again, "
+                + "with more detail about what the council decided.</p></div></div>"
+        }
+        let html =
+            "<html><body><div class=\"Page\"><h1>Harbour works</h1>"
+            + block("The ferry crossing reopened on Friday after the storm, and the first boats left on time.")
+            + "<div class=\"BlockWidget_BlockWidget__x1\"><ul class=\"share\"><li><a href=\"/s\">Share</a></li></ul></div>"
+            + block("Harbour staff said the last repairs to the pier would be finished by the end of the month.")
+            + block("Fishermen, who had waited two weeks, unloaded their first full catch since the storm.")
+            + "</div><div class=\"footer-widget\"><a href=\"/about\">About us</a></div></body></html>"
+        let text = Extractor().extract(try Document(html: html)).text
+        #expect(text.contains("the first boats left on time"))
+        #expect(text.contains("the last repairs to the pier"))
+        #expect(text.contains("their first full catch"))
+        #expect(!text.contains("Share") && !text.contains("About us"))
+    }
+
     @Test func aNULByteInThePageEndsNothing() throws {
         let paragraph =
             "<p>The ferry crossing reopened on Friday after the storm, and the first boats left on time.</p>"
