@@ -22,30 +22,26 @@ static void feedpipe_ignore_generic_error(void *context, const char *message, ..
     (void)message;
 }
 
-/// Whether HTML closes every element left open inside this one when its end tag comes (the end tags of
-/// "address, article, aside, … ul" and of list items in the HTML standard's tree construction).
-static inline int feedpipe_closes_open_elements(const char *name) {
-    static const char *const names[] = {
-        "address", "article", "aside", "blockquote", "button", "center", "details", "dialog", "dir", "dl",
-        "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "listing", "main", "menu", "nav",
-        "ol", "pre", "search", "section", "summary", "ul", "li", "dd", "dt", NULL};
+/// Whether `name` is one of the NULL-terminated `names`.
+static inline int feedpipe_is_one_of(const char *name, const char *const *names) {
     for (const char *const *candidate = names; *candidate != NULL; candidate++) {
         if (strcmp(name, *candidate) == 0) return 1;
     }
     return 0;
 }
 
-/// Whether an element bounds the scope an end tag may close through: table parts and the page's own
+/// The elements whose end tag closes every element left open inside them (the end tags of "address,
+/// article, aside, … ul" and of list items in the HTML standard's tree construction).
+static const char *const feedpipe_closing_elements[] = {
+    "address", "article", "aside", "blockquote", "button", "center", "details", "dialog", "dir", "dl",
+    "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "listing", "main", "menu", "nav",
+    "ol", "pre", "search", "section", "summary", "ul", "li", "dd", "dt", NULL};
+
+/// The elements that bound the scope an end tag may close through: table parts and the page's own
 /// elements (libxml2 gives these a higher rank than `div` too).
-static inline int feedpipe_bounds_scope(const char *name) {
-    static const char *const names[] = {
-        "table", "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "html", "head", "body", "object",
-        "applet", "marquee", "template", NULL};
-    for (const char *const *candidate = names; *candidate != NULL; candidate++) {
-        if (strcmp(name, *candidate) == 0) return 1;
-    }
-    return 0;
-}
+static const char *const feedpipe_scope_bounds[] = {
+    "table", "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "html", "head", "body", "object",
+    "applet", "marquee", "template", NULL};
 
 /// The structured error handler: ignores every error but one, a mismatched end tag in HTML, where it closes
 /// what libxml2 2.9 would leave open.
@@ -59,14 +55,15 @@ static inline int feedpipe_bounds_scope(const char *name) {
 /// when X is not open, when a table part or the body stands between, or for any other error.
 static void feedpipe_structured_error(void *context, xmlErrorPtr error) {
     (void)context;
-    if (error == NULL || error->domain != XML_FROM_HTML || error->code != XML_ERR_TAG_NAME_MISMATCH || error->str1 == NULL || error->str2 == NULL ||
-        error->ctxt == NULL || strcmp(error->str2, "div") != 0 || !feedpipe_closes_open_elements(error->str1)) {
+    if (error == NULL || error->domain != XML_FROM_HTML || error->code != XML_ERR_TAG_NAME_MISMATCH ||
+        error->str1 == NULL || error->str2 == NULL || error->ctxt == NULL || strcmp(error->str2, "div") != 0 ||
+        !feedpipe_is_one_of(error->str1, feedpipe_closing_elements)) {
         return;
     }
     htmlParserCtxtPtr parser = (htmlParserCtxtPtr)error->ctxt;
     int index = parser->nameNr - 1;
     while (index >= 0 && strcmp((const char *)parser->nameTab[index], error->str1) != 0) {
-        if (feedpipe_bounds_scope((const char *)parser->nameTab[index])) return;
+        if (feedpipe_is_one_of((const char *)parser->nameTab[index], feedpipe_scope_bounds)) return;
         index--;
     }
     if (index < 0) return;
