@@ -265,7 +265,8 @@ struct Cleaning {
     /// The furniture-named classes that the article's own blocks share: a template built of components
     /// names each block of the article after one (`WidgetWrapper_WidgetWrapper__R4uge`), so that class holds
     /// most of the text, in several blocks. Its words say nothing about the blocks: they are weighed as if
-    /// unnamed. WCXB dev articles: 2 pages that came out empty are whole (F1 0.931 at three decimals before and after), scrapinghub unchanged.
+    /// unnamed. WCXB dev articles: 2 pages that came out empty are whole (F1 0.931 at three decimals before
+    /// and after); scrapinghub unchanged.
     static func layoutClasses(among candidates: [Node], whole: Int) -> Set<String> {
         var held: [String: (text: Int, blocks: Int, last: Node)] = [:]
         for node in candidates where node.hasAttribute("class") {
