@@ -142,6 +142,18 @@ struct ExtractionTests {
         #expect(!article.text.contains("Next story"))
     }
 
+    @Test func ofTwoEqualCandidatesTheFirstWinsEveryTime() throws {
+        func story(_ name: String) -> String {
+            let paragraph =
+                "<p>\(name) paragraph, with commas, long enough to count as the prose of an article here.</p>"
+            return "<section><h1>\(name)</h1><div>" + String(repeating: paragraph, count: 5) + "</div></section>"
+        }
+        let html = "<html><body>\(story("Alpha"))\(story("Bravo"))</body></html>"
+        let texts = try (0..<24).map { _ in Extractor().extract(try Document(html: html)).text }
+        #expect(Set(texts).count == 1)
+        #expect(texts.allSatisfy { $0.hasPrefix("Alpha") && !$0.contains("Bravo") })
+    }
+
     @Test func embeddedPostsStayWhileShareBarsGo() throws {
         let paragraphs = (1...4).map {
             "<p>Paragraph \($0) of the story about the slogan that everyone on social media was talking about on Monday.</p>"

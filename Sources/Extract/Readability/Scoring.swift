@@ -7,6 +7,9 @@ struct ContentScorer {
     let root: Node
     var stats: TextStatsIndex
     private(set) var scores: [Node: Double] = [:]
+    /// The scored elements in the order they were first scored, so that ties are broken the same way on
+    /// every run (a dictionary's order follows the nodes' addresses).
+    private var scored: [Node] = []
 
     init(root: Node) {
         self.root = root
@@ -43,9 +46,10 @@ struct ContentScorer {
     private func splitParts(of top: Node, best: Node) -> [Node] {
         guard let bestClass = best.attribute("class"), !bestClass.isEmpty else { return [] }
         let threshold = max(10, score(of: best) * 0.2)
-        let parts = scores.filter { node, value in
-            value >= threshold && !node.contains(top) && !top.contains(node) && node.attribute("class") == bestClass
-        }.map(\.key)
+        let parts = scored.filter { node in
+            score(of: node) >= threshold && !node.contains(top) && !top.contains(node)
+                && node.attribute("class") == bestClass
+        }
         // Nested matches: the outermost stands for the rest.
         return parts.filter { part in !parts.contains { $0 != part && $0.contains(part) } }
     }
@@ -120,7 +124,10 @@ struct ContentScorer {
             var ancestor = paragraph.parent
             var level = 0
             while let current = ancestor, level < 5 {
-                if scores[current] == nil { scores[current] = Self.initialScore(current) }
+                if scores[current] == nil {
+                    scores[current] = Self.initialScore(current)
+                    scored.append(current)
+                }
                 let divider = level == 0 ? 1.0 : level == 1 ? 2.0 : Double(level) * 3
                 scores[current, default: 0] += points / divider
                 if current == root { break }
@@ -158,9 +165,11 @@ struct ContentScorer {
     // MARK: Choosing the candidate
 
     private func topCandidate() -> Node? {
-        scores.max { lhs, rhs in
-            lhs.value != rhs.value ? lhs.value < rhs.value : lhs.key.depth < rhs.key.depth
-        }?.key
+        // Of equals, the first scored wins (`max` keeps the first it finds).
+        scored.max { lhs, rhs in
+            let (left, right) = (score(of: lhs), score(of: rhs))
+            return left != right ? left < right : lhs.depth < rhs.depth
+        }
     }
 
     /// Moves from the best candidate up to the element that really holds the article: a common ancestor
@@ -169,7 +178,7 @@ struct ContentScorer {
         var top = candidate
         let topScore = score(of: top)
         // Several candidates close to the best usually mean a body split into sibling blocks.
-        let rivals = scores.filter { $0.key != top && $0.value >= topScore * 0.75 }.map(\.key)
+        let rivals = scored.filter { $0 != top && score(of: $0) >= topScore * 0.75 }
         if rivals.count >= 2 {
             var ancestor = top.parent
             while let current = ancestor, current != root {
