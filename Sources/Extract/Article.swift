@@ -24,6 +24,11 @@ public struct Article: Sendable, Equatable {
     /// The body as plain text: paragraphs separated by one blank line, no title or byline.
     package var text: String
 
+    /// The day to date the page by: when it was published, else the day its address names, else — for a
+    /// page that says only when it was last updated — that day, the oldest it claims (WCXB dev articles:
+    /// the day of publication found on 0.813 of dated pages before the last step, see Benchmarks/README.md).
+    package var publicationDate: Date? { published ?? addressDate ?? modified }
+
     package init(
         title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
         addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil,

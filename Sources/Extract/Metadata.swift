@@ -26,6 +26,7 @@ struct Metadata {
         // JSON-LD that names no article but dates the page (a `WebPage`), read only when nothing else does.
         var datedScripts: [String] = []
         var firstTime: String?
+        var otherPublished: String?
         var documentTitle: String?
         var firstHeading: String?
         // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
@@ -43,6 +44,12 @@ struct Metadata {
                         meta[key] == nil
                     {
                         meta[key] = content
+                        // A publication date under a name of the site's own (`w-published-date`).
+                        if otherPublished == nil, key.contains("publish"), key.contains("date") || key.contains("time"),
+                            !key.contains("modif"), !key.contains("updat")
+                        {
+                            otherPublished = content
+                        }
                     }
                     if let equiv = node.attribute("http-equiv")?.lowercased(), equiv == "content-language",
                         let content = node.attribute("content")
@@ -99,7 +106,7 @@ struct Metadata {
                 meta["og:article:published_time"], meta["published"], meta["publish_date"], meta["published_date"],
                 meta["date_published"], meta["publication_date"], meta["article.published"], meta["dcterms.created"],
                 meta["dcterms.date"], meta["citation_publication_date"], meta["citation_date"],
-                firstTime, Self.string(ld["dateCreated"]),
+                otherPublished, firstTime, Self.string(ld["dateCreated"]),
             ].lazy.compactMap { $0.flatMap(Timestamp.parse) }.first
         modified =
             [
@@ -154,10 +161,25 @@ struct Metadata {
         author = author?.collapsedWhitespace
     }
 
-    /// The day a dated address names, as blog engines and many news sites write them: `/2022/11/14/slug`.
+    /// The day a dated address names, as blog engines and many news sites write them: `/2022/11/14/slug`,
+    /// or `/2022-11-14-slug`.
     static func dateInPath(_ address: String) -> Date? {
         guard let path = URLComponents(string: address)?.path else { return nil }
         let parts = path.split(separator: "/")
+        for part in parts where part.utf8.count >= 10 {
+            let head = part.utf8.prefix(11)
+            let digits = head.enumerated().allSatisfy { index, byte in
+                switch index {
+                case 4, 7: byte == UInt8(ascii: "-")
+                case 10: !(0x30...0x39).contains(byte)
+                default: (0x30...0x39).contains(byte)
+                }
+            }
+            guard digits, let date = Timestamp.parse(String(part.prefix(10))),
+                (1995...2100).contains(Int(part.prefix(4)) ?? 0)
+            else { continue }
+            return date
+        }
         for start in parts.indices.dropLast(2) {
             guard parts[start].count == 4, let year = Int(parts[start]), (1995...2100).contains(year),
                 (1...2).contains(parts[start + 1].count), let month = Int(parts[start + 1]), (1...12).contains(month),

@@ -8,6 +8,8 @@ enum NearTitle {
     static let skippedTags = TagSet([
         "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select",
     ])
+    /// The parts that are never text a reader sees, for walks that read asides and footers too.
+    static let codeTags = TagSet(["script", "style", "noscript", "template", "nav", "form", "select"])
     /// Blocks: an element holding one is no single line.
     static let blockTags = TagSet(["p", "div", "section", "article", "ul", "ol", "table", "h2", "h3", "blockquote"])
     /// How much text the title's header may hold, and how much text after the title is read for lines.
@@ -33,7 +35,7 @@ enum NearTitle {
     /// until `visit` returns false or lines of `budget` characters have been read.
     static func forEachLine(
         in scope: Node, heading: Node, afterHeading: Bool, length: Int, budget: Int = .max,
-        _ visit: (_ text: String, _ node: Node) -> Bool
+        skipping skipped: TagSet = skippedTags, _ visit: (_ text: String, _ node: Node) -> Bool
     ) {
         var going = true
         var started = !afterHeading
@@ -43,7 +45,7 @@ enum NearTitle {
                 started = true
                 return .skipChildren
             }
-            guard going, budget > 0, node.isElement, !node.tag(in: skippedTags) else { return .skipChildren }
+            guard going, budget > 0, node.isElement, !node.tag(in: skipped) else { return .skipChildren }
             guard started, TextBytes.length(of: node, limit: byteLimit) <= byteLimit else { return .enter }
             let text = spacedText(node)
             guard text.count <= length, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) else {

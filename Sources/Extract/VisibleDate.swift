@@ -20,13 +20,14 @@ enum VisibleDate {
 
     static func find(in body: Node) -> Found {
         var found = Found()
+        // "August 16, 2019 - Updated July 9, 2025": the date before the update word is the publication's.
         func note(_ text: String) {
-            guard let date = firstDate(in: text) else { return }
-            if isUpdateLine(text) {
-                if found.modified == nil { found.modified = date }
-            } else if found.published == nil {
-                found.published = date
+            guard let split = updateWordStart(in: text) else {
+                if found.published == nil { found.published = firstDate(in: text) }
+                return
             }
+            if found.published == nil { found.published = firstDate(in: String(text[..<split])) }
+            if found.modified == nil { found.modified = firstDate(in: String(text[split...])) }
         }
         // Elements that say they hold the date, and `<time>`s without a machine-readable value.
         body.walk { node in
@@ -42,6 +43,11 @@ enum VisibleDate {
                     note(text)
                     return .skipChildren
                 }
+                // A named block that also holds tags or links: its own short lines ("Posted on …").
+                for child in node.elementChildren where !child.tag(in: NearTitle.skippedTags) {
+                    let line = NearTitle.spacedText(child)
+                    if line.count <= datelineLength { note(line) }
+                }
             }
             return .enter
         }
@@ -56,8 +62,10 @@ enum VisibleDate {
             }
             if found.published != nil { return found }
         }
+        // Here an `<aside>` or `<footer>` counts: beside or under the title it is the article's own.
         NearTitle.forEachLine(
-            in: body, heading: heading, afterHeading: true, length: datelineLength, budget: NearTitle.reach
+            in: body, heading: heading, afterHeading: true, length: datelineLength, budget: NearTitle.reach,
+            skipping: NearTitle.codeTags
         ) { text, _ in
             note(text)
             return found.published == nil
@@ -85,10 +93,9 @@ enum VisibleDate {
     /// The words as templates write them in class names: lower case and capitalised.
     static func inBothCases(_ words: [String]) -> [String] { words + words.map(\.capitalized) }
 
-    /// Whether a line says when the page was updated rather than published.
-    static func isUpdateLine(_ text: String) -> Bool {
-        let lowered = text.lowercased()
-        return updateWords.contains { lowered.contains($0) }
+    /// Where a line starts saying when the page was updated rather than published, if it does.
+    static func updateWordStart(in text: String) -> String.Index? {
+        updateWords.compactMap { text.range(of: $0, options: .caseInsensitive)?.lowerBound }.min()
     }
 
     static let updateWords = [

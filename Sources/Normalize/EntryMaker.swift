@@ -29,7 +29,7 @@ package enum EntryMaker {
         let summary = Summary.of(article.text, limit: 400) ?? link.summary
         return Entry(
             id: id, title: title, link: address, author: article.author ?? link.author,
-            published: article.published ?? link.date ?? article.addressDate,
+            published: article.published ?? link.date ?? article.publicationDate,
             updated: article.modified ?? article.published ?? link.date ?? article.addressDate ?? firstSeen,
             summary: summary,
             content: article.html, image: article.image ?? link.image, language: article.language)

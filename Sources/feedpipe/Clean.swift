@@ -65,7 +65,7 @@ struct Clean: ParsableCommand {
             let object: [String: Any] = [
                 "file": file as Any, "url": (article.url ?? baseURL) as String? as Any, "title": article.title as Any,
                 "author": article.author as Any,
-                "published": (article.published ?? article.addressDate).map(Timestamp.rfc3339) as Any,
+                "published": article.publicationDate.map(Timestamp.rfc3339) as Any,
                 "modified": article.modified.map(Timestamp.rfc3339) as Any, "language": article.language as Any,
                 "image": article.image as Any, "text": article.text, "html": article.html,
             ]

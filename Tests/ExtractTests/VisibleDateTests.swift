@@ -60,6 +60,63 @@ struct VisibleDateTests {
         let article = Extractor().extract(try Document(html: html))
         #expect(article.published == Self.day("2024-04-08"))
     }
+
+    static let prose = String(
+        repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
+        count: 6)
+
+    @Test func aLineWithBothDatesGivesEachItsPlace() throws {
+        let html =
+            "<html><body><h1>River path</h1><div class=\"entry-date\">August 16, 2019 - Updated July 9, 2025</div>"
+            + "<article>\(Self.prose)</article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.published == Self.day("2019-08-16"))
+        #expect(article.modified == Self.day("2025-07-09"))
+    }
+
+    @Test func aDateBlockThatAlsoHoldsLinksHasItsDateLineRead() throws {
+        let tags = (1...12).map { "<a href=\"/tag/\($0)\">Topic number \($0)</a>" }.joined(separator: " ")
+        let html =
+            "<html><body><h1>River path</h1><article>\(String(repeating: Self.prose, count: 4))</article>"
+            + "<div class=\"post-date\"><span>Posted on 5 May 2021</span> <p>\(tags)</p></div></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).published == Self.day("2021-05-05"))
+    }
+
+    @Test func aDateInAnAsideUnderTheTitleIsRead() throws {
+        let html =
+            "<html><body><h1>River path</h1><aside><p>Ann Lee</p><p>June 2, 2022</p></aside>"
+            + "<article>\(Self.prose)</article></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).published == Self.day("2022-06-02"))
+    }
+
+    @Test func aPublicationDateUnderTheSitesOwnMetaNameIsRead() throws {
+        let html =
+            "<html><head><meta name=\"w-published-date\" content=\"2021-03-04T10:00:00Z\">"
+            + "<meta name=\"w-updated-date\" content=\"2022-01-01T10:00:00Z\"></head>"
+            + "<body><h1>River path</h1><article>\(Self.prose)</article></body></html>"
+        #expect(Extractor().extract(try Document(html: html)).published == Self.day("2021-03-04T10:00:00Z"))
+    }
+
+    @Test(
+        arguments: [
+            ("https://example.org/2022/11/14/river-path", "2022-11-14"),
+            ("https://example.org/news/2025-12-15-river-path", "2025-12-15"),
+            ("https://example.org/news/2025-12-15", "2025-12-15"),
+            ("https://example.org/news/2025-12-150", nil), ("https://example.org/parts/1234-56-78", nil),
+            ("https://example.org/news/1890-01-01-history", nil),
+        ] as [(String, String?)])
+    func anAddressThatNamesADayDatesThePage(address: String, expected: String?) {
+        #expect(Metadata.dateInPath(address) == expected.flatMap(Self.day), "\(address)")
+    }
+
+    @Test func aPageThatOnlySaysWhenItWasUpdatedIsDatedByThat() throws {
+        let html =
+            "<html><head><meta property=\"article:modified_time\" content=\"2023-05-06T08:00:00Z\"></head>"
+            + "<body><h1>River path</h1><article>\(Self.prose)</article></body></html>"
+        let article = Extractor().extract(try Document(html: html, url: "https://news.example.org/river-path"))
+        #expect(article.published == nil)
+        #expect(article.publicationDate == Self.day("2023-05-06T08:00:00Z"))
+    }
 }
 
 @Suite("Titles readers see")

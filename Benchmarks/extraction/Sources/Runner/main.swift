@@ -81,7 +81,7 @@ func measure(_ arguments: [String]) {
                 if !addresses.isEmpty {
                     prediction["title"] = article.title
                     prediction["author"] = article.author
-                    prediction["published"] = (article.published ?? article.addressDate).map(Timestamp.rfc3339)
+                    prediction["published"] = article.publicationDate.map(Timestamp.rfc3339)
                     prediction["modified"] = article.modified.map(Timestamp.rfc3339)
                 }
                 predictions[id] = prediction
