@@ -62,16 +62,44 @@ struct Clean: ParsableCommand {
         case .text: return article.text
         case .markdown: return Extractor.render(article, as: .markdown)
         case .json:
-            let object: [String: Any] = [
-                "file": file as Any, "url": (article.url ?? baseURL) as String? as Any, "title": article.title as Any,
-                "author": article.author as Any,
-                "published": article.publicationDate.map(Timestamp.rfc3339) as Any,
-                "modified": article.modified.map(Timestamp.rfc3339) as Any, "language": article.language as Any,
-                "image": article.image as Any, "text": article.text, "html": article.html,
-            ]
-            let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let page = CleanedPage(
+                file: file, url: article.url ?? baseURL, title: article.title, author: article.author,
+                published: article.publicationDate.map(Timestamp.rfc3339),
+                modified: article.modified.map(Timestamp.rfc3339),
+                language: article.language, image: article.image, text: article.text, html: article.html)
+            let data = try? Self.encoder.encode(page)
             return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+    }
+
+    private static let encoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// One line of `--format json`: every key is always there, `null` when the page does not say.
+    private struct CleanedPage: Encodable {
+        let file: String
+        let url, title, author, published, modified, language, image: String?
+        let text, html: String
+
+        enum CodingKeys: String, CodingKey {
+            case file, url, title, author, published, modified, language, image, text, html
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(file, forKey: .file)
+            try container.encode(url, forKey: .url)
+            try container.encode(title, forKey: .title)
+            try container.encode(author, forKey: .author)
+            try container.encode(published, forKey: .published)
+            try container.encode(modified, forKey: .modified)
+            try container.encode(language, forKey: .language)
+            try container.encode(image, forKey: .image)
+            try container.encode(text, forKey: .text)
+            try container.encode(html, forKey: .html)
         }
     }
 
