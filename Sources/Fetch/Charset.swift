@@ -82,15 +82,37 @@ public enum Charset {
     /// The charset a page declares in its first 4 KiB: `<meta charset=…>`, `content="…; charset=…"`, or
     /// `<?xml … encoding="…"?>`.
     static func declaredCharset(_ bytes: [UInt8]) -> String? {
-        let head = String(decoding: bytes.prefix(4096), as: UTF8.self).lowercased()
-        for marker in ["charset=", "encoding="] {
-            var searchRange = head.startIndex..<head.endIndex
-            while let found = head.range(of: marker, range: searchRange) {
-                var value = head[found.upperBound...].drop(while: { $0 == "\"" || $0 == "'" || $0 == " " })
-                value = value.prefix(while: { $0.isLetter || $0.isNumber || "-_:.".contains($0) })
-                if !value.isEmpty { return String(value) }
-                searchRange = found.upperBound..<head.endIndex
+        let head = bytes.prefix(4096)
+        for marker in ["charset=", "encoding="].map({ Array($0.utf8) }) {
+            var start = head.startIndex
+            while let found = Self.range(of: marker, in: head[start...]) {
+                let value = head[found...].drop { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == 0x20 }
+                    .prefix { byte in
+                        let lowered = byte | 0x20
+                        return (0x61...0x7A).contains(lowered) || (0x30...0x39).contains(byte)
+                            || "-_:.".utf8.contains(byte)
+                    }
+                if !value.isEmpty { return String(decoding: value, as: UTF8.self).lowercased() }
+                start = found
             }
+        }
+        return nil
+    }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+
+    /// Where the bytes just after an ASCII `marker` start, matched without regard to case.
+    private static func range(of marker: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard let first = marker.first, bytes.count >= marker.count else { return nil }
+        var index = bytes.startIndex
+        let last = bytes.endIndex - marker.count
+        while index <= last {
+            if lowered(bytes[index]) == first,
+                marker.indices.dropFirst().allSatisfy({ lowered(bytes[index + $0]) == marker[$0] })
+            {
+                return index + marker.count
+            }
+            index += 1
         }
         return nil
     }

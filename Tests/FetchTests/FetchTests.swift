@@ -26,6 +26,11 @@ struct CharsetTests {
         let equiv =
             Array("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\">".utf8) + [0xF0, 0xD2]
         #expect(Charset.decode(equiv, contentType: nil).hasSuffix("Пр"))
+        let shouted =
+            Array("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; CHARSET='KOI8-R'\">".utf8) + [0xF0, 0xD2]
+        #expect(Charset.decode(shouted, contentType: nil).hasSuffix("Пр"))
+        let declaration = Array("<?xml version=\"1.0\" Encoding=\"windows-1251\"?><p>".utf8) + [0xCF, 0xF0, 0xE8]
+        #expect(Charset.decode(declaration, contentType: nil).hasSuffix("При"))
     }
 
     @Test func prefersAByteOrderMarkToTheDeclaration() {
