@@ -5,6 +5,12 @@ import Foundation
 package enum Timestamp {
     /// The date written in `text`, or `nil`. A time without a zone is taken as UTC.
     package static func parse(_ text: String) -> Date? {
+        // A year before 1900 is a misread ("01/07/16" taken as year 1), never a page's or a feed's date.
+        guard let date = anyDate(text), date.timeIntervalSince1970 >= -2_208_988_800 else { return nil }
+        return date
+    }
+
+    private static func anyDate(_ text: String) -> Date? {
         let value =
             text.utf8.first.map { $0 > 0x20 } == true && text.utf8.last.map { $0 > 0x20 } == true
             ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)

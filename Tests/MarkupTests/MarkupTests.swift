@@ -141,5 +141,6 @@ struct MarkupTests {
         #expect(Timestamp.parse("Nov 32, 2019") == nil)
         #expect(Timestamp.parse("May the fourth be with you") == nil)
         #expect(Timestamp.parse("19 Nov 2019 25:00 GMT") == nil)
+        #expect(Timestamp.parse("01/07/16") == nil)
     }
 }
