@@ -67,7 +67,7 @@ struct Metadata {
                         let json = node.text
                         let bytes = Array(json.utf8)
                         if Self.articleTypeWords.contains(where: { TextBytes.contains(bytes, $0) }) {
-                            jsonLD.append(contentsOf: Self.articleObjects(in: json))
+                            jsonLD.append(contentsOf: Self.articleObjects(in: json, page: document.url))
                         } else if TextBytes.contains(bytes, Self.datePublishedWord) {
                             datedScripts.append(json)
                         }
@@ -213,8 +213,8 @@ struct Metadata {
     // MARK: JSON-LD
 
     /// Article-like objects in a JSON-LD script, including those inside `@graph` arrays.
-    static func articleObjects(in json: String) -> [[String: Any]] {
-        objects(in: json) { object in
+    static func articleObjects(in json: String, page: String? = nil) -> [[String: Any]] {
+        objects(in: json, page: page) { object in
             let types = (object["@type"] as? String).map { [$0] } ?? (object["@type"] as? [String]) ?? []
             return types.contains(where: { articleTypes.contains($0) })
         }
@@ -222,11 +222,15 @@ struct Metadata {
 
     static let datePublishedWord = Array("datePublished".utf8)
 
-    /// The objects of a JSON-LD text (in lists, `@graph` and `mainEntity` too) that `wanted` accepts.
-    static func objects(in json: String, where wanted: ([String: Any]) -> Bool) -> [[String: Any]] {
+    /// The objects of a JSON-LD text (in lists, `@graph` and `mainEntity` too) that `wanted` accepts; of a
+    /// `Blog`'s list of posts, only the one whose address is the page's.
+    static func objects(in json: String, page: String? = nil, where wanted: ([String: Any]) -> Bool)
+        -> [[String: Any]]
+    {
         guard let data = json.data(using: .utf8),
             let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         else { return [] }
+        let pageKey = page.map(addressKey)
         var found: [[String: Any]] = []
         func visit(_ value: Any, depth: Int) {
             guard depth < 6 else { return }
@@ -236,10 +240,35 @@ struct Metadata {
                 if wanted(object) { found.append(object) }
                 if let graph = object["@graph"] { visit(graph, depth: depth + 1) }
                 if let main = object["mainEntity"] { visit(main, depth: depth + 1) }
+                if let pageKey, let posts = object["blogPost"] as? [[String: Any]],
+                    let post = posts.first(where: { addresses(of: $0).map(addressKey).contains(pageKey) })
+                {
+                    visit(post, depth: depth + 1)
+                }
             }
         }
         visit(value, depth: 0)
         return found
+    }
+
+    /// The addresses a JSON-LD object gives itself: `url`, `@id`, and its `mainEntityOfPage`'s.
+    private static func addresses(of object: [String: Any]) -> [String] {
+        var found = [object["url"], object["@id"]].compactMap { $0 as? String }
+        if let main = object["mainEntityOfPage"] as? String { found.append(main) }
+        if let main = object["mainEntityOfPage"] as? [String: Any] {
+            found += [main["@id"], main["url"]].compactMap { $0 as? String }
+        }
+        return found
+    }
+
+    /// An address without its scheme, fragment and final slash, to compare two spellings of one page.
+    private static func addressKey(_ address: String) -> String {
+        var key = Substring(address.lowercased())
+        if let fragment = key.firstIndex(of: "#") { key = key[..<fragment] }
+        if let scheme = key.range(of: "://") { key = key[scheme.upperBound...] }
+        if key.hasPrefix("www.") { key = key.dropFirst(4) }
+        while key.hasSuffix("/") { key = key.dropLast() }
+        return String(key)
     }
 
     static let articleTypes: Set<String> = [

@@ -97,6 +97,21 @@ struct VisibleDateTests {
         #expect(Extractor().extract(try Document(html: html)).published == Self.day("2021-03-04T10:00:00Z"))
     }
 
+    @Test func aBlogsListOfPostsDatesThePostThePageIs() throws {
+        func post(_ slug: String, _ day: String) -> String {
+            "{\"@type\": \"BlogPosting\", \"headline\": \"\(slug)\", \"datePublished\": \"\(day)T10:00:00Z\", "
+                + "\"mainEntityOfPage\": {\"@type\": \"WebPage\", \"@id\": \"https://blog.example.org/post/\(slug)\"}}"
+        }
+        let script =
+            "<script type=\"application/ld+json\">{\"@context\": \"https://schema.org\", \"@type\": \"Blog\", "
+            + "\"blogPost\": [\(post("ferry", "2025-12-01")), \(post("river-path", "2025-11-20"))]}</script>"
+        let html = "<html><head>\(script)</head><body><h1>River path</h1><article>\(Self.prose)</article></body></html>"
+        let page = try Document(html: html, url: "https://blog.example.org/post/river-path/")
+        #expect(Extractor().extract(page).published == Self.day("2025-11-20T10:00:00Z"))
+        let index = try Document(html: html, url: "https://blog.example.org/")
+        #expect(Extractor().extract(index).published == nil)
+    }
+
     @Test(
         arguments: [
             ("https://example.org/2022/11/14/river-path", "2022-11-14"),
