@@ -22,6 +22,19 @@ struct Preparation {
     /// Elements never removed for their class or id.
     static let keptTags = TagSet(["body", "a", "html", "main", "article"])
 
+    /// Elements a `<footer>` inside belongs to; a footer inside none of them is the page's (role
+    /// `contentinfo` in HTML-AAM: address, contact and legal lines, never the article's).
+    static let sectioningTags = TagSet(["article", "aside", "main", "nav", "section"])
+
+    static func isPageFooter(_ footer: Node) -> Bool {
+        var ancestor = footer.parent
+        while let current = ancestor {
+            if current.tag(in: sectioningTags) { return false }
+            ancestor = current.parent
+        }
+        return true
+    }
+
     func apply(to root: Node) {
         var removed: [Node] = []
         // A furniture-named wrapper around most of the page's text is a mislabelled layout (a "social-wrap"
@@ -48,6 +61,10 @@ struct Preparation {
             case .element:
                 if node.is("iframe"), rules.allowsFrame(node.attribute("src")) { return .skipChildren }
                 if node.tag(in: Self.removedTags), !(node.tag(in: Self.landmarkTags) && holdsHalf(node)) {
+                    removed.append(node)
+                    return .skipChildren
+                }
+                if node.is("footer"), Self.isPageFooter(node), !holdsHalf(node) {
                     removed.append(node)
                     return .skipChildren
                 }
