@@ -163,6 +163,14 @@ enum Boilerplate {
             ["sign up", "subscribe"], long: true, atStart: true,
             #"^(sign up|subscribe) (to|for) (our|the|a) .{0,60}newsletter"#),
         TextRule(["unsubscribe"], long: true, #"you can unsubscribe at any time"#),
+        TextRule(["join our"], long: true, atStart: true, #"^join our (mailing|e-?mail) list\b"#),
+        // Prompts at the end of recipes and newsletter issues.
+        TextRule(
+            ["did you make", "did you try"], long: true, atStart: true,
+            #"^did you (make|try) (this|one of (my|our|these)|my|our) recipes?\b"#),
+        TextRule(
+            ["how was", "how did you"], long: false, atStart: true,
+            #"^how (was|did you (like|enjoy)) (this|today['’]s) (issue|newsletter|edition)\??$"#),
         TextRule(["invalid"], long: false, atStart: true, #"^invalid email$"#),
         // Links out to the original on aggregator pages.
         TextRule(
@@ -274,7 +282,7 @@ enum Boilerplate {
 
     /// Headings that only ever open a list of other stories; after them, nothing is article.
     static let strongSectionWords =
-        #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
+        #"more (stories|news|from [\w .'’&-]{1,40}|on this( story| topic)?|in [\w .'’&-]{1,30})|((other|more) (posts|articles|stories) )?you (may|might) (also )?(like|enjoy|be interested in)|most (popular|read|viewed|shared)|popular on [\w .'’&-]{1,30}|trending( now| stories| news)?|recommended( for you| stories| reading)?|top stories|editor['’]?s picks|what to read next|popular (now|stories|posts)|latest (news|stories|posts)|around the web|from the web|promoted stories|sponsored stories|up next|watch next"#
 
     static let strongSectionHeading = try! NSRegularExpression(
         pattern: "^(" + strongSectionWords + #")\s*[:.…!]*$"#, options: [.caseInsensitive])
@@ -283,7 +291,7 @@ enum Boilerplate {
     /// short blocks are turned down before the regular expression runs.
     static let sectionHeadingStarts: [[UInt8]] = [
         "related", "read", "also", "see", "don", "further", "something", "more", "leggi", "lesen", "lire", "leia",
-        "lea", "ver", "veja", "you", "most", "popular", "trending", "recommended", "top", "editor", "what",
+        "lea", "ver", "veja", "you", "other", "most", "popular", "trending", "recommended", "top", "editor", "what",
         "latest", "around", "from", "promoted", "sponsored", "up", "watch",
     ].map { Array($0.utf8) }
 

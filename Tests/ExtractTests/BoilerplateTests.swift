@@ -28,6 +28,10 @@ struct BoilerplateTests {
         "12 Comments",
         "Sign up to our newsletter for the best stories every morning",
         "You can unsubscribe at any time.",
+        "Join our mailing list for new recipes every week",
+        "Did you make this recipe? Tag us so we can see it!",
+        "How was today's newsletter?",
+        "Other posts you might like",
     ])
     func furnitureIsRecognised(text: String) {
         #expect(Boilerplate.isFurnitureText(text))
@@ -42,6 +46,8 @@ struct BoilerplateTests {
         "He said: “We use your sign-up sheets to plan the rota,” adding that the list was full.",
         "Advertisement spending rose by a third during the tournament, according to industry figures.",
         "Don't miss\nThe council will vote on the plan in March, the mayor said on Tuesday.",
+        "Join our team of volunteers on Saturday, when the beach clean starts at nine by the lifeboat station.",
+        "How was the bridge built? Engineers floated each span down the river on barges in the spring of 1931.",
     ])
     func proseIsKept(text: String) {
         #expect(!Boilerplate.isFurnitureText(text))
@@ -112,5 +118,40 @@ struct ListedContentTests {
         #expect(!(try Self.text(Self.page(links: own, closing: false))).contains("Tool number"))
         let others = ["https://alpha.example/", "https://beta.example/", "https://gamma.example/"]
         #expect(!(try Self.text(Self.page(links: others, closing: true))).contains("Tool number"))
+    }
+}
+
+/// A `<footer>` outside every sectioning element is the page's (address, contact, legal lines); one inside the
+/// article is the article's own closing part.
+@Suite("Page footers")
+struct PageFooterTests {
+    static func text(footer: String, insideArticle: Bool) throws -> String {
+        let body = """
+            <p>The harbour trust voted on Monday to reopen the old ferry slip after three years of repairs to the pier.</p>
+            <p>Boats will run every hour from May, and the trust expects the first season to pay for the upkeep.</p>
+            """
+        let article =
+            insideArticle ? "<article>\(body)\(footer)</article>" : "<div class=\"story\">\(body)\(footer)</div>"
+        let html = """
+            <html><head><title>Ferry slip to reopen</title></head><body><nav><a href="/">Home</a></nav>
+            <div class="wrap"><h1>Ferry slip to reopen</h1>\(article)</div></body></html>
+            """
+        return Extractor().extract(try Document(html: html, url: "https://news.example.org/ferry")).text
+    }
+
+    static let footer = """
+        <footer><p>The Quay Gazette is published weekly by the Harbour Press Cooperative, twelve Quay Street, and is \
+        printed on recycled paper by our members, who meet every second Thursday of the month.</p></footer>
+        """
+
+    @Test func thePagesFooterGoes() throws {
+        let text = try Self.text(footer: Self.footer, insideArticle: false)
+        #expect(text.contains("reopen the old ferry slip"), "\(text)")
+        #expect(!text.contains("Harbour Press Cooperative"), "\(text)")
+    }
+
+    @Test func theArticlesFooterStays() throws {
+        let text = try Self.text(footer: Self.footer, insideArticle: true)
+        #expect(text.contains("Harbour Press Cooperative"), "\(text)")
     }
 }
