@@ -47,11 +47,11 @@ enum NearTitle {
             }
             guard going, budget > 0, node.isElement, !node.tag(in: skipped) else { return .skipChildren }
             guard started, TextBytes.length(of: node, limit: byteLimit) <= byteLimit else { return .enter }
+            guard !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) else { return .enter }
             let text = spacedText(node)
-            guard text.count <= length, !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) else {
-                return .enter
-            }
-            budget -= text.count
+            let count = text.count
+            guard count <= length else { return .enter }
+            budget -= count
             going = visit(text, node)
             return .skipChildren
         }
@@ -59,15 +59,15 @@ enum NearTitle {
 
     /// The element's text with a space between the texts of its parts (`<div>By</div><div>Ann</div>`).
     static func spacedText(_ node: Node) -> String {
-        var parts: [String] = []
+        var spaced = ""
         node.walk { child in
             if child.isText {
-                let text = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !text.isEmpty { parts.append(text) }
+                spaced += child.text
+                spaced += " "
                 return .skipChildren
             }
             return child.isElement && !child.tag(in: skippedTags) ? .enter : .skipChildren
         }
-        return parts.joined(separator: " ").collapsedWhitespace
+        return spaced.collapsedWhitespace
     }
 }

@@ -297,15 +297,21 @@ struct FragmentSet: Sendable {
         self.first = first
     }
 
-    func occurs(in text: String) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable(occurs(in:)) ?? occurs(in: Array(text.utf8))
-    }
+    func occurs(in text: String) -> Bool { firstOffset(in: text) != nil }
 
     func occurs(in bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer(occurs(in:))
+        bytes.withUnsafeBufferPointer(firstOffset(in:)) != nil
     }
 
-    func occurs(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func occurs(in bytes: UnsafeBufferPointer<UInt8>) -> Bool { firstOffset(in: bytes) != nil }
+
+    /// Where, in UTF-8 bytes from the start, the first of the words begins in the text.
+    func firstOffset(in text: String) -> Int? {
+        text.utf8.withContiguousStorageIfAvailable(firstOffset(in:))
+            ?? Array(text.utf8).withUnsafeBufferPointer(firstOffset(in:))
+    }
+
+    func firstOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         letters.withUnsafeBufferPointer { letters in
             bounds.withUnsafeBufferPointer { bounds in
                 first.withUnsafeBufferPointer { first in
@@ -319,10 +325,10 @@ struct FragmentSet: Sendable {
                             {
                                 continue search
                             }
-                            return true
+                            return start
                         }
                     }
-                    return false
+                    return nil
                 }
             }
         }

@@ -95,13 +95,14 @@ enum VisibleDate {
 
     /// Where a line starts saying when the page was updated rather than published, if it does.
     static func updateWordStart(in text: String) -> String.Index? {
-        updateWords.compactMap { text.range(of: $0, options: .caseInsensitive)?.lowerBound }.min()
+        updateWords.firstOffset(in: text).map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
     }
 
-    static let updateWords = [
+    /// Found without regard to the case of ASCII letters.
+    static let updateWords = FragmentSet([
         "updated", "modified", "revised", "reviewed", "aktualisiert", "mis à jour", "mise à jour", "actualizado",
         "aggiornato", "atualizado", "bijgewerkt", "更新",
-    ]
+    ])
 
     /// Month names and their abbreviations in English, German, French, Spanish, Italian, Portuguese and
     /// Dutch, lower-cased, with their numbers.

@@ -235,8 +235,50 @@ package enum Timestamp {
         return formatter.string(from: date)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`, written by hand from the Gregorian calendar's first day to the year 9999 (a
+    /// formatter costs a microsecond a date); earlier dates go to the formatter, whose calendar is Julian there.
     package static func rfc3339(_ date: Date) -> String {
-        outputFormatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        // -12219292800 is 1582-10-15T00:00:00Z, 253402300799 is 9999-12-31T23:59:59Z.
+        guard seconds >= -12_219_292_800, seconds <= 253_402_300_799 else {
+            return outputFormatter.string(from: Date(timeIntervalSince1970: seconds))
+        }
+        let total = Int(seconds)
+        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let time = total - days * 86_400
+        // The civil date of a day count, in 400-year eras of 146,097 days that start on 1 March.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(0x30 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        append(year, digits: 4)
+        bytes.append(0x2D)
+        append(month, digits: 2)
+        bytes.append(0x2D)
+        append(day, digits: 2)
+        bytes.append(0x54)
+        append(time / 3600, digits: 2)
+        bytes.append(0x3A)
+        append(time / 60 % 60, digits: 2)
+        bytes.append(0x3A)
+        append(time % 60, digits: 2)
+        bytes.append(0x5A)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func iso8601(_ value: String) -> Date? {

@@ -143,4 +143,27 @@ struct MarkupTests {
         #expect(Timestamp.parse("19 Nov 2019 25:00 GMT") == nil)
         #expect(Timestamp.parse("01/07/16") == nil)
     }
+
+    /// The hand-written RFC 3339 output agrees with Foundation's formatter to the second: leap days, century
+    /// years, the epoch's edges, fractions of a second, the Gregorian calendar's first day (the formatter's
+    /// calendar is Julian before it), and a spread of instants from then to 9999.
+    @Test func writesDatesAsTheFormatterDoes() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var instants: [Double] = [
+            0, -1, 59.999, 951_782_400, 951_868_799.5, 4_107_542_400, -2_208_988_800, -62_135_596_800,
+            253_402_300_799, 1_709_164_800, -86_401, -12_219_292_800, -12_219_292_801,
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            instants.append(-12_219_292_800 + Double(state >> 11).truncatingRemainder(dividingBy: 265_621_593_599))
+        }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let expected = formatter.string(from: Date(timeIntervalSince1970: instant.rounded(.down)))
+            #expect(Timestamp.rfc3339(date) == expected, "\(instant)")
+        }
+    }
 }
