@@ -45,8 +45,9 @@ struct Metadata {
                     {
                         meta[key] = content
                         // A publication date under a name of the site's own (`w-published-date`).
-                        if otherPublished == nil, key.contains("publish"), key.contains("date") || key.contains("time"),
-                            !key.contains("modif"), !key.contains("updat")
+                        if otherPublished == nil, TextBytes.contains(key, "publish"),
+                            TextBytes.contains(key, "date") || TextBytes.contains(key, "time"),
+                            !TextBytes.contains(key, "modif"), !TextBytes.contains(key, "updat")
                         {
                             otherPublished = content
                         }
@@ -61,7 +62,7 @@ struct Metadata {
                         canonical = node.attribute("href")
                     }
                 } else if node.is("script") {
-                    if node.attribute("type")?.lowercased().contains("ld+json") == true {
+                    if node.attribute("type").map({ TextBytes.contains($0.lowercased(), "ld+json") }) == true {
                         // Only scripts that name an article type are worth decoding (some pages carry
                         // tens of kilobytes of breadcrumbs and organisation data).
                         let json = node.text

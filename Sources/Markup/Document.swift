@@ -184,6 +184,16 @@ public final class Document {
     /// it), resolved against the document's URL when it is an http, https or file address; else the
     /// document's URL.
     package var baseURL: String? {
+        if let knownBase { return knownBase }
+        let base = findBaseURL()
+        knownBase = .some(base)
+        return base
+    }
+
+    /// The base URL once worked out: the page's `<base>` is read before extraction changes the tree.
+    private var knownBase: String??
+
+    private func findBaseURL() -> String? {
         var base: String?
         root?.walk { node in
             guard base == nil, node.isElement else { return .skipChildren }
