@@ -155,3 +155,30 @@ struct PageFooterTests {
         #expect(text.contains("Harbour Press Cooperative"), "\(text)")
     }
 }
+
+/// Page builders put the article's blocks in boxes named "widget"; inside `<main>` the word marks no
+/// furniture, while the widgets of a sidebar outside it still go.
+@Suite("Widgets in the main content")
+struct MainContentWidgetTests {
+    @Test func theArticlesWidgetsStayAndTheSidebarsGo() throws {
+        func widget(_ text: String) -> String {
+            "<div class=\"so-panel widget widget_sow-editor\"><div class=\"textwidget\"><p>\(text)</p></div></div>"
+        }
+        let html = """
+            <html><head><title>Pricing for electrical services</title></head><body>
+            <section class="title-bar"><h1>Pricing for electrical services</h1></section>
+            <div class="page-with-sidebar"><main><div class="panel-layout">
+            \(widget("This guide gives the prices of our electrical services in and around the city, from a visit to a new panel."))
+            \(widget("Troubleshooting a house without power costs a flat fee, which includes the call and the diagnosis of the fault."))
+            \(widget("Replacing a breaker in the panel, or the panel itself, is priced by the part and the hours the work needs."))
+            </div></main>
+            <aside><div class="widget widget_text"><p>Call us today for a quote, any day of the week, from eight in the morning until late.</p></div></aside>
+            </div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://electric.example.com/pricing/")).text
+        #expect(text.contains("This guide gives the prices"), "\(text)")
+        #expect(text.contains("flat fee"))
+        #expect(text.contains("priced by the part"))
+        #expect(!text.contains("Call us today"))
+    }
+}

@@ -35,6 +35,18 @@ struct Preparation {
         return true
     }
 
+    /// Elements that hold the page's main content by their name in HTML.
+    static let mainContentTags = TagSet(["main", "article"])
+
+    static func isInMainContent(_ node: Node) -> Bool {
+        var ancestor = node.parent
+        while let current = ancestor {
+            if current.tag(in: mainContentTags) { return true }
+            ancestor = current.parent
+        }
+        return false
+    }
+
     func apply(to root: Node) {
         var removed: [Node] = []
         // A furniture-named wrapper around most of the page's text is a mislabelled layout (a "social-wrap"
@@ -82,6 +94,8 @@ struct Preparation {
                 if strict, !node.tag(in: Self.keptTags) {
                     let words = node.classAndID
                     if Boilerplate.isNegative(words), !Boilerplate.isProtected(words), !holdsHalf(node),
+                        !(TextBytes.contains(words, "widget") && Self.isInMainContent(node)
+                            && !Boilerplate.isNegative(words, inMainContent: true)),
                         !Boilerplate.holdsEmbeddedPost(node)
                     {
                         removed.append(node)
