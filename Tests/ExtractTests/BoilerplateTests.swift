@@ -182,3 +182,26 @@ struct MainContentWidgetTests {
         #expect(!text.contains("Call us today"))
     }
 }
+
+/// A box named like furniture around an `<article>` with the page's `<h1>` holds the story itself.
+@Suite("Articles inside furniture-named boxes")
+struct TitledArticleInsideFurnitureTests {
+    @Test func theArticleInsideAPostsSlotStays() throws {
+        let notes = (1...7).map { number in
+            "<p>Note \(number): the office is closed on public holidays, and letters sent then are answered later.</p>"
+        }.joined()
+        let html = """
+            <html><head><title>Enrolment open for Spanish classes</title></head><body>
+            <section class="widget widget_posts_slot"><article class="single-post">
+            <h1>Enrolment open for Spanish classes</h1><div class="body">
+            <p>The cultural institute has begun enrolment for new students who want to join its Spanish courses this winter, in the town and online.</p>
+            <p>Enrolment runs until the sixth of January, and classes begin the week after, the institute said in a release on Friday morning.</p>
+            <p>Learning the language opens doors to new cultures, strengthens ties across the region, and brings people together, it added.</p>
+            </div></article></section>
+            <div class="notes">\(notes)</div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://news.example.org/spanish-classes")).text
+        #expect(text.contains("has begun enrolment for new students"), "\(text)")
+        #expect(text.contains("classes begin the week after"))
+    }
+}

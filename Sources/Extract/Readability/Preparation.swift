@@ -47,6 +47,13 @@ struct Preparation {
         return false
     }
 
+    /// Whether an `<article>` with an `<h1>` is inside: the page's own story, whatever the box around it is
+    /// called (a CMS's `widget_posts_slot` around the single post). WCXB dev articles: 0.932 → 0.933, one
+    /// empty page gets its article; scrapinghub unchanged.
+    static func holdsTitledArticle(_ node: Node) -> Bool {
+        node.descendants.contains { $0.is("article") && $0.descendants.contains { $0.is("h1") } }
+    }
+
     func apply(to root: Node) {
         var removed: [Node] = []
         // A furniture-named wrapper around most of the page's text is a mislabelled layout (a "social-wrap"
@@ -96,7 +103,7 @@ struct Preparation {
                     if Boilerplate.isNegative(words), !Boilerplate.isProtected(words), !holdsHalf(node),
                         !(TextBytes.contains(words, "widget") && Self.isInMainContent(node)
                             && !Boilerplate.isNegative(words, inMainContent: true)),
-                        !Boilerplate.holdsEmbeddedPost(node)
+                        !Boilerplate.holdsEmbeddedPost(node), !Self.holdsTitledArticle(node)
                     {
                         removed.append(node)
                         return .skipChildren
