@@ -7,13 +7,15 @@ enum Boilerplate {
     // MARK: Class and id hints
 
     /// Words in class or id that mark navigation, sharing, sign-up, comments, ads and the like. Long words
-    /// match anywhere ("articleShareBar"); short ones only as whole tokens ("ad", not "header").
+    /// match anywhere ("articleShareBar"); short ones only as whole tokens ("ad", not "header"). Not
+    /// "jump-link": CMSs call a block of sections after their menu that (WCXB dev articles 0.933 → 0.934,
+    /// scrapinghub unchanged).
     static let negativeFragments = [
         "comment", "disqus", "newsletter", "subscri", "signup", "sign-up", "cookie", "consent", "gdpr",
         "related", "recommend", "sponsor", "advert", "breadcrumb", "sidebar", "outbrain", "taboola",
         "social", "sharing", "share", "promo", "popup", "masthead", "pagination", "trending", "mostread",
         "most-read", "readmore", "read-more", "morestories", "more-stories", "footer", "widget", "navbar",
-        "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link", "jump-link",
+        "banner", "byline", "author-bio", "authorbio", "toolbar", "paywall-prompt", "skip-link",
         "gallery", "slideshow", "carousel",
     ]
     static let negativeTokens = TagSet([

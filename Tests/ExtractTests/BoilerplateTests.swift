@@ -205,3 +205,29 @@ struct TitledArticleInsideFurnitureTests {
         #expect(text.contains("classes begin the week after"))
     }
 }
+
+/// A "jump link" block (a menu of the article's sections, then the sections) holds the article.
+@Suite("Jump-link sections")
+struct JumpLinkSectionTests {
+    @Test func theSectionsAfterTheMenuStay() throws {
+        let offer =
+            "This month only every new unit ships free to most addresses in the country and the price includes "
+            + "a second sensor for the upstairs rooms and a year of the premium app which shows the savings each week"
+        let offers = (1...3).map { "<p>Offer \($0). \(offer).</p>" }.joined()
+        let html = """
+            <html><head><title>Can a smart thermostat save you money?</title></head><body>
+            <article><h1>Can a smart thermostat save you money?</h1>
+            <div class="paragraph paragraph--type--jump-link"><ul class="jump-link-menu"><li><a href="#a">Savings</a></li>
+            <li><a href="#b">Setup</a></li></ul><div class="jump-link-items">
+            <div id="a"><h2>Savings</h2><p>Smart thermostats cut the yearly cost of heating, cooling, and hot water by a twelfth, the agency says.</p>
+            <p>Homes that sit empty during the day, like flats, save the most, since the heating stays low until later.</p></div>
+            <div id="b"><h2>Setup</h2><p>Most models take under an hour to fit, and the apps walk owners, step by step, through the old wiring.</p>
+            <p>A common wire is needed for power; where the wiring lacks one, an adapter, in the box, adds it for you.</p></div>
+            </div></div></article>
+            <div class="offers">\(offers)</div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://home.example.com/thermostats")).text
+        #expect(text.contains("cut the yearly cost of heating"), "\(text)")
+        #expect(text.contains("walk owners, step by step"))
+    }
+}
