@@ -169,6 +169,7 @@ public struct Extractor: Sendable {
             }
         }
         Node.remove(unwanted)
+        StreamedSegments.place(below: body)
         LazyImages.apply(below: body)
         Preparation(strict: strict, rules: rules).apply(to: body)
 

@@ -342,3 +342,42 @@ struct ExtractionTests {
         #expect(article.published.map(Timestamp.rfc3339) == "2020-01-02T00:00:00Z")
     }
 }
+
+/// Pages streamed by React's server rendering: the parts arrive late in `<div hidden id="S:…">` and are
+/// put where their `<template id="B:…">` stands, in place of the "Loading…" fallback, as the page's script
+/// would.
+@Suite("Streamed server rendering")
+struct StreamedSegmentTests {
+    static let parts = [
+        "Index funds hold every stock of a market index, so a single purchase spreads the money across hundreds of firms.",
+        "Their fees are low because nobody picks the stocks: the fund follows the index and trades only when it changes.",
+        "Over long periods most actively managed funds have earned less than the index funds that track their market.",
+    ]
+
+    static func page(comments: Bool) -> String {
+        let boundaries = Self.parts.indices.map { index in
+            comments
+                ? "<!--$?--><template id=\"B:\(index)\"></template><div>Loading paragraph...</div><!--/$-->"
+                : "<template id=\"B:\(index)\"></template><div>Loading paragraph...</div>"
+        }.joined()
+        let segments = Self.parts.enumerated().map { "<div hidden id=\"S:\($0)\"><p>\($1)</p></div>" }.joined()
+        let links = (1...6).map { "<li><a href=\"/guide/\($0)\">Another guide to saving money, number \($0)</a></li>" }
+        return """
+            <html><head><title>How to invest in index funds</title></head><body>
+            <main><h1>How to invest in index funds</h1><div class="article-body">\(boundaries)</div>
+            <ul class="more-guides">\(links.joined())</ul></main>\(segments)</body></html>
+            """
+    }
+
+    @Test(arguments: [true, false])
+    func thePartsAreReadInTheirPlaces(comments: Bool) throws {
+        let text = Extractor().extract(
+            try Document(html: Self.page(comments: comments), url: "https://money.example/index-funds")
+        )
+        .text
+        let positions = Self.parts.map { text.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "\(text)")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        #expect(!text.contains("Loading paragraph"))
+    }
+}
