@@ -381,3 +381,43 @@ struct StreamedSegmentTests {
         #expect(!text.contains("Loading paragraph"))
     }
 }
+
+/// A `<noscript>` holding more text than the rest of the page is the page a reader without scripts sees
+/// (forum software serves its posts there, around an empty application shell); a small one in an ordinary
+/// article stays out.
+@Suite("Pages inside noscript")
+struct NoscriptPageTests {
+    static let posts = [
+        "We're on the team plan and since last night's update the assistant refuses to review documents at all.",
+        "Same here: it answers every request for a grammar check by pointing us to another product instead.",
+        "It has been rolled back now, according to the status page, so please try again and tell us how it goes.",
+    ]
+
+    @Test func theForumThreadInsideNoscriptIsRead() throws {
+        let posts = Self.posts.enumerated().map { index, text in
+            "<div class=\"topic-body crawler-post\"><span class=\"creator\">member\(index)</span>"
+                + "<div class=\"post\" itemprop=\"text\"><p>\(text)</p></div></div>"
+        }.joined()
+        let html = """
+            <html><head><title>Update broke document reviews</title></head><body>
+            <div id="app-shell"><div class="loading">Loading…</div></div>
+            <noscript><div id="main-outlet" role="main"><h1>Update broke document reviews</h1>\(posts)</div></noscript>
+            </body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://community.example.org/t/update/931")).text
+        for post in Self.posts { #expect(text.contains(post), "\(text)") }
+    }
+
+    @Test func aNoticeInNoscriptStaysOut() throws {
+        let html = """
+            <html><head><title>Ferry slip to reopen</title></head><body><article><h1>Ferry slip to reopen</h1>
+            <noscript><p>Please enable JavaScript in your browser to see the comments and the map of the harbour.</p></noscript>
+            <p>The harbour trust voted on Monday to reopen the old ferry slip after three years of repairs to the pier.</p>
+            <p>Boats will run every hour from May, and the trust expects the first season to pay for the upkeep.</p>
+            </article></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://news.example.org/ferry")).text
+        #expect(text.contains("reopen the old ferry slip"), "\(text)")
+        #expect(!text.contains("enable JavaScript"))
+    }
+}
