@@ -26,6 +26,31 @@ struct VisibleDateTests {
         #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
     }
 
+    /// A "Posted on …" line under a long article, beyond the lines read near the title, dates it; the same
+    /// line in a comment dates the comment, not the page.
+    @Test func aPostedOnLineAnywhereDatesThePageButNotOneInAComment() throws {
+        let prose = String(
+            repeating: "<p>The compiler goes through several passes and, in the end, emits code for the target.</p>",
+            count: 25)
+        func page(_ closing: String) -> String {
+            """
+            <html><body><div class="top"><h1>A new backend</h1><div class="donate">Support this blog</div>
+            <div class="intro">Why and how, in a few parts.</div><ul class="toc"><li>Why</li><li>How</li></ul></div>
+            <div class="text">\(prose)</div>\(closing)</body></html>
+            """
+        }
+        let dated = page(
+            "<div style=\"text-align:center\">Posted on the 15/12/2025 at 19:00 by <a href=\"/\">me</a></div>")
+        let commented = page(
+            "<div class=\"comments\"><div class=\"comment\"><p>Posted on 03/01/2026 by a reader</p><p>Thanks!</p></div></div>"
+        )
+        let first = Extractor().extract(try Document(html: dated, url: "https://blog.example.org/articles/backend"))
+        let second = Extractor().extract(
+            try Document(html: commented, url: "https://blog.example.org/articles/backend"))
+        #expect(first.published == Self.day("2025-12-15"))
+        #expect(second.published == nil)
+    }
+
     @Test func aPageWithoutDateMetadataGetsTheDateItShowsAndItsUpdateApart() throws {
         let prose = String(
             repeating: "<p>The council met on Tuesday to discuss the river path, and residents spoke at length.</p>",
