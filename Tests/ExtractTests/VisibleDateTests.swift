@@ -26,6 +26,21 @@ struct VisibleDateTests {
         #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
     }
 
+    /// An author block names the date beside the name ("Luke Kim · December 17, 2025") on pages whose
+    /// title is no `<h1>`.
+    @Test func theAuthorBlockDatesAPageWithoutHeading() throws {
+        let prose = String(
+            repeating: "<p>The accelerator keeps hot data in memory and spills the rest to disk in columns.</p>",
+            count: 6)
+        let html = """
+            <html><body><div class="resource-head"><div class="title">Introducing the data accelerator</div>
+            <div class="resource-author-details"><p>Luke Kim</p><small>December 17, 2025</small></div></div>
+            <div class="resource-content">\(prose)</div></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://example.ai/blog/accelerator"))
+        #expect(article.published == Self.day("2025-12-17"))
+    }
+
     /// A "Posted on …" line under a long article, beyond the lines read near the title, dates it; the same
     /// line in a comment dates the comment, not the page.
     @Test func aPostedOnLineAnywhereDatesThePageButNotOneInAComment() throws {
