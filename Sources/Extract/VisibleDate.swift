@@ -35,6 +35,9 @@ enum VisibleDate {
             else {
                 return .skipChildren
             }
+            // An item of a list of posts (`role="listitem"`, as collection lists are written) dates another
+            // post (WCXB dev articles: day published 0.859 → 0.860, one page).
+            if node.hasAttributes, node.attribute("role") == "listitem" { return .skipChildren }
             if node.is("time") || (node.hasAttributes && isDateNamed(node)),
                 TextBytes.length(of: node, limit: NearTitle.byteLimit) <= NearTitle.byteLimit
             {

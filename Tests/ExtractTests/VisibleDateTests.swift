@@ -26,6 +26,22 @@ struct VisibleDateTests {
         #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
     }
 
+    /// The dates in a list of other posts (`role="listitem"`) are theirs: the page is dated by its own line.
+    @Test func aListOfOtherPostsDoesNotDateThePage() throws {
+        let prose = String(
+            repeating: "<p>Seven networks were compared on fees, speed and the tools they give developers.</p>",
+            count: 6)
+        let items = ["December 2, 2025", "November 28, 2025"].map {
+            "<div role=\"listitem\"><a href=\"/blog/other\">Another post</a><div class=\"post-date\">\($0)</div></div>"
+        }
+        let html = """
+            <html><body><div class="heading-wrap"><div class="text">Dec 12, 2025</div><h1>The top seven networks</h1></div>
+            <div class="rich-text">\(prose)</div><div role="list">\(items.joined())</div></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://example.com/blog/networks"))
+        #expect(article.publicationDate == Self.day("2025-12-12"))
+    }
+
     /// An author block names the date beside the name ("Luke Kim · December 17, 2025") on pages whose
     /// title is no `<h1>`.
     @Test func theAuthorBlockDatesAPageWithoutHeading() throws {
