@@ -243,19 +243,7 @@ package enum Timestamp {
         guard seconds >= -12_219_292_800, seconds <= 253_402_300_799 else {
             return outputFormatter.string(from: Date(timeIntervalSince1970: seconds))
         }
-        let total = Int(seconds)
-        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        let time = total - days * 86_400
-        // The civil date of a day count, in 400-year eras of 146,097 days that start on 1 March.
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day, time, _) = civil(Int(seconds))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(20)
         func append(_ value: Int, digits: Int) {
@@ -279,6 +267,23 @@ package enum Timestamp {
         append(time % 60, digits: 2)
         bytes.append(0x5A)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The proleptic Gregorian date and UTC time of day of a count of seconds since 1970-01-01, and the days
+    /// since then: civil dates from day counts in 400-year eras of 146,097 days that start on 1 March
+    /// (H. Hinnant's algorithm).
+    package static func civil(_ seconds: Int) -> (year: Int, month: Int, day: Int, secondOfDay: Int, days: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, seconds - days * 86_400, days)
     }
 
     private static func iso8601(_ value: String) -> Date? {
