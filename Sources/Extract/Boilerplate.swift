@@ -49,13 +49,13 @@ enum Boilerplate {
     /// layout box `elementor-widget-wrap` / `elementor-widget-container`, the article's own box included.
     /// Those words say nothing; what follows them still does (`elementor-widget-share-buttons`).
     static let layoutPrefixBytes = ["elementor-widget"].map { Array($0.utf8) }
+    private static let layoutPrefixes = FragmentSet(["elementor-widget"])
 
     /// Other builders (SiteOrigin's `so-panel widget widget_sow-editor`, WordPress's `textwidget`) put the
     /// article's blocks in widgets too; inside the page's `<main>` or `<article>` the word says nothing.
     /// WCXB dev articles: F1 0.931 → 0.932 (an empty page gets its article, two others most of theirs);
     /// scrapinghub unchanged.
     static let widgetBytes = Array("widget".utf8)
-    private static let layoutPrefixes = FragmentSet(["elementor-widget"])
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
     /// "content-share" wrapper may still hold the article.

@@ -173,12 +173,12 @@ enum TextBytes {
         return false
     }
 
-    /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
     /// Whether the text holds the fragment, byte for byte (Foundation's `contains` goes through `NSString`).
     static func contains(_ text: String, _ fragment: String) -> Bool {
         text.utf8.count >= fragment.utf8.count && contains(Array(text.utf8), Array(fragment.utf8))
     }
 
+    /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }

@@ -15,14 +15,12 @@ struct Preparation {
     /// `<button>` or a `<nav>` can hold every element after it (WCXB dev: 4 articles came out empty).
     static let landmarkTags = TagSet(["nav", "menu", "dialog", "button"])
     /// Removed tags whose content is never text a reader sees.
-    static let textlessTags = TagSet([
+    static let textlessNames = [
         "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "input", "select",
         "textarea", "link", "meta", "head", "title",
-    ])
-    static let textlessBelowNoscript = TagSet([
-        "script", "style", "template", "iframe", "object", "embed", "svg", "canvas", "input", "select", "textarea",
-        "link", "meta", "head", "title",
-    ])
+    ]
+    static let textlessTags = TagSet(textlessNames)
+    static let textlessBelowNoscript = TagSet(textlessNames.filter { $0 != "noscript" })
     static let noscriptPageBytes = 200
 
     /// Elements never removed for their class or id.
@@ -32,22 +30,13 @@ struct Preparation {
     /// `contentinfo` in HTML-AAM: address, contact and legal lines, never the article's).
     static let sectioningTags = TagSet(["article", "aside", "main", "nav", "section"])
 
-    static func isPageFooter(_ footer: Node) -> Bool {
-        var ancestor = footer.parent
-        while let current = ancestor {
-            if current.tag(in: sectioningTags) { return false }
-            ancestor = current.parent
-        }
-        return true
-    }
-
     /// Elements that hold the page's main content by their name in HTML.
     static let mainContentTags = TagSet(["main", "article"])
 
-    static func isInMainContent(_ node: Node) -> Bool {
+    static func hasAncestor(_ node: Node, in tags: TagSet) -> Bool {
         var ancestor = node.parent
         while let current = ancestor {
-            if current.tag(in: mainContentTags) { return true }
+            if current.tag(in: tags) { return true }
             ancestor = current.parent
         }
         return false
@@ -102,7 +91,7 @@ struct Preparation {
                     removed.append(node)
                     return .skipChildren
                 }
-                if node.is("footer"), Self.isPageFooter(node), !holdsHalf(node) {
+                if node.is("footer"), !Self.hasAncestor(node, in: Self.sectioningTags), !holdsHalf(node) {
                     removed.append(node)
                     return .skipChildren
                 }
@@ -119,10 +108,10 @@ struct Preparation {
                 }
                 if strict, !node.tag(in: Self.keptTags) {
                     let words = node.classAndID
-                    if Boilerplate.isNegative(words), !Boilerplate.isProtected(words), !holdsHalf(node),
-                        !(TextBytes.contains(words, "widget") && Self.isInMainContent(node)
-                            && !Boilerplate.isNegative(words, inMainContent: true)),
-                        !Boilerplate.holdsEmbeddedPost(node), !Self.holdsTitledArticle(node)
+                    let inMainContent =
+                        TextBytes.contains(words, "widget") && Self.hasAncestor(node, in: Self.mainContentTags)
+                    if Boilerplate.isNegative(words, inMainContent: inMainContent), !Boilerplate.isProtected(words),
+                        !holdsHalf(node), !Boilerplate.holdsEmbeddedPost(node), !Self.holdsTitledArticle(node)
                     {
                         removed.append(node)
                         return .skipChildren
