@@ -421,3 +421,46 @@ struct NoscriptPageTests {
         #expect(!text.contains("enable JavaScript"))
     }
 }
+
+@Suite("Pages that are not prose")
+struct PageRegionTests {
+    /// A shop's category page: a grid of cards, each a name, a line and a price, one card longer than the
+    /// rest, between the site's menu and footer.
+    static let shop: String = {
+        let cards = (1...12).map { number in
+            let line =
+                number == 3
+                ? "Hand-thrown in our studio from local clay, glazed in three colours, fired twice, and safe for the dishwasher and the oven."
+                : "Stoneware, glazed by hand."
+            return "<div class=\"card\"><a href=\"/p/\(number)\"><h3>Mug number \(number)</h3></a><p>\(line)</p>"
+                + "<span class=\"price\">$\(number + 20).00</span></div>"
+        }
+        return """
+            <html><body><nav><a href="/">Home</a> <a href="/shop">Shop</a></nav>
+            <main><h1>Mugs</h1><p>Every mug is made to order.</p><div class="grid">\(cards.joined())</div></main>
+            <footer><a href="/terms">Terms</a></footer></body></html>
+            """
+    }()
+
+    @Test func aGridOfCardsIsTakenWhole() throws {
+        let article = Extractor().extract(try Document(html: Self.shop, url: "https://shop.example/mugs"))
+        for number in [1, 3, 7, 12] { #expect(article.text.contains("Mug number \(number)")) }
+        #expect(article.text.contains("$32.00"))
+        #expect(!article.text.contains("Terms"))
+    }
+
+    @Test func aStoryAmongHeadlineListsKeepsItsBody() throws {
+        let headlines = (1...30).map {
+            "<li><a href=\"/news/\($0)\">Headline number \($0) of the day's other news</a></li>"
+        }
+        let html = """
+            <html><body><main><ul class="latest">\(headlines.joined())</ul>
+            <div class="story"><p>The harbour master said on Tuesday that the new breakwater had held through the winter storms, the first test of the design since it was finished last spring.</p>
+            <p>Boats that used to leave the bay in a gale stayed moored all season, and insurers have cut the premiums they charge the fishing fleet, according to the co-operative.</p></div>
+            </main></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html, url: "https://news.example/harbour"))
+        #expect(article.text.hasPrefix("The harbour master said"))
+        #expect(!article.text.contains("Headline number"))
+    }
+}

@@ -11,6 +11,8 @@ struct Cleaning {
     /// The page's own host (without `www.`): a list of links to other sites, set among the article's
     /// paragraphs, is what the article lists, not the site's furniture.
     var host: String? = nil
+    /// Whether blocks are judged by their shape; a page region taken whole keeps its link lists.
+    var byShape = true
 
     /// Furniture notices are short: 400 characters of text, which is at most 1,600 bytes of UTF-8.
     static let furnitureByteLimit = 1600
@@ -33,7 +35,7 @@ struct Cleaning {
         removeTrailingSections(container)
         removeFurnitureText(container)
         removeTitleHeadings(container)
-        removeByShape(container)
+        if byShape { removeByShape(container) }
     }
 
     /// Removes the largest block whose whole text is furniture, e.g. a sign-up notice or a line of
