@@ -45,11 +45,15 @@ enum Boilerplate {
         }
     }
 
-    /// Page builders that call every block a widget: Elementor, the most used WordPress builder, gives each
-    /// layout box `elementor-widget-wrap` / `elementor-widget-container`, the article's own box included.
-    /// Those words say nothing; what follows them still does (`elementor-widget-share-buttons`).
-    static let layoutPrefixBytes = ["elementor-widget"].map { Array($0.utf8) }
-    private static let layoutPrefixes = FragmentSet(["elementor-widget"])
+    /// Words that name a layout, not furniture. Page builders call every block a widget: Elementor, the most
+    /// used WordPress builder, gives each layout box `elementor-widget-wrap` / `elementor-widget-container`,
+    /// the article's own box included; what follows still counts (`elementor-widget-share-buttons`). And a
+    /// box `with-sidebar-layout` or `has-sidebar` holds the column beside the sidebar as well as the
+    /// sidebar: WCXB dev articles 0.941 → 0.942 (a page whose article came out as its menu is whole, none
+    /// worse); scrapinghub unchanged.
+    static let layoutWords = ["elementor-widget", "with-sidebar", "has-sidebar", "no-sidebar", "sidebar-layout"]
+    static let layoutPrefixBytes = layoutWords.map { Array($0.utf8) }
+    private static let layoutPrefixes = FragmentSet(layoutWords)
 
     /// Other builders (SiteOrigin's `so-panel widget widget_sow-editor`, WordPress's `textwidget`) put the
     /// article's blocks in widgets too; inside the page's `<main>` or `<article>` the word says nothing.

@@ -58,6 +58,8 @@ struct BoilerplateTests {
         #expect(Boilerplate.isNegative("newsletterSignup"))
         #expect(Boilerplate.isNegative("ad slot-top"))
         #expect(!Boilerplate.isNegative("header-image"))
+        #expect(!Boilerplate.isNegative("with-sidebar-layout") && !Boilerplate.isNegative("container has-sidebar"))
+        #expect(Boilerplate.isNegative("sidebar-right") && Boilerplate.isNegative("has-sidebar sidebar"))
         #expect(!Boilerplate.isNegative("article-body"))
         #expect(Boilerplate.isPositive("article-body"))
     }
