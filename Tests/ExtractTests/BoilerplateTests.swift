@@ -185,20 +185,22 @@ struct MainContentWidgetTests {
     }
 }
 
-/// A box named like furniture around an `<article>` with the page's `<h1>` holds the story itself.
+/// A box named like furniture around an `<article>` with the page's `<h1>`, or with paragraphs of prose,
+/// holds the story itself.
 @Suite("Articles inside furniture-named boxes")
 struct TitledArticleInsideFurnitureTests {
-    @Test func theArticleInsideAPostsSlotStays() throws {
+    @Test(arguments: [true, false])
+    func theArticleInsideAPostsSlotStays(titled: Bool) throws {
         let notes = (1...7).map { number in
             "<p>Note \(number): the office is closed on public holidays, and letters sent then are answered later.</p>"
         }.joined()
         let html = """
             <html><head><title>Enrolment open for Spanish classes</title></head><body>
             <section class="widget widget_posts_slot"><article class="single-post">
-            <h1>Enrolment open for Spanish classes</h1><div class="body">
-            <p>The cultural institute has begun enrolment for new students who want to join its Spanish courses this winter, in the town and online.</p>
-            <p>Enrolment runs until the sixth of January, and classes begin the week after, the institute said in a release on Friday morning.</p>
-            <p>Learning the language opens doors to new cultures, strengthens ties across the region, and brings people together, it added.</p>
+            \(titled ? "<h1>Enrolment open for Spanish classes</h1>" : "")<div class="body">
+            <p>The cultural institute has begun enrolment for new students who want to join its Spanish courses this winter, in the town and online, for adults and children alike.</p>
+            <p>Enrolment runs until the sixth of January, and classes begin the week after, the institute said in a release on Friday morning, with places limited this year.</p>
+            <p>Learning the language opens doors to new cultures, strengthens ties across the region, and brings people together, it added in the same release on Friday.</p>
             </div></article></section>
             <div class="notes">\(notes)</div></body></html>
             """
