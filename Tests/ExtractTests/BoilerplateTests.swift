@@ -210,6 +210,36 @@ struct TitledArticleInsideFurnitureTests {
     }
 }
 
+/// A box named for a notice (newsletter, promotion) holding paragraphs of prose is the page's content; the
+/// sign-up form beside it still goes.
+@Suite("Prose in notice-named boxes")
+struct ProseInNoticeBoxTests {
+    @Test func theNewslettersIssueStaysAndItsSignUpGoes() throws {
+        let paragraphs = [
+            "This month's letter is about sleep: how light in the first hour after waking sets the clock that decides when we feel tired again at night, every night.",
+            "Morning light through a window is weaker than light outdoors, even on a cloudy day, so ten minutes outside does more than an hour at the desk by the window.",
+            "In the evening the reverse holds: dim the lights after sunset, keep screens low, and the body's own signal to sleep arrives on time, most nights of the week.",
+            "Caffeine has a long half-life, so a coffee at three in the afternoon is still, in part, in the blood at midnight, and sleep is lighter and shorter for it.",
+            "Temperature matters too: a cool room, a warm shower before bed, and cold feet warmed up all help the drop in core temperature that deep sleep needs.",
+            "None of this is new, but together, and kept up for a few weeks, these habits do more for most people than any pill or gadget sold for better sleep.",
+        ].map { "<p>\($0)</p>" }.joined()
+        // More text than the issue, in lines too short to be its body.
+        let notes = (1...16).map { "<p>Note \($0) says the office is closed on public holidays and replies later</p>" }
+            .joined()
+        let html = """
+            <html><body><main><section class="section-hero cc-newsletter">
+            <div class="toc"><a href="#light">Light</a> <a href="#heat">Heat</a>
+            <div class="newsletter-signup"><p>Join our newsletter for more tools.</p></div></div>
+            <div class="issue"><div class="rich-text">\(paragraphs)</div></div></section>
+            <div class="notes">\(notes)</div></main></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://letters.example/sleep")).text
+        #expect(text.hasPrefix("This month's letter is about sleep"), "\(text)")
+        #expect(text.contains("any pill or gadget sold for better sleep."))
+        #expect(!text.contains("Join our newsletter"))
+    }
+}
+
 /// A "jump link" block (a menu of the article's sections, then the sections) holds the article.
 @Suite("Jump-link sections")
 struct JumpLinkSectionTests {

@@ -48,13 +48,7 @@ struct Preparation {
     /// 0.19 → 0.87, none worse (0.942 at three decimals); scrapinghub unchanged.
     static func holdsTitledArticle(_ node: Node) -> Bool {
         node.descendants.contains { element in
-            guard element.is("article") else { return false }
-            var prose = 0
-            return element.descendants.contains { inside in
-                if inside.is("h1") { return true }
-                if inside.is("p"), TextStats.of(inside).length >= 150 { prose += 1 }
-                return prose >= 3
-            }
+            element.is("article") && (element.descendants.contains { $0.is("h1") } || Boilerplate.holdsProse(element))
         }
     }
 
@@ -119,8 +113,9 @@ struct Preparation {
                     let words = node.classAndID
                     let inMainContent =
                         TextBytes.contains(words, "widget") && Self.hasAncestor(node, in: Self.mainContentTags)
-                    if Boilerplate.isNegative(words, inMainContent: inMainContent), !Boilerplate.isProtected(words),
-                        !holdsHalf(node), !Boilerplate.holdsEmbeddedPost(node), !Self.holdsTitledArticle(node)
+                    if Boilerplate.isNegative(node, words: words, inMainContent: inMainContent),
+                        !Boilerplate.isProtected(words), !holdsHalf(node), !Boilerplate.holdsEmbeddedPost(node),
+                        !Self.holdsTitledArticle(node)
                     {
                         removed.append(node)
                         return .skipChildren
