@@ -30,7 +30,8 @@ struct SiteRulesTests {
         <html><head><title>Site title | Other</title></head><body>
         <h1 class="headline">The real headline</h1><span class="by">Ann Writer</span><time datetime="2022-05-01T10:00:00Z">May</time>
         <div class="sidebar"><p>\(String(repeating: "Sidebar prose that scoring might like, with commas, and more. ", count: 8))</p></div>
-        <div id="story"><p>Lorem continues here with the story itself.</p><p>Advertisement</p>
+        <div id="story"><p>Lorem continues here with the story itself. The council voted on Monday to keep the library open on Sundays, after a petition signed by four thousand residents, and to pay for it from the parking budget.</p>
+        <p>The library had planned to close on Sundays from next month to save money, which the petition's organisers said would hit students and families hardest, since the week leaves them little other time.</p><p>Advertisement</p>
         <div class="related">Related: other things</div><div class="newsletter">Sign up now</div>
         <img src="https://x.example/tracking/pixel.gif"><img src="https://x.example/photo.jpg"></div>
         </body></html>
@@ -140,5 +141,17 @@ struct SiteRulesTests {
         let article = Extractor(rules: rules.applied(to: .none)).extract(try Document(html: page))
         #expect(article.title == "Ferry timetable")
         #expect(article.text.hasPrefix("Story:") && !article.text.contains("Sidebar:"))
+    }
+}
+
+/// Rules written for a site's articles, met on one of its listing pages, select one card: the listing
+/// found without them is taken.
+@Suite("Site rules on a listing page")
+struct SiteRulesOnListingTests {
+    @Test func aCardSelectedByArticleRulesGivesWayToTheListing() throws {
+        let rules = try SiteRules("body: //div[@class='card'][3]\n", file: "shop.example.txt")
+        let document = try Document(html: PageRegionTests.shop, url: "https://shop.example/mugs")
+        let article = Extractor(rules: rules.applied(to: .none)).extract(document)
+        for number in [1, 3, 12] { #expect(article.text.contains("Mug number \(number)")) }
     }
 }
