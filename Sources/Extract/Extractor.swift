@@ -224,8 +224,9 @@ public struct Extractor: Sendable {
             return container
         }
         // Only a scored body may be one part of the region; a selected one is what the rules asked for.
-        pageLength = TextStats.of(Self.mainRegion(of: body)).length
         var scorer = ContentScorer(root: body)
+        let stats = scorer.stats
+        pageLength = stats[Self.mainRegion(of: body) { stats[$0].length }].length
         let chosen = scorer.bestContent()
         for node in (chosen.isEmpty ? [body] : chosen).flatMap(movable) { container.append(node) }
         Cleaning(scorer: scorer, title: metadata.title, dropText: dropText, host: Self.host(of: document))
@@ -266,7 +267,7 @@ public struct Extractor: Sendable {
 
     /// The page's `<main>` (or `role="main"`) element holding the most text, when it holds a quarter of the
     /// page's or more; else the body.
-    static func mainRegion(of body: Node) -> Node {
+    static func mainRegion(of body: Node, length: (Node) -> Int = { TextStats.of($0).length }) -> Node {
         var mains: [Node] = []
         body.walk { node in
             guard node.isElement else { return .skipChildren }
@@ -274,9 +275,8 @@ public struct Extractor: Sendable {
             return .enter
         }
         guard !mains.isEmpty else { return body }
-        let lengths = mains.map { TextStats.of($0).length }
-        guard let best = lengths.indices.max(by: { lengths[$0] < lengths[$1] }),
-            lengths[best] * 4 >= TextStats.of(body).length
+        let lengths = mains.map(length)
+        guard let best = lengths.indices.max(by: { lengths[$0] < lengths[$1] }), lengths[best] * 4 >= length(body)
         else { return body }
         return mains[best]
     }
