@@ -265,3 +265,24 @@ struct JumpLinkSectionTests {
         #expect(text.contains("walk owners, step by step"))
     }
 }
+
+/// A template that indents with kilobytes of white space: the box holding most of what a reader sees is
+/// kept whatever it is called, though it holds less than half of the page's bytes.
+@Suite("Indented templates")
+struct IndentedTemplateTests {
+    @Test func theGuideInAPageFooterBoxStays() throws {
+        let indent = String(repeating: "\t", count: 400)
+        let padding = (1...40).map { "<div class=\"slot\">\n\(indent)<span>\($0)</span>\n\(indent)</div>" }.joined()
+        let guide = (1...5).map { number in
+            "<h3>Stop \(number)</h3><p>The \(number) stop on the walk is a bakery that opens at six, sells rye by the kilo, "
+                + "and keeps a bench outside for those who cannot wait to eat.</p>"
+        }.joined()
+        let html = """
+            <html><body>\(padding)<div class="page"><div class="page-lead"><p>Five places to stop on a morning walk through the old town, from the bakery by the gate to the café on the square, chosen by our readers over the summer, with the hours they open and what to order when you get there, and a map at the end.</p></div>
+            <div class="page-footer"><div class="venues">\(guide)</div></div></div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://guide.example/walk")).text
+        #expect(text.contains("The 1 stop on the walk"), "\(text)")
+        #expect(text.contains("The 5 stop on the walk"))
+    }
+}
