@@ -286,3 +286,23 @@ struct IndentedTemplateTests {
         #expect(text.contains("The 5 stop on the walk"))
     }
 }
+
+/// A store app that hides the product until a script has checked the visitor: the hidden box holds most of
+/// `<main>`, and the product is read.
+@Suite("Content hidden until a script shows it")
+struct HiddenMainContentTests {
+    @Test func theHiddenProductInMainIsRead() throws {
+        let description = (1...3).map { number in
+            "<p>Roast \(number) is dark, smooth and strong, with notes of cocoa and cherry, ground to order and "
+                + "shipped the day after roasting.</p>"
+        }.joined()
+        let links = (1...40).map { "<li>Store policy line \($0) about returns and shipping times</li>" }.joined()
+        let html = """
+            <html><body><main><div class="lockdown-content" style="display:none;"><h1>Dark roast</h1>\(description)</div></main>
+            <div class="site-info"><ul>\(links)</ul></div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html, url: "https://coffee.example/p/dark")).text
+        #expect(text.contains("Roast 1 is dark, smooth and strong"), "\(text)")
+        #expect(text.contains("Roast 3 is dark"))
+    }
+}

@@ -52,6 +52,18 @@ struct Preparation {
         }
     }
 
+    /// Whether a hidden element holds three fifths of the text of the `<main>` or `<article>` it is in: the
+    /// page's content waiting for a script to show it (a store's lock-down app hides the product until it
+    /// has checked the visitor). WCXB dev: 3 pages better (product 0 → 0.71, a collection 0.29 → 0.84), none
+    /// worse; all types 0.826 → 0.827; scrapinghub unchanged.
+    static func holdsMostOfMain(_ node: Node) -> Bool {
+        var ancestor = node.parent
+        while let current = ancestor, !current.tag(in: mainContentTags) { ancestor = current.parent }
+        guard let main = ancestor else { return false }
+        let least = visibleLength(of: main) * 3 / 5
+        return least > 0 && visibleLength(of: node, limit: least) >= least
+    }
+
     /// Characters of text below `node` outside textless elements, a run of white space counting as one,
     /// counted until `limit` is reached.
     static func visibleLength(of node: Node, limit: Int = .max) -> Int {
@@ -118,7 +130,7 @@ struct Preparation {
                     return .skipChildren
                 }
                 guard node.hasAttributes else { return .enter }
-                if Boilerplate.isHidden(node), !holdsHalf(node) {
+                if Boilerplate.isHidden(node), !holdsHalf(node), !Self.holdsMostOfMain(node) {
                     removed.append(node)
                     return .skipChildren
                 }
