@@ -70,12 +70,12 @@ enum Boilerplate {
             && (isNegative(words, inMainContent: inMainContent, holdingProse: true) || !holdsProse(node))
     }
 
-    /// Whether three paragraphs of prose (150 characters or more each) are inside.
-    static func holdsProse(_ node: Node) -> Bool {
+    /// Whether `paragraphs` paragraphs of prose (150 characters or more each) are inside.
+    static func holdsProse(_ node: Node, paragraphs: Int = 3) -> Bool {
         var prose = 0
         return node.descendants.contains { inside in
             if inside.is("p"), TextStats.of(inside).length >= 150 { prose += 1 }
-            return prose >= 3
+            return prose >= paragraphs
         }
     }
 

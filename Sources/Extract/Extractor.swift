@@ -257,9 +257,9 @@ public struct Extractor: Sendable {
         guard let body else { return whole.length > 0 }
         let part = TextStats.of(body)
         guard whole.length > part.length * 2 else { return false }
-        let prose = body.descendants.contains { $0.is("p") && TextStats.of($0).length >= 150 }
         let added = whole.length - part.length
-        return !prose || Double(whole.linkLength - part.linkLength) < Double(added) * 0.3
+        return !Boilerplate.holdsProse(body, paragraphs: 1)
+            || Double(whole.linkLength - part.linkLength) < Double(added) * 0.3
     }
 
     /// The share of the main region's text below which the scored body is taken for one card of it.

@@ -55,12 +55,15 @@ struct Preparation {
     /// Whether a hidden element holds three fifths of the text of the `<main>` or `<article>` it is in: the
     /// page's content waiting for a script to show it (a store's lock-down app hides the product until it
     /// has checked the visitor). WCXB dev: 3 pages better (product 0 → 0.71, a collection 0.29 → 0.84), none
-    /// worse; all types 0.826 → 0.827; scrapinghub unchanged.
-    static func holdsMostOfMain(_ node: Node) -> Bool {
+    /// worse; all types 0.826 → 0.827; scrapinghub unchanged. `lengths` keeps each main's length, measured
+    /// once however many hidden elements it holds.
+    static func holdsMostOfMain(_ node: Node, lengths: inout [Node: Int]) -> Bool {
         var ancestor = node.parent
         while let current = ancestor, !current.tag(in: mainContentTags) { ancestor = current.parent }
         guard let main = ancestor else { return false }
-        let least = visibleLength(of: main) * 3 / 5
+        let whole = lengths[main] ?? visibleLength(of: main)
+        lengths[main] = whole
+        let least = whole * 3 / 5
         return least > 0 && visibleLength(of: node, limit: least) >= least
     }
 
@@ -83,8 +86,10 @@ struct Preparation {
         // it in `<div hidden>`, "read more" pages behind `display:none`): elements that hold half of the
         // text or more are kept. WCXB dev articles: 3 pages that came out empty now have their article.
         var half = 0
+        var shown = 0
         root.forEachTextRun(skipping: Self.textlessTags) { run in
             half += run.count
+            shown += TextStats.measure(run).length
             return true
         }
         half /= 2
@@ -93,7 +98,7 @@ struct Preparation {
         // kept too. WCXB dev: a guide of 33,000 characters in a `page-footer` box, and three other pages
         // whose content sits in a furniture-named or hidden box, came out as their lead or empty (0.01–0.13
         // → 0.77–0.92, none worse; articles 0.944 at three decimals, collection 0.555 → 0.558).
-        let shownLeast = Self.visibleLength(of: root) * 3 / 5
+        let shownLeast = shown * 3 / 5
         func holdsHalf(_ node: Node) -> Bool {
             guard half > 0 else { return false }
             return TextBytes.length(of: node, limit: half, skipping: Self.textlessTags) >= half
@@ -103,7 +108,8 @@ struct Preparation {
         // sees it (forum software serves its posts so; the rest is an empty application shell). WCXB dev:
         // forum 0.698 → 0.733 (6 threads that came out empty have their posts); articles and scrapinghub
         // unchanged.
-        var shown: [Node] = []
+        var unwrapped: [Node] = []
+        var mainLengths: [Node: Int] = [:]
         func holdsPage(_ noscript: Node) -> Bool {
             let least = max(2 * half, Self.noscriptPageBytes)
             return TextBytes.length(of: noscript, limit: least, skipping: Self.textlessBelowNoscript) >= least
@@ -118,7 +124,7 @@ struct Preparation {
             case .element:
                 if node.is("iframe"), rules.allowsFrame(node.attribute("src")) { return .skipChildren }
                 if node.is("noscript"), holdsPage(node) {
-                    shown.append(node)
+                    unwrapped.append(node)
                     return .enter
                 }
                 if node.tag(in: Self.removedTags), !(node.tag(in: Self.landmarkTags) && holdsHalf(node)) {
@@ -130,7 +136,7 @@ struct Preparation {
                     return .skipChildren
                 }
                 guard node.hasAttributes else { return .enter }
-                if Boilerplate.isHidden(node), !holdsHalf(node), !Self.holdsMostOfMain(node) {
+                if Boilerplate.isHidden(node), !holdsHalf(node), !Self.holdsMostOfMain(node, lengths: &mainLengths) {
                     removed.append(node)
                     return .skipChildren
                 }
@@ -155,7 +161,7 @@ struct Preparation {
                 return .enter
             }
         }
-        for noscript in shown { noscript.unwrap() }
+        for noscript in unwrapped { noscript.unwrap() }
         Node.remove(removed)
         wrapInlineRuns(below: root)
     }
