@@ -28,6 +28,22 @@ package enum FeedFormat: String, Sendable, CaseIterable {
         self.init(rawValue: fileExtension.lowercased())
     }
 
+    /// What `FeedHead.read` finds in `document(meta, entries:)`, known without writing or reading it: the
+    /// folder's index lists the feeds a run has just written from this.
+    package func head(_ meta: FeedMeta, entries: Int) -> FeedHead {
+        switch self {
+        case .atom:
+            FeedHead(
+                title: meta.title.isEmpty ? nil : meta.title, site: meta.link, selfLink: meta.selfLink, entries: entries
+            )
+        case .rss:
+            FeedHead(
+                title: meta.title.isEmpty ? nil : meta.title, site: meta.link ?? meta.selfLink ?? meta.id,
+                selfLink: meta.selfLink, entries: entries)
+        case .json: FeedHead(title: meta.title, site: meta.link, selfLink: meta.selfLink, entries: entries)
+        }
+    }
+
     /// The feed in this format.
     package func document(_ meta: FeedMeta, entries: [Entry]) -> String {
         switch self {

@@ -55,6 +55,7 @@ extension Runner {
             } catch {
                 throw RunError.output(error, path: path)
             }
+            report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
         return report
     }

@@ -8,9 +8,10 @@ import Markup
 enum FeedFolder {
     static let runsName = ".feedpipe-runs.json"
 
-    /// Rewrites the folder's index files (each only when its content changes).
-    static func writeIndex(in folder: String) throws {
-        let listings = self.listings(in: folder)
+    /// Rewrites the folder's index files (each only when its content changes). `written` holds the heads of
+    /// the feeds this run wrote, by `key(_:)` of their path; the folder's other feeds are read.
+    static func writeIndex(in folder: String, written: [String: FeedHead] = [:]) throws {
+        let listings = self.listings(in: folder, written: written)
         let base = URL(fileURLWithPath: folder)
         // Feeds no longer name a stylesheet (a browser is shown a page by `serve`): the one once written goes.
         unlink(base.appendingPathComponent("feed.xsl").path)
@@ -46,8 +47,14 @@ enum FeedFolder {
         return (try? decoder.decode([String: RunStatus].self, from: data)) ?? [:]
     }
 
-    /// Every feed in the folder, one listing per name with the formats present, sorted by title.
-    static func listings(in folder: String) -> [FeedIndex.Listing] {
+    /// A feed file's path as `writeIndex` knows it: absolute, without `.` or `..`.
+    static func key(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Every feed in the folder, one listing per name with the formats present, sorted by title. A file
+    /// whose head is in `written` is not read.
+    static func listings(in folder: String, written: [String: FeedHead] = [:]) -> [FeedIndex.Listing] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         let runs = self.runs(at: URL(fileURLWithPath: folder).appendingPathComponent(runsName).path)
         var byName: [String: FeedIndex.Listing] = [:]
@@ -55,8 +62,8 @@ enum FeedFolder {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
             let stem = url.deletingPathExtension().lastPathComponent
             guard let format = FeedFormat(fileExtension: url.pathExtension),
-                let data = FileManager.default.contents(atPath: url.path),
-                let found = FeedHead.read(Array(data), as: format)
+                let found = written[key(url.path)]
+                    ?? FileManager.default.contents(atPath: url.path).flatMap({ FeedHead.read(Array($0), as: format) })
             else { continue }
             var listing = byName[stem] ?? FeedIndex.Listing(title: found.title ?? "Untitled feed", site: found.site)
             if let address = found.selfLink, address.hasPrefix("http://") || address.hasPrefix("https://") {

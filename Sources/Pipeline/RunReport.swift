@@ -1,3 +1,4 @@
+import Feed
 import Fetch
 import Foundation
 import State
@@ -18,6 +19,9 @@ package struct RunReport: Sendable, CustomStringConvertible {
     /// Links the source offered that are never fetched: other schemes than http(s), files outside the
     /// pipeline's folder.
     package var refused = 0
+    /// The feed files the run wrote (or found unchanged), by absolute path, with what they say of
+    /// themselves: the folder's index lists them without reading them back.
+    package var written: [String: FeedHead] = [:]
 
     package var description: String {
         var line = "\(pipeline): \(new) new, \(updated) updated, \(kept) kept → \(output)"

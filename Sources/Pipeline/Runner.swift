@@ -151,9 +151,12 @@ package struct Runner: Sendable {
         }
         let folders = Set(
             configs.map { URL(fileURLWithPath: $0.output).deletingLastPathComponent().standardizedFileURL.path })
+        let heads = results.reduce(into: [String: FeedHead]()) { heads, result in
+            if case .success(let report) = result { heads.merge(report.written) { $1 } }
+        }
         for folder in folders.sorted() {
             do {
-                try FeedFolder.writeIndex(in: folder)
+                try FeedFolder.writeIndex(in: folder, written: heads)
             } catch {
                 logger.error("cannot write the feed index in \(folder): \(error)")
             }

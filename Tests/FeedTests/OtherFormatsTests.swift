@@ -129,4 +129,17 @@ struct OtherFormatsTests {
             #expect(FeedPage.read(Array(other.utf8), as: format)?.items.map(\.title) == ["Otters <return> & stay"])
         }
     }
+
+    @Test(arguments: FeedFormat.allCases)
+    func theHeadOfAWrittenFeedIsKnownWithoutReadingItBack(format: FeedFormat) throws {
+        var bare = Self.meta
+        (bare.link, bare.selfLink) = (nil, nil)
+        for meta in [Self.meta, bare] {
+            for entries in [Self.entries, []] {
+                let written = try #require(
+                    FeedHead.read(Array(format.document(meta, entries: entries).utf8), as: format))
+                #expect(format.head(meta, entries: entries.count) == written)
+            }
+        }
+    }
 }
