@@ -88,7 +88,8 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "BenchmarkScoringTests", dependencies: ["Scoring"], swiftSettings: swiftSettings),
-        .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MarkupTests", dependencies: ["Markup", "Fetch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ExtractTests", dependencies: ["Extract", "Markup", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

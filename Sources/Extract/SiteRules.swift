@@ -225,7 +225,7 @@ extension Extractor {
     package static func extract(html: String, url: String?, siteRules: SiteRuleFolder?, rules: ExtractionRules = .none)
         throws -> Article
     {
-        let document = try Document(html: html, url: url)
+        let document = try Document.content(html: html, url: url)
         guard let siteRules else { return Extractor(rules: rules).extract(document) }
         let address = [url, Metadata(document: document).url].compactMap { $0 }.first { $0.hasPrefix("http") }
         guard let address, let site = try siteRules.rules(for: address) else {
@@ -238,8 +238,10 @@ extension Extractor {
 
 extension ExtractionRules {
     /// A page parsed for extraction under these rules: its HTML rewritten first by the site rules'
-    /// `replace_string` directives, when there are site rules.
+    /// `replace_string` directives, when there are site rules, else without the script bodies it never
+    /// reads (site rules may read a script's text).
     package func document(html: String, url: String?) throws -> Document {
-        try Document(html: site.map { $0.rewrite(html) } ?? html, url: url)
+        guard let site else { return try Document.content(html: html, url: url) }
+        return try Document(html: site.rewrite(html), url: url)
     }
 }

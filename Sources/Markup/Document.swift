@@ -44,6 +44,12 @@ public final class Document {
         self.init(pointer: parsed, url: url, source: html)
     }
 
+    /// Parses an HTML page for its content: as `init(html:url:)`, less the bodies of its scripts (but JSON)
+    /// and styles, which extraction never reads (`ScriptBodies`).
+    package static func content(html: String, url: String? = nil) throws(MarkupError) -> Document {
+        try Document(html: ScriptBodies.removed(from: html), url: url)
+    }
+
     /// Puts what libxml2 leaves beside the root into the body, where a browser puts it: content after an
     /// early `</body></html>` (a template that closes the page before the article), and a `<body>` that is
     /// the root's sibling when the page has `<head>` and `<body>` but no `<html>`.

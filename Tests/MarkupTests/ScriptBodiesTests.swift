@@ -1,0 +1,66 @@
+import Fetch
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Markup
+
+@Suite("Script bodies left out of a page parsed for its content")
+struct ScriptBodiesTests {
+    @Test(arguments: [
+        (
+            #"<p>a</p><script>var x = "<p>no</p></div>";</script><p>b</p>"#,
+            "<p>a</p><script></script><p>b</p>"
+        ),
+        ("<style>p { color: red }</style><SCRIPT src=a.js>x()</ScRiPt>", "<style></style><SCRIPT src=a.js></ScRiPt>"),
+        // JSON (metadata) is read: it stays.
+        (
+            #"<script type="application/ld+json">{"@type":"NewsArticle"}</script>"#,
+            #"<script type="application/ld+json">{"@type":"NewsArticle"}</script>"#
+        ),
+        // A `<script>` in a comment or in a quoted attribute is not one; a `>` in quotes does not end a tag.
+        (
+            #"<!-- <script> --><p title="<script> > x">kept</p><script a='>'>gone</script>"#,
+            #"<!-- <script> --><p title="<script> > x">kept</p><script a='>'></script>"#
+        ),
+        // A script that never ends runs to the end of the page, for libxml2 too; one that closes itself is
+        // closed there.
+        ("<p>a</p><script>var y = 1; <p>b</p>", "<p>a</p><script>"),
+        ("<script src='a.js' /><p>b</p><script>c</script>", "<script src='a.js' /><p>b</p><script></script>"),
+        ("<scripts>x</scripts><p>no script here</p>", "<scripts>x</scripts><p>no script here</p>"),
+    ])
+    func onlyTheBodiesOfScriptsAndStylesGo(page: String, expected: String) {
+        #expect(ScriptBodies.removed(from: page) == expected)
+    }
+
+    /// The page as `Document(html:)` parses it, with the text of its scripts (but JSON) and styles emptied.
+    static func withEmptyScripts(_ document: Document) -> String {
+        let bodies = document.root?.descendants.filter { node in
+            node.is("style")
+                || node.is("script")
+                    && !node.attributes.contains { "\($0.name)=\($0.value)".lowercased().contains("json") }
+        }
+        Node.remove((bodies ?? []).flatMap(\.children))
+        return document.root?.outerHTML ?? ""
+    }
+
+    /// On real pages the tree is the whole page's, less the script and style text: the same elements,
+    /// attributes and text everywhere else.
+    @Test func realPagesParseToTheSameTreeLessTheScriptText() throws {
+        let shared = Repository.root.deletingLastPathComponent().appendingPathComponent("shared")
+        var checked = 0
+        for folder in ["extraction-benchmark/html", "wcxb-dev/html"] {
+            let url = shared.appendingPathComponent(folder)
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() {
+                let data = try #require(FileManager.default.contents(atPath: url.appendingPathComponent(name).path))
+                let html = String(decoding: try Gzip.decompress(Array(data), limit: 50_000_000), as: UTF8.self)
+                let (document, whole) = (try Document.content(html: html), try Document(html: html))
+                let content = withExtendedLifetime(document) { document.root?.outerHTML ?? "" }
+                let expected = withExtendedLifetime(whole) { Self.withEmptyScripts(whole) }
+                #expect(content == expected, "\(folder)/\(name)")
+                checked += 1
+            }
+        }
+        try #require(checked > 1000, "the corpora in shared/ were not found")
+    }
+}
