@@ -1,3 +1,5 @@
+import Foundation
+
 /// Pages that bot defences answer instead of the one asked for (often with status 200): Cloudflare's
 /// "Just a moment…" challenge, Akamai's "Access Denied", DataDome and PerimeterX captchas, Imperva and
 /// Sucuri firewalls, and the "enable JavaScript and cookies to continue" interstitials. Publishing one as an
@@ -85,14 +87,15 @@ enum BlockPage {
                 for offset in 0..<count where bytes[position + offset] | 0x20 != pattern[offset] | 0x20 { return false }
                 return true
             }
-            /// The position after the first `closing` at or after `position`, or the end.
+            /// The position after the first `closing` at or after `position`, or the end. Every closing begins
+            /// with a character that has no case (`<`, `-`, `>`), found with `memchr` (a script runs to
+            /// hundreds of kilobytes).
             func skip(past closing: StaticString, from position: Int) -> Int {
-                let first = closing.utf8Start[0]
+                let first = Int32(closing.utf8Start[0])
                 var at = position
-                while at < end {
-                    if bytes[at] | 0x20 == first | 0x20, matches(closing, at: at) {
-                        return at + closing.utf8CodeUnitCount
-                    }
+                while at < end, let found = memchr(bytes.baseAddress! + at, first, end - at) {
+                    at = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if matches(closing, at: at) { return at + closing.utf8CodeUnitCount }
                     at += 1
                 }
                 return end

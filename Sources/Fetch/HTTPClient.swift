@@ -313,6 +313,9 @@ package final class HTTPClient: @unchecked Sendable {
                     let code = message.pointee.data.result
                     abandon([easy])
                     finished(entry.transfer, attempt: entry.attempt, code: code)
+                    // The host's next request goes out now, not after every other answer of this round is
+                    // read: on distant hosts a round of answers otherwise delays the next round by its reading.
+                    nextDue = startReady()
                 }
             }
             nextDue = startReady()
@@ -555,6 +558,11 @@ private final class Transfer {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         headers[name] = value
+        // The body's room at once rather than by doubling (a copy and fresh pages each time); a length
+        // claimed beyond a few megabytes gets no more room than that before it arrives.
+        if name == "content-length", body.isEmpty, let length = Int(value), length > 0 {
+            body.reserveCapacity(min(length, limit, 4 << 20))
+        }
     }
 
     /// Why libcurl stopped, in words a user can act on.
