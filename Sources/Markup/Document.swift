@@ -36,8 +36,10 @@ public final class Document {
                 bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
             } ?? true
         if hasNUL { text.removeAll { $0 == "\0" } }
+        // No NUL is left, so the length is the UTF-8 count (not a strlen over the page).
+        let length = Int32(clamping: text.utf8.count)
         let parsed = text.withCString { bytes in
-            htmlReadMemory(bytes, Int32(strlen(bytes)), url, "UTF-8", options)
+            htmlReadMemory(bytes, length, url, "UTF-8", options)
         }
         guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
         Self.gatherIntoBody(parsed)

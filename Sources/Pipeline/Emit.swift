@@ -29,8 +29,11 @@ extension Runner {
         }
     }
 
-    /// Writes a pipeline's feed atomically from the entries in the store.
-    func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError) -> RunReport {
+    /// A pipeline's feed files, made from the entries in the store, and its report as it stands once they
+    /// are written (`write(_:on:)`).
+    func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError)
+        -> (report: RunReport, files: [FeedFile])
+    {
         var report = report
         let stored: [Entry]
         do {
@@ -45,19 +48,40 @@ extension Runner {
         var meta = FeedMeta(
             id: config.id, title: config.title, link: config.link ?? siteLink(config), selfLink: nil,
             author: config.author ?? config.title)
+        var files: [FeedFile] = []
         for format in config.formats {
             let path = config.path(for: format)
             // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
             meta.selfLink = Self.selfLink(of: config, format: format)
-            let text = format.document(meta, entries: stored)
-            do {
-                try AtomicFile.write(text, to: path)
-            } catch {
-                throw RunError.output(error, path: path)
-            }
+            files.append(FeedFile(path: path, text: format.document(meta, entries: stored)))
             report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
-        return report
+        return (report, files)
+    }
+
+    /// One feed file to write: where, and its whole text.
+    struct FeedFile: Sendable {
+        let path: String
+        let text: String
+    }
+
+    /// Writes feed files atomically, one after another, on `queue` rather than on the calling task's thread:
+    /// each write ends in fsync, which blocks for milliseconds on a slow disk, and Swift's cooperative threads
+    /// (one per core) are extraction's. Returns the first failure; the files after it are not written.
+    static func write(_ files: [FeedFile], on queue: DispatchQueue) async -> RunError? {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                for file in files {
+                    do {
+                        try AtomicFile.write(file.text, to: file.path)
+                    } catch {
+                        continuation.resume(returning: .output(error, path: file.path))
+                        return
+                    }
+                }
+                continuation.resume(returning: nil)
+            }
+        }
     }
 
     /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of

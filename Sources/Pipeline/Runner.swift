@@ -110,27 +110,37 @@ package struct Runner: Sendable {
         var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
-        func finish(_ index: Int) {
-            merge.flush(pipeline: index)
-            if let error = merge.broken[index] {
-                written[index] = .failure(error)
-            } else {
-                written[index] = Result { () throws(RunError) in
-                    try emit(configs[index], report: merge.reports[index], state: state)
+        let files = DispatchQueue(label: "feedpipe.feed-files")
+        await withTaskGroup(of: (index: Int, failure: RunError?).self) { writes in
+            func finish(_ index: Int) {
+                merge.flush(pipeline: index)
+                if let error = merge.broken[index] {
+                    written[index] = .failure(error)
+                    return
+                }
+                do {
+                    let (report, feedFiles) = try emit(configs[index], report: merge.reports[index], state: state)
+                    written[index] = .success(report)
+                    writes.addTask { (index, await Self.write(feedFiles, on: files)) }
+                } catch {
+                    written[index] = .failure(error)
                 }
             }
-        }
-        await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
-            let owner = owners[position]
-            merge.take(outcome, link: jobs[position].link, pipeline: owner)
-            remaining[owner] -= 1
-            if remaining[owner] == 0 {
-                finish(owner)
-            } else if merge.buffered >= Self.chunkSize {
-                merge.flush()
+            await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
+                let owner = owners[position]
+                merge.take(outcome, link: jobs[position].link, pipeline: owner)
+                remaining[owner] -= 1
+                if remaining[owner] == 0 {
+                    finish(owner)
+                } else if merge.buffered >= Self.chunkSize {
+                    merge.flush()
+                }
+            }
+            for index in configs.indices where written[index] == nil { finish(index) }
+            for await (index, failure) in writes {
+                if let failure { written[index] = .failure(failure) }
             }
         }
-        for index in configs.indices where written[index] == nil { finish(index) }
         let results = written.map { $0! }
         let statuses = zip(configs, results).map { config, result in
             switch result {
