@@ -10,9 +10,15 @@ public final class Document {
 
     /// The HTML the document was parsed from, kept (without copying) so that work can start again from the
     /// untouched page.
-    private let source: String?
+    private let source: Source?
 
-    private init(pointer: xmlDocPtr, url: String?, source: String? = nil) {
+    /// HTML as it was given: a string, or the UTF-8 bytes made from one.
+    private enum Source {
+        case text(String)
+        case utf8([UInt8])
+    }
+
+    private init(pointer: xmlDocPtr, url: String?, source: Source? = nil) {
         self.pointer = pointer
         self.url = url
         self.source = source
@@ -23,33 +29,47 @@ public final class Document {
     /// Parses an HTML page (already decoded to UTF-8) the way a browser would: recovering from any markup,
     /// never touching the network.
     public convenience init(html: String, url: String? = nil) throws(MarkupError) {
+        var text = html
+        let parsed = text.withUTF8 { Self.parseHTML($0, url: url) }
+        guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
+        self.init(pointer: parsed, url: url, source: .text(html))
+    }
+
+    /// Parses an HTML page for its content: as `init(html:url:)`, less the bodies of its scripts (but JSON)
+    /// and styles, which extraction never reads (`ScriptBodies`).
+    package static func content(html: String, url: String? = nil) throws(MarkupError) -> Document {
+        guard let reduced = ScriptBodies.removedUTF8(from: html) else { return try Document(html: html, url: url) }
+        guard let parsed = reduced.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) else {
+            throw MarkupError.unparsable(url ?? "HTML input")
+        }
+        return Document(pointer: parsed, url: url, source: .utf8(reduced))
+    }
+
+    /// The tree of an HTML page given as valid UTF-8, or `nil` when libxml2 makes none.
+    private static func parseHTML(_ page: UnsafeBufferPointer<UInt8>, url: String?) -> xmlDocPtr? {
         Markup.initialize()
         let options = Int32(
             HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                 | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
         // libxml2 switches encodings when it meets a <meta charset>, even after being told the input is UTF-8;
         // the text is UTF-8 by now, so such declarations are neutralised before parsing.
-        var text = Self.neutralisingCharset(html)
+        let declarations = Self.foreignCharsets(in: UnsafeBufferPointer(rebasing: page.prefix(16384)))
         // libxml2 ends the document at a NUL byte; browsers skip the character and read on.
-        let hasNUL =
-            text.utf8.withContiguousStorageIfAvailable { bytes in
-                bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
-            } ?? true
-        if hasNUL { text.removeAll { $0 == "\0" } }
-        // No NUL is left, so the length is the UTF-8 count (not a strlen over the page).
-        let length = Int32(clamping: text.utf8.count)
-        let parsed = text.withCString { bytes in
-            htmlReadMemory(bytes, length, url, "UTF-8", options)
+        let hasNUL = page.baseAddress.map { memchr($0, 0, page.count) != nil } ?? false
+        func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> xmlDocPtr? {
+            let parsed = bytes.baseAddress.flatMap { base in
+                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    htmlReadMemory($0, Int32(clamping: bytes.count), url, "UTF-8", options)
+                }
+            }
+            if let parsed { Self.gatherIntoBody(parsed) }
+            return parsed
         }
-        guard let parsed else { throw MarkupError.unparsable(url ?? "HTML input") }
-        Self.gatherIntoBody(parsed)
-        self.init(pointer: parsed, url: url, source: html)
-    }
-
-    /// Parses an HTML page for its content: as `init(html:url:)`, less the bodies of its scripts (but JSON)
-    /// and styles, which extraction never reads (`ScriptBodies`).
-    package static func content(html: String, url: String? = nil) throws(MarkupError) -> Document {
-        try Document(html: ScriptBodies.removed(from: html), url: url)
+        guard !declarations.isEmpty || hasNUL else { return parse(page) }
+        var bytes = Array(page)
+        for range in declarations.reversed() { bytes.replaceSubrange(range, with: "utf-8".utf8) }
+        if hasNUL { bytes.removeAll { $0 == 0 } }
+        return bytes.withUnsafeBufferPointer { parse($0) }
     }
 
     /// Puts what libxml2 leaves beside the root into the body, where a browser puts it: content after an
@@ -178,7 +198,14 @@ public final class Document {
     /// A fresh copy of the document as it was parsed (edits made since are not in it), for work that must
     /// start again from the untouched page. Call it only when needed: it parses the page again.
     package func copy() -> Document {
-        if let source, let fresh = try? Document(html: source, url: url) { return fresh }
+        switch source {
+        case .text(let html): if let fresh = try? Document(html: html, url: url) { return fresh }
+        case .utf8(let bytes):
+            if let parsed = bytes.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) {
+                return Document(pointer: parsed, url: url, source: source)
+            }
+        case nil: break
+        }
         return Document(pointer: xmlCopyDoc(pointer, 1), url: url, source: source)
     }
 
@@ -224,20 +251,13 @@ public final class Document {
         DocumentReference(pointer: pointer).createElement(name)
     }
 
-    /// Rewrites every `charset=NAME` in the first 16 KiB (where `<meta>` declarations live) to UTF-8.
-    private static func neutralisingCharset(_ html: String) -> String {
-        var html = html
-        let replacements: [Range<Int>] = html.withUTF8 { bytes in
-            let head = UnsafeBufferPointer(rebasing: bytes.prefix(16384))
-            return charsetDeclarations(in: head).filter { range in
-                let name = head[range].lazy.map { $0 | 0x20 }
-                return !name.elementsEqual("utf-8".utf8) && !name.elementsEqual("utf8".utf8)
-            }
+    /// The names after `charset=` in `head` (the first 16 KiB, where `<meta>` declarations live) that are not
+    /// UTF-8's, to be rewritten to it.
+    private static func foreignCharsets(in head: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        charsetDeclarations(in: head).filter { range in
+            let name = head[range].lazy.map { $0 | 0x20 }
+            return !name.elementsEqual("utf-8".utf8) && !name.elementsEqual("utf8".utf8)
         }
-        guard !replacements.isEmpty else { return html }
-        var bytes = Array(html.utf8)
-        for range in replacements.reversed() { bytes.replaceSubrange(range, with: "utf-8".utf8) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The byte ranges of the names after each `charset=` (any case, optional spaces and quotes) in `head`.

@@ -12,12 +12,17 @@ import Foundation
 enum ScriptBodies {
     /// `html` without the bodies of its scripts (other than JSON) and styles; `html` itself when it has none.
     static func removed(from html: String) -> String {
+        removedUTF8(from: html).map { String(decoding: $0, as: UTF8.self) } ?? html
+    }
+
+    /// The UTF-8 of `html` without those bodies, or `nil` when it has none. Cut at ASCII `<` and `>` only, the
+    /// bytes are as valid UTF-8 as the string was.
+    static func removedUTF8(from html: String) -> [UInt8]? {
         var html = html
-        let reduced = html.withUTF8 { bytes -> [UInt8]? in
+        return html.withUTF8 { bytes -> [UInt8]? in
             guard let base = bytes.baseAddress else { return nil }
             return removed(from: base, count: bytes.count)
         }
-        return reduced.map { String(decoding: $0, as: UTF8.self) } ?? html
     }
 
     /// The bytes without the raw-text bodies, or `nil` when there were none to take out.

@@ -62,44 +62,19 @@ struct Clean: ParsableCommand {
         case .text: return article.text
         case .markdown: return Extractor.render(article, as: .markdown)
         case .json:
-            let page = CleanedPage(
-                file: file, url: article.url ?? baseURL, title: article.title, author: article.author,
-                published: article.publicationDate.map(Timestamp.rfc3339),
-                modified: article.modified.map(Timestamp.rfc3339),
-                language: article.language, image: article.image, text: article.text, html: article.html)
-            let data = try? Self.encoder.encode(page)
-            return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
-    }
-
-    private static let encoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// One line of `--format json`: every key is always there, `null` when the page does not say.
-    private struct CleanedPage: Encodable {
-        let file: String
-        let url, title, author, published, modified, language, image: String?
-        let text, html: String
-
-        enum CodingKeys: String, CodingKey {
-            case file, url, title, author, published, modified, language, image, text, html
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(file, forKey: .file)
-            try container.encode(url, forKey: .url)
-            try container.encode(title, forKey: .title)
-            try container.encode(author, forKey: .author)
-            try container.encode(published, forKey: .published)
-            try container.encode(modified, forKey: .modified)
-            try container.encode(language, forKey: .language)
-            try container.encode(image, forKey: .image)
-            try container.encode(text, forKey: .text)
-            try container.encode(html, forKey: .html)
+            // Keys in sorted order, every one always there (`null` when the page does not say).
+            var line = JSONLine()
+            line.add("author", article.author)
+            line.add("file", file)
+            line.add("html", article.html)
+            line.add("image", article.image)
+            line.add("language", article.language)
+            line.add("modified", article.modified.map(Timestamp.rfc3339))
+            line.add("published", article.publicationDate.map(Timestamp.rfc3339))
+            line.add("text", article.text)
+            line.add("title", article.title)
+            line.add("url", article.url ?? baseURL)
+            return line.text
         }
     }
 
@@ -126,4 +101,46 @@ enum CleanError: Error, CustomStringConvertible {
         case .notAPage(_, let kind): "not an HTML page (\(kind) data)"
         }
     }
+}
+
+/// One JSON object on one line, written as it goes: `JSONEncoder` builds a tree of values first, which cost
+/// a sixth as much as extracting the pages. Strings are escaped as RFC 8259 requires (quote, backslash,
+/// control characters) and nothing more, `/` and non-ASCII text left as they are.
+struct JSONLine {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    mutating func add(_ key: String, _ value: String?) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        append(key)
+        bytes.append(UInt8(ascii: ":"))
+        if let value { append(value) } else { bytes += "null".utf8 }
+    }
+
+    var text: String { String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self) }
+
+    private mutating func append(_ string: String) {
+        var string = string
+        bytes.append(UInt8(ascii: "\""))
+        string.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                start = index + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case 0x22, 0x5C: bytes.append(byte)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default: bytes += "u00".utf8 + [Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
 }

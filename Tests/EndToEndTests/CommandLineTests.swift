@@ -142,6 +142,30 @@ struct CommandLineTests {
         #expect(object["language"] as? String == "en-GB")
     }
 
+    @Test func cleanJSONCarriesQuotesBackslashesLineBreaksAndAccentsExactly() throws {
+        let work = try Repository.temporaryFolder()
+        let page = work.appendingPathComponent("escapes.html")
+        let title = #"The "otters" of C:\River, été"#
+        let first = #"Keepers say "hello" to the otters at C:\River every morning, and the otters answer back."#
+        let second = "The second paragraph follows on its own line, with a tab\there and an accent: é, ü, 水."
+        try Data(
+            "<html><head><title>\(title)</title></head><body><article><h1>\(title)</h1><p>\(first)</p><p>\(second)</p></article></body></html>"
+                .utf8
+        ).write(to: page)
+        let output = try Self.run(["clean", "--format", "json", page.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(object["title"] as? String == title)
+        let text = try #require(object["text"] as? String)
+        #expect(text.contains(first) && text.contains("\n") && text.contains("accent: é, ü, 水."), "\(text)")
+        #expect(object["file"] as? String == page.path)
+        #expect(
+            object.keys.sorted() == [
+                "author", "file", "html", "image", "language", "modified", "published", "text", "title", "url",
+            ])
+    }
+
     @Test func cleanNamesAFileThatIsNotAPage() throws {
         let work = try Repository.temporaryFolder()
         let image = work.appendingPathComponent("photo.html")

@@ -135,9 +135,12 @@ struct Cleaning {
             }
             guard node.isElement, cut == nil else { return .skipChildren }
             guard node.tag(in: Self.headingTags) || node.tag(in: Self.textBlockTags) else { return .enter }
-            guard TextBytes.length(of: node, limit: 80) <= 60 else { return .enter }
+            // Only the last two fifths of the text are looked at: no block before them is rendered.
+            guard Double(seen) >= Double(total) * 0.6, TextBytes.length(of: node, limit: 80) <= 60 else {
+                return .enter
+            }
             let text = TextRenderer.render(node, style: .text).collapsedLines
-            if !text.isEmpty, Boilerplate.isSectionHeading(text), Double(seen) >= Double(total) * 0.6 {
+            if !text.isEmpty, Boilerplate.isSectionHeading(text) {
                 cut = node
                 return .skipChildren
             }
