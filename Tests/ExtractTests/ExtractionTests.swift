@@ -136,6 +136,31 @@ struct ExtractionTests {
         #expect(firsts.filter { $0 == "Opening" }.count == 3 && firsts.filter { $0 == "Middle" }.count == 6)
     }
 
+    /// A guide laid out as a run of sections, each a heading and a rich-text block, the first most of it and the
+    /// others a sentence or two: the blocks that score are parts of one body, and so are the headings and
+    /// the blocks too short to score between them.
+    @Test func aGuideInManySectionsKeepsItsHeadingsAndShortBlocks() throws {
+        let sentence =
+            "explains, in plain words, what the service does, who pays for it, and how the bill is worked out."
+        func section(_ number: Int, sentences: Int) -> String {
+            let text = (1...sentences).map { "Section \(number), sentence \($0), \(sentence)" }.joined(separator: " ")
+            return "<section class=\"jump\"><div class=\"module\"><div class=\"row\"><div class=\"column\">"
+                + "<h2>Part \(number) of the guide</h2><div class=\"rich\"><p>\(text)</p></div></div></div></div></section>"
+        }
+        let sections = [section(1, sentences: 8)] + (2...7).map { section($0, sentences: $0.isMultiple(of: 3) ? 1 : 2) }
+        let html = """
+            <html><body><nav><a href="/">Home</a> <a href="/learn">Learn</a></nav><main><div class="guide">
+            <h1>What is cloud computing?</h1>\(sections.joined())</div></main>
+            <footer><a href="/terms">Terms</a></footer></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        for number in 1...7 {
+            #expect(article.text.contains("Part \(number) of the guide"), "heading \(number)")
+            #expect(article.text.contains("Section \(number), sentence 1"), "block \(number)")
+        }
+        #expect(!article.text.contains("Terms"))
+    }
+
     @Test func theNextStoryInTheSameWrappersIsLeftOut() throws {
         let article = Extractor().extract(try Document(html: Self.splitPage(nextStory: true)))
         #expect(article.text.hasPrefix("Opening paragraph 1"))
