@@ -263,25 +263,26 @@ public final class Document {
     /// The byte ranges of the names after each `charset=` (any case, optional spaces and quotes) in `head`.
     private static func charsetDeclarations(in head: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         let pattern: [UInt8] = Array("charset".utf8)
+        guard let base = head.baseAddress else { return [] }
         var found: [Range<Int>] = []
-        var index = 0
-        while index + pattern.count < head.count {
-            defer { index += 1 }
-            guard head[index] | 0x20 == pattern[0] else { continue }
-            var matched = 1
-            while matched < pattern.count, head[index + matched] | 0x20 == pattern[matched] { matched += 1 }
-            guard matched == pattern.count else { continue }
-            var cursor = index + pattern.count
-            while cursor < head.count, head[cursor] == UInt8(ascii: " ") { cursor += 1 }
-            guard cursor < head.count, head[cursor] == UInt8(ascii: "=") else { continue }
-            cursor += 1
+        // From each `=` (found with memchr: it is rare beside the letters) back over spaces to the name.
+        var search = 0
+        while search < head.count, let hit = memchr(base + search, 0x3D, head.count - search) {
+            let equals = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            search = equals + 1
+            var name = equals
+            while name > 0, head[name - 1] == UInt8(ascii: " ") { name -= 1 }
+            guard name >= pattern.count,
+                zip(head[(name - pattern.count)..<name], pattern).allSatisfy({ $0 | 0x20 == $1 })
+            else { continue }
+            var cursor = equals + 1
             while cursor < head.count, head[cursor] == 0x20 || head[cursor] == 0x22 || head[cursor] == 0x27 {
                 cursor += 1
             }
             var end = cursor
             while end < head.count, head[end].isCharsetNameByte { end += 1 }
             if end > cursor { found.append(cursor..<end) }
-            index = end
+            search = max(search, end)
         }
         return found
     }

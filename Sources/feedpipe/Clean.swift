@@ -78,12 +78,32 @@ struct Clean: ParsableCommand {
         }
     }
 
+    /// The file's bytes, read straight into the array extraction takes (through `Data` they were copied
+    /// once more, a page at a time).
     static func read(_ file: String) throws -> [UInt8] {
         if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CleanError.unreadable(file) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             throw CleanError.unreadable(file)
         }
-        return Array(data)
+        var bytes: [UInt8] = []
+        var chunk = max(Int(status.st_size), 0) + 1
+        while true {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + start, chunk) }
+            if count < 0, errno == EINTR {
+                bytes.removeLast(chunk)
+                continue
+            }
+            guard count >= 0 else { throw CleanError.unreadable(file) }
+            bytes.removeLast(chunk - count)
+            if count == 0 { return bytes }
+            chunk = 1 << 16
+        }
     }
 
     static func fileURL(_ file: String) -> String? {

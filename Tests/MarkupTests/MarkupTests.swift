@@ -65,8 +65,13 @@ struct MarkupTests {
         }
     }
 
-    @Test func parsesTextDeclaredInAnotherCharsetAsTheUTF8ItNowIs() throws {
-        let html = "<html><head><meta charset=\"iso-8859-1\"></head><body><p>Café – naïve</p></body></html>"
+    @Test(arguments: [
+        "<meta charset=\"iso-8859-1\">",
+        "<meta http-equiv=\"Content-Type\" content=\"text/html; CHARSET=windows-1252\">",
+        "<meta charset = 'latin1'>", "<meta name=\"x\" content=\"a=b\"><meta charset=iso-8859-15>",
+    ])
+    func parsesTextDeclaredInAnotherCharsetAsTheUTF8ItNowIs(declaration: String) throws {
+        let html = "<html><head>\(declaration)</head><body><p>Café – naïve</p></body></html>"
         let document = try Document(html: html)
         #expect(document.body?.text.contains("Café – naïve") == true)
     }
