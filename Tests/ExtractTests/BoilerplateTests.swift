@@ -306,3 +306,34 @@ struct HiddenMainContentTests {
         #expect(text.contains("Roast 3 is dark"))
     }
 }
+
+/// An accordion or a "read more" disclosure: its panels are hidden until a button that names them
+/// (`aria-controls`) is pressed, and their text is the page's own. A dialog opened the same way is not.
+@Suite("Collapsed panels")
+struct CollapsedPanelTests {
+    static let page = """
+        <html><body><main><article><h1>Going solar, step by step</h1>
+        <p>Installing solar panels takes about three months from the first quote to the day the system is switched on, most of it paperwork.</p>
+        <p>The steps below are the ones every installer follows, whatever the size of the roof and the system.</p>
+        <button aria-controls="step-1" aria-expanded="false">1. Understand your electric bill</button>
+        <div id="step-1" role="region" style="display: none"><p>Gather twelve months of bills first: the higher your usage, the larger the system, and the more a panel saves you every month of the year, so the bills are the first thing an installer asks for.</p></div>
+        <button aria-controls="step-2 step-2-note" aria-expanded="false">2. Check your roof</button>
+        <div id="step-2" hidden><p>Shade, the roof's angle towards the sun and its age decide how much a panel makes; an old roof is best replaced before the panels go up, since taking them down again costs as much as a new roof.</p></div>
+        <button aria-controls="signup">Get our newsletter</button>
+        <div id="signup" role="dialog" style="display:none"><p>Sign up to receive the best solar deals in your inbox every week, with offers from installers near you and more.</p></div>
+        <div id="unlinked" style="display:none"><p>This box is hidden and no control on the page opens it, so a reader never sees it, whatever it says here.</p></div>
+        </article></main></body></html>
+        """
+
+    @Test func panelsThatAControlOpensAreRead() throws {
+        let text = Extractor().extract(try Document(html: Self.page, url: "https://solar.example/guide")).text
+        #expect(text.contains("Gather twelve months of bills first"), "\(text)")
+        #expect(text.contains("Shade, the roof's angle"))
+    }
+
+    @Test func aDialogOrAnUnopenedHiddenBoxIsNot() throws {
+        let text = Extractor().extract(try Document(html: Self.page, url: "https://solar.example/guide")).text
+        #expect(!text.contains("Sign up to receive"), "\(text)")
+        #expect(!text.contains("no control on the page opens it"))
+    }
+}
