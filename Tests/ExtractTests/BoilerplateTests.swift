@@ -319,6 +319,8 @@ struct CollapsedPanelTests {
         <div id="step-1" role="region" style="display: none"><p>Gather twelve months of bills first: the higher your usage, the larger the system, and the more a panel saves you every month of the year, so the bills are the first thing an installer asks for.</p></div>
         <button aria-controls="step-2 step-2-note" aria-expanded="false">2. Check your roof</button>
         <div id="step-2" hidden><p>Shade, the roof's angle towards the sun and its age decide how much a panel makes; an old roof is best replaced before the panels go up, since taking them down again costs as much as a new roof.</p></div>
+        <button aria-controls="step-3" aria-expanded="false">3. Compare quotes</button>
+        <div id="step-3" style="display:none"><ul><li>Ask each installer for the panels' make and warranty.</li><li>Compare the price per watt, not the total.</li><li>Check the installer's licence.</li></ul></div>
         <button aria-controls="signup">Get our newsletter</button>
         <div id="signup" role="dialog" style="display:none"><p>Sign up to receive the best solar deals in your inbox every week, with offers from installers near you and more.</p></div>
         <div id="unlinked" style="display:none"><p>This box is hidden and no control on the page opens it, so a reader never sees it, whatever it says here.</p></div>
@@ -329,6 +331,7 @@ struct CollapsedPanelTests {
         let text = Extractor().extract(try Document(html: Self.page, url: "https://solar.example/guide")).text
         #expect(text.contains("Gather twelve months of bills first"), "\(text)")
         #expect(text.contains("Shade, the roof's angle"))
+        #expect(text.contains("Compare the price per watt"))
     }
 
     @Test func aDialogOrAnUnopenedHiddenBoxIsNot() throws {
