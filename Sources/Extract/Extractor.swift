@@ -297,10 +297,25 @@ public struct Extractor: Sendable {
 /// are removed.
 enum XMLText {
     static func clean(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return text }
+        guard hasForbidden(text) else { return text }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: text.unicodeScalars.filter(isAllowed))
         return String(scalars)
+    }
+
+    /// Whether the text holds a character XML forbids, read on its UTF-8 bytes (a string holds no lone
+    /// surrogate): a C0 control other than tab, line feed and carriage return, or U+FFFE / U+FFFF.
+    static func hasForbidden(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return true }
+                if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                    return true
+                }
+            }
+            return false
+        } ?? text.unicodeScalars.contains { !isAllowed($0) }
     }
 
     static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {

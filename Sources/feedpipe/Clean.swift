@@ -47,7 +47,12 @@ struct Clean: ParsableCommand {
                 let article = try Extractor.extract(
                     html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:))
                 )
-                print(render(article, file: file))
+                if format == .json {
+                    // The line as bytes, straight to the output: made into a string, it would be checked again.
+                    Self.write(json(article, file: file).bytes)
+                } else {
+                    print(render(article, file: file))
+                }
             } catch {
                 failed = true
                 FileHandle.standardError.write(Data("feedpipe: \(file): \(error)\n".utf8))
@@ -61,20 +66,38 @@ struct Clean: ParsableCommand {
         case .html: return article.html
         case .text: return article.text
         case .markdown: return Extractor.render(article, as: .markdown)
-        case .json:
-            // Keys in sorted order, every one always there (`null` when the page does not say).
-            var line = JSONLine()
-            line.add("author", article.author)
-            line.add("file", file)
-            line.add("html", article.html)
-            line.add("image", article.image)
-            line.add("language", article.language)
-            line.add("modified", article.modified.map(Timestamp.rfc3339))
-            line.add("published", article.publicationDate.map(Timestamp.rfc3339))
-            line.add("text", article.text)
-            line.add("title", article.title)
-            line.add("url", article.url ?? baseURL)
-            return line.text
+        case .json: return String(decoding: json(article, file: file).bytes.dropLast(), as: UTF8.self)
+        }
+    }
+
+    /// The article's line of `--format json`: keys in sorted order, every one always there (`null` when the
+    /// page does not say), and a line feed.
+    private func json(_ article: Article, file: String) -> JSONLine {
+        var line = JSONLine()
+        line.add("author", article.author)
+        line.add("file", file)
+        line.add("html", article.html)
+        line.add("image", article.image)
+        line.add("language", article.language)
+        line.add("modified", article.modified.map(Timestamp.rfc3339))
+        line.add("published", article.publicationDate.map(Timestamp.rfc3339))
+        line.add("text", article.text)
+        line.add("title", article.title)
+        line.add("url", article.url ?? baseURL)
+        return line
+    }
+
+    /// Writes bytes to standard output, after whatever `print` has buffered.
+    private static func write(_ bytes: [UInt8]) {
+        fflush(nil)
+        bytes.withUnsafeBufferPointer { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = Glibc.write(1, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return }
+                written += count
+            }
         }
     }
 
@@ -127,39 +150,40 @@ enum CleanError: Error, CustomStringConvertible {
 /// a sixth as much as extracting the pages. Strings are escaped as RFC 8259 requires (quote, backslash,
 /// control characters) and nothing more, `/` and non-ASCII text left as they are.
 struct JSONLine {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var body: [UInt8] = [UInt8(ascii: "{")]
 
     mutating func add(_ key: String, _ value: String?) {
-        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        if body.count > 1 { body.append(UInt8(ascii: ",")) }
         append(key)
-        bytes.append(UInt8(ascii: ":"))
-        if let value { append(value) } else { bytes += "null".utf8 }
+        body.append(UInt8(ascii: ":"))
+        if let value { append(value) } else { body += "null".utf8 }
     }
 
-    var text: String { String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self) }
+    /// The object, closed, and its line feed.
+    var bytes: [UInt8] { body + [UInt8(ascii: "}"), UInt8(ascii: "\n")] }
 
     private mutating func append(_ string: String) {
         var string = string
-        bytes.append(UInt8(ascii: "\""))
+        body.append(UInt8(ascii: "\""))
         string.withUTF8 { utf8 in
             var start = 0
             for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 start = index + 1
-                bytes.append(UInt8(ascii: "\\"))
+                body.append(UInt8(ascii: "\\"))
                 switch byte {
-                case 0x22, 0x5C: bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default: bytes += "u00".utf8 + [Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
+                case 0x22, 0x5C: body.append(byte)
+                case 0x0A: body.append(UInt8(ascii: "n"))
+                case 0x0D: body.append(UInt8(ascii: "r"))
+                case 0x09: body.append(UInt8(ascii: "t"))
+                case 0x08: body.append(UInt8(ascii: "b"))
+                case 0x0C: body.append(UInt8(ascii: "f"))
+                default: body += "u00".utf8 + [Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        body.append(UInt8(ascii: "\""))
     }
 
     private static let hex = Array("0123456789abcdef".utf8)

@@ -101,3 +101,16 @@ struct NormalizerTests {
         #expect(markdown.contains("- [link](https://news.example.org/x)"))
     }
 }
+
+@Suite("Text that XML can carry")
+struct XMLTextTests {
+    @Test(arguments: [
+        ("a\u{1}b\u{8}c\u{1F}d", "abcd"), ("x\u{FFFE}y\u{FFFF}z", "xyz"),
+        ("tab\tline\ncarriage\r", "tab\tline\ncarriage\r"), ("\u{FFFD} é 水 😀 \u{E000}", "\u{FFFD} é 水 😀 \u{E000}"),
+        ("plain text", "plain text"),
+    ])
+    func charactersXMLForbidsGoAndTheRestStays(text: String, expected: String) {
+        #expect(XMLText.clean(text) == expected)
+        #expect(XMLText.hasForbidden(text) == (text != expected))
+    }
+}
