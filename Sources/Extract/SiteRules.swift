@@ -236,6 +236,17 @@ extension Extractor {
     }
 }
 
+extension Extractor {
+    /// `extract(html:url:siteRules:rules:)` for a page given as valid UTF-8 bytes: without site rules, no
+    /// string is made of the page.
+    package static func extract(utf8 page: [UInt8], url: String?, siteRules: SiteRuleFolder?) throws -> Article {
+        guard siteRules == nil else {
+            return try extract(html: String(decoding: page, as: UTF8.self), url: url, siteRules: siteRules)
+        }
+        return Extractor().extract(try Document.content(utf8: page, url: url))
+    }
+}
+
 extension ExtractionRules {
     /// A page parsed for extraction under these rules: its HTML rewritten first by the site rules'
     /// `replace_string` directives, when there are site rules, else without the script bodies it never

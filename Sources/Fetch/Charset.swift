@@ -23,6 +23,21 @@ public enum Charset {
         return decode(bytes, charset: "windows-1252") ?? String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The page's text as UTF-8, read as `decode` reads it; for a page that is valid UTF-8 already and
+    /// declares nothing else, the bytes themselves, with no string made of them (the common case, and a
+    /// pass and a copy of the page saved).
+    package static func utf8(_ bytes: [UInt8], contentType: String?) -> [UInt8] {
+        if byteOrderMark(bytes) == nil, contentType.flatMap(charsetParameter) == nil {
+            let declared = declaredCharset(bytes)
+            let takesUTF8 =
+                declared.map { name in
+                    canonicalName(name) == "UTF-8" || isSingleByte(name) && hasMultibyteUTF8(bytes)
+                } ?? true
+            if takesUTF8, bytes.withUnsafeBufferPointer(UTF8Validation.isValid) { return bytes }
+        }
+        return Array(decode(bytes, contentType: contentType).utf8)
+    }
+
     /// Whether a label names a charset of one byte per character (the Latin, Cyrillic, Greek and other
     /// ISO-8859 and windows-125x families, KOI8), which UTF-8 text can be mistaken for but never is.
     static func isSingleByte(_ label: String) -> Bool {

@@ -45,6 +45,18 @@ public final class Document {
         return Document(pointer: parsed, url: url, source: .utf8(reduced))
     }
 
+    /// `content(html:url:)` for a page given as valid UTF-8 bytes (no string made of them).
+    package static func content(utf8 page: [UInt8], url: String? = nil) throws(MarkupError) -> Document {
+        let reduced = page.withUnsafeBufferPointer { bytes in
+            bytes.baseAddress.flatMap { ScriptBodies.removed(from: $0, count: bytes.count) }
+        }
+        let bytes = reduced ?? page
+        guard let parsed = bytes.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) else {
+            throw MarkupError.unparsable(url ?? "HTML input")
+        }
+        return Document(pointer: parsed, url: url, source: .utf8(bytes))
+    }
+
     /// The tree of an HTML page given as valid UTF-8, or `nil` when libxml2 makes none.
     private static func parseHTML(_ page: UnsafeBufferPointer<UInt8>, url: String?) -> xmlDocPtr? {
         Markup.initialize()

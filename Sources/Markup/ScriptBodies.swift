@@ -26,7 +26,7 @@ enum ScriptBodies {
     }
 
     /// The bytes without the raw-text bodies, or `nil` when there were none to take out.
-    private static func removed(from bytes: UnsafePointer<UInt8>, count end: Int) -> [UInt8]? {
+    static func removed(from bytes: UnsafePointer<UInt8>, count end: Int) -> [UInt8]? {
         var output: [UInt8] = []
         var copied = 0
         var index = 0

@@ -43,10 +43,9 @@ struct Clean: ParsableCommand {
             do {
                 let bytes = try Self.read(file)
                 if let kind = PageBytes.binaryKind(bytes) { throw CleanError.notAPage(file, kind: kind) }
-                let html = Charset.decode(bytes, contentType: nil)
                 let article = try Extractor.extract(
-                    html: html, url: baseURL ?? Self.fileURL(file), siteRules: siteRules.map(SiteRuleFolder.init(path:))
-                )
+                    utf8: Charset.utf8(bytes, contentType: nil), url: baseURL ?? Self.fileURL(file),
+                    siteRules: siteRules.map(SiteRuleFolder.init(path:)))
                 if format == .json {
                     // The line as bytes, straight to the output: made into a string, it would be checked again.
                     Self.write(json(article, file: file).bytes)
