@@ -255,4 +255,10 @@ extension ExtractionRules {
         guard let site else { return try Document.content(html: html, url: url) }
         return try Document(html: site.rewrite(html), url: url)
     }
+
+    /// `document(html:url:)` for a page given as valid UTF-8 bytes: without site rules, no string is made.
+    package func document(utf8 page: [UInt8], url: String?) throws -> Document {
+        guard site != nil else { return try Document.content(utf8: page, url: url) }
+        return try document(html: String(decoding: page, as: UTF8.self), url: url)
+    }
 }

@@ -118,6 +118,8 @@ package struct Response: Sendable {
     /// The body decoded to text with the charset from the header, a byte-order mark, the document's own
     /// declaration, or a UTF-8 check falling back to windows-1252, in that order.
     package var text: String { Charset.decode(body, contentType: contentType) }
+    /// `text` as UTF-8 bytes: the body itself when it is valid UTF-8 and declares nothing else.
+    package var utf8: [UInt8] { Charset.utf8(body, contentType: contentType) }
 }
 
 /// Limits and identity used for every transfer of a client.

@@ -207,7 +207,7 @@ extension Runner {
                 return .failure(.article("not an HTML page (\(kind) data)", url: url))
             }
             do {
-                let document = try rules.document(html: response.text, url: response.url)
+                let document = try rules.document(utf8: response.utf8, url: response.url)
                 inspect(document)
                 let validators = Validators(
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"])
