@@ -27,12 +27,16 @@ public enum Charset {
     /// declares nothing else, the bytes themselves, with no string made of them (the common case, and a
     /// pass and a copy of the page saved).
     package static func utf8(_ bytes: [UInt8], contentType: String?) -> [UInt8] {
-        if byteOrderMark(bytes) == nil, contentType.flatMap(charsetParameter) == nil {
-            let declared = declaredCharset(bytes)
+        if byteOrderMark(bytes) == nil {
+            // The header's charset wins over the page's own declaration, as in `decode`.
             let takesUTF8 =
-                declared.map { name in
-                    canonicalName(name) == "UTF-8" || isSingleByte(name) && hasMultibyteUTF8(bytes)
-                } ?? true
+                if let label = contentType.flatMap(charsetParameter) {
+                    canonicalName(label) == "UTF-8"
+                } else {
+                    declaredCharset(bytes).map { name in
+                        canonicalName(name) == "UTF-8" || isSingleByte(name) && hasMultibyteUTF8(bytes)
+                    } ?? true
+                }
             if takesUTF8, bytes.withUnsafeBufferPointer(UTF8Validation.isValid) { return bytes }
         }
         return Array(decode(bytes, contentType: contentType).utf8)
