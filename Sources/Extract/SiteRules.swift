@@ -234,9 +234,7 @@ extension Extractor {
         let applied = site.applied(to: rules)
         return Extractor(rules: applied).extract(try applied.document(html: html, url: url))
     }
-}
 
-extension Extractor {
     /// `extract(html:url:siteRules:rules:)` for a page given as valid UTF-8 bytes: without site rules, no
     /// string is made of the page.
     package static func extract(utf8 page: [UInt8], url: String?, siteRules: SiteRuleFolder?) throws -> Article {

@@ -38,23 +38,22 @@ public final class Document {
     /// Parses an HTML page for its content: as `init(html:url:)`, less the bodies of its scripts (but JSON)
     /// and styles, which extraction never reads (`ScriptBodies`).
     package static func content(html: String, url: String? = nil) throws(MarkupError) -> Document {
-        guard let reduced = ScriptBodies.removedUTF8(from: html) else { return try Document(html: html, url: url) }
-        guard let parsed = reduced.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) else {
-            throw MarkupError.unparsable(url ?? "HTML input")
-        }
-        return Document(pointer: parsed, url: url, source: .utf8(reduced))
+        var text = html
+        guard let reduced = text.withUTF8(ScriptBodies.removed) else { return try Document(html: html, url: url) }
+        return try Document(utf8: reduced, url: url)
     }
 
     /// `content(html:url:)` for a page given as valid UTF-8 bytes (no string made of them).
     package static func content(utf8 page: [UInt8], url: String? = nil) throws(MarkupError) -> Document {
-        let reduced = page.withUnsafeBufferPointer { bytes in
-            bytes.baseAddress.flatMap { ScriptBodies.removed(from: $0, count: bytes.count) }
-        }
-        let bytes = reduced ?? page
-        guard let parsed = bytes.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) else {
+        try Document(utf8: page.withUnsafeBufferPointer(ScriptBodies.removed) ?? page, url: url)
+    }
+
+    /// Parses an HTML page given as valid UTF-8 bytes, which it keeps as its source.
+    private convenience init(utf8 page: [UInt8], url: String?) throws(MarkupError) {
+        guard let parsed = page.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) else {
             throw MarkupError.unparsable(url ?? "HTML input")
         }
-        return Document(pointer: parsed, url: url, source: .utf8(bytes))
+        self.init(pointer: parsed, url: url, source: .utf8(page))
     }
 
     /// The tree of an HTML page given as valid UTF-8, or `nil` when libxml2 makes none.
@@ -212,10 +211,7 @@ public final class Document {
     package func copy() -> Document {
         switch source {
         case .text(let html): if let fresh = try? Document(html: html, url: url) { return fresh }
-        case .utf8(let bytes):
-            if let parsed = bytes.withUnsafeBufferPointer({ Self.parseHTML($0, url: url) }) {
-                return Document(pointer: parsed, url: url, source: source)
-            }
+        case .utf8(let bytes): if let fresh = try? Document(utf8: bytes, url: url) { return fresh }
         case nil: break
         }
         return Document(pointer: xmlCopyDoc(pointer, 1), url: url, source: source)

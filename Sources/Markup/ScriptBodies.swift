@@ -10,23 +10,11 @@ import Foundation
 /// are read as libxml2 reads them (an attribute's quoted value may hold `>` or `<script>`), comments are
 /// skipped whole, and a page whose markup cannot be followed to the end of a tag is kept as it is from there.
 enum ScriptBodies {
-    /// `html` without the bodies of its scripts (other than JSON) and styles; `html` itself when it has none.
-    static func removed(from html: String) -> String {
-        removedUTF8(from: html).map { String(decoding: $0, as: UTF8.self) } ?? html
-    }
-
-    /// The UTF-8 of `html` without those bodies, or `nil` when it has none. Cut at ASCII `<` and `>` only, the
-    /// bytes are as valid UTF-8 as the string was.
-    static func removedUTF8(from html: String) -> [UInt8]? {
-        var html = html
-        return html.withUTF8 { bytes -> [UInt8]? in
-            guard let base = bytes.baseAddress else { return nil }
-            return removed(from: base, count: bytes.count)
-        }
-    }
-
-    /// The bytes without the raw-text bodies, or `nil` when there were none to take out.
-    static func removed(from bytes: UnsafePointer<UInt8>, count end: Int) -> [UInt8]? {
+    /// The UTF-8 page without those bodies, or `nil` when it has none to take out. Cut at ASCII `<` and `>`
+    /// only, the bytes are as valid UTF-8 as the page was.
+    static func removed(from page: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let bytes = page.baseAddress else { return nil }
+        let end = page.count
         var output: [UInt8] = []
         var copied = 0
         var index = 0
@@ -75,6 +63,15 @@ enum ScriptBodies {
                 }
             }
         }
+        /// Where `marker` next starts at or after `start` (its first byte found with memchr), if anywhere.
+        func find(_ marker: StaticString, from start: Int) -> Int? {
+            var search = start
+            while let candidate = find(marker.utf8Start[0], from: search) {
+                if matches(marker, at: candidate) { return candidate }
+                search = candidate + 1
+            }
+            return nil
+        }
         /// Whether the attributes between `start` and `stop` name a JSON type.
         func namesJSON(from start: Int, to stop: Int) -> Bool {
             var at = start
@@ -89,16 +86,7 @@ enum ScriptBodies {
             index = open + 1
             if matches("!--", at: open + 1) {
                 // A comment runs to `-->`; a page that never closes one is left alone from here.
-                var search = open + 4
-                var closing: Int?
-                while let dash = find(0x2D, from: search) {
-                    if matches("-->", at: dash) {
-                        closing = dash
-                        break
-                    }
-                    search = dash + 1
-                }
-                guard let closing else { break }
+                guard let closing = find("-->", from: open + 4) else { break }
                 index = closing + 3
                 continue
             }
@@ -121,17 +109,8 @@ enum ScriptBodies {
             index = tag.end
             if tag.selfClosed { continue }
             let bodyStart = tag.end
-            var search = bodyStart
-            var endTag: Int?
-            while let candidate = find(0x3C, from: search) {
-                if matches(closing, at: candidate) {
-                    endTag = candidate
-                    break
-                }
-                search = candidate + 1
-            }
             // Raw text that never ends runs to the end of the page, for libxml2 too.
-            let bodyEnd = endTag ?? end
+            let bodyEnd = find(closing, from: bodyStart) ?? end
             index = bodyEnd
             if closing.utf8CodeUnitCount == 8, namesJSON(from: nameEnd, to: bodyStart) { continue }
             guard bodyEnd > bodyStart else { continue }

@@ -46,12 +46,7 @@ struct Clean: ParsableCommand {
                 let article = try Extractor.extract(
                     utf8: Charset.utf8(bytes, contentType: nil), url: baseURL ?? Self.fileURL(file),
                     siteRules: siteRules.map(SiteRuleFolder.init(path:)))
-                if format == .json {
-                    // The line as bytes, straight to the output: made into a string, it would be checked again.
-                    Self.write(json(article, file: file).bytes)
-                } else {
-                    print(render(article, file: file))
-                }
+                Self.write(output(article, file: file))
             } catch {
                 failed = true
                 FileHandle.standardError.write(Data("feedpipe: \(file): \(error)\n".utf8))
@@ -60,12 +55,14 @@ struct Clean: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    private func render(_ article: Article, file: String) -> String {
+    /// What is printed for one page, line feed included: the JSON line is made as bytes (made into a string,
+    /// it would be checked again).
+    private func output(_ article: Article, file: String) -> [UInt8] {
         switch format {
-        case .html: return article.html
-        case .text: return article.text
-        case .markdown: return Extractor.render(article, as: .markdown)
-        case .json: return String(decoding: json(article, file: file).bytes.dropLast(), as: UTF8.self)
+        case .html: Array((article.html + "\n").utf8)
+        case .text: Array((article.text + "\n").utf8)
+        case .markdown: Array((Extractor.render(article, as: .markdown) + "\n").utf8)
+        case .json: json(article, file: file).bytes
         }
     }
 
@@ -86,9 +83,8 @@ struct Clean: ParsableCommand {
         return line
     }
 
-    /// Writes bytes to standard output, after whatever `print` has buffered.
+    /// Writes bytes to standard output.
     private static func write(_ bytes: [UInt8]) {
-        fflush(nil)
         bytes.withUnsafeBufferPointer { buffer in
             var written = 0
             while written < buffer.count {

@@ -64,3 +64,11 @@ struct ScriptBodiesTests {
         try #require(checked > 1000, "the corpora in shared/ were not found")
     }
 }
+
+extension ScriptBodies {
+    /// `html` without the bodies of its scripts (other than JSON) and styles; `html` itself when it has none.
+    static func removed(from html: String) -> String {
+        var html = html
+        return html.withUTF8(removed).map { String(decoding: $0, as: UTF8.self) } ?? html
+    }
+}
