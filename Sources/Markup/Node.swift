@@ -47,9 +47,11 @@ public struct Node: Hashable, @unchecked Sendable {
     package func `is`(_ tag: StaticString) -> Bool {
         guard isElement, let name = pointer.pointee.name else { return false }
         return tag.withUTF8Buffer { wanted in
-            strcmp(
-                UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
-                UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
+            // Most names differ in their first byte: answered here without a call.
+            name.pointee == wanted.baseAddress!.pointee
+                && strcmp(
+                    UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
+                    UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
         }
     }
 
@@ -187,7 +189,7 @@ public struct Node: Hashable, @unchecked Sendable {
         guard isElement, var property = pointer.pointee.properties else { return nil }
         return name.withCString { wanted in
             while true {
-                if let own = property.pointee.name,
+                if let own = property.pointee.name, own.pointee == UInt8(bitPattern: wanted.pointee),
                     strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0
                 {
                     return property
