@@ -46,13 +46,19 @@ public struct Node: Hashable, @unchecked Sendable {
     /// Whether this is an element with the given name, compared as bytes without making a string.
     package func `is`(_ tag: StaticString) -> Bool {
         guard isElement, let name = pointer.pointee.name else { return false }
-        return tag.withUTF8Buffer { wanted in
-            // Most names differ in their first byte: answered here without a call.
-            name.pointee == wanted.baseAddress!.pointee
-                && strcmp(
-                    UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
-                    UnsafeRawPointer(wanted.baseAddress!).assumingMemoryBound(to: CChar.self)) == 0
+        return Self.equal(name, tag.utf8Start)
+    }
+
+    /// Whether two NUL-terminated names are the same bytes: names are short, and most differ in their first
+    /// byte, so a loop here costs less than a call to `strcmp`.
+    @inline(__always)
+    private static func equal(_ name: UnsafePointer<UInt8>, _ wanted: UnsafePointer<UInt8>) -> Bool {
+        var index = 0
+        while name[index] == wanted[index] {
+            if name[index] == 0 { return true }
+            index += 1
         }
+        return false
     }
 
     /// The element's name as one of the names in `tags`, or `nil`.
@@ -188,10 +194,9 @@ public struct Node: Hashable, @unchecked Sendable {
     private func property(named name: String) -> xmlAttrPtr? {
         guard isElement, var property = pointer.pointee.properties else { return nil }
         return name.withCString { wanted in
+            let wanted = UnsafeRawPointer(wanted).assumingMemoryBound(to: UInt8.self)
             while true {
-                if let own = property.pointee.name, own.pointee == UInt8(bitPattern: wanted.pointee),
-                    strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), wanted) == 0
-                {
+                if let own = property.pointee.name, Self.equal(own, wanted) {
                     return property
                 }
                 guard let next = property.pointee.next else { return nil }
