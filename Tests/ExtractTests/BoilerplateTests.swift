@@ -340,3 +340,23 @@ struct CollapsedPanelTests {
         #expect(!text.contains("no control on the page opens it"))
     }
 }
+
+@Suite("Code blocks keep their highlighted tokens")
+struct CodeTokenTests {
+    @Test func commentTokensInACodeBlockAreKept() throws {
+        let prose = String(
+            repeating: "Version control is part of every developer's toolkit, whatever the size of the project. ",
+            count: 3)
+        let page = """
+            <html><body><article><h1>A brief introduction to git</h1><p>\(prose)</p><p>\(prose)</p>
+            <pre><code class="language-bash hljs"><span class="hljs-comment"># stage every modified file</span>
+            git add -A
+            <span class="token comment"># amend the last commit's message</span>
+            git commit --amend</code></pre><p>\(prose)</p></article></body></html>
+            """
+        let text = Extractor().extract(try Document(html: page, url: "https://dev.example/git")).text
+        #expect(text.contains("# stage every modified file"), "\(text)")
+        #expect(text.contains("# amend the last commit's message"))
+        #expect(text.contains("git commit --amend"))
+    }
+}

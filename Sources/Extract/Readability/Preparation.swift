@@ -26,6 +26,12 @@ struct Preparation {
     /// Elements never removed for their class or id.
     static let keptTags = TagSet(["body", "a", "html", "main", "article"])
 
+    /// Code, whose highlighters name their tokens `hljs-comment`, `token comment`, `c1`: what is inside is the
+    /// code's own text, not judged by its names. WCXB dev: a git primer whose comment lines were cut 0.58 →
+    /// 0.99, documentation 0.894 → 0.895 (8 pages up, 4 down where the annotation leaves code out), articles
+    /// 0.945 kept; scrapinghub unchanged.
+    static let codeTags = TagSet(["pre", "code"])
+
     /// Elements a `<footer>` inside belongs to; a footer inside none of them is the page's (role
     /// `contentinfo` in HTML-AAM: address, contact and legal lines, never the article's).
     static let sectioningTags = TagSet(["article", "aside", "main", "nav", "section"])
@@ -172,7 +178,7 @@ struct Preparation {
                     removed.append(node)
                     return .skipChildren
                 }
-                guard node.hasAttributes else { return .enter }
+                guard node.hasAttributes else { return node.tag(in: Self.codeTags) ? .skipChildren : .enter }
                 if Boilerplate.isHidden(node), !holdsHalf(node), !Self.holdsMostOfMain(node, lengths: &mainLengths),
                     !isCollapsedPanel(node)
                 {
@@ -197,7 +203,7 @@ struct Preparation {
                         return .skipChildren
                     }
                 }
-                return .enter
+                return node.tag(in: Self.codeTags) ? .skipChildren : .enter
             }
         }
         for noscript in unwrapped { noscript.unwrap() }
