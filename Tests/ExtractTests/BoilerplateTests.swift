@@ -360,3 +360,38 @@ struct CodeTokenTests {
         #expect(text.contains("git commit --amend"))
     }
 }
+
+@Suite("Lists whose items say something besides their links")
+struct AnnotatedListTests {
+    static let page: String = {
+        let prose =
+            "Park Hyatt is the most refined brand of its group, known for its art programmes, quiet rooms, and dining rooms led by celebrated chefs in every city it opens in."
+        return """
+            <html><body><article><h1>The ten best hotel brands</h1><p>\(prose)</p><p>\(prose)</p>
+            <ul>
+            <li><strong>Official website</strong>: <a href="https://hotels.example/">Park Hyatt</a></li>
+            <li><strong>Flagship hotel</strong>: <a href="https://hotels.example/ny">Park Hyatt New York</a>, USA<ul>
+            <li>This hotel is on my lists of the <a href="/best-new-york">best luxury hotels in New York City</a> and the <a href="/best-pools">most stunning indoor hotel pools in the world</a>.</li>
+            <li>Read my review of this property <a href="/review-park-hyatt">here</a>.</li></ul></li>
+            <li><strong>My favourite hotel</strong>: <a href="https://hotels.example/bangkok">Park Hyatt Bangkok</a>, Thailand<ul>
+            <li>This hotel is on my lists of the <a href="/best-bangkok">ten best hotels in Bangkok</a> and <a href="/best-new">the best new hotels of the year</a>.</li></ul></li>
+            </ul>
+            <p>\(prose)</p>
+            <ul><li><a href="/one">The best hotels in Paris this year</a></li><li><a href="/two">The best hotels in Rome this year</a></li>
+            <li><a href="/three">The best hotels in Tokyo this year</a></li></ul>
+            </article></body></html>
+            """
+    }()
+
+    @Test func aListOfLinksWithWordsOfItsOwnIsKept() throws {
+        let text = Extractor().extract(try Document(html: Self.page, url: "https://travel.example/brands")).text
+        #expect(text.contains("Flagship hotel: Park Hyatt New York, USA"), "\(text)")
+        #expect(text.contains("most stunning indoor hotel pools"))
+        #expect(text.contains("Read my review of this property here."))
+    }
+
+    @Test func aListOfLinksAndNothingElseIsNot() throws {
+        let text = Extractor().extract(try Document(html: Self.page, url: "https://travel.example/brands")).text
+        #expect(!text.contains("The best hotels in Rome"), "\(text)")
+    }
+}

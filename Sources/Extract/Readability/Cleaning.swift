@@ -289,7 +289,7 @@ struct Cleaning {
 
     private func shouldRemove(_ node: Node, whole: Int, layout: Set<String>) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
-        if isListedContent(node) { return false }
+        if isListedContent(node) || isAnnotatedList(node) { return false }
         let namesLayout = !layout.isEmpty && node.attribute("class").map(layout.contains) == true
         // A layout class's words count for nothing, in the weight and in the scorer's score alike.
         let classWeight = Boilerplate.classWeight(node)
@@ -357,6 +357,32 @@ struct Cleaning {
             }
         }
     }
+
+    /// A list whose items say something of their own besides their links ("Flagship hotel: <a>…</a>, USA",
+    /// "Read my review <a>here</a>"): two thirds of its items or more hold 20 letters outside links. A menu,
+    /// a tag cloud, a share bar or a box of related stories is links, with a date or a name at most; an item
+    /// with a heading is a teaser card (a title, a picture, a blurb), not a line of the article. WCXB dev:
+    /// articles 0.945 → 0.949 (recall 0.951 → 0.959, precision and leak kept), all types 0.833 → 0.837
+    /// (documentation 0.895 → 0.903, service 0.783 → 0.789); scrapinghub 0.979 kept. Without the heading
+    /// test, cards of courses and of listings came in (a listing 0.85 → 0.66).
+    private func isAnnotatedList(_ node: Node) -> Bool {
+        guard node.is("ul") || node.is("ol"), Boilerplate.classWeight(node) >= 0 else { return false }
+        let items = node.elementChildren.filter { $0.is("li") }
+        guard items.count >= 2 else { return false }
+        let annotated = items.count { item in
+            if item.descendants.contains(where: { $0.tag(in: Self.headingTags) }) { return false }
+            var letters = 0
+            item.forEachTextRun(skipping: Self.linkTags) { run in
+                for byte in run where byte >= 0x80 || (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A { letters += 1 }
+                return letters < Self.annotationLetters
+            }
+            return letters >= Self.annotationLetters
+        }
+        return annotated * 3 >= items.count * 2
+    }
+
+    static let linkTags = TagSet(["a"])
+    static let annotationLetters = 20
 
     /// Tables laid out for data (headers, captions, many cells) are content, not layout.
     private func isDataTable(_ table: Node) -> Bool {
