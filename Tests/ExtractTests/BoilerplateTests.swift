@@ -395,3 +395,22 @@ struct AnnotatedListTests {
         #expect(!text.contains("The best hotels in Rome"), "\(text)")
     }
 }
+
+@Suite("Short lists of the article's own lines")
+struct ShortListTests {
+    @Test func aOneItemListOfAParagraphIsKept() throws {
+        let prose =
+            "Grain bowls are versatile and nutritious, a base of whole grains like quinoa, brown rice, or farro, topped with vegetables, proteins, and healthy fats."
+        let page = """
+            <html><body><article><h1>Catering trends</h1><p>\(prose)</p>
+            <h4><strong>1. Salad bars</strong></h4><p>\(prose)</p>
+            <ul><li><p><strong>Benefits</strong>: customizable, accommodates different dietary needs, and promotes healthy eating.</p></li></ul>
+            <h4><strong>2. Grain bowls</strong></h4><p>\(prose)</p>
+            <ul><li><p><strong>Benefits</strong>: a balanced meal, high in fiber and nutrients, and satisfying for long hours of work.</p></li></ul>
+            <p>\(prose)</p></article></body></html>
+            """
+        let text = Extractor().extract(try Document(html: page, url: "https://food.example/trends")).text
+        #expect(text.contains("Benefits: customizable, accommodates"), "\(text)")
+        #expect(text.contains("Benefits: a balanced meal"))
+    }
+}
