@@ -414,3 +414,26 @@ struct ShortListTests {
         #expect(text.contains("Benefits: a balanced meal"))
     }
 }
+
+@Suite("Lists a sentence introduces")
+struct IntroducedListTests {
+    @Test func aListOfLinksThatASentenceIntroducesIsKeptInsideItsWrappers() throws {
+        let prose =
+            "The project is a code generator for the compiler, meaning that it can be loaded by the existing front end, but benefits from having more architectures supported."
+        let page = """
+            <html><body><article><h1>Progress report</h1>
+            <div class="paragraph"><p>\(prose)</p></div>
+            <div class="paragraph"><p>There has been some nice progress these past months, and many patches were sent for review:</p></div>
+            <div class="ulist"><ul>
+            <li><p><a href="https://forge.example/pulls/97">Make is_same_type_as() support floating point types</a></p></li>
+            <li><p><a href="https://forge.example/pulls/98">Allow casts between integers and pointers</a></p></li>
+            <li><p><a href="https://forge.example/pulls/99">Add support for the weak variable attribute</a></p></li>
+            </ul></div>
+            <div class="paragraph"><p>\(prose)</p></div><div class="paragraph"><p>\(prose)</p></div>
+            </article></body></html>
+            """
+        let text = Extractor().extract(try Document(html: page, url: "https://blog.example/report")).text
+        #expect(text.contains("Allow casts between integers and pointers"), "\(text)")
+        #expect(text.contains("Add support for the weak variable attribute"))
+    }
+}
