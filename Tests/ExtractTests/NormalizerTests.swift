@@ -100,6 +100,22 @@ struct NormalizerTests {
         #expect(markdown.contains("- one **bold**"))
         #expect(markdown.contains("- [link](https://news.example.org/x)"))
     }
+
+    @Test func numbersTheItemsOfAnOrderedListAsTheBrowserDoes() throws {
+        let html = Self.article(
+            """
+            <ol><li>Whisk the eggs with the sugar.</li><li><p>Fold in the flour.</p></li></ol>
+            <ol start="7"><li>Bake for twenty minutes.</li><li value="10">Serve warm.</li><li>Keep the rest cold.</li></ol>
+            <ul><li>No number for this one.</li></ul>
+            """)
+        let article = try Self.clean(html)
+        let markdown = Extractor.render(article, as: .markdown)
+        #expect(markdown.contains("1. Whisk the eggs with the sugar.\n\n2. Fold in the flour."), "\(markdown)")
+        #expect(markdown.contains("7. Bake for twenty minutes.\n\n10. Serve warm.\n\n11. Keep the rest cold."))
+        #expect(markdown.contains("- No number for this one."))
+        #expect(article.text.contains("2. Fold in the flour."), "\(article.text)")
+        #expect(article.text.contains("No number for this one.") && !article.text.contains("- No number"))
+    }
 }
 
 @Suite("Text that XML can carry")

@@ -11,6 +11,10 @@ struct TextRenderer {
     private var line: [UInt8] = []
     private var pendingSpace = false
     private var listDepth = 0
+    /// The number of the next item of each ordered list open (nil for an unordered one), innermost last.
+    private var numbers: [(next: Int, step: Int)?] = []
+    /// An ordered item's number ("3. "), written before the item's first text, whatever block holds it.
+    private var pendingMark: [UInt8] = []
     private var prefix: [UInt8] = []
 
     init(style: Style) { self.style = style }
@@ -80,14 +84,27 @@ struct TextRenderer {
                 let level = Int(String(node.name.dropFirst())) ?? 2
                 line = Array((String(repeating: "#", count: level) + " ").utf8)
             } else if node.is("li") {
-                line = Array((String(repeating: "  ", count: max(0, listDepth - 1)) + "- ").utf8)
+                let indent = String(repeating: "  ", count: max(0, listDepth - 1))
+                let mark = itemMark(node)
+                if mark == "-" {
+                    line = Array((indent + "- ").utf8)
+                } else {
+                    pendingMark = Array((indent + mark + " ").utf8)
+                }
             } else if node.is("blockquote") {
                 prefix += Array("> ".utf8)
             } else if node.is("hr") {
                 paragraphs.append("---")
             }
         }
-        if isList { listDepth += 1 }
+        if style == .text, node.is("li") {
+            let mark = itemMark(node)
+            if mark != "-" { pendingMark = Array((mark + " ").utf8) }
+        }
+        if isList {
+            listDepth += 1
+            numbers.append(node.is("ol") ? Self.firstNumber(of: node) : nil)
+        }
         if node.is("tr") {
             let cells = node.elementChildren.map { $0.text.collapsedWhitespace }.filter { !$0.isEmpty }
             appendRaw(style == .markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: " "))
@@ -95,8 +112,32 @@ struct TextRenderer {
             visitChildren(of: node)
         }
         flush()
-        if isList { listDepth -= 1 }
+        if node.is("li") { pendingMark = [] }
+        if isList {
+            listDepth -= 1
+            numbers.removeLast()
+        }
         prefix = savedPrefix
+    }
+
+    /// An item's mark as a browser shows it: its number in an ordered list ("3.", from `start`, `value` and
+    /// `reversed`), else "-". Plain text keeps the numbers and not the dashes: "step 3" is read by its number.
+    /// WCXB dev, whose ground truth numbers its lists: articles 0.9499 → 0.9503, all types 0.8373 → 0.8377;
+    /// scrapinghub, whose ground truth does not: 0.9787 → 0.9781 (precision 0.9711 → 0.9704).
+    private mutating func itemMark(_ item: Node) -> String {
+        guard let last = numbers.indices.last, let counter = numbers[last], item.parent?.is("ol") == true else {
+            return "-"
+        }
+        let number = item.attribute("value").flatMap { Int($0.trimmed) } ?? counter.next
+        numbers[last] = (number + counter.step, counter.step)
+        return "\(number)."
+    }
+
+    /// The first number of an ordered list and the step between its items (`start`, `reversed`).
+    private static func firstNumber(of list: Node) -> (next: Int, step: Int) {
+        let reversed = list.hasAttribute("reversed")
+        let items = reversed ? list.elementChildren.count { $0.is("li") } : 1
+        return (list.attribute("start").flatMap { Int($0.trimmed) } ?? items, reversed ? -1 : 1)
     }
 
     private mutating func visitInline(_ node: Node) {
@@ -151,6 +192,10 @@ struct TextRenderer {
     }
 
     private mutating func emitPendingSpace() {
+        if !pendingMark.isEmpty, line.isEmpty {
+            line = pendingMark
+            pendingMark = []
+        }
         if pendingSpace, let last = line.last, last != 0x20, last != 0x0A { line.append(0x20) }
         pendingSpace = false
     }
