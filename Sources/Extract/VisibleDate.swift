@@ -123,10 +123,7 @@ enum VisibleDate {
 
     /// Whether the element's class or id contains one of the words (give them in lower case and capitalised).
     static func namesAny(_ node: Node, _ words: [String]) -> Bool {
-        for attribute in ["class", "id"] where node.hasAttribute(attribute) {
-            for word in words where node.attribute(attribute, contains: word) { return true }
-        }
-        return false
+        node.attribute("class", containsAny: words) || node.attribute("id", containsAny: words)
     }
 
     /// The words as templates write them in class names: lower case and capitalised.

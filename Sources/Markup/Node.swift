@@ -186,6 +186,21 @@ public struct Node: Hashable, @unchecked Sendable {
         return attribute(name)?.contains(needle) ?? false
     }
 
+    /// Whether the attribute's value contains any of the needles, its value looked up once.
+    package func attribute(_ name: String, containsAny needles: [String]) -> Bool {
+        guard let property = property(named: name) else { return false }
+        if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
+            guard let content = child.pointee.content else { return false }
+            return needles.contains { needle in
+                needle.withCString { wanted in
+                    xmlStrstr(content, UnsafeRawPointer(wanted).assumingMemoryBound(to: xmlChar.self)) != nil
+                }
+            }
+        }
+        guard let value = attribute(name) else { return false }
+        return needles.contains { value.contains($0) }
+    }
+
     package func hasAttribute(_ name: String) -> Bool {
         property(named: name) != nil
     }
