@@ -36,7 +36,7 @@ public final class Document {
     }
 
     /// Parses an HTML page for its content: as `init(html:url:)`, less the bodies of its scripts (but JSON)
-    /// and styles, which extraction never reads (`ScriptBodies`).
+    /// and styles and the content of its drawings, which extraction never reads (`ScriptBodies`).
     package static func content(html: String, url: String? = nil) throws(MarkupError) -> Document {
         var text = html
         guard let reduced = text.withUTF8(ScriptBodies.removed) else { return try Document(html: html, url: url) }

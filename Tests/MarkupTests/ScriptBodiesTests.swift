@@ -5,7 +5,7 @@ import Testing
 
 @testable import Markup
 
-@Suite("Script bodies left out of a page parsed for its content")
+@Suite("Script bodies and drawings left out of a page parsed for its content")
 struct ScriptBodiesTests {
     @Test(arguments: [
         (
@@ -28,13 +28,27 @@ struct ScriptBodiesTests {
         ("<p>a</p><script>var y = 1; <p>b</p>", "<p>a</p><script>"),
         ("<script src='a.js' /><p>b</p><script>c</script>", "<script src='a.js' /><p>b</p><script></script>"),
         ("<scripts>x</scripts><p>no script here</p>", "<scripts>x</scripts><p>no script here</p>"),
+        // Drawings lose their content, nested drawings, styles and comments included.
+        (
+            #"<p>a</p><svg viewBox="0 0 1 1"><title>Logo</title><path d="M0 0"/></svg><p>b</p>"#,
+            #"<p>a</p><svg viewBox="0 0 1 1"></svg><p>b</p>"#
+        ),
+        ("<svg><svg><g></g></svg><!-- </svg> --><style>a{}</style><path/></SVG>x", "<svg></SVG>x"),
+        // A drawing left open ends where the link around it does; a stray `</g>` does not end it.
+        (#"<a href="/"><svg><path d="M0"></a><p>b</p>"#, #"<a href="/"><svg></a><p>b</p>"#),
+        ("<svg><g></g></g><path/></svg><p>b</p>", "<svg></svg><p>b</p>"),
+        ("<svg/><p>b</p>", "<svg/><p>b</p>"),
     ])
-    func onlyTheBodiesOfScriptsAndStylesGo(page: String, expected: String) {
+    func onlyTheBodiesOfScriptsStylesAndDrawingsGo(page: String, expected: String) {
         #expect(ScriptBodies.removed(from: page) == expected)
     }
 
-    /// The page as `Document(html:)` parses it, with the text of its scripts (but JSON) and styles emptied.
+    /// The page as `Document(html:)` parses it, with the text of its scripts (but JSON) and styles and the
+    /// content of its drawings emptied.
     static func withEmptyScripts(_ document: Document) -> String {
+        // Outermost drawings first: a drawing inside another goes with it.
+        let drawings = document.root?.descendants.filter { $0.is("svg") && !$0.hasAncestor(named: "svg") }
+        Node.remove((drawings ?? []).flatMap(\.children))
         let bodies = document.root?.descendants.filter { node in
             node.is("style")
                 || node.is("script")
@@ -44,9 +58,9 @@ struct ScriptBodiesTests {
         return document.root?.outerHTML ?? ""
     }
 
-    /// On real pages the tree is the whole page's, less the script and style text: the same elements,
-    /// attributes and text everywhere else.
-    @Test func realPagesParseToTheSameTreeLessTheScriptText() throws {
+    /// On real pages the tree is the whole page's, less the script and style text and what drawings hold: the
+    /// same elements, attributes and text everywhere else.
+    @Test func realPagesParseToTheSameTreeLessTheScriptTextAndDrawings() throws {
         let shared = Repository.root.deletingLastPathComponent().appendingPathComponent("shared")
         var checked = 0
         for folder in ["extraction-benchmark/html", "wcxb-dev/html"] {
@@ -62,6 +76,17 @@ struct ScriptBodiesTests {
             }
         }
         try #require(checked > 1000, "the corpora in shared/ were not found")
+    }
+}
+
+extension Node {
+    fileprivate func hasAncestor(named name: StaticString) -> Bool {
+        var ancestor = parent
+        while let current = ancestor {
+            if current.is(name) { return true }
+            ancestor = current.parent
+        }
+        return false
     }
 }
 
