@@ -176,18 +176,11 @@ public struct Node: Hashable, @unchecked Sendable {
     /// Whether the attribute's value contains `needle` (case-sensitive), tested in place by libxml2: no
     /// string is made, so it suits checks over every element of a page.
     package func attribute(_ name: String, contains needle: String) -> Bool {
-        guard let property = property(named: name) else { return false }
-        if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
-            guard let content = child.pointee.content else { return false }
-            return needle.withCString { wanted in
-                xmlStrstr(content, UnsafeRawPointer(wanted).assumingMemoryBound(to: xmlChar.self)) != nil
-            }
-        }
-        return attribute(name)?.contains(needle) ?? false
+        attribute(name, containsAny: CollectionOfOne(needle))
     }
 
     /// Whether the attribute's value contains any of the needles, its value looked up once.
-    package func attribute(_ name: String, containsAny needles: [String]) -> Bool {
+    package func attribute(_ name: String, containsAny needles: some Sequence<String>) -> Bool {
         guard let property = property(named: name) else { return false }
         if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
             guard let content = child.pointee.content else { return false }
