@@ -74,19 +74,6 @@ enum VisibleDate {
             return found.published == nil
         }
         if found.published == nil, found.modified == nil { noteSaidLine(in: body, note) }
-        // Then the line right after the byline ("Written by Ann Lee", then "April 8, 2024"), however far
-        // from the title tags and share buttons have pushed it. WCXB dev articles: day published 0.860 →
-        // 0.862 (one page), no other date changed; scrapinghub unchanged.
-        if found.published == nil, found.modified == nil {
-            var afterByline = false
-            NearTitle.forEachLine(
-                in: body, heading: heading, afterHeading: true, length: datelineLength, skipping: NearTitle.codeTags
-            ) { text, _ in
-                if afterByline { note(text) }
-                afterByline = Byline.startsWithBy(text)
-                return found.published == nil
-            }
-        }
         return found
     }
 

@@ -57,22 +57,6 @@ struct VisibleDateTests {
         #expect(article.published == Self.day("2025-12-17"))
     }
 
-    /// The line right after the byline dates the page, however many tag links stand between it and the
-    /// title.
-    @Test func theLineAfterTheBylineDatesThePage() throws {
-        let prose = String(
-            repeating: "<p>An app is planned, designed, built, tested and launched, and each step has its costs.</p>",
-            count: 6)
-        let tags = (1...150).map { "<a href=\"/blog/tag/topic-\($0)\">topic number \($0)</a>" }.joined()
-        let html = """
-            <html><body><div><h1>How apps are made</h1></div><div><div class="tags">\(tags)</div>
-            <div><p>Written by <a href="/blog/author/ann-lee">Ann Lee</a></p><p>April 8, 2024</p></div></div>
-            <main>\(prose)</main></body></html>
-            """
-        let article = Extractor().extract(try Document(html: html, url: "https://example.com/blog/apps"))
-        #expect(article.published == Self.day("2024-04-08"))
-    }
-
     /// A "Posted on …" line under a long article, beyond the lines read near the title, dates it; the same
     /// line in a comment dates the comment, not the page.
     @Test func aPostedOnLineAnywhereDatesThePageButNotOneInAComment() throws {
