@@ -176,22 +176,31 @@ public struct Node: Hashable, @unchecked Sendable {
     /// Whether the attribute's value contains `needle` (case-sensitive), tested in place by libxml2: no
     /// string is made, so it suits checks over every element of a page.
     package func attribute(_ name: String, contains needle: String) -> Bool {
-        attribute(name, containsAny: CollectionOfOne(needle))
+        test(name, inPlace: { Self.holds($0, needle) }, string: { $0.contains(needle) })
     }
 
     /// Whether the attribute's value contains any of the needles, its value looked up once.
-    package func attribute(_ name: String, containsAny needles: some Sequence<String>) -> Bool {
+    package func attribute(_ name: String, containsAny needles: [String]) -> Bool {
+        test(
+            name, inPlace: { value in needles.contains { Self.holds(value, $0) } },
+            string: { value in needles.contains { value.contains($0) } })
+    }
+
+    /// Tests the attribute's value where libxml2 keeps it when it is one text node (the usual case), else as a
+    /// string; `false` when the element has no such attribute.
+    private func test(
+        _ name: String, inPlace: (UnsafePointer<xmlChar>) -> Bool, string: (String) -> Bool
+    ) -> Bool {
         guard let property = property(named: name) else { return false }
         if let child = property.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
             guard let content = child.pointee.content else { return false }
-            return needles.contains { needle in
-                needle.withCString { wanted in
-                    xmlStrstr(content, UnsafeRawPointer(wanted).assumingMemoryBound(to: xmlChar.self)) != nil
-                }
-            }
+            return inPlace(content)
         }
-        guard let value = attribute(name) else { return false }
-        return needles.contains { value.contains($0) }
+        return attribute(name).map(string) ?? false
+    }
+
+    private static func holds(_ value: UnsafePointer<xmlChar>, _ needle: String) -> Bool {
+        needle.withCString { xmlStrstr(value, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) != nil }
     }
 
     package func hasAttribute(_ name: String) -> Bool {
