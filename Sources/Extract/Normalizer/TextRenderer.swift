@@ -83,23 +83,21 @@ struct TextRenderer {
             if node.tag(in: Self.headingTags) {
                 let level = Int(String(node.name.dropFirst())) ?? 2
                 line = Array((String(repeating: "#", count: level) + " ").utf8)
-            } else if node.is("li") {
-                let indent = String(repeating: "  ", count: max(0, listDepth - 1))
-                let mark = itemMark(node)
-                if mark == "-" {
-                    line = Array((indent + "- ").utf8)
-                } else {
-                    pendingMark = Array((indent + mark + " ").utf8)
-                }
             } else if node.is("blockquote") {
                 prefix += Array("> ".utf8)
             } else if node.is("hr") {
                 paragraphs.append("---")
             }
         }
-        if style == .text, node.is("li") {
+        if node.is("li") {
+            // Markdown indents nested items and marks every one; plain text shows only an ordered item's number.
+            let indent = style == .markdown ? String(repeating: "  ", count: max(0, listDepth - 1)) : ""
             let mark = itemMark(node)
-            if mark != "-" { pendingMark = Array((mark + " ").utf8) }
+            if mark != "-" {
+                pendingMark = Array((indent + mark + " ").utf8)
+            } else if style == .markdown {
+                line = Array((indent + "- ").utf8)
+            }
         }
         if isList {
             listDepth += 1

@@ -291,8 +291,7 @@ struct Cleaning {
     private func shouldRemove(_ node: Node, whole: Int, layout: Set<String>) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
         // A wrapper of one list (`<div class="ulist"><ul>`) is judged as its list.
-        var list = node
-        while list.is("div"), list.elementChildren.count == 1, let only = list.elementChildren.first { list = only }
+        let list = Self.unwrapped(node)
         if isListedContent(list) || isAnnotatedList(list) { return false }
         let namesLayout = !layout.isEmpty && node.attribute("class").map(layout.contains) == true
         // A layout class's words count for nothing, in the weight and in the scorer's score alike.
@@ -350,13 +349,10 @@ struct Cleaning {
         // lists of patches 0.81 → 0.85, a list of free courses 0.77 → 0.81), documentation 0.904 kept, leak
         // kept; scrapinghub unchanged.
         var block = node
-        while let parent = block.parent, parent.is("div"), parent.elementChildren.count == 1 { block = parent }
+        while let parent = block.parent, parent.is("div"), Self.soleElementChild(of: parent) != nil { block = parent }
         func paragraph(_ sibling: Node?) -> Node? {
-            var sibling = sibling
-            while let wrapper = sibling, wrapper.is("div"), wrapper.elementChildren.count == 1 {
-                sibling = wrapper.elementChildren.first
-            }
-            return sibling?.is("p") == true ? sibling : nil
+            guard let inner = sibling.map(Self.unwrapped), inner.is("p") else { return nil }
+            return inner
         }
         func length(_ paragraph: Node?) -> Int { paragraph.map { TextStats.of($0).length } ?? 0 }
         guard let before = paragraph(block.previousElementSibling) else { return false }
@@ -417,6 +413,21 @@ struct Cleaning {
             if element.tag(in: Self.headingTags) { return false }
         }
         return items > 0 && text.length >= items * Self.lineLength
+    }
+
+    /// What a `<div>` around nothing but one element stands for, through any depth of such wrappers.
+    static func unwrapped(_ node: Node) -> Node {
+        var node = node
+        while node.is("div"), let only = soleElementChild(of: node) { node = only }
+        return node
+    }
+
+    /// The element's one element child, when it has exactly one.
+    static func soleElementChild(of node: Node) -> Node? {
+        var child = node.firstChild
+        while let current = child, !current.isElement { child = current.nextSibling }
+        guard let only = child, only.nextElementSibling == nil else { return nil }
+        return only
     }
 
     static let lineLength = 40
