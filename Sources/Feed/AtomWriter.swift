@@ -112,11 +112,11 @@ package struct XMLBuilder {
         while index != bytes.endIndex {
             let byte = bytes[index]
             switch byte {
-            case 0x26: escaped += Array("&amp;".utf8)
-            case 0x3C: escaped += Array("&lt;".utf8)
-            case 0x3E: escaped += Array("&gt;".utf8)
-            case 0x22: escaped += Array("&quot;".utf8)
-            case 0x0D: escaped += Array("&#13;".utf8)
+            case 0x26: escaped.append(contentsOf: "&amp;".utf8)
+            case 0x3C: escaped.append(contentsOf: "&lt;".utf8)
+            case 0x3E: escaped.append(contentsOf: "&gt;".utf8)
+            case 0x22: escaped.append(contentsOf: "&quot;".utf8)
+            case 0x0D: escaped.append(contentsOf: "&#13;".utf8)
             case 0x09, 0x0A: escaped.append(byte)
             case ..<0x20: break  // not allowed in XML 1.0
             case 0xEF:
