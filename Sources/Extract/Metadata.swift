@@ -140,6 +140,18 @@ struct Metadata {
             published = Self.string(dated["datePublished"]).flatMap(Timestamp.parse)
             modified = modified ?? Self.string(dated["dateModified"]).flatMap(Timestamp.parse)
         }
+        // Metadata that dates the page days after the day shown beside its title has been stamped again
+        // (republished, migrated, re-saved by its CMS): readers are told the day beside the title, and the
+        // later stamp is the page's update. WCXB dev articles: day published 0.860 → 0.871 (nine pages right,
+        // two wrong: a prose line "As of July 31, 2025, …", a `<time>` whose text and value disagree); the
+        // first threads of four forum pages are dated by their first post; scrapinghub has no dates.
+        if let stamped = published, let body = document.body,
+            let shown = VisibleDate.besideTitle(in: body, firstDatelineOnly: true).published,
+            shown < stamped.addingTimeInterval(-2 * 86_400)
+        {
+            published = shown
+            modified = max(modified ?? stamped, stamped)
+        }
         // The date the page shows, for a page whose metadata dates nothing (WCXB dev articles: the day of
         // publication found on 0.65 of dated pages before, see Benchmarks/README.md for after).
         // A dated address (`/2022/11/14/slug`) is trusted before a date read from the page's text.

@@ -13,22 +13,28 @@ enum VisibleDate {
     struct Found {
         var published: Date?
         var modified: Date?
+
+        /// Takes the dates of a dateline. "August 16, 2019 - Updated July 9, 2025": the date before the update
+        /// word is the publication's.
+        mutating func note(_ text: String) {
+            guard let split = updateWordStart(in: text) else {
+                if published == nil { published = firstDate(in: text) }
+                return
+            }
+            if published == nil { published = firstDate(in: String(text[..<split])) }
+            if modified == nil { modified = firstDate(in: String(text[split...])) }
+        }
     }
+
+    /// What the lines after the title are read outside of: code, and quotes (an embedded post's date is its
+    /// author's).
+    static let unquotedTags = TagSet(["script", "style", "noscript", "template", "nav", "form", "select", "blockquote"])
 
     /// The longest text of an element read as a dateline: longer ones are prose, whose dates are the story's.
     static let datelineLength = 160
 
     static func find(in body: Node) -> Found {
         var found = Found()
-        // "August 16, 2019 - Updated July 9, 2025": the date before the update word is the publication's.
-        func note(_ text: String) {
-            guard let split = updateWordStart(in: text) else {
-                if found.published == nil { found.published = firstDate(in: text) }
-                return
-            }
-            if found.published == nil { found.published = firstDate(in: String(text[..<split])) }
-            if found.modified == nil { found.modified = firstDate(in: String(text[split...])) }
-        }
         // Elements that say they hold the date, and `<time>`s without a machine-readable value.
         body.walk { node in
             guard found.published == nil || found.modified == nil, node.isElement, !node.tag(in: NearTitle.skippedTags)
@@ -43,37 +49,41 @@ enum VisibleDate {
             {
                 let text = NearTitle.spacedText(node)
                 if text.count <= datelineLength {
-                    note(text)
+                    found.note(text)
                     return .skipChildren
                 }
                 // A named block that also holds tags or links: its own short lines ("Posted on …").
                 for child in node.elementChildren where !child.tag(in: NearTitle.skippedTags) {
                     let line = NearTitle.spacedText(child)
-                    if line.count <= datelineLength { note(line) }
+                    if line.count <= datelineLength { found.note(line) }
                 }
             }
             return .enter
         }
         if found.published != nil || found.modified != nil { return found }
-        // Else a short line near the title: in the title's own header, then in the first lines after it.
+        found = besideTitle(in: body)
+        if found.published == nil, found.modified == nil { noteSaidLine(in: body) { found.note($0) } }
+        return found
+    }
+
+    /// The dates of the short lines beside the page's title: in the title's own header, then in the first
+    /// lines after it. With `firstDatelineOnly`, only the first line that holds a date is read: the date a
+    /// reader meets first ("Last updated …" first gives no publication date).
+    static func besideTitle(in body: Node, firstDatelineOnly: Bool = false) -> Found {
+        var found = Found()
         guard let (heading, header) = NearTitle.title(in: body) else { return found }
+        func read(_ text: String, _: Node) -> Bool {
+            found.note(text)
+            return found.published == nil && !(firstDatelineOnly && found.modified != nil)
+        }
         if header != heading {
-            NearTitle.forEachLine(in: header, heading: heading, afterHeading: false, length: datelineLength) {
-                text, _ in
-                note(text)
-                return found.published == nil
-            }
-            if found.published != nil { return found }
+            NearTitle.forEachLine(in: header, heading: heading, afterHeading: false, length: datelineLength, read)
+            if found.published != nil || (firstDatelineOnly && found.modified != nil) { return found }
         }
         // Here an `<aside>` or `<footer>` counts: beside or under the title it is the article's own.
         NearTitle.forEachLine(
             in: body, heading: heading, afterHeading: true, length: datelineLength, budget: NearTitle.reach,
-            skipping: NearTitle.codeTags
-        ) { text, _ in
-            note(text)
-            return found.published == nil
-        }
-        if found.published == nil, found.modified == nil { noteSaidLine(in: body, note) }
+            skipping: Self.unquotedTags, read)
         return found
     }
 

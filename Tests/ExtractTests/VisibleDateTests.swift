@@ -188,6 +188,33 @@ struct VisibleDateTests {
         #expect(article.published == nil)
         #expect(article.publicationDate == Self.day("2023-05-06T08:00:00Z"))
     }
+
+    /// A CMS that stamps `datePublished` anew on each save dates the page after the day its title shows: the
+    /// shown day is the publication, the stamp its update.
+    @Test func metadataStampedAfterTheDayBesideTheTitleGivesWay() throws {
+        let html = """
+            <html><head><script type="application/ld+json">{"@type": "Article", "datePublished": "2025-06-12",
+            "dateModified": "2025-06-10"}</script></head><body><h1>Foundational fitness</h1><p>November 2, 2022</p>
+            \(Self.prose)</body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.published == Self.day("2022-11-02"))
+        #expect(article.modified == Self.day("2025-06-12"))
+    }
+
+    /// A page that first says when it was updated, or shows a day close to its metadata's, keeps the
+    /// metadata's date; so does one whose only date beside the title is a quoted post's.
+    @Test(arguments: [
+        "<p>Last updated Nov 6, 2025</p><p>First written January 1, 2013</p>", "<p>June 11, 2025</p>",
+        "<blockquote class=\"twitter-tweet\"><p>So we are not in disagreement.</p>&mdash; Yann <a href=\"/s/1\">October 16, 2024</a></blockquote>",
+    ])
+    func metadataStandsBesideOtherDatelines(lines: String) throws {
+        let html = """
+            <html><head><meta property="article:published_time" content="2025-06-12T08:00:00Z"></head>
+            <body><h1>Foundational fitness</h1>\(lines)\(Self.prose)</body></html>
+            """
+        #expect(Extractor().extract(try Document(html: html)).published == Self.day("2025-06-12T08:00:00Z"))
+    }
 }
 
 @Suite("Titles readers see")
