@@ -142,9 +142,9 @@ struct Metadata {
         }
         // Metadata that dates the page days after the day shown beside its title has been stamped again
         // (republished, migrated, re-saved by its CMS): readers are told the day beside the title, and the
-        // later stamp is the page's update. WCXB dev articles: day published 0.860 → 0.871 (nine pages right,
-        // two wrong: a prose line "As of July 31, 2025, …", a `<time>` whose text and value disagree); the
-        // first threads of four forum pages are dated by their first post; scrapinghub has no dates.
+        // later stamp is the page's update. WCXB dev articles: day published 0.860 → 0.873 (nine pages right,
+        // one wrong: a `<time>` whose text and value disagree); three forum threads are dated by their first
+        // post rather than their last; scrapinghub has no dates.
         if let stamped = published, let body = document.body,
             let shown = VisibleDate.besideTitle(in: body, firstDatelineOnly: true).published,
             shown < stamped.addingTimeInterval(-2 * 86_400)
@@ -198,7 +198,7 @@ struct Metadata {
                 (1...2).contains(parts[start + 1].count), let month = Int(parts[start + 1]), (1...12).contains(month),
                 (1...2).contains(parts[start + 2].count), let day = Int(parts[start + 2]), (1...31).contains(day)
             else { continue }
-            return Timestamp.parse(String(format: "%04d-%02d-%02d", year, month, day))
+            return Timestamp.day(year: year, month: month, day: day)
         }
         return nil
     }

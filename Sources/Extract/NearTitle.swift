@@ -24,7 +24,8 @@ enum NearTitle {
         guard let heading = body.descendants.first(where: { $0.is("h1") }) else { return nil }
         var header = heading
         for _ in 0..<3 {
-            guard let parent = header.parent, parent != body, parent.text.count <= reach else { break }
+            guard let parent = header.parent, parent != body, TextBytes.characters(of: parent, limit: reach) <= reach
+            else { break }
             header = parent
         }
         return (heading, header)
@@ -38,16 +39,12 @@ enum NearTitle {
         skipping skipped: TagSet = skippedTags, _ visit: (_ text: String, _ node: Node) -> Bool
     ) {
         var going = true
-        var started = !afterHeading
         var budget = budget
-        scope.walk { node in
-            if node == heading {
-                started = true
-                return .skipChildren
-            }
-            guard going, budget > 0, node.isElement, !node.tag(in: skipped) else { return .skipChildren }
-            guard started, TextBytes.length(of: node, limit: byteLimit) <= byteLimit else { return .enter }
-            guard !node.elementChildren.contains(where: { $0.tag(in: blockTags) }) else { return .enter }
+        func line(_ node: Node) -> WalkDecision {
+            if node == heading { return .skipChildren }
+            guard going, budget > 0 else { return .stop }
+            guard node.isElement, !node.tag(in: skipped) else { return .skipChildren }
+            guard TextBytes.length(of: node, limit: byteLimit) <= byteLimit, !holdsBlock(node) else { return .enter }
             let text = spacedText(node)
             let count = text.count
             guard count <= length else { return .enter }
@@ -55,6 +52,24 @@ enum NearTitle {
             going = visit(text, node)
             return .skipChildren
         }
+        guard afterHeading else { return scope.walk(line) }
+        // A heading inside a part that is skipped (a form, a navigation bar) has no lines of its own after it.
+        var ancestor = heading.parent
+        while let current = ancestor, current != scope {
+            if current.tag(in: skipped) { return }
+            ancestor = current.parent
+        }
+        scope.walk(after: heading, line)
+    }
+
+    /// Whether one of the element's children is a block: then it is no single line.
+    static func holdsBlock(_ node: Node) -> Bool {
+        var child = node.firstChild
+        while let current = child {
+            if current.isElement, current.tag(in: blockTags) { return true }
+            child = current.nextSibling
+        }
+        return false
     }
 
     /// The element's text with a space between the texts of its parts (`<div>By</div><div>Ann</div>`).

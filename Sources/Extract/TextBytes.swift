@@ -261,6 +261,17 @@ enum TextBytes {
     }
 
     /// Bytes of text below `node`, counting no further than `limit`.
+    /// How many characters (Unicode scalars) of text the node holds, counted in place up to a little past
+    /// `limit`.
+    static func characters(of node: Node, limit: Int) -> Int {
+        var total = 0
+        node.forEachTextRun { run in
+            for byte in run where byte & 0xC0 != 0x80 { total += 1 }
+            return total <= limit
+        }
+        return total
+    }
+
     static func length(of node: Node, limit: Int, skipping skipped: TagSet? = nil) -> Int {
         var total = 0
         node.forEachTextRun(skipping: skipped) { run in

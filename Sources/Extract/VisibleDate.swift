@@ -17,6 +17,7 @@ enum VisibleDate {
         /// Takes the dates of a dateline. "August 16, 2019 - Updated July 9, 2025": the date before the update
         /// word is the publication's.
         mutating func note(_ text: String) {
+            guard holdsYear(text) else { return }
             guard let split = updateWordStart(in: text) else {
                 if published == nil { published = firstDate(in: text) }
                 return
@@ -66,6 +67,9 @@ enum VisibleDate {
         return found
     }
 
+    /// How far after the title the first dateline is looked for: a few short lines.
+    static let firstDatelineReach = 300
+
     /// The dates of the short lines beside the page's title: in the title's own header, then in the first
     /// lines after it. With `firstDatelineOnly`, only the first line that holds a date is read: the date a
     /// reader meets first ("Last updated …" first gives no publication date).
@@ -82,8 +86,8 @@ enum VisibleDate {
         }
         // Here an `<aside>` or `<footer>` counts: beside or under the title it is the article's own.
         NearTitle.forEachLine(
-            in: body, heading: heading, afterHeading: true, length: datelineLength, budget: NearTitle.reach,
-            skipping: Self.unquotedTags, read)
+            in: body, heading: heading, afterHeading: true, length: datelineLength,
+            budget: firstDatelineOnly ? firstDatelineReach : NearTitle.reach, skipping: Self.unquotedTags, read)
         return found
     }
 
@@ -192,9 +196,27 @@ enum VisibleDate {
         }
     }()
 
+    /// Whether the text holds a run of exactly four digits starting 19 or 20, as every pattern's year is: most
+    /// lines hold none, and are passed without running the regular expressions.
+    static func holdsYear(_ text: String) -> Bool {
+        var run = 0
+        var head: (UInt8, UInt8) = (0, 0)
+        func isYear() -> Bool { run == 4 && (head == (0x31, 0x39) || head == (0x32, 0x30)) }
+        for byte in text.utf8 {
+            guard byte >= 0x30, byte <= 0x39 else {
+                if isYear() { return true }
+                run = 0
+                continue
+            }
+            if run == 0 { head.0 = byte } else if run == 1 { head.1 = byte }
+            run += 1
+        }
+        return isYear()
+    }
+
     /// The first date written in a short text, as midnight UTC of that day.
     static func firstDate(in text: String) -> Date? {
-        guard text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        guard holdsYear(text) else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         var best: (location: Int, date: Date)?
         for (pattern, order) in patterns {
@@ -210,9 +232,7 @@ enum VisibleDate {
                 // An American 3/14/2024 read the other way round is not a day: try the other order.
                 var (m, d) = (month, day)
                 if m > 12, d <= 12, Int(monthText) != nil { (m, d) = (d, m) }
-                guard (1...12).contains(m), (1...31).contains(d),
-                    let date = Timestamp.parse(String(format: "%04d-%02d-%02d", year, m, d))
-                else { continue }
+                guard let date = Timestamp.day(year: year, month: m, day: d) else { continue }
                 best = (match.range.location, date)
                 break
             }

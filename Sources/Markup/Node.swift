@@ -443,7 +443,17 @@ extension Node {
     /// Iterates the nodes below this one in pre-order, letting `visit` decide whether to enter each element.
     /// `visit` may remove the node it is given when it returns `.skipChildren`.
     package func walk(_ visit: (Node) -> WalkDecision) {
-        var current = pointer.pointee.children
+        walk(from: pointer.pointee.children, visit)
+    }
+
+    /// `walk` over what follows `node` in document order below this node: `node`'s own children and
+    /// ancestors are not visited.
+    package func walk(after node: Node, _ visit: (Node) -> WalkDecision) {
+        walk(from: nextInWalk(after: node.pointer, entering: false), visit)
+    }
+
+    private func walk(from start: xmlNodePtr?, _ visit: (Node) -> WalkDecision) {
+        var current = start
         while let node = current {
             let next = nextInWalk(after: node, entering: false)
             switch visit(Node(node)) {
@@ -451,6 +461,8 @@ extension Node {
                 current = nextInWalk(after: node, entering: true)
             case .skipChildren:
                 current = next
+            case .stop:
+                return
             }
         }
     }
@@ -466,8 +478,8 @@ extension Node {
     }
 }
 
-/// What `Node.walk` does after visiting a node.
-package enum WalkDecision: Sendable { case enter, skipChildren }
+/// What `Node.walk` does after visiting a node: go into its children, go on past them, or end the walk.
+package enum WalkDecision: Sendable { case enter, skipChildren, stop }
 
 /// A set of element names, compared as packed bytes so that a lookup makes no string.
 package struct TagSet: Sendable {

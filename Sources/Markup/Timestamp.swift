@@ -104,14 +104,27 @@ package enum Timestamp {
             }
             guard index == bytes.count else { return nil }
         }
-        // Days from the civil date (proleptic Gregorian calendar), after H. Hinnant's algorithm.
+        return Date(timeIntervalSince1970: TimeInterval(days(year, month, day) * 86_400 + seconds - offset))
+    }
+
+    /// Midnight UTC of a day, `nil` for one that is not in the calendar (a 31 June, a 29 February of a
+    /// common year).
+    package static func day(year: Int, month: Int, day: Int) -> Date? {
+        guard (1...12).contains(month), day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let length = month == 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].contains(month) ? 30 : 31
+        guard day <= length else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(days(year, month, day) * 86_400))
+    }
+
+    /// Days since 1970-01-01 of a civil date (proleptic Gregorian calendar), after H. Hinnant's algorithm.
+    private static func days(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + seconds - offset))
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Reads dates written with a month name, by hand: RFC 822 as RSS uses it ("Tue, 19 Nov 2019 06:13:48
@@ -178,10 +191,8 @@ package enum Timestamp {
         }
         // A trailing "(Coordinated Universal Time)" after JavaScript's form says nothing more.
         guard index == words.count || words[index].first == 0x28 else { return nil }
-        var bytes = Array(String(format: "%04d-%02d-%02d", year, month, day).utf8)
-        bytes += Array("T00:00Z".utf8)
-        guard let midnight = rfc3339Fast(bytes) else { return nil }
-        return midnight.addingTimeInterval(TimeInterval(seconds - offset))
+        guard (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(days(year, month, day) * 86_400 + seconds - offset))
     }
 
     private static func lowered(_ word: [UInt8]) -> String {

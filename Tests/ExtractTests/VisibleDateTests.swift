@@ -14,6 +14,7 @@ struct VisibleDateTests {
         ("le 3 mars 2024", "2024-03-03"), ("3. März 2024", "2024-03-03"), ("3 de marzo de 2024", "2024-03-03"),
         ("12 maggio 2022", "2022-05-12"), ("2024-03-03", "2024-03-03"), ("03.04.2024", "2024-04-03"),
         ("2024年3月3日", "2024-03-03"), ("3/14/2024", "2024-03-14"), ("14/3/2024", "2024-03-14"),
+        ("29 February 2024", "2024-02-29"),
     ])
     func readsDatesAsTheyAreWritten(text: String, expected: String) {
         #expect(VisibleDate.firstDate(in: text) == Self.day(expected), "\(text)")
@@ -21,9 +22,19 @@ struct VisibleDateTests {
 
     @Test(arguments: [
         "No date here", "Call 555-1234 today", "Chapter 3, 2024 edition of 13 pages", "Revenue of 3.5 million in 2024",
+        "June 31, 2024", "29 February 2023",
     ])
     func findsNoDateWhereThereIsNone(text: String) {
         #expect(VisibleDate.firstDate(in: text) == nil, "\(text)")
+    }
+
+    /// Lines are passed over without the regular expressions unless a year could be in them.
+    @Test(arguments: [
+        ("3/14/2024", true), ("2024年3月3日", true), ("Sept. 21st, 1999", true), ("le 3 mars 2024.", true),
+        ("Call 555-1234 today", false), ("Order 120245 shipped", false), ("Route 2100", false), ("No date", false),
+    ])
+    func aYearIsLookedForFirst(text: String, holdsYear: Bool) {
+        #expect(VisibleDate.holdsYear(text) == holdsYear, "\(text)")
     }
 
     /// The dates in a list of other posts (`role="listitem"`) are theirs: the page is dated by its own line.
