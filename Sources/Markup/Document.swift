@@ -238,16 +238,39 @@ public final class Document {
 
     private func findBaseURL() -> String? {
         var base: String?
-        root?.walk { node in
-            guard base == nil, node.isElement else { return .skipChildren }
-            if node.is("base") { base = node.attribute("href") }
-            return .enter
+        if mayHoldBase {
+            root?.walk { node in
+                guard base == nil else { return .stop }
+                guard node.isElement else { return .skipChildren }
+                if node.is("base") { base = node.attribute("href") }
+                return .enter
+            }
         }
         guard let href = base?.trimmingCharacters(in: .whitespacesAndNewlines), !href.isEmpty,
             let resolved = URL(string: href, relativeTo: url.flatMap(URL.init(string:)))?.absoluteURL,
             let scheme = resolved.scheme?.lowercased(), ["http", "https", "file"].contains(scheme)
         else { return url }
         return resolved.absoluteString
+    }
+
+    /// Whether the page's source has a `<base` in it, in any case: a page without one is not walked for its
+    /// `<base>` element. `true` when the source is not kept.
+    private var mayHoldBase: Bool {
+        func holdsBase(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let start = bytes.baseAddress else { return false }
+            var at = 0
+            while at + 5 <= bytes.count, let found = memchr(start + at, 0x3C, bytes.count - at) {  // <
+                at = start.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                guard at + 4 <= bytes.count else { return false }
+                if zip("base".utf8, bytes[at..<at + 4]).allSatisfy({ $0 == $1 | 0x20 }) { return true }
+            }
+            return false
+        }
+        switch source {
+        case .utf8(let bytes): return bytes.withUnsafeBufferPointer(holdsBase)
+        case .text(var text): return text.withUTF8(holdsBase)
+        case nil: return true
+        }
     }
 
     /// The `<body>` element, or the root when the page has none.

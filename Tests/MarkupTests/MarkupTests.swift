@@ -76,6 +76,22 @@ struct MarkupTests {
         #expect(document.body?.text.contains("Café – naïve") == true)
     }
 
+    /// A `<base>` is found however its tag is written and wherever it stands; a page without one resolves
+    /// against its own address.
+    @Test(arguments: [
+        ("<head><BASE HREF=\"https://cdn.example.net/x/\"></head><body><p>a</p></body>", "https://cdn.example.net/x/"),
+        ("<body><p>a</p><base href=\"/y/\"></body>", "https://news.example.org/y/"),
+        ("<body><p>a &lt;base href=\"/z/\"&gt;</p></body>", "https://news.example.org/2024/story"),
+    ])
+    func theBaseAddressIsTheFirstBaseElements(html: String, base: String) throws {
+        for document in [
+            try Document(html: "<html>\(html)</html>", url: "https://news.example.org/2024/story"),
+            try Document.content(utf8: Array("<html>\(html)</html>".utf8), url: "https://news.example.org/2024/story"),
+        ] {
+            #expect(document.baseURL == base)
+        }
+    }
+
     @Test func removingANodeAndItsDescendantTogetherIsSafe() throws {
         let document = try Document(html: "<html><body><div><p><b>x</b></p></div><p>keep</p></body></html>")
         let body = try #require(document.body)
