@@ -110,22 +110,23 @@ struct Clean: ParsableCommand {
         var bytes: [UInt8] = []
         var chunk = max(Int(status.st_size), 0) + 1
         while true {
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + start, chunk) }
-            if count < 0, errno == EINTR {
-                bytes.removeLast(chunk)
-                continue
+            // Read straight into the array's new capacity, with nothing written there first.
+            var failed = false
+            let more = [UInt8](unsafeUninitializedCapacity: chunk) { buffer, filled in
+                let count = Glibc.read(descriptor, buffer.baseAddress!, chunk)
+                failed = count < 0
+                filled = max(count, 0)
             }
-            guard count >= 0 else { throw CleanError.unreadable(file) }
-            bytes.removeLast(chunk - count)
-            if count == 0 { return bytes }
+            if failed, errno == EINTR { continue }
+            guard !failed else { throw CleanError.unreadable(file) }
+            if more.isEmpty { return bytes }
+            if bytes.isEmpty { bytes = more } else { bytes += more }
             chunk = 1 << 16
         }
     }
 
     static func fileURL(_ file: String) -> String? {
-        file == "-" ? nil : URL(fileURLWithPath: file).absoluteString
+        file == "-" ? nil : URL(fileURLWithPath: file, isDirectory: false).absoluteString
     }
 }
 
