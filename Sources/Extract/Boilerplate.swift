@@ -184,6 +184,34 @@ enum Boilerplate {
         }
     }
 
+    /// The text rules arranged by what a block must hold for one of them to match, so that a block is tried
+    /// against a few: the rules anchored at the start by the first byte of their triggers, the others behind
+    /// one search for all their triggers at once.
+    struct TextRuleIndex: @unchecked Sendable {
+        let rules: [TextRule]
+        private let anchored: [[Int]]
+        private let unanchored: [Int]
+        private let unanchoredTriggers: FragmentSet
+
+        init(_ rules: [TextRule]) {
+            self.rules = rules
+            var anchored = [[Int]](repeating: [], count: 256)
+            for (index, rule) in rules.enumerated() where rule.atStart {
+                for first in Set(rule.triggers.compactMap(\.first)) { anchored[Int(first)].append(index) }
+            }
+            self.anchored = anchored
+            unanchored = rules.indices.filter { !rules[$0].atStart }
+            unanchoredTriggers = FragmentSet(
+                unanchored.flatMap { rules[$0].triggers.map { String(decoding: $0, as: UTF8.self) } })
+        }
+
+        /// Whether `test` holds for one of the rules that could match a block with these lower-cased bytes.
+        func contains(_ lowered: [UInt8], where test: (TextRule) -> Bool) -> Bool {
+            if let first = lowered.first, anchored[Int(first)].contains(where: { test(rules[$0]) }) { return true }
+            return unanchoredTriggers.occurs(in: lowered) && unanchored.contains { test(rules[$0]) }
+        }
+    }
+
     /// Texts longer than this are paragraphs, not labels or lines.
     static let lineBytes = 160
 
@@ -307,8 +335,10 @@ enum Boilerplate {
     static func mayBeFurniture(_ lowered: [UInt8]) -> Bool {
         if lowered.count <= lineBytes { return true }  // lines: datelines, headings, labels
         if lowered.last == UInt8(ascii: "]") { return true }  // related-story lines
-        return textRules.contains { $0.mayMatch(lowered) }
+        return textRuleIndex.contains(lowered) { $0.mayMatch(lowered) }
     }
+
+    static let textRuleIndex = TextRuleIndex(textRules)
 
     /// Headings that open a block of links to other stories; what follows them at the end of a body goes too.
     static let sectionHeading = try! NSRegularExpression(
@@ -451,7 +481,7 @@ enum Boilerplate {
         if text.utf8.last == UInt8(ascii: "]"), isRelatedLines(text) { return true }
         if isDateline(text) || isSectionHeading(text) || isByline(text) { return true }
         let lowered = TextBytes.lowercasedASCII(text)
-        return textRules.contains { $0.matches(text, lowered: lowered) }
+        return textRuleIndex.contains(lowered) { $0.matches(text, lowered: lowered) }
     }
 
     /// Whether the text is a block of related-story lines, under a heading such as "DON'T MISS" or not.
