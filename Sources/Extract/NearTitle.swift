@@ -9,7 +9,8 @@ enum NearTitle {
         "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select",
     ])
     /// The parts that are never text a reader sees, for walks that read asides and footers too.
-    static let codeTags = TagSet(["script", "style", "noscript", "template", "nav", "form", "select"])
+    static let codeTagNames = ["script", "style", "noscript", "template", "nav", "form", "select"]
+    static let codeTags = TagSet(codeTagNames)
     /// Blocks: an element holding one is no single line.
     static let blockTags = TagSet(["p", "div", "section", "article", "ul", "ol", "table", "h2", "h3", "blockquote"])
     /// How much text the title's header may hold, and how much text after the title is read for lines.
@@ -44,7 +45,9 @@ enum NearTitle {
             if node == heading { return .skipChildren }
             guard going, budget > 0 else { return .stop }
             guard node.isElement, !node.tag(in: skipped) else { return .skipChildren }
-            guard TextBytes.length(of: node, limit: byteLimit) <= byteLimit, !holdsBlock(node) else { return .enter }
+            guard TextBytes.length(of: node, limit: byteLimit) <= byteLimit, !node.hasChild(in: blockTags) else {
+                return .enter
+            }
             let text = spacedText(node)
             let count = text.count
             guard count <= length else { return .enter }
@@ -60,16 +63,6 @@ enum NearTitle {
             ancestor = current.parent
         }
         scope.walk(after: heading, line)
-    }
-
-    /// Whether one of the element's children is a block: then it is no single line.
-    static func holdsBlock(_ node: Node) -> Bool {
-        var child = node.firstChild
-        while let current = child {
-            if current.isElement, current.tag(in: blockTags) { return true }
-            child = current.nextSibling
-        }
-        return false
     }
 
     /// The element's text with a space between the texts of its parts (`<div>By</div><div>Ann</div>`).

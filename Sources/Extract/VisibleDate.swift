@@ -29,7 +29,7 @@ enum VisibleDate {
 
     /// What the lines after the title are read outside of: code, and quotes (an embedded post's date is its
     /// author's).
-    static let unquotedTags = TagSet(["script", "style", "noscript", "template", "nav", "form", "select", "blockquote"])
+    static let unquotedTags = TagSet(NearTitle.codeTagNames + ["blockquote"])
 
     /// The longest text of an element read as a dateline: longer ones are prose, whose dates are the story's.
     static let datelineLength = 160

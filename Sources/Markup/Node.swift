@@ -125,6 +125,16 @@ public struct Node: Hashable, @unchecked Sendable {
         return nil
     }
 
+    /// Whether one of the child elements is one of `tags`, looked at in place (no array of children made).
+    package func hasChild(in tags: TagSet) -> Bool {
+        var child = firstChild
+        while let current = child {
+            if current.isElement, current.tag(in: tags) { return true }
+            child = current.nextSibling
+        }
+        return false
+    }
+
     /// Every node below this one (not this one itself), in document order.
     package var descendants: Descendants { Descendants(root: self) }
 

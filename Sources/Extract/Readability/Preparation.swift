@@ -219,7 +219,7 @@ struct Preparation {
         var containers: [Node] = []
         root.walk { node in
             guard node.isElement else { return .skipChildren }
-            if node.tag(in: Self.mixedContainers), hasBareText(node), ContentScorer.hasBlockChild(node) {
+            if node.tag(in: Self.mixedContainers), hasBareText(node), node.hasChild(in: ContentScorer.blockTags) {
                 containers.append(node)
             }
             return .enter

@@ -140,7 +140,7 @@ struct ContentScorer {
                 paragraphs.append(node)
                 return node.is("td") || node.is("blockquote") || node.is("dd") ? .enter : .skipChildren
             }
-            if node.tag(in: Self.containerTags), !Self.hasBlockChild(node) {
+            if node.tag(in: Self.containerTags), !node.hasChild(in: Self.blockTags) {
                 paragraphs.append(node)
                 return .skipChildren
             }
@@ -168,15 +168,6 @@ struct ContentScorer {
         for (node, score) in scores {
             scores[node] = score * (1 - stats[node].linkDensity)
         }
-    }
-
-    static func hasBlockChild(_ node: Node) -> Bool {
-        var child = node.firstChild
-        while let current = child {
-            if current.isElement, current.tag(in: blockTags) { return true }
-            child = current.nextSibling
-        }
-        return false
     }
 
     /// A starting score from the kind of element and its class/id words.
@@ -261,7 +252,7 @@ struct ContentScorer {
                 chosen.append(sibling)
                 continue
             }
-            if sibling.is("p") || (sibling.tag(in: Self.containerTags) && !Self.hasBlockChild(sibling)) {
+            if sibling.is("p") || (sibling.tag(in: Self.containerTags) && !sibling.hasChild(in: Self.blockTags)) {
                 let text = stats[sibling]
                 if text.length > 80 && text.linkDensity < 0.25 {
                     chosen.append(sibling)
