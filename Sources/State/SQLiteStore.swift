@@ -7,6 +7,8 @@ import Markup
 /// no SQLite pointer leaves it.
 package final class SQLiteStore: StateStore {
     private let database: OpaquePointer
+    /// Statements already prepared, by their SQL: a run asks the same few questions for every article.
+    private var prepared: [String: OpaquePointer] = [:]
     package let path: String
     /// Where a corrupt store found at `path` was moved before a new one was made there, this run.
     package let movedAside: String?
@@ -125,7 +127,10 @@ package final class SQLiteStore: StateStore {
             """, [url, validators.etag, validators.lastModified, validators.fetchedAt])
     }
 
-    deinit { sqlite3_close(database) }
+    deinit {
+        for statement in prepared.values { sqlite3_finalize(statement) }
+        sqlite3_close(database)
+    }
 
     package func entries(feed: String) throws(StateError) -> [Entry] {
         var entries: [Entry] = []
@@ -223,11 +228,11 @@ package final class SQLiteStore: StateStore {
     }
 
     private func query(_ sql: String, _ values: [(any Sendable)?], row: (Row) -> Void) throws(StateError) {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(database, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw StateError(path: path, "\(String(cString: sqlite3_errmsg(database)))")
+        let statement = try statement(for: sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
         }
-        defer { sqlite3_finalize(statement) }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             switch value {
@@ -247,6 +252,19 @@ package final class SQLiteStore: StateStore {
                 throw StateError(path: path, "\(String(cString: sqlite3_errmsg(database)))")
             }
         }
+    }
+
+    /// The statement for `sql`, prepared on its first use and kept until the store is closed.
+    private func statement(for sql: String) throws(StateError) -> OpaquePointer {
+        if let statement = prepared[sql] { return statement }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+            let statement
+        else {
+            throw StateError(path: path, "\(String(cString: sqlite3_errmsg(database)))")
+        }
+        prepared[sql] = statement
+        return statement
     }
 
     private struct Row {
