@@ -57,12 +57,14 @@ package struct EntryFilter: Sendable {
                 inWord = false
                 continue
             }
-            // ASCII (most text) is classified and lower-cased by arithmetic; other scalars by their
-            // Unicode properties, which cost a string each.
+            // ASCII (most text) is classified and lower-cased by arithmetic, and so are the no-break space and
+            // the General Punctuation block (curly quotes, dashes, ellipses), which hold no letters; other
+            // scalars by their Unicode properties.
             let ascii = scalar.value < 0x80 ? UInt8(scalar.value) : nil
             let isWordScalar =
                 ascii.map { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 }
-                ?? (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+                ?? (scalar.value != 0xA0 && !(0x2000...0x206F).contains(scalar.value)
+                    && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil))
             guard isWordScalar else {
                 inWord = false
                 continue
@@ -75,8 +77,10 @@ package struct EntryFilter: Sendable {
             if let ascii {
                 let lower = ascii >= 0x41 && ascii <= 0x5A ? ascii | 0x20 : ascii
                 hash = (hash ^ UInt64(lower)) &* 0x0000_0100_0000_01b3
-            } else {
+            } else if scalar.properties.changesWhenLowercased {
                 for byte in String(scalar).lowercased().utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            } else {
+                UTF8.encode(scalar) { hash = (hash ^ UInt64($0)) &* 0x0000_0100_0000_01b3 }
             }
         }
         // A few words say too little to call two bodies the same.
