@@ -6,7 +6,7 @@ import Markup
 /// "byline"), a line beginning "By …" / "Written by …" near the title, or the value beside an "Author"
 /// label. WCXB dev articles: author 0.696 → see Benchmarks/README.md.
 enum Byline {
-    static func find(in body: Node) -> String? {
+    static func find(in body: Node, heading known: Node? = nil) -> String? {
         var found: String?
         body.walk { node in
             guard found == nil, node.isElement, !node.tag(in: NearTitle.skippedTags) else { return .skipChildren }
@@ -25,7 +25,7 @@ enum Byline {
         }
         if let found { return found }
         // "By …" lines and "Written by" labels near the title: in its header, or else after it.
-        guard let (heading, header) = NearTitle.title(in: body) else { return nil }
+        guard let (heading, header) = NearTitle.title(in: body, heading: known) else { return nil }
         NearTitle.forEachLine(
             in: header != heading ? header : body, heading: heading, afterHeading: header == heading, length: 120,
             budget: NearTitle.reach

@@ -29,6 +29,7 @@ struct Metadata {
         var otherPublished: String?
         var documentTitle: String?
         var firstHeading: String?
+        var headingNode: Node?
         // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
         // defines it, or else a link to an author page, as blog engines write their bylines.
         // Only the first few of each are kept, and read only when the metadata names nobody.
@@ -78,7 +79,10 @@ struct Metadata {
                 } else if node.is("title") {
                     if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
                 } else if node.is("h1") {
-                    if firstHeading == nil { firstHeading = node.text.collapsedWhitespace }
+                    if firstHeading == nil {
+                        firstHeading = node.text.collapsedWhitespace
+                        headingNode = node
+                    }
                 } else if authorLinks.count < 3, node.hasAttributes {
                     if node.attribute("rel", contains: "author") {
                         authorLinks.append(node)
@@ -146,7 +150,7 @@ struct Metadata {
         // one wrong: a `<time>` whose text and value disagree); three forum threads are dated by their first
         // post rather than their last; scrapinghub has no dates.
         if let stamped = published, let body = document.body,
-            let shown = VisibleDate.besideTitle(in: body, firstDatelineOnly: true).published,
+            let shown = VisibleDate.besideTitle(in: body, heading: headingNode, firstDatelineOnly: true).published,
             shown < stamped.addingTimeInterval(-2 * 86_400)
         {
             published = shown
@@ -157,14 +161,14 @@ struct Metadata {
         // A dated address (`/2022/11/14/slug`) is trusted before a date read from the page's text.
         if published == nil { addressDate = (url ?? document.url).flatMap(Self.dateInPath) }
         if published == nil, addressDate == nil, let body = document.body {
-            let shown = VisibleDate.find(in: body)
+            let shown = VisibleDate.find(in: body, heading: headingNode)
             published = shown.published
             modified = modified ?? shown.modified
         }
         author = author.flatMap(Self.plausibleAuthor)
         // A byline the page shows, when the metadata names nobody or only the site itself.
         if author == nil || (author != nil && author?.collapsedWhitespace.lowercased() == siteName?.lowercased()),
-            let body = document.body, let shown = Byline.find(in: body)
+            let body = document.body, let shown = Byline.find(in: body, heading: headingNode)
         {
             author = shown
         }

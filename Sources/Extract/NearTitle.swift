@@ -20,9 +20,10 @@ enum NearTitle {
     static let byteLimit = 2000
 
     /// The page's first `<h1>` and the header around it: up to three levels of parents while they hold at
-    /// most `reach` characters (the heading itself when its parent holds more).
-    static func title(in body: Node) -> (heading: Node, header: Node)? {
-        guard let heading = body.descendants.first(where: { $0.is("h1") }) else { return nil }
+    /// most `reach` characters (the heading itself when its parent holds more). `known` is that heading when
+    /// the caller has already found it.
+    static func title(in body: Node, heading known: Node? = nil) -> (heading: Node, header: Node)? {
+        guard let heading = known ?? body.descendants.first(where: { $0.is("h1") }) else { return nil }
         var header = heading
         for _ in 0..<3 {
             guard let parent = header.parent, parent != body, TextBytes.characters(of: parent, limit: reach) <= reach

@@ -34,7 +34,7 @@ enum VisibleDate {
     /// The longest text of an element read as a dateline: longer ones are prose, whose dates are the story's.
     static let datelineLength = 160
 
-    static func find(in body: Node) -> Found {
+    static func find(in body: Node, heading: Node? = nil) -> Found {
         var found = Found()
         // Elements that say they hold the date, and `<time>`s without a machine-readable value.
         body.walk { node in
@@ -62,7 +62,7 @@ enum VisibleDate {
             return .enter
         }
         if found.published != nil || found.modified != nil { return found }
-        found = besideTitle(in: body)
+        found = besideTitle(in: body, heading: heading)
         if found.published == nil, found.modified == nil { noteSaidLine(in: body) { found.note($0) } }
         return found
     }
@@ -73,9 +73,9 @@ enum VisibleDate {
     /// The dates of the short lines beside the page's title: in the title's own header, then in the first
     /// lines after it. With `firstDatelineOnly`, only the first line that holds a date is read: the date a
     /// reader meets first ("Last updated …" first gives no publication date).
-    static func besideTitle(in body: Node, firstDatelineOnly: Bool = false) -> Found {
+    static func besideTitle(in body: Node, heading known: Node? = nil, firstDatelineOnly: Bool = false) -> Found {
         var found = Found()
-        guard let (heading, header) = NearTitle.title(in: body) else { return found }
+        guard let (heading, header) = NearTitle.title(in: body, heading: known) else { return found }
         func read(_ text: String, _: Node) -> Bool {
             found.note(text)
             return found.published == nil && !(firstDatelineOnly && found.modified != nil)
@@ -176,23 +176,27 @@ enum VisibleDate {
         return table
     }()
 
-    nonisolated(unsafe) static let patterns: [(NSRegularExpression, order: (year: Int, month: Int, day: Int))] = {
+    /// The date expressions, each with the order of its parts and the byte a text must hold for it to match
+    /// (none for those with a month's name): a line is tried only against those it may match.
+    typealias DatePattern = (expression: NSRegularExpression, order: (year: Int, month: Int, day: Int), needs: UInt8?)
+    nonisolated(unsafe) static let patterns: [DatePattern] = {
         let month = "([a-zà-ÿ]{3,10})\\.?"
         let day = "(\\d{1,2})(?:st|nd|rd|th|er|º|\\.)?"
         let year = "((?:19|20)\\d{2})"
-        let written: [(String, (Int, Int, Int))] = [
-            ("\(month)\\s+\(day),?\\s+\(year)", (3, 1, 2)),  // March 3, 2024
-            ("\(day)\\s+(?:de\\s+)?\(month),?\\s+(?:de\\s+)?\(year)", (3, 2, 1)),  // 3 March 2024, 3 de marzo de 2024
-            ("\(year)-(\\d{1,2})-(\\d{1,2})", (1, 2, 3)),  // 2024-03-03
-            ("\(year)年(\\d{1,2})月(\\d{1,2})日", (1, 2, 3)),  // 2024年3月3日
-            ("(\\d{1,2})\\.(\\d{1,2})\\.\(year)", (3, 2, 1)),  // 3.3.2024, as most of Europe writes it
-            ("(\\d{1,2})/(\\d{1,2})/\(year)", (3, 1, 2)),  // 3/14/2024, the American order
+        let written: [(String, (Int, Int, Int), UInt8?)] = [
+            ("\(month)\\s+\(day),?\\s+\(year)", (3, 1, 2), nil),  // March 3, 2024
+            // 3 March 2024, 3 de marzo de 2024
+            ("\(day)\\s+(?:de\\s+)?\(month),?\\s+(?:de\\s+)?\(year)", (3, 2, 1), nil),
+            ("\(year)-(\\d{1,2})-(\\d{1,2})", (1, 2, 3), UInt8(ascii: "-")),  // 2024-03-03
+            ("\(year)年(\\d{1,2})月(\\d{1,2})日", (1, 2, 3), 0xE5),  // 2024年3月3日 (年 is E5 B9 B4 in UTF-8)
+            // 3.3.2024, as most of Europe writes it
+            ("(\\d{1,2})\\.(\\d{1,2})\\.\(year)", (3, 2, 1), UInt8(ascii: ".")),
+            ("(\\d{1,2})/(\\d{1,2})/\(year)", (3, 1, 2), UInt8(ascii: "/")),  // 3/14/2024, the American order
         ]
-        return written.map { pattern, order in
-            (
-                try! NSRegularExpression(pattern: "(?<![\\d\\w])" + pattern + "(?!\\d)", options: [.caseInsensitive]),
-                order
-            )
+        return written.map { pattern, order, needs in
+            let expression = try! NSRegularExpression(
+                pattern: "(?<![\\d\\w])" + pattern + "(?!\\d)", options: [.caseInsensitive])
+            return (expression, order, needs)
         }
     }()
 
@@ -219,7 +223,8 @@ enum VisibleDate {
         guard holdsYear(text) else { return nil }
         let range = NSRange(text.startIndex..., in: text)
         var best: (location: Int, date: Date)?
-        for (pattern, order) in patterns {
+        for (pattern, order, needs) in patterns {
+            if let needs, !text.utf8.contains(needs) { continue }
             for match in pattern.matches(in: text, range: range) {
                 if let best, best.location <= match.range.location { break }
                 func part(_ index: Int) -> String? {
