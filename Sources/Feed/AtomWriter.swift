@@ -99,18 +99,24 @@ package struct XMLBuilder {
     }
 
     package static func escape(_ value: String) -> String {
-        // Worked on UTF-8 bytes: a Swift string holds no surrogates, so what XML 1.0 forbids is C0 controls
-        // other than tab, line feed and carriage return, and U+FFFE/U+FFFF (EF BF BE, EF BF BF).
-        let bytes = value.utf8
+        var value = value
+        return value.withUTF8(escaped) ?? value
+    }
+
+    /// Worked on UTF-8 bytes: a Swift string holds no surrogates, so what XML 1.0 forbids is C0 controls
+    /// other than tab, line feed and carriage return, and U+FFFE/U+FFFF (EF BF BE, EF BF BF). The bytes
+    /// between two that need work are copied as one run. `nil` when no byte needs work.
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         func needsWork(_ byte: UInt8) -> Bool {
             byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0xEF
         }
-        guard bytes.contains(where: needsWork) else { return value }
+        guard var index = bytes.firstIndex(where: needsWork) else { return nil }
         var escaped: [UInt8] = []
         escaped.reserveCapacity(bytes.count + 64)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
+        escaped.append(contentsOf: bytes[..<index])
+        while index < bytes.count {
             let byte = bytes[index]
+            index += 1
             switch byte {
             case 0x26: escaped.append(contentsOf: "&amp;".utf8)
             case 0x3C: escaped.append(contentsOf: "&lt;".utf8)
@@ -120,18 +126,17 @@ package struct XMLBuilder {
             case 0x09, 0x0A: escaped.append(byte)
             case ..<0x20: break  // not allowed in XML 1.0
             case 0xEF:
-                let next = bytes.index(after: index)
-                if next != bytes.endIndex, bytes[next] == 0xBF, bytes.index(after: next) != bytes.endIndex,
-                    bytes[bytes.index(after: next)] >= 0xBE
-                {
-                    // U+FFFE or U+FFFF: dropped (the loop steps past the last of its three bytes).
-                    index = bytes.index(after: next)
+                if index + 1 < bytes.count, bytes[index] == 0xBF, bytes[index + 1] >= 0xBE {
+                    index += 2  // U+FFFE or U+FFFF: dropped
                 } else {
                     escaped.append(byte)
                 }
-            default: escaped.append(byte)
+            default:
+                // The run of bytes up to the next one that needs work.
+                let start = index - 1
+                while index < bytes.count, !needsWork(bytes[index]) { index += 1 }
+                escaped.append(contentsOf: bytes[start..<index])
             }
-            index = bytes.index(after: index)
         }
         return String(decoding: escaped, as: UTF8.self)
     }
