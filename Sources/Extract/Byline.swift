@@ -52,6 +52,7 @@ enum Byline {
     /// Other languages' "by", which are also names' first words ("Von Miller", "Di Wang"): only as written
     /// in lower case.
     static let lowercasePrefixes = ["par", "von", "por", "di", "door"]
+    static let labelEnds = CharacterSet(charactersIn: ": ")
     static let labels: Set<String> = [
         "written by", "author", "authors", "by", "autor", "auteur", "autore", "door", "escrito por",
     ]
@@ -71,9 +72,9 @@ enum Byline {
 
     /// The name after a label element ("Written by" / "Author") in its next sibling.
     static func labelled(_ node: Node) -> String? {
-        guard
-            labels.contains(
-                node.text.collapsedWhitespace.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ": "))),
+        // The labels are short: a longer line is none, and is not lower-cased and trimmed to find out.
+        let text = node.text.collapsedWhitespace
+        guard text.utf8.count <= 24, labels.contains(text.lowercased().trimmingCharacters(in: labelEnds)),
             let next = node.nextElementSibling
         else { return nil }
         return name(in: NearTitle.spacedText(next))

@@ -429,8 +429,8 @@ struct Metadata {
             return !flat.isEmpty
                 && names.contains { $0 == flat || (flat.count >= 4 && ($0.hasPrefix(flat) || flat.hasPrefix($0))) }
         }
-        for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "] where title.contains(separator)
-        {
+        for separator in [" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": "]
+        where TextBytes.contains(title, separator) {
             var parts = title.components(separatedBy: separator)
             guard parts.count >= 2 else { continue }
             if let last = parts.last, namesSite(last) {
@@ -458,7 +458,8 @@ struct Metadata {
 
     /// "en_US" → "en-US"; nil for values that are not language tags.
     static func languageTag(_ value: String) -> String? {
-        let tag = value.trimmed.replacingOccurrences(of: "_", with: "-")
+        var tag = value.trimmed
+        if tag.utf8.contains(UInt8(ascii: "_")) { tag = tag.replacingOccurrences(of: "_", with: "-") }
         let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
         guard !tag.isEmpty, tag.count <= 35, let primary = parts.first, (2...8).contains(primary.count),
             primary.allSatisfy({ $0.isASCII && $0.isLetter }),

@@ -175,28 +175,30 @@ enum TextBytes {
 
     /// Whether the text holds the fragment, byte for byte (Foundation's `contains` goes through `NSString`).
     static func contains(_ text: String, _ fragment: String) -> Bool {
-        text.utf8.count >= fragment.utf8.count && contains(Array(text.utf8), Array(fragment.utf8))
+        guard text.utf8.count >= fragment.utf8.count else { return false }
+        var text = text
+        var fragment = fragment
+        return text.withUTF8 { hay in fragment.withUTF8 { pin in contains(hay, pin) } }
     }
 
     /// Whether `needle` occurs in `haystack`: `memchr` finds each candidate first byte, `memcmp` the rest.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard haystack.count >= needle.count else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                let base = hay.baseAddress!
-                let first = Int32(pin[0])
-                let lastStart = hay.count - pin.count
-                var offset = 0
-                while offset <= lastStart {
-                    guard let found = memchr(base + offset, first, lastStart - offset + 1) else { return false }
-                    let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + position, pin.baseAddress!, pin.count) == 0 { return true }
-                    offset = position + 1
-                }
-                return false
-            }
+        haystack.withUnsafeBufferPointer { hay in needle.withUnsafeBufferPointer { pin in contains(hay, pin) } }
+    }
+
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ pin: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !pin.isEmpty else { return true }
+        guard hay.count >= pin.count, let base = hay.baseAddress else { return false }
+        let first = Int32(pin[0])
+        let lastStart = hay.count - pin.count
+        var offset = 0
+        while offset <= lastStart {
+            guard let found = memchr(base + offset, first, lastStart - offset + 1) else { return false }
+            let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + position, pin.baseAddress!, pin.count) == 0 { return true }
+            offset = position + 1
         }
+        return false
     }
 
     /// The string without ASCII white space and control characters at either end; no copy when there are
@@ -260,7 +262,6 @@ enum TextBytes {
         return blank
     }
 
-    /// Bytes of text below `node`, counting no further than `limit`.
     /// How many characters (Unicode scalars) of text the node holds, counted in place up to a little past
     /// `limit`.
     static func characters(of node: Node, limit: Int) -> Int {
@@ -272,6 +273,7 @@ enum TextBytes {
         return total
     }
 
+    /// Bytes of text below `node`, counting no further than `limit`.
     static func length(of node: Node, limit: Int, skipping skipped: TagSet? = nil) -> Int {
         var total = 0
         node.forEachTextRun(skipping: skipped) { run in

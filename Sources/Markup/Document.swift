@@ -262,7 +262,11 @@ public final class Document {
             while at + 5 <= bytes.count, let found = memchr(start + at, 0x3C, bytes.count - at) {  // <
                 at = start.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 guard at + 4 <= bytes.count else { return false }
-                if zip("base".utf8, bytes[at..<at + 4]).allSatisfy({ $0 == $1 | 0x20 }) { return true }
+                if bytes[at] | 0x20 == UInt8(ascii: "b"),
+                    zip("ase".utf8, bytes[at + 1..<at + 4]).allSatisfy({ $0 == $1 | 0x20 })
+                {
+                    return true
+                }
             }
             return false
         }
