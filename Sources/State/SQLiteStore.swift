@@ -7,7 +7,8 @@ import Markup
 /// no SQLite pointer leaves it.
 package final class SQLiteStore: StateStore {
     private let database: OpaquePointer
-    /// Statements already prepared, by their SQL: a run asks the same few questions for every article.
+    /// Statements already prepared, by their SQL: a run asks the same few questions for every article. No
+    /// row handler runs a query itself, so a statement is never stepped twice at once.
     private var prepared: [String: OpaquePointer] = [:]
     package let path: String
     /// Where a corrupt store found at `path` was moved before a new one was made there, this run.
