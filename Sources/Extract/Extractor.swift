@@ -189,6 +189,7 @@ public struct Extractor: Sendable {
     ) -> Node? {
         guard let body = document.body else { return nil }
         var unwanted = rules.remove.flatMap { body.select($0) }
+        if metadata.isProductPage { unwanted += Self.reviewBlocks(in: body) }
         if !rules.stripImageSources.isEmpty {
             unwanted += body.descendants.filter { node in
                 node.is("img") && rules.stripImageSources.contains { node.attribute("src")?.contains($0) == true }
@@ -234,10 +235,43 @@ public struct Extractor: Sendable {
         return container
     }
 
+    /// A product page's customer reviews are its comments: on a page whose metadata names a product and no
+    /// article, the blocks named for reviews (`class="product-reviews"`, `itemprop="review"`; a "preview" is
+    /// none) go with the furniture, unless one holds half the page's text. Such pages otherwise came out as
+    /// their reviews, whose prose outscores a description of short lines and lists.
+    /// WCXB dev: products 0.584 → 0.609 (thirteen pages better, two worse: one annotated with its reviews),
+    /// services 0.790 → 0.788 (a page whose annotation counts its testimonials); articles, their metadata and
+    /// scrapinghub unchanged.
+    static func reviewBlocks(in body: Node) -> [Node] {
+        let half = TextBytes.length(of: body, limit: .max) / 2
+        var found: [Node] = []
+        body.walk { node in
+            guard node.isElement else { return .skipChildren }
+            guard node.hasAttributes, namesReviews(node), TextBytes.length(of: node, limit: half + 1) <= half else {
+                return .enter
+            }
+            found.append(node)
+            return .skipChildren
+        }
+        return found
+    }
+
+    /// Whether the element's class, id or `itemprop` holds "review" other than in "preview".
+    static func namesReviews(_ node: Node) -> Bool {
+        let words = TextBytes.lowercasedASCII(node.classAndID + " " + (node.attribute("itemprop") ?? ""))
+        let review = Array("review".utf8)
+        guard words.count >= review.count else { return false }
+        for start in 0...(words.count - review.count) where words[start..<start + review.count].elementsEqual(review) {
+            if start == 0 || words[start - 1] != UInt8(ascii: "p") { return true }
+        }
+        return false
+    }
+
     /// The page's main region whole, for pages whose content is not prose: listings, product grids, link
     /// lists. Furniture goes as for scoring; the region is `<main>` (or `role="main"`) when the page names one.
     private func pageRegion(in document: Document, metadata: Metadata, dropText: [NSRegularExpression]) -> Node? {
         guard let body = document.body else { return nil }
+        if metadata.isProductPage { Node.remove(Self.reviewBlocks(in: body)) }
         Preparation(strict: true, rules: rules).apply(to: body)
         let region = Self.mainRegion(of: body)
         let container = document.createElement("div")

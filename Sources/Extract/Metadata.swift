@@ -18,6 +18,8 @@ struct Metadata {
     /// The article's text as the page's JSON-LD gives it (often cut short; pages drawn by scripts may have
     /// no other copy), its entities not yet decoded: it is seldom used.
     var rawArticleBody: String?
+    /// Whether the page says it sells a product (JSON-LD `Product`, `og:type` product) and names no article.
+    var isProductPage = false
 
     init(document: Document) {
         var meta: [String: String] = [:]
@@ -25,6 +27,7 @@ struct Metadata {
         var jsonLD: [[String: Any]] = []
         // JSON-LD that names no article but dates the page (a `WebPage`), read only when nothing else does.
         var datedScripts: [String] = []
+        var namesProduct = false
         var firstTime: String?
         var otherPublished: String?
         var documentTitle: String?
@@ -72,6 +75,9 @@ struct Metadata {
                             jsonLD.append(contentsOf: Self.articleObjects(in: json, page: document.url))
                         } else if TextBytes.contains(bytes, Self.datePublishedWord) {
                             datedScripts.append(json)
+                        }
+                        if !namesProduct, TextBytes.contains(bytes, Self.productWord) {
+                            namesProduct = !Self.objects(in: json) { Self.types(of: $0).contains("Product") }.isEmpty
                         }
                     }
                 } else if node.is("time") {
@@ -132,6 +138,10 @@ struct Metadata {
             meta["og:description"] ?? meta["description"] ?? meta["twitter:description"]
             ?? Self.string(ld["description"])
         rawArticleBody = ld["articleBody"] as? String
+        let ogType = meta["og:type"]?.lowercased()
+        isProductPage =
+            jsonLD.isEmpty
+            && (namesProduct || ogType == "product" || ogType == "og:product" || ogType == "product.item")
 
         // Against `<base href>` as the body's links are (an RSS enclosure must not become a file: URL).
         if let base = document.baseURL {
@@ -231,10 +241,7 @@ struct Metadata {
 
     /// Article-like objects in a JSON-LD script, including those inside `@graph` arrays.
     static func articleObjects(in json: String, page: String? = nil) -> [[String: Any]] {
-        objects(in: json, page: page) { object in
-            let types = (object["@type"] as? String).map { [$0] } ?? (object["@type"] as? [String]) ?? []
-            return types.contains(where: { articleTypes.contains($0) })
-        }
+        objects(in: json, page: page) { types(of: $0).contains(where: articleTypes.contains) }
     }
 
     static let datePublishedWord = Array("datePublished".utf8)
@@ -293,6 +300,13 @@ struct Metadata {
         "ReviewNewsArticle", "BackgroundNewsArticle", "TechArticle", "ScholarlyArticle", "Report", "LiveBlogPosting",
         "SocialMediaPosting", "Review", "Recipe",
     ]
+
+    static let productWord = Array("\"Product\"".utf8)
+
+    /// The `@type` of a JSON-LD object, as a list.
+    static func types(of object: [String: Any]) -> [String] {
+        (object["@type"] as? String).map { [$0] } ?? (object["@type"] as? [String]) ?? []
+    }
 
     static let articleTypeWords = ["Article", "Posting", "Report", "Review", "Recipe"].map { Array($0.utf8) }
 

@@ -201,6 +201,42 @@ struct ExtractionTests {
         #expect(!article.text.contains("Tweet") && !article.html.contains("script"))
     }
 
+    /// A shop's page: the product's description in short lines and a list, and the customers' reviews in
+    /// long prose below it.
+    static func productPage(jsonLD: String) -> String {
+        let reviews = (1...5).map {
+            """
+            <div class="review-card"><p class="review-author">Customer \($0)</p><p>I bought this kettle for my \
+            mother, and she uses it every morning, twice on Sundays, without a single complaint so far, which, \
+            given how particular she is about tea, says a great deal about it.</p></div>
+            """
+        }.joined()
+        return """
+            <html><head><script type="application/ld+json">\(jsonLD)</script>
+            </head><body><div class="product"><h1>Stove-top kettle</h1><div class="description">
+            <p>Enamelled steel, 1.5 litres.</p><ul><li>Whistles when the water boils</li><li>Fits gas and \
+            induction hobs</li><li>Handle stays cool</li></ul><p>Made in Portugal.</p></div>
+            <section id="customer-reviews"><h2>Reviews</h2>\(reviews)</section></div>
+            <div class="cart-preview"><p>Your basket is empty.</p></div></body></html>
+            """
+    }
+
+    @Test func aProductPageIsItsDescriptionNotItsReviews() throws {
+        let jsonLD = #"{"@type": "Product", "name": "Stove-top kettle"}"#
+        let article = Extractor().extract(try Document(html: Self.productPage(jsonLD: jsonLD)))
+        #expect(article.text.contains("Whistles when the water boils"))
+        #expect(article.text.contains("Made in Portugal."))
+        #expect(!article.text.contains("I bought this kettle"))
+    }
+
+    @Test func aReviewArticleKeepsItsReviews() throws {
+        // The same markup on a page that names an article beside the product: "review" names its content.
+        let jsonLD =
+            #"{"@graph": [{"@type": "Article", "headline": "Kettles"}, {"@type": "Product", "name": "Kettle"}]}"#
+        let article = Extractor().extract(try Document(html: Self.productPage(jsonLD: jsonLD)))
+        #expect(article.text.contains("I bought this kettle"))
+    }
+
     @Test func worksForChineseText() throws {
         let paragraph = "北京市政府周一表示，今年前十个月全市空气质量持续改善，细颗粒物平均浓度同比下降百分之十二，优良天数比例进一步提高。"
         let html = """
