@@ -237,6 +237,26 @@ struct ExtractionTests {
         #expect(article.text.contains("I bought this kettle"))
     }
 
+    @Test func contentLaidOutTwiceForTwoScreenSizesComesOutOnce() throws {
+        let description = """
+            <p>Each mug is thrown on the wheel in our studio, so no two are quite the same in size or speckle.</p>
+            <p>Stoneware with a clear glazed inside; it is safe in the dishwasher and in the microwave oven.</p>
+            <p>Take care when stacking ceramics, and keep them away from sudden heating or cooling.</p>
+            """
+        let refrain = "<p>And the river runs on to the sea, to the sea, and the river runs on to the sea again.</p>"
+        let html = """
+            <html><body><article><h1>White speckle mug</h1>
+            <div class="product-description hidden-down-md">\(description)</div>
+            <p>Sold out; a new batch comes out of the kiln next month, and the list below tells you first.</p>
+            \(refrain)<p>The song ends as it began, with its refrain sung twice over by everyone in the hall.</p>
+            \(refrain)<div class="product-description hidden-up-md">
+            \(description)</div></article></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html)).text
+        #expect(text.components(separatedBy: "thrown on the wheel").count == 2)
+        #expect(text.components(separatedBy: "to the sea again").count == 3)
+    }
+
     @Test func worksForChineseText() throws {
         let paragraph = "北京市政府周一表示，今年前十个月全市空气质量持续改善，细颗粒物平均浓度同比下降百分之十二，优良天数比例进一步提高。"
         let html = """

@@ -35,8 +35,46 @@ struct Cleaning {
         removeTrailingSections(container)
         removeFurnitureText(container)
         removeTitleHeadings(container)
+        removeRepeatedBlocks(container)
         if byShape { removeByShape(container) }
     }
+
+    /// Blocks of several paragraphs that repeat an earlier block word for word are the same content laid out
+    /// twice, for small screens and for large ones (a style sheet hides one of the two): the later copy
+    /// goes. A single paragraph that comes back (a refrain, a pull quote) stays. WCXB dev: 35 pages better,
+    /// 8 worse (pages annotated with both copies); articles 0.950 → 0.951, forums 0.746 → 0.752, products
+    /// 0.610 → 0.615, all types 0.839 → 0.841; scrapinghub unchanged.
+    private func removeRepeatedBlocks(_ container: Node) {
+        // Blocks by their length in characters (a run of white space counts as one, so that indentation does
+        // not count); texts are compared only between blocks of about the same length.
+        var byLength: [Int: [Node]] = [:]
+        var removed: [Node] = []
+        container.walk { node in
+            guard node.isElement else { return .skipChildren }
+            guard node.tag(in: Self.repeatableTags), Self.holdsParagraphs(node) else { return .enter }
+            // The scorer's figures where there are some: measured before this cleaning, they only choose the
+            // blocks whose texts are compared.
+            let length = (scorer?.stats[node] ?? TextStats.of(node)).length
+            guard length >= Self.repeatMinimum else { return .enter }
+            var text: String?
+            for nearby in length - 2...length + 2 {
+                for earlier in byLength[nearby] ?? [] where !earlier.contains(node) {
+                    text = text ?? node.text.collapsedWhitespace
+                    if earlier.text.collapsedWhitespace == text {
+                        removed.append(node)
+                        return .skipChildren
+                    }
+                }
+            }
+            byLength[length, default: []].append(node)
+            return .enter
+        }
+        Node.remove(removed)
+    }
+
+    /// The blocks `removeRepeatedBlocks` compares, and the characters of text one must hold to count.
+    static let repeatableTags = TagSet(["div", "section", "article", "ul", "ol", "table", "dl"])
+    static let repeatMinimum = 200
 
     /// Removes the largest block whose whole text is furniture, e.g. a sign-up notice or a line of
     /// related-story links, and `<br>`-separated furniture lines inside paragraphs.
