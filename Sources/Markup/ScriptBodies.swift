@@ -9,9 +9,9 @@ import Foundation
 ///
 /// Only what lies between a start tag and the next `</script` or `</style` goes, which is where libxml2
 /// (and a browser) ends raw text, and between `<svg …>` and the end tag libxml2 ends the drawing at, so the
-/// tree is the one the whole page gives, less those nodes. Tags are read as a browser reads them (an
-/// attribute's quoted value may hold `>` or `<script>`), comments are skipped whole, and a page whose markup
-/// cannot be followed to the end of a tag is kept as it is from there.
+/// tree is the one the whole page gives, less those nodes. Tags are read as libxml2 reads them once their
+/// names are repaired (below): an attribute's quoted value may hold `>` or `<script>`. Comments are skipped
+/// whole, and a page whose markup cannot be followed to the end of a tag is kept as it is from there.
 ///
 /// On the way, attribute names that start with `@` (the event shorthand of Alpine.js and Vue,
 /// `@click="add(x => x > 1)"`) have that `@` and any other byte libxml2 cannot read in a name rewritten as
