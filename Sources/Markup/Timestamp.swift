@@ -16,7 +16,12 @@ package enum Timestamp {
             ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count >= 8, value.count <= 64 else { return nil }
         if let first = value.utf8.first, first >= 0x30 && first <= 0x39 {
-            if let date = rfc3339Fast(Array(value.utf8)) ?? iso8601(value) { return date }
+            let bytes = Array(value.utf8)
+            // ISO 8601 dates open with a four-digit year and a dash or the month ("2019-11-19", "20191119"):
+            // others ("19 Nov 2019 10:28 GMT") are not tried on its formatters, which are slow to fail.
+            let year = bytes.prefix(4).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            let isoLike = year && bytes.count > 4 && (bytes[4] == 0x2D || bytes[4] >= 0x30 && bytes[4] <= 0x39)
+            if let date = rfc3339Fast(bytes) ?? (isoLike ? iso8601(value) : nil) { return date }
         }
         if let date = writtenDate(value) { return date }
         guard value.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) || value.contains("/") else {
