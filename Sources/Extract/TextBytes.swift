@@ -298,6 +298,9 @@ struct FragmentSet: Sendable {
     private let bounds: [Int]
     /// The words starting with byte `b` are `bounds[2 * first[b] ..< 2 * first[b + 1]]`.
     private let first: [Int]
+    /// For each first byte, the second bytes its words go on with, as 256 bits: most positions of a text
+    /// are passed on these two bytes, without a word compared.
+    private let seconds: [UInt64]
 
     init(_ words: [String]) {
         let sorted = words.map { Array($0.utf8) }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
@@ -310,9 +313,19 @@ struct FragmentSet: Sendable {
             first[Int(word[0]) + 1] += 1
         }
         for byte in 1...256 { first[byte] += first[byte - 1] }
+        var seconds = [UInt64](repeating: 0, count: 256 * 4)
+        for word in sorted {
+            let row = Int(word[0]) * 4
+            guard word.count > 1 else {
+                for part in 0..<4 { seconds[row + part] = ~0 }
+                continue
+            }
+            seconds[row + Int(word[1]) >> 6] |= 1 << UInt64(word[1] & 63)
+        }
         self.letters = letters
         self.bounds = bounds
         self.first = first
+        self.seconds = seconds
     }
 
     func occurs(in text: String) -> Bool { firstOffset(in: text) != nil }
@@ -333,20 +346,24 @@ struct FragmentSet: Sendable {
         letters.withUnsafeBufferPointer { letters in
             bounds.withUnsafeBufferPointer { bounds in
                 first.withUnsafeBufferPointer { first in
-                    for start in bytes.indices {
-                        let byte = Int(Self.lowered(bytes[start]))
-                        search: for word in first[byte]..<first[byte + 1] {
-                            let from = bounds[2 * word]
-                            let count = bounds[2 * word + 1] - from
-                            guard count <= bytes.count - start else { continue }
-                            for offset in 1..<count where Self.lowered(bytes[start + offset]) != letters[from + offset]
-                            {
-                                continue search
+                    seconds.withUnsafeBufferPointer { seconds in
+                        for start in bytes.indices {
+                            let byte = Int(Self.lowered(bytes[start]))
+                            let next = start + 1 < bytes.count ? Self.lowered(bytes[start + 1]) : 0
+                            guard seconds[byte * 4 + Int(next >> 6)] & (1 << UInt64(next & 63)) != 0 else { continue }
+                            search: for word in first[byte]..<first[byte + 1] {
+                                let from = bounds[2 * word]
+                                let count = bounds[2 * word + 1] - from
+                                guard count <= bytes.count - start else { continue }
+                                for offset in 1..<count
+                                where Self.lowered(bytes[start + offset]) != letters[from + offset] {
+                                    continue search
+                                }
+                                return start
                             }
-                            return start
                         }
+                        return nil
                     }
-                    return nil
                 }
             }
         }

@@ -49,6 +49,11 @@ struct TextMeasureTests {
         #expect(!set.occurs(in: "shar"))
         #expect(!set.occurs(in: "ad-slo"))
         #expect(!set.occurs(in: ""))
+        // A word of one letter matches anywhere, the last byte too; the offset is the first match's.
+        let letters = FragmentSet(["x", "sh"])
+        #expect(letters.firstOffset(in: "abX") == 2)
+        #expect(letters.firstOffset(in: "a sHx") == 2)
+        #expect(letters.firstOffset(in: "s") == nil)
     }
 
     @Test func classWordsOfPageBuildersAreNeutral() {
