@@ -289,6 +289,13 @@ enum Boilerplate {
         TextRule(
             ["like this", "enjoy"], long: true, atStart: true, #"^(like|enjoy(ed)?) this (story|article|post)\?"#),
         TextRule(["subscribe"], long: true, atStart: true, #"^subscribe (to|now|today)\b.{0,120}$"#),
+        // A call to action alone in its block: a button's or a link's words, not a sentence. WCXB dev articles:
+        // leak 4.0 → 3.9 %, F1 0.951 kept (P 0.941 → 0.940: a page whose pricing table came in with it);
+        // service pages 0.788 kept, some annotated with their buttons; scrapinghub unchanged.
+        TextRule(
+            ["subscribe", "sign", "log", "book", "request", "start", "get", "try"], long: false, atStart: true,
+            #"^(subscribe|sign (up|in)|log ?in|book a (free )?(demo|call|consultation)|request a (free )?(demo|quote)|(start|try) (your |a |it )?(for )?free( trial)?|get (a |your )?free (quote|trial|demo|consultation)|get started)[.!]?$"#
+        ),
         TextRule(["affiliate"], long: true, #"\b(contains?|may contain|includes?) affiliate\b"#),
         TextRule(["if you buy"], long: true, atStart: true, #"^if you buy (something|anything)\b"#),
         TextRule(["powered by"], long: true, #"\bcomments powered by\b"#),

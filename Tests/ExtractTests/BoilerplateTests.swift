@@ -32,6 +32,11 @@ struct BoilerplateTests {
         "Did you make this recipe? Tag us so we can see it!",
         "How was today's newsletter?",
         "Other posts you might like",
+        "Subscribe",
+        "Book a demo",
+        "Start your free trial",
+        "TRY IT FOR FREE",
+        "Get a free quote!",
     ])
     func furnitureIsRecognised(text: String) {
         #expect(Boilerplate.isFurnitureText(text))
@@ -48,6 +53,7 @@ struct BoilerplateTests {
         "Don't miss\nThe council will vote on the plan in March, the mayor said on Tuesday.",
         "Join our team of volunteers on Saturday, when the beach clean starts at nine by the lifeboat station.",
         "How was the bridge built? Engineers floated each span down the river on barges in the spring of 1931.",
+        "Get started early on the beds: the almanac says the last frost will come late this year.",
     ])
     func proseIsKept(text: String) {
         #expect(!Boilerplate.isFurnitureText(text))
