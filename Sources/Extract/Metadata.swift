@@ -27,7 +27,8 @@ struct Metadata {
         var jsonLD: [[String: Any]] = []
         // JSON-LD that names no article but dates the page (a `WebPage`), read only when nothing else does.
         var datedScripts: [String] = []
-        var namesProduct = false
+        // JSON-LD that may name a product, read only when no script names an article.
+        var productScripts: [String] = []
         var firstTime: String?
         var otherPublished: String?
         var documentTitle: String?
@@ -76,9 +77,7 @@ struct Metadata {
                         } else if TextBytes.contains(bytes, Self.datePublishedWord) {
                             datedScripts.append(json)
                         }
-                        if !namesProduct, TextBytes.contains(bytes, Self.productWord) {
-                            namesProduct = !Self.objects(in: json) { Self.types(of: $0).contains("Product") }.isEmpty
-                        }
+                        if TextBytes.contains(bytes, Self.productWord) { productScripts.append(json) }
                     }
                 } else if node.is("time") {
                     if firstTime == nil { firstTime = node.attribute("datetime") }
@@ -141,7 +140,8 @@ struct Metadata {
         let ogType = meta["og:type"]?.lowercased()
         isProductPage =
             jsonLD.isEmpty
-            && (namesProduct || ogType == "product" || ogType == "og:product" || ogType == "product.item")
+            && (ogType == "product" || ogType == "og:product" || ogType == "product.item"
+                || productScripts.contains { !Self.objects(in: $0) { Self.types(of: $0).contains("Product") }.isEmpty })
 
         // Against `<base href>` as the body's links are (an RSS enclosure must not become a file: URL).
         if let base = document.baseURL {

@@ -58,6 +58,14 @@ package struct EntryFilter: Sendable {
         var inTag = false
         var words = 0
         var inWord = false
+        /// Notes a letter or digit: the start of a word when the byte before was none.
+        func wordCharacter() {
+            if !inWord {
+                words += 1
+                mix(0x20)
+            }
+            inWord = true
+        }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -73,11 +81,7 @@ package struct EntryFilter: Sendable {
                     inWord = false
                     continue
                 }
-                if !inWord {
-                    words += 1
-                    mix(0x20)
-                }
-                inWord = true
+                wordCharacter()
                 mix(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
                 continue
             }
@@ -94,11 +98,7 @@ package struct EntryFilter: Sendable {
                 inWord = false
                 continue
             }
-            if !inWord {
-                words += 1
-                mix(0x20)
-            }
-            inWord = true
+            wordCharacter()
             if scalar.properties.changesWhenLowercased {
                 for lower in String(scalar).lowercased().utf8 { mix(lower) }
             } else {
