@@ -78,7 +78,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings,
+            // jemalloc in place of glibc's allocator: libxml2 builds and frees a tree per page on every core,
+            // and glibc's arenas hand the memory back to the system and fault it in again. In the fetch
+            // benchmark's latency case the run takes 16 % less CPU (2.17 → 1.82 s) and 5 % less wall time,
+            // for 9 MB more peak memory.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
 
         // The extraction benchmark (Benchmarks/extraction/run): its scorer and its measuring executable.
         .target(name: "Scoring", path: "Benchmarks/extraction/Sources/Scoring", swiftSettings: swiftSettings),
