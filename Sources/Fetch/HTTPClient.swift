@@ -142,10 +142,20 @@ package final class HTTPClient: @unchecked Sendable {
         func robotsKey(_ site: String, _ policy: Request.Policy) -> String {
             policy.privateAddresses ? site : site + " public"
         }
-        var hosts: [String: HostState] = [:]
+        // Each host's state in a slot of its own, its requests' slots worked out once per batch: the scheduler
+        // looks at every waiting request on every pass, and hashing host names there cost more than the rest.
+        var slots: [String: Int] = [:]
+        var hosts: [HostState] = []
+        func slot(_ host: String) -> Int {
+            if let known = slots[host] { return known }
+            hosts.append(HostState())
+            slots[host] = hosts.count - 1
+            return hosts.count - 1
+        }
+        let hostSlots = targets.map { slot($0.host) }
         let robotsIndex = -1  // marks robots.txt transfers
 
-        func start(_ request: Request, index: Int, attempt: Int, host: String, bypassesCache: Bool = false) {
+        func start(_ request: Request, index: Int, attempt: Int, host: Int, bypassesCache: Bool = false) {
             var made =
                 setupFailure.map { Result<Transfer, FetchError>.failure(.transport(url: request.url, message: $0)) }
                 ?? Transfer.make(index: index, request: request, options: options, bypassesCache: bypassesCache)
@@ -159,12 +169,12 @@ package final class HTTPClient: @unchecked Sendable {
                 if index == robotsIndex, let site = Target(request.url).site {
                     robots[robotsKey(site, request.policy)] = .unreachableSite
                     robotsFailures[robotsKey(site, request.policy)] = error
-                    hosts[host, default: HostState()].robotsInFlight = false
+                    hosts[host].robotsInFlight = false
                 }
                 deliver(index, .failure(error))
             case .success(let transfer):
-                hosts[host, default: HostState()].active += 1
-                hosts[host, default: HostState()].lastStart = .now()
+                hosts[host].active += 1
+                hosts[host].lastStart = .now()
                 active[transfer.easy] = (transfer, attempt)
             }
         }
@@ -178,10 +188,17 @@ package final class HTTPClient: @unchecked Sendable {
             var still: [Pending] = []
             let now = DispatchTime.now()
             for var item in pending {
+                let host = hostSlots[item.index]
+                let state = hosts[host]
+                // Most waiting requests wait for their host to finish one: pass them without a closer look.
+                if item.robotsChecked, state.active >= options.perHostConcurrency,
+                    state.failuresInARow < options.hostFailureLimit
+                {
+                    still.append(item)
+                    continue
+                }
                 let request = requests[item.index]
                 let target = targets[item.index]
-                let host = target.host
-                let state = hosts[host, default: HostState()]
                 if state.failuresInARow >= options.hostFailureLimit {
                     deliver(item.index, .failure(.hostUnavailable(url: request.url, failures: state.failuresInARow)))
                     continue
@@ -190,7 +207,7 @@ package final class HTTPClient: @unchecked Sendable {
                     let key = robotsKey(site, request.policy)
                     guard let rules = robots[key] else {
                         if !state.robotsInFlight, active.count < options.concurrency {
-                            hosts[host, default: HostState()].robotsInFlight = true
+                            hosts[host].robotsInFlight = true
                             start(
                                 Request(url: site + "/robots.txt", policy: request.policy), index: robotsIndex,
                                 attempt: 0, host: host)
@@ -227,12 +244,12 @@ package final class HTTPClient: @unchecked Sendable {
                     item.robotsChecked = true
                 }
                 var due = item.notBefore
-                if let last = hosts[host]?.lastStart, request.policy.hostDelay > 0 {
+                if let last = state.lastStart, request.policy.hostDelay > 0 {
                     let earliest = last + request.policy.hostDelay
                     if earliest > due { due = earliest }
                 }
                 guard due <= now, active.count < options.concurrency,
-                    hosts[host, default: HostState()].active < options.perHostConcurrency,
+                    hosts[host].active < options.perHostConcurrency,
                     delivered - flow.read.load(ordering: .relaxed) < flow.window
                 else {
                     if due > now { nextDue = min(nextDue ?? due, due) }
@@ -246,11 +263,11 @@ package final class HTTPClient: @unchecked Sendable {
         }
 
         func finished(_ transfer: Transfer, attempt: Int, code: CURLcode) {
-            let host = Transfer.host(of: transfer.request.url)
-            hosts[host, default: HostState()].active -= 1
+            let host = slot(Transfer.host(of: transfer.request.url))
+            hosts[host].active -= 1
             let result = transfer.finish(code: code)
             if transfer.index == robotsIndex {
-                hosts[host, default: HostState()].robotsInFlight = false
+                hosts[host].robotsInFlight = false
                 if let site = Target(transfer.request.url).site {
                     let key = robotsKey(site, transfer.request.policy)
                     robots[key] = Self.robotsRules(from: result, options: options)
@@ -268,10 +285,10 @@ package final class HTTPClient: @unchecked Sendable {
                     pending.append(Pending(index: transfer.index, attempt: attempt, bypassesCache: true))
                 }
             case .success:
-                hosts[host, default: HostState()].failuresInARow = 0
+                hosts[host].failuresInARow = 0
                 deliver(transfer.index, result)
             case .failure(let error):
-                hosts[host, default: HostState()].failuresInARow += 1
+                hosts[host].failuresInARow += 1
                 let policy = transfer.request.policy
                 guard transfer.isRetryable(code: code, result: result), attempt < policy.retries else {
                     deliver(transfer.index, result)
