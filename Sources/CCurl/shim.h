@@ -50,4 +50,22 @@ static inline CURLcode feedpipe_curl_getinfo_pointer(CURL *handle, CURLINFO info
 static inline CURLMcode feedpipe_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }
+static inline CURLMcode feedpipe_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+// The event interface: libcurl says which sockets to watch and when to call it back, and is told which
+// socket is ready, so that it reads only that one.
+typedef int (*feedpipe_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *context,
+                                             void *socket_context);
+typedef int (*feedpipe_curl_timer_callback)(CURLM *multi, long timeout_ms, void *context);
+
+static inline CURLMcode feedpipe_curl_multi_setopt_socket_function(CURLM *multi,
+                                                                   feedpipe_curl_socket_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+}
+static inline CURLMcode feedpipe_curl_multi_setopt_timer_function(CURLM *multi,
+                                                                  feedpipe_curl_timer_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+}
 #endif

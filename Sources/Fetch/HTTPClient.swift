@@ -10,6 +10,8 @@ package final class HTTPClient: @unchecked Sendable {
     // The multi handle is only touched on `queue`.
     private let multi: UnsafeMutableRawPointer
     private let queue = DispatchQueue(label: "feedpipe.fetch")
+    /// The sockets and timers libcurl asks to have watched (touched on `queue`, but for its `wake`).
+    private let watch: SocketWatch?
 
     /// Why no transfer can be made, when libcurl could not be set up: every request fails with it.
     private let setupFailure: String?
@@ -17,9 +19,17 @@ package final class HTTPClient: @unchecked Sendable {
     package init(options: FetchOptions = FetchOptions()) {
         self.options = options
         self.multi = curl_multi_init()!
+        self.watch = SocketWatch()
         var failure =
             Curl.initialized == CURLE_OK
             ? nil : "libcurl cannot start: " + String(cString: curl_easy_strerror(Curl.initialized))
+        if failure == nil {
+            if let watch {
+                failure = Curl.failure(watch.install(on: multi)).map { "libcurl cannot be set up: " + $0 }
+            } else {
+                failure = "no pipe to wait on: " + String(cString: strerror(errno))
+            }
+        }
         // Connections are kept alive across batches; on HTTP/2, transfers to one host share one connection.
         for (option, value) in [
             (CURLMOPT_MAX_TOTAL_CONNECTIONS, options.concurrency),
@@ -54,9 +64,9 @@ package final class HTTPClient: @unchecked Sendable {
     package func answers(to requests: [Request], window: Int? = nil) -> Answers {
         let flow = Answers.Flow(
             window: max(1, window ?? options.concurrency),
-            wake: { [self] in
-                // A wake-up that fails costs at most the poll's 200 ms timeout: the driver looks again then.
-                _ = curl_multi_wakeup(self.multi)
+            wake: { [watch] in
+                // A wake-up that fails costs at most the wait's 200 ms limit: the driver looks again then.
+                watch?.wake()
             })
         let stream = AsyncStream<Answer> { continuation in
             continuation.onTermination = { _ in flow.stopped.store(true, ordering: .relaxed) }
@@ -309,6 +319,28 @@ package final class HTTPClient: @unchecked Sendable {
             }
         }
 
+        /// Tells libcurl what happened on a socket (or, with `CURL_SOCKET_TIMEOUT`, that its timers are due),
+        /// then takes the transfers that ended. Each host's next request starts as soon as its answer is in,
+        /// not after the other answers that arrived with it are read. False when the multi handle failed.
+        func act(on socket: curl_socket_t, events: Int32) -> Bool {
+            var running: Int32 = 0
+            if let failure = Curl.failure(curl_multi_socket_action(multi, socket, events, &running)) {
+                failAll("libcurl stopped driving the transfers: \(failure)")
+                return false
+            }
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                    let entry = active.removeValue(forKey: easy)
+                else { continue }
+                let code = message.pointee.data.result
+                abandon([easy])
+                finished(entry.transfer, attempt: entry.attempt, code: code)
+                nextDue = startReady()
+            }
+            return true
+        }
+
         var nextDue = startReady()
         while !active.isEmpty || !pending.isEmpty {
             if flow.stopped.load(ordering: .relaxed) {
@@ -316,38 +348,32 @@ package final class HTTPClient: @unchecked Sendable {
                 abandon(active.keys)
                 return
             }
-            if !active.isEmpty {
-                var running: Int32 = 0
-                if let failure = Curl.failure(curl_multi_perform(multi, &running)) {
-                    failAll("libcurl stopped driving the transfers: \(failure)")
-                    return
-                }
-                var remaining: Int32 = 0
-                while let message = curl_multi_info_read(multi, &remaining) {
-                    guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                        let entry = active.removeValue(forKey: easy)
-                    else { continue }
-                    let code = message.pointee.data.result
-                    abandon([easy])
-                    finished(entry.transfer, attempt: entry.attempt, code: code)
-                    // The host's next request goes out now, not after every other answer of this round is
-                    // read: on distant hosts a round of answers otherwise delays the next round by its reading.
-                    nextDue = startReady()
-                }
+            guard let watch else {
+                failAll("no pipe to wait on")
+                return
+            }
+            // libcurl's timers: transfers just added start here, and time limits are enforced.
+            if let deadline = watch.deadline, deadline <= DispatchTime.now().uptimeNanoseconds {
+                watch.deadline = nil
+                guard act(on: CURL_SOCKET_TIMEOUT, events: 0) else { return }
             }
             nextDue = startReady()
             guard !active.isEmpty || !pending.isEmpty else { break }
-            // Sleep in the poll until a transfer has news, the next waiting request is due, or the reader
-            // took an answer (curl_multi_wakeup).
+            // Sleep until a socket is ready, libcurl's next timer or the next waiting request is due, or the
+            // reader took an answer (`SocketWatch.wake`).
+            let now = DispatchTime.now().uptimeNanoseconds
             var wait = 200
-            if let nextDue {
-                let nanoseconds = nextDue.uptimeNanoseconds.subtractingReportingOverflow(
-                    DispatchTime.now().uptimeNanoseconds)
-                wait = nanoseconds.overflow ? 0 : min(200, Int(nanoseconds.partialValue / 1_000_000) + 1)
+            for due in [watch.deadline, nextDue?.uptimeNanoseconds].compactMap({ $0 }) {
+                wait = min(wait, due <= now ? 0 : Int((due - now) / 1_000_000) + 1)
             }
-            if let failure = Curl.failure(curl_multi_poll(multi, nil, 0, Int32(wait), nil)) {
-                failAll("libcurl cannot wait for the transfers: \(failure)")
+            switch watch.wait(milliseconds: wait) {
+            case .failure(let failure):
+                failAll("cannot wait for the transfers: \(failure.reason)")
                 return
+            case .success(let ready):
+                for (socket, events) in ready {
+                    guard act(on: socket, events: events) else { return }
+                }
             }
         }
 
