@@ -102,12 +102,11 @@ struct FeedMerge {
             do {
                 var batch = batch
                 if config.filter.dedupe { batch = try withoutDuplicates(batch, pipeline: index) }
-                let counts = try state.merge(batch, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+                let counts = try state.merge(
+                    batch, fetched: fetched.removeValue(forKey: index) ?? [], feed: config.id, seenAt: seenAt,
+                    keep: config.maxEntries)
                 reports[index].new += counts.new
                 reports[index].updated += counts.updated
-                for (url, validators) in fetched.removeValue(forKey: index) ?? [] {
-                    try state.save(validators, for: url, feed: config.id)
-                }
             } catch {
                 broken[index] = .state(error)
             }

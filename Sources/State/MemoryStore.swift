@@ -24,7 +24,10 @@ package final class MemoryStore: StateStore {
     package func firstSeen(feed: String, id: String) -> Date? { stored[feed]?[id]?.firstSeen }
 
     @discardableResult
-    package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) -> (new: Int, updated: Int) {
+    package func merge(
+        _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
+    ) -> (new: Int, updated: Int) {
+        for (url, validators) in fetched { save(validators, for: url, feed: feed) }
         var entries = stored[feed, default: [:]]
         var new = 0
         var updated = 0

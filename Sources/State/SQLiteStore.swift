@@ -169,9 +169,10 @@ package final class SQLiteStore: StateStore {
     }
 
     @discardableResult
-    package func merge(_ incoming: [Entry], feed: String, seenAt now: Date, keep: Int) throws(StateError)
-        -> (new: Int, updated: Int)
-    {
+    package func merge(
+        _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt now: Date,
+        keep: Int
+    ) throws(StateError) -> (new: Int, updated: Int) {
         let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var new = 0
         var updated = 0
@@ -205,6 +206,9 @@ package final class SQLiteStore: StateStore {
                     SELECT id FROM entries WHERE feed = ?
                     ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id LIMIT ?)
                 """, [feed, feed, keep])
+            // In the same transaction: a transaction of its own for each article cost a WAL write and four
+            // file locks, 500 of them in a run over 50 sites.
+            for (url, validators) in fetched { try save(validators, for: url, feed: feed) }
             try execute("COMMIT")
         } catch {
             try? execute("ROLLBACK")

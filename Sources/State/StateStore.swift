@@ -15,12 +15,23 @@ package protocol StateStore: AnyObject {
     func entry(feed: String, id: String) throws(StateError) -> Entry?
     /// When an entry was first stored, if it was.
     func firstSeen(feed: String, id: String) throws(StateError) -> Date?
-    /// Stores entries (replacing earlier versions with the same id) and keeps only the newest `keep` of the
-    /// feed, all at once. Returns how many were new and how many changed.
+    /// Stores entries (replacing earlier versions with the same id), keeps only the newest `keep` of the
+    /// feed, and saves the validators of the articles `fetched`, all at once. Returns how many entries were
+    /// new and how many changed.
     @discardableResult
-    func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (
+    func merge(
+        _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
+    ) throws(StateError) -> (new: Int, updated: Int)
+}
+
+extension StateStore {
+    /// Stores entries and prunes the feed (see `merge(_:fetched:feed:seenAt:keep:)`), with no validators.
+    @discardableResult
+    package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (
         new: Int, updated: Int
-    )
+    ) {
+        try merge(incoming, fetched: [], feed: feed, seenAt: seenAt, keep: keep)
+    }
 }
 
 /// What an earlier successful fetch of a URL left: its validators and when it happened.

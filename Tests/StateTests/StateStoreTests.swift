@@ -66,6 +66,17 @@ struct StateStoreTests {
         #expect(try store.validators(for: "https://news.example/b", feed: "f") == nil)
     }
 
+    @Test("a merge saves the validators of the articles its entries came from", arguments: Kind.allCases)
+    func mergeSavesValidators(kind: Kind) throws {
+        let store = try kind.make()
+        let saved = Validators(etag: "\"v2\"", lastModified: nil, fetchedAt: Date(timeIntervalSince1970: 7))
+        try store.merge(
+            [Self.entry("a", published: 1)], fetched: [("https://news.example/a", saved)], feed: "f",
+            seenAt: Date(), keep: 5)
+        #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
+        #expect(try store.entries(feed: "f").map(\.id) == ["a"])
+    }
+
     @Test("a file that is not a store is moved aside and a new store made in its place")
     func corruptFileIsMovedAside() throws {
         let folder = try Repository.temporaryFolder()
