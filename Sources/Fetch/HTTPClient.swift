@@ -108,8 +108,8 @@ package final class HTTPClient: @unchecked Sendable {
         let path: String
 
         init(_ url: String) {
-            host = Transfer.host(of: url)
             let components = URLComponents(string: url)
+            host = components?.host?.lowercased() ?? ""
             if let components, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
                 let host = components.host?.lowercased()
             {
@@ -148,7 +148,7 @@ package final class HTTPClient: @unchecked Sendable {
                 pending.append(Pending(index: index))
             }
         }
-        var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int)] = [:]
+        var active: [UnsafeMutableRawPointer: (transfer: Transfer, attempt: Int, host: Int)] = [:]
         func robotsKey(_ site: String, _ policy: Request.Policy) -> String {
             policy.privateAddresses ? site : site + " public"
         }
@@ -185,7 +185,7 @@ package final class HTTPClient: @unchecked Sendable {
             case .success(let transfer):
                 hosts[host].active += 1
                 hosts[host].lastStart = .now()
-                active[transfer.easy] = (transfer, attempt)
+                active[transfer.easy] = (transfer, attempt, host)
             }
         }
 
@@ -201,9 +201,8 @@ package final class HTTPClient: @unchecked Sendable {
                 let host = hostSlots[item.index]
                 let state = hosts[host]
                 // Most waiting requests wait for their host to finish one: pass them without a closer look.
-                if item.robotsChecked, state.active >= options.perHostConcurrency,
-                    state.failuresInARow < options.hostFailureLimit
-                {
+                // (A host with transfers running has had its robots.txt read.)
+                if state.active >= options.perHostConcurrency, state.failuresInARow < options.hostFailureLimit {
                     still.append(item)
                     continue
                 }
@@ -272,8 +271,7 @@ package final class HTTPClient: @unchecked Sendable {
             return nextDue
         }
 
-        func finished(_ transfer: Transfer, attempt: Int, code: CURLcode) {
-            let host = slot(Transfer.host(of: transfer.request.url))
+        func finished(_ transfer: Transfer, attempt: Int, host: Int, code: CURLcode) {
             hosts[host].active -= 1
             let result = transfer.finish(code: code)
             if transfer.index == robotsIndex {
@@ -335,7 +333,7 @@ package final class HTTPClient: @unchecked Sendable {
                 else { continue }
                 let code = message.pointee.data.result
                 abandon([easy])
-                finished(entry.transfer, attempt: entry.attempt, code: code)
+                finished(entry.transfer, attempt: entry.attempt, host: entry.host, code: code)
                 nextDue = startReady()
             }
             return true
@@ -452,10 +450,6 @@ private final class Transfer {
         curl_slist_free_all(headerList)
         curl_easy_cleanup(easy)
         errorBuffer.deallocate()
-    }
-
-    static func host(of url: String) -> String {
-        URLComponents(string: url)?.host?.lowercased() ?? ""
     }
 
     static func make(index: Int, request: Request, options: FetchOptions, bypassesCache: Bool = false)
