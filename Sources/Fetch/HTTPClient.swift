@@ -470,6 +470,10 @@ private final class Transfer {
             (CURLOPT_HTTP_CONTENT_DECODING, 0),
             // HTTP/2 where TLS lets the server offer it, HTTP/1.1 with keep-alive elsewhere.
             (CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)),
+            // Reads of 64 KB rather than 16: a page of 170 KB comes in three reads, not eleven (in the fetch
+            // benchmark's latency case, 1,700 `recvfrom` calls instead of 5,700, and 7 % less CPU in six
+            // alternating runs, for 3 MB more peak memory).
+            (CURLOPT_BUFFERSIZE, 64 << 10),
         ]
         var code = feedpipe_curl_setopt_string(easy, CURLOPT_URL, request.url)
         for (option, value) in settings where code == CURLE_OK { code = feedpipe_curl_setopt_long(easy, option, value) }
