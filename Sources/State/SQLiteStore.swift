@@ -173,7 +173,12 @@ package final class SQLiteStore: StateStore {
         _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt now: Date,
         keep: Int
     ) throws(StateError) -> (new: Int, updated: Int) {
-        let existing = Dictionary(try entries(feed: feed).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Only the entries coming in are looked up: the feed keeps up to `keep` entries, bodies and all, and a
+        // run that brings one new article has no need to read them all.
+        var existing: [String: Entry] = [:]
+        for entry in incoming where existing[entry.id] == nil {
+            if let stored = try self.entry(feed: feed, id: entry.id) { existing[entry.id] = stored }
+        }
         var new = 0
         var updated = 0
         try execute("BEGIN IMMEDIATE")
