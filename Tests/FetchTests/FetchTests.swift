@@ -129,6 +129,28 @@ struct HTTPClientTests {
         #expect(second.isNotModified)
     }
 
+    /// With one transfer at a time and room for one unread answer, a request waits for the reader: the
+    /// third goes out only after the reader is done with the first answer. Read without a window, all five
+    /// pages would be in before the reader finished with any.
+    @Test func aReaderThatFallsBehindHoldsTheFetchingBack() async throws {
+        let server = try LoopbackServer { request in .init(status: 200, body: Array(request.path.utf8)) }
+        defer { server.stop() }
+        var options = FetchOptions()
+        options.concurrency = 1
+        let requests = (0..<5).map { Request(url: "\(server.baseURL)/page\($0)") }
+        var doneWith: [Date] = []
+        for await answer in HTTPClient(options: options).answers(to: requests, window: 1) {
+            #expect((try? answer.result.get())?.body == Array("/page\(answer.index)".utf8))
+            try await Task.sleep(for: .milliseconds(40))
+            doneWith.append(Date())
+        }
+        let sent = server.received.filter { $0.path.hasPrefix("/page") }.map(\.time)
+        #expect(sent.count == 5 && doneWith.count == 5)
+        for index in 2..<min(sent.count, 5) {
+            #expect(sent[index] >= doneWith[index - 2], "request \(index) went out before answer \(index - 2) was read")
+        }
+    }
+
     @Test func stopsBodiesOverTheLimit() async throws {
         let server = try LoopbackServer { _ in .init(status: 200, body: [UInt8](repeating: 0x41, count: 200_000)) }
         var options = FetchOptions()
