@@ -40,11 +40,29 @@ struct Metadata {
         var authorLinks: [Node] = []
         var authorPageLinks: [Node] = []
 
+        // Only scripts that name an article type are worth decoding (some pages carry tens of kilobytes of
+        // breadcrumbs and organisation data).
+        func readStructuredData(_ json: String) {
+            let bytes = Array(json.utf8)
+            if Self.articleTypeWords.contains(where: { TextBytes.contains(bytes, $0) }) {
+                jsonLD.append(contentsOf: Self.articleObjects(in: json, page: document.url))
+            } else if TextBytes.contains(bytes, Self.datePublishedWord) {
+                datedScripts.append(json)
+            }
+            if TextBytes.contains(bytes, Self.productWord) { productScripts.append(json) }
+        }
         if let root = document.root {
             for node in root.descendants where node.tag(in: Self.metadataTags) {
                 if node.is("meta") {
                     let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop"))?
                         .lowercased()
+                    // JSON-LD in a `<meta name="script:ld+json">`: what Next.js renders for structured data
+                    // handed to its `other` metadata field, a common mistake. WCXB dev articles: day
+                    // published 0.873 → 0.874 and title 0.801 → 0.802 (one page); scrapinghub has none.
+                    if key == "script:ld+json" {
+                        if let content = node.attribute("content") { readStructuredData(content) }
+                        continue
+                    }
                     if let key, let content = node.attribute("content")?.trimmed, !content.isEmpty,
                         meta[key] == nil
                     {
@@ -68,16 +86,7 @@ struct Metadata {
                     }
                 } else if node.is("script") {
                     if node.attribute("type").map({ TextBytes.contains($0.lowercased(), "ld+json") }) == true {
-                        // Only scripts that name an article type are worth decoding (some pages carry
-                        // tens of kilobytes of breadcrumbs and organisation data).
-                        let json = node.text
-                        let bytes = Array(json.utf8)
-                        if Self.articleTypeWords.contains(where: { TextBytes.contains(bytes, $0) }) {
-                            jsonLD.append(contentsOf: Self.articleObjects(in: json, page: document.url))
-                        } else if TextBytes.contains(bytes, Self.datePublishedWord) {
-                            datedScripts.append(json)
-                        }
-                        if TextBytes.contains(bytes, Self.productWord) { productScripts.append(json) }
+                        readStructuredData(node.text)
                     }
                 } else if node.is("time") {
                     if firstTime == nil { firstTime = node.attribute("datetime") }

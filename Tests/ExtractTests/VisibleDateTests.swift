@@ -213,6 +213,19 @@ struct VisibleDateTests {
         #expect(article.modified == Self.day("2025-06-12"))
     }
 
+    /// Next.js renders structured data handed to its `other` metadata field as a `<meta>` whose content is
+    /// the JSON-LD, entity-escaped: it is read as the script would be.
+    @Test func structuredDataInAMetaTagDatesThePage() throws {
+        let json = #"{"@type":"Article","headline":"Full EV cars","datePublished":"2025-11-17T09:00:00-05:00"}"#
+        let escaped = json.replacingOccurrences(of: "\"", with: "&quot;")
+        let html = """
+            <html><head><meta name="script:ld+json" content="\(escaped)"></head>
+            <body><h1>Full EV cars</h1>\(Self.prose)</body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.published == Self.day("2025-11-17T14:00:00Z"))
+    }
+
     /// A page that first says when it was updated, or shows a day close to its metadata's, keeps the
     /// metadata's date; so does one whose only date beside the title is a quoted post's.
     @Test(arguments: [
