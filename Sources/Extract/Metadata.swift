@@ -390,8 +390,22 @@ struct Metadata {
     /// for what names nobody (an address, a number, an empty string).
     static func plausibleAuthor(_ text: String) -> String? {
         var name = text.collapsedWhitespace
-        if let prefix = Byline.prefix(of: name), prefix.hasSuffix("by") { name = String(name.dropFirst(prefix.count)) }
+        // "By …", and a label ("Author: …"; WCXB dev articles: two pages right).
+        if let prefix = Byline.prefix(of: name),
+            prefix.hasSuffix("by") || name.dropFirst(prefix.count).first == ":"
+        {
+            name = String(name.dropFirst(prefix.count))
+        }
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,;:|-\u{A0}"))
+        // A name with the author's role after a dash or a bar ("David Jackson - FullStack Editorial Team").
+        // WCXB dev articles: one page right, and one wrong whose annotation keeps the newsroom after the bar.
+        for separator in [" - ", " – ", " — ", " | "] {
+            if let range = name.range(of: separator),
+                (2...4).contains(name[..<range.lowerBound].split(separator: " ").count)
+            {
+                name = String(name[..<range.lowerBound])
+            }
+        }
         guard !name.isEmpty, !name.contains("://"), !name.allSatisfy({ $0.isNumber || $0 == " " }),
             !["undefined", "null", "none", "admin"].contains(name.lowercased())
         else { return nil }

@@ -287,11 +287,34 @@ struct BylineTests {
             ("<span itemprop=\"author\">Ann Lee</span>", "Ann Lee"),
             ("<p class=\"dek\">par Jean Dupont</p>", "Jean Dupont"),
             ("<p>Von Miller signs for the club</p>", nil),
+            // The name in its own element, the role or the publication after it in others.
+            (
+                "<div class=\"author-title-wrap\"><div>Written By</div><div>Ann Lee</div><div>AI Writer, Acme</div></div>",
+                "Ann Lee"
+            ),
+            ("<div class=\"byline-section\"><a>Ann Lee</a> <span>USA TODAY</span></div>", "Ann Lee"),
+            ("<p>By <a href=\"/ann\">Ann Lee</a> <a href=\"/print\">View In Digital Edition</a></p>", "Ann Lee"),
+            // Two authors stay two; an avatar's initial is no name.
+            ("<p class=\"byline\">By <a>Ann Lee</a> and <a>Bo Chen</a></p>", "Ann Lee and Bo Chen"),
+            ("<div class=\"author\"><span>A</span> <span>Ann Lee</span></div>", "A Ann Lee"),
         ] as [(String, String?)])
     func aBylineThePageShowsNamesTheAuthor(byline: String, expected: String?) throws {
         let html =
             "<html><body><header><h1>River path</h1>\(byline)</header><article>\(Self.prose)</article></body></html>"
         #expect(Extractor().extract(try Document(html: html)).author == expected, "\(byline)")
+    }
+
+    /// An author's label and role are not part of the name.
+    @Test(arguments: [
+        ("Author: Ann Lee", "Ann Lee"), ("Ann Lee - Editorial Team", "Ann Lee"), ("Ann Lee | The Newsroom", "Ann Lee"),
+        ("Jean-Pierre Martin", "Jean-Pierre Martin"), ("Ann Lee, Bo Chen", "Ann Lee, Bo Chen"),
+    ])
+    func metadataAuthorsLoseTheirLabelsAndRoles(given: String, expected: String) throws {
+        let html = """
+            <html><head><meta name="author" content="\(given)"></head><body><h1>River path</h1>
+            <article>\(Self.prose)</article></body></html>
+            """
+        #expect(Extractor().extract(try Document(html: html)).author == expected)
     }
 
     @Test func metadataThatNamesNobodyGivesWayToTheByline() throws {
