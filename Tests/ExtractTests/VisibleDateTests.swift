@@ -294,6 +294,11 @@ struct BylineTests {
             ),
             ("<div class=\"byline-section\"><a>Ann Lee</a> <span>USA TODAY</span></div>", "Ann Lee"),
             ("<p>By <a href=\"/ann\">Ann Lee</a> <a href=\"/print\">View In Digital Edition</a></p>", "Ann Lee"),
+            // A date after the name ends it; a name that is a month's stays whole.
+            ("<p class=\"author\"> Ann Lee<br> 4 August 2010 </p>", "Ann Lee"),
+            ("<p>by: <!-- -->Ann Lee<!-- -->,<!-- --> <!-- -->Dec 17, 2025<!-- --></p>", "Ann Lee"),
+            ("<div class=\"author-details\"><p>June Carter</p><small>Sun Dec 14, 2025</small></div>", "June Carter"),
+            ("<div class=\"author-meta\"><span>Updated</span> <span>Dec 14, 2025</span></div>", nil),
             // Two authors stay two; an avatar's initial is no name.
             ("<p class=\"byline\">By <a>Ann Lee</a> and <a>Bo Chen</a></p>", "Ann Lee and Bo Chen"),
             ("<div class=\"author\"><span>A</span> <span>Ann Lee</span></div>", "A Ann Lee"),
@@ -302,6 +307,16 @@ struct BylineTests {
         let html =
             "<html><body><header><h1>River path</h1>\(byline)</header><article>\(Self.prose)</article></body></html>"
         #expect(Extractor().extract(try Document(html: html)).author == expected, "\(byline)")
+    }
+
+    /// Scholarly pages name each author in a `citation_author` of its own.
+    @Test func citationAuthorsAreTheAuthors() throws {
+        let html = """
+            <html><head><meta name="citation_title" content="River paths">
+            <meta name="citation_author" content="Ann Lee"><meta name="citation_author" content="Bo Chen">
+            </head><body><h1>River paths</h1><article>\(Self.prose)</article></body></html>
+            """
+        #expect(Extractor().extract(try Document(html: html)).author == "Ann Lee, Bo Chen")
     }
 
     /// An author's label and role are not part of the name.
