@@ -266,6 +266,29 @@ struct TitleTests {
                 "Ledger: Council votes on river path"
             ),
             ("Rust 1.80 - what is new", nil, nil, "https://blog.example.org/a", "Rust 1.80 - what is new"),
+            // The headline readers see, when it says mostly what the metadata title says.
+            (
+                "Health And Nutrition Trends For 2026", "Top 10 Health and Nutrition Trends to Watch", nil,
+                "https://tastewise.io/blog/x", "Top 10 Health and Nutrition Trends to Watch"
+            ),
+            (
+                "Best Residential Movers in NYC 2025 | Top 19 Companies", "Best Residential Movers in NYC 2025", nil,
+                "https://movers.example/x", "Best Residential Movers in NYC 2025"
+            ),
+            // Not a blog's name, a heading with a date run into it, or a heading in capitals.
+            (
+                "Defer, Panic, and Recover - The Go Programming Language", "The Go Blog", nil,
+                "https://go.dev/blog/defer", "Defer, Panic, and Recover - The Go Programming Language"
+            ),
+            (
+                "Preparing a transition in Debusine", "Dec 18 2025 Preparing a transition in Debusine", nil,
+                "https://blog.example.org/a", "Preparing a transition in Debusine"
+            ),
+            (
+                "Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros",
+                "BEST DRIP COFFEE MAKER IN 2026: BUYING TIPS",
+                nil, "https://coffee.example/x", "Best Drip Coffee Maker 2026: Buying Tips From Coffee Pros"
+            ),
         ] as [(String, String?, String?, String?, String)])
     func titlesLoseTheSitesName(title: String, heading: String?, site: String?, url: String?, expected: String) {
         #expect(Metadata.cleanTitle(title, heading: heading, site: site, url: url) == expected)
