@@ -275,6 +275,10 @@ struct TitleTests {
                 "Best Residential Movers in NYC 2025 | Top 19 Companies", "Best Residential Movers in NYC 2025", nil,
                 "https://movers.example/x", "Best Residential Movers in NYC 2025"
             ),
+            (
+                "json — JSON encoder and decoder — Python 3.14 documentation", "json — JSON encoder and decoder¶", nil,
+                "https://docs.python.org/3/library/json.html", "json — JSON encoder and decoder"
+            ),
             // Not a blog's name, a heading with a date run into it, or a heading in capitals.
             (
                 "Defer, Panic, and Recover - The Go Programming Language", "The Go Blog", nil,
