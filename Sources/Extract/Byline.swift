@@ -131,13 +131,12 @@ enum Byline {
         // and twelve without an author now name their first post's author block, where the annotation
         // names another member.
         let parts = rest.split(separator: " ")
+        func plain(_ word: Substring) -> String { word.lowercased().trimmingCharacters(in: .punctuationCharacters) }
+        func isMonth(_ word: Substring) -> Bool { VisibleDate.months[plain(word)] != nil }
         if let cut = parts.indices.first(where: { index in
             if parts[index].contains(where: \.isNumber) { return true }
-            let word = parts[index].lowercased().trimmingCharacters(in: .punctuationCharacters)
-            return index + 1 < parts.count && (VisibleDate.months[word] != nil || weekdays.contains(word))
-                && (parts[index + 1].contains(where: \.isNumber)
-                    || VisibleDate.months[parts[index + 1].lowercased().trimmingCharacters(in: .punctuationCharacters)]
-                        != nil)
+            return index + 1 < parts.count && (isMonth(parts[index]) || weekdays.contains(plain(parts[index])))
+                && (parts[index + 1].contains(where: \.isNumber) || isMonth(parts[index + 1]))
         }), cut > 0 {
             rest = parts[..<cut].joined(separator: " ")
         }

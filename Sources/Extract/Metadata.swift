@@ -33,7 +33,6 @@ struct Metadata {
         var otherPublished: String?
         var citationAuthors: [String] = []
         var documentTitle: String?
-        var firstHeading: String?
         var headingNode: Node?
         // Byline links, for pages whose metadata names no author: `rel="author"`, as the HTML standard
         // defines it, or else a link to an author page, as blog engines write their bylines.
@@ -100,10 +99,7 @@ struct Metadata {
                 } else if node.is("title") {
                     if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
                 } else if node.is("h1") {
-                    if firstHeading == nil {
-                        firstHeading = node.text.collapsedWhitespace
-                        headingNode = node
-                    }
+                    if headingNode == nil { headingNode = node }
                 } else if authorLinks.count < 3, node.hasAttributes {
                     if node.attribute("rel", contains: "author") {
                         authorLinks.append(node)
@@ -115,6 +111,7 @@ struct Metadata {
         }
 
         let ld = jsonLD.first ?? [:]
+        let firstHeading = headingNode?.text.collapsedWhitespace
         let citedAuthors = citationAuthors.isEmpty ? nil : citationAuthors.joined(separator: ", ")
         title =
             Self.string(ld["headline"]) ?? Self.string(ld["name"])
@@ -461,9 +458,9 @@ struct Metadata {
         let heading = heading.map {
             decodingEntities($0).collapsedWhitespace.trimmingCharacters(in: CharacterSet(charactersIn: "¶§# "))
         }
-        if let heading, heading != title,
-            squeezed(heading) != site.map(squeezed)
-        {
+        let flatHeading = heading.map(squeezed)
+        let namesSiteOnly = flatHeading == site.map(squeezed)
+        if let heading, heading != title, !namesSiteOnly {
             func words(_ text: String) -> Set<String> {
                 Set(text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
             }
@@ -489,9 +486,8 @@ struct Metadata {
                 return heading
             }
         }
-        if let heading = heading?.collapsedWhitespace, heading.count * 2 >= title.count, heading.count < title.count {
-            let flatHeading = squeezed(heading)
-            if !flatHeading.isEmpty, flatHeading != site.map(squeezed),
+        if let heading, let flatHeading, heading.count * 2 >= title.count, heading.count < title.count {
+            if !flatHeading.isEmpty, !namesSiteOnly,
                 flatTitle.hasPrefix(flatHeading) || flatTitle.hasSuffix(flatHeading)
             {
                 return heading

@@ -109,9 +109,10 @@ package final class HTTPClient: @unchecked Sendable {
 
         init(_ url: String) {
             let components = URLComponents(string: url)
-            host = components?.host?.lowercased() ?? ""
+            let host = components?.host?.lowercased()
+            self.host = host ?? ""
             if let components, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                let host = components.host?.lowercased()
+                let host
             {
                 site = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
             } else {
@@ -155,14 +156,12 @@ package final class HTTPClient: @unchecked Sendable {
         // Each host's state in a slot of its own, its requests' slots worked out once per batch: the scheduler
         // looks at every waiting request on every pass, and hashing host names there cost more than the rest.
         var slots: [String: Int] = [:]
-        var hosts: [HostState] = []
-        func slot(_ host: String) -> Int {
-            if let known = slots[host] { return known }
-            hosts.append(HostState())
-            slots[host] = hosts.count - 1
-            return hosts.count - 1
+        let hostSlots = targets.map { target in
+            if let known = slots[target.host] { return known }
+            slots[target.host] = slots.count
+            return slots.count - 1
         }
-        let hostSlots = targets.map { slot($0.host) }
+        var hosts = [HostState](repeating: HostState(), count: slots.count)
         let robotsIndex = -1  // marks robots.txt transfers
 
         func start(_ request: Request, index: Int, attempt: Int, host: Int, bypassesCache: Bool = false) {
