@@ -1,6 +1,8 @@
 #ifndef FEEDPIPE_CCURL_SHIM_H
 #define FEEDPIPE_CCURL_SHIM_H
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 
 // Swift cannot call C variadic functions: typed wrappers for the options feedpipe sets.
 
@@ -33,6 +35,26 @@ typedef int (*feedpipe_curl_prereq_callback)(void *context, char *primary_ip, ch
 
 static inline CURLcode feedpipe_curl_setopt_prereq_function(CURL *handle, feedpipe_curl_prereq_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
+
+// Called before libcurl opens each socket, with the resolved address it is about to connect to: the address
+// policy refuses a private address here, before any packet leaves (redirects and DNS rebinding included).
+typedef curl_socket_t (*feedpipe_curl_opensocket_callback)(void *context, curlsocktype purpose,
+                                                          struct curl_sockaddr *address);
+
+static inline CURLcode feedpipe_curl_setopt_opensocket_function(CURL *handle,
+                                                                feedpipe_curl_opensocket_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, callback);
+}
+
+// The text form of the IPv4 or IPv6 address in `address` (empty for any other family).
+static inline void feedpipe_curl_sockaddr_text(const struct curl_sockaddr *address, char *text, socklen_t size) {
+    text[0] = 0;
+    if (address->family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)&address->addr)->sin_addr, text, size);
+    } else if (address->family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)&address->addr)->sin6_addr, text, size);
+    }
 }
 
 static inline CURLcode feedpipe_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -527,6 +527,26 @@ private final class Transfer {
             }
         }
         if code == CURLE_OK, !request.policy.privateAddresses {
+            // The address is judged before the socket is opened, so a refused address sees no connection
+            // attempt, and the answer is the same whether anything listens there or not.
+            code = feedpipe_curl_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+            if code == CURLE_OK {
+                code = feedpipe_curl_setopt_opensocket_function(easy) { context, _, address in
+                    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+                    guard let address else { return CURL_SOCKET_BAD }
+                    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+                    feedpipe_curl_sockaddr_text(address, &text, socklen_t(text.count))
+                    let target = String(cString: text)
+                    if AddressPolicy.isPrivate(target, publicForTesting: transfer.publicForTesting) {
+                        transfer.refusedAddress = target
+                        return CURL_SOCKET_BAD
+                    }
+                    return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+                }
+            }
+        }
+        // A connection libcurl reuses was opened for another transfer: its address is checked again here.
+        if code == CURLE_OK, !request.policy.privateAddresses {
             code = feedpipe_curl_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
             if code == CURLE_OK {
                 code = feedpipe_curl_setopt_prereq_function(easy) { context, address, _, _, _ in

@@ -54,6 +54,9 @@ package final class LoopbackServer: @unchecked Sendable {
     /// Every request received so far.
     package var received: [Received] { core.lock.withLock { core.requests } }
 
+    /// How many connections were accepted so far, whether or not a request came over them.
+    package var connections: Int { core.lock.withLock { core.connections } }
+
     package init(host: String = "127.0.0.1", handler: @escaping @Sendable (Received) -> Reply) throws {
         self.host = host
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -112,6 +115,7 @@ private final class Core: @unchecked Sendable {
     let handler: @Sendable (Received) -> Reply
     let lock = NSLock()
     var requests: [Received] = []
+    var connections = 0
     private var stopped = false
 
     init(socket: Int32, handler: @escaping @Sendable (Received) -> Reply) {
@@ -133,6 +137,7 @@ private final class Core: @unchecked Sendable {
         while true {
             let client = accept(socket, nil, nil)
             guard client >= 0 else { return }
+            lock.withLock { connections += 1 }
             let connection = Thread { [self] in self.serve(client) }
             connection.start()
         }
