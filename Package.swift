@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
         // Hummingbird's own header types, named directly by `serve`.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // The channel below Hummingbird's router, where `serve` closes connections that asked for it.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // C libraries, each behind a system library target with a small shim header.
@@ -68,7 +71,12 @@ let package = Package(
             name: "Serve",
             dependencies: [
                 "Feed", "Fetch", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -102,6 +110,9 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NormalizeTests", dependencies: ["Normalize", "Extract", "Feed"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServeTests", dependencies: ["Serve", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// `/full?url=ADDRESS`: the full-text feed of an address, made when asked (`serve --on-demand`), for the
 /// hosts allowed, at most `limit` at once, each kept for `cacheSeconds`.
@@ -8,17 +9,23 @@ package struct OnDemand: Sendable {
     package var anyHost: Bool
     package var cacheSeconds: Double
     package var limit: Int
+    /// Feeds one client (one IP address) may have made at once.
+    package var perClient: Int
+    /// The most bytes of feeds kept in the cache.
+    package var cacheBytes: Int
     /// Makes the feed of an address: its Atom text, or why there is none.
     package var make: @Sendable (String) async -> Result<String, OnDemandFailure>
 
     package init(
-        hosts: Set<String>, anyHost: Bool, cacheSeconds: Double, limit: Int,
-        make: @escaping @Sendable (String) async -> Result<String, OnDemandFailure>
+        hosts: Set<String>, anyHost: Bool, cacheSeconds: Double, limit: Int, perClient: Int = 1,
+        cacheBytes: Int = 16 << 20, make: @escaping @Sendable (String) async -> Result<String, OnDemandFailure>
     ) {
         self.hosts = Set(hosts.map { $0.lowercased() })
         self.anyHost = anyHost
         self.cacheSeconds = cacheSeconds
         self.limit = limit
+        self.perClient = perClient
+        self.cacheBytes = cacheBytes
         self.make = make
     }
 
@@ -40,23 +47,27 @@ package struct OnDemandFailure: Error, Sendable {
     }
 }
 
-/// The cache and the count of feeds being made, shared by every request.
+/// The cache and the places for feeds being made, shared by every request: the cache is bounded by bytes
+/// (the least recently used feed leaves first) as well as by age, and one client holds at most
+/// `perClient` of the `limit` places, so that it cannot make everyone else's answer `503`.
 actor OnDemandWork {
     let settings: OnDemand
-    private var cache: [String: (made: Date, feed: String)] = [:]
-    private var running = 0
+    let cache: BoundedCache<String, ByteBuffer>
+    let slots: WorkSlots
 
     init(_ settings: OnDemand) {
         self.settings = settings
+        cache = BoundedCache(budget: settings.cacheBytes, lifetime: settings.cacheSeconds) { $0.readableBytes }
+        slots = WorkSlots(limit: settings.limit, perClient: settings.perClient)
     }
 
     enum Answer: Equatable {
-        case feed(String)
+        case feed(ByteBuffer)
         case refused(status: Int, message: String)
     }
 
-    /// The answer for the `url` query parameter's value.
-    func answer(for address: String?, now: Date = Date()) async -> Answer {
+    /// The answer for the `url` query parameter's value, asked by `client`.
+    func answer(for address: String?, client: String) async -> Answer {
         guard let address, !address.isEmpty else {
             return .refused(status: 400, message: "give the address as /full?url=ADDRESS")
         }
@@ -66,20 +77,23 @@ actor OnDemandWork {
         guard settings.allows(url) else {
             return .refused(status: 403, message: "\(address): not an allowed host (serve --allow-host)")
         }
-        if let kept = cache[address], now.timeIntervalSince(kept.made) < settings.cacheSeconds {
-            return .feed(kept.feed)
+        if let kept = await cache.value(for: address) { return .feed(kept) }
+        switch await slots.take(for: client) {
+        case .busy?:
+            return .refused(status: 503, message: "busy: \(settings.limit) feeds are being made; ask again shortly")
+        case .clientBusy?:
+            return .refused(
+                status: 429, message: "\(settings.perClient) of your feeds are being made; ask again once they are")
+        case nil:
+            break
         }
-        guard running < settings.limit else {
-            return .refused(status: 503, message: "busy: \(running) feeds are being made; ask again shortly")
-        }
-        running += 1
-        defer { running -= 1 }
-        switch await settings.make(address) {
+        let made = await settings.make(address)
+        await slots.release(for: client)
+        switch made {
         case .success(let feed):
-            cache[address] = (Date(), feed)
-            // The cache holds what is fresh, no more.
-            cache = cache.filter { now.timeIntervalSince($0.value.made) < settings.cacheSeconds }
-            return .feed(feed)
+            let buffer = ByteBuffer(string: feed)
+            await cache.keep(buffer, for: address)
+            return .feed(buffer)
         case .failure(let failure):
             return .refused(status: 502, message: failure.message)
         }

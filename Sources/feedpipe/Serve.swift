@@ -50,6 +50,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("on-demand-limit"), help: "Feeds /full makes at once; more requests get 503.")
     var limit = 2
 
+    @Option(
+        name: .customLong("on-demand-per-client"),
+        help: "Feeds /full makes at once for one client (IP address); more of its requests get 429.")
+    var perClient = 1
+
+    @Option(name: .customLong("cache-size"), help: "Megabytes of feeds made by /full kept in memory at most.")
+    var cacheMegabytes = 16
+
+    @Flag(
+        name: .customLong("allow-project-folder"),
+        help: "Serve a folder that holds Pipelines/ or a state store (whose files are still never served).")
+    var allowProjectFolder = false
+
     func validate() throws {
         guard onDemand || (allowHosts.isEmpty && !allowAnyHost && !allowPrivateAddresses) else {
             throw ValidationError("--allow-host, --allow-any-host and --allow-private-addresses go with --on-demand")
@@ -57,8 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard !onDemand || !allowHosts.isEmpty || allowAnyHost else {
             throw ValidationError("--on-demand needs the hosts it may read: --allow-host HOST (or --allow-any-host)")
         }
-        guard limit >= 1, cacheSeconds >= 0 else {
-            throw ValidationError("--on-demand-limit is at least 1, --cache at least 0")
+        guard limit >= 1, perClient >= 1, cacheSeconds >= 0, cacheMegabytes >= 0 else {
+            throw ValidationError(
+                "--on-demand-limit and --on-demand-per-client are at least 1, --cache and --cache-size at least 0")
         }
     }
 
@@ -68,12 +82,19 @@ struct ServeCommand: AsyncParsableCommand {
             printError("\(folder): not a folder (run `feedpipe run` first, or pass --folder)")
             throw ExitCode(ExitStatus.invalidInput)
         }
+        if !allowProjectFolder, let reason = Self.projectFiles(in: folder) {
+            printError(
+                "\(folder): holds \(reason), which a feeds folder does not; serve the folder the feeds are written to"
+                    + " (or pass --allow-project-folder: only feeds, index.opml and index.html are ever served)")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
         var fullText: OnDemand?
         if onDemand {
             let maker = FullText(
                 client: HTTPClient(), logger: makeLogger(verbose: false), privateAddresses: allowPrivateAddresses)
             fullText = OnDemand(
                 hosts: Set(allowHosts), anyHost: allowAnyHost, cacheSeconds: cacheSeconds, limit: limit,
+                perClient: perClient, cacheBytes: cacheMegabytes << 20,
                 make: { url in
                     do throws(FullText.Failure) {
                         return .success(try await maker.feed(for: url))
@@ -88,5 +109,27 @@ struct ServeCommand: AsyncParsableCommand {
         }
         print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " (and /full?url=)" : ""))
         try await FeedServer(folder: folder, onDemand: fullText, previews: previews).run(host: host, port: port)
+    }
+
+    /// What in a folder says it is a project's folder rather than a feeds folder: `Pipelines/` (whose files
+    /// may hold cookies and headers) or a state store; `nil` when there is nothing of the kind.
+    static func projectFiles(in folder: String) -> String? {
+        let base = URL(fileURLWithPath: folder)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(
+            atPath: base.appendingPathComponent("Pipelines").path, isDirectory: &isFolder),
+            isFolder.boolValue
+        {
+            return "Pipelines/"
+        }
+        if FileManager.default.fileExists(atPath: base.appendingPathComponent(".feedpipe").path) {
+            return ".feedpipe/ (the state store)"
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        if let store = names.first(where: { $0.hasSuffix(".sqlite") || $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") })
+        {
+            return store
+        }
+        return nil
     }
 }

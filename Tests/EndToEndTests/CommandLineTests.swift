@@ -26,7 +26,8 @@ struct CommandLineTests {
         return Repository.root.appendingPathComponent(".build/debug/feedpipe")
     }()
 
-    static func run(_ arguments: [String], in folder: URL? = nil) throws -> Output {
+    /// Runs the binary to its end; with a `timeout`, a process still running then is stopped (SIGTERM).
+    static func run(_ arguments: [String], in folder: URL? = nil, timeout: Double? = nil) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -36,6 +37,11 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [process] in
+                if process.isRunning { process.terminate() }
+            }
+        }
         // Read before waiting so a large output cannot fill the pipe and block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
