@@ -5,7 +5,8 @@ import Subprocess
 /// in place of the HTML the server sent. A page is fetched with libcurl first — robots.txt, politeness,
 /// redirects, status codes, bot defences and the address rules all apply as to any page — and only a page
 /// that came back as HTML is rendered, from its final address. Chromium then loads it again with its
-/// scripts; its own Private Network Access rules keep a public page's scripts from reaching private addresses.
+/// scripts, every request of it through a `PolicyProxy`: what the page's scripts and subresources may reach
+/// is what the pipeline's links may reach (and the page's own address), decided before any connection.
 package struct BrowserRenderer: Sendable {
     /// Chromium's program.
     package let executable: String
@@ -42,8 +43,26 @@ package struct BrowserRenderer: Sendable {
     }
 
     /// The page at `response.url` as Chromium draws it: the same response with the rendered DOM as its body.
-    package func render(_ response: Response, userAgent: String) async -> Result<Response, FetchError> {
+    /// The browser's traffic obeys `policy`'s address rule; the page's own address is always allowed (it was
+    /// fetched under the policy already).
+    package func render(
+        _ response: Response, userAgent: String, policy: Request.Policy, publicForTesting: Set<String> = []
+    ) async -> Result<Response, FetchError> {
         let url = response.url
+        let own = response.address
+        let ownPort = URLComponents(string: url).flatMap { $0.port ?? ($0.scheme == "https" ? 443 : 80) }
+        let privateAddresses = policy.privateAddresses
+        let proxy: PolicyProxy
+        do {
+            proxy = try PolicyProxy { address, port in
+                privateAddresses || (address == own && port == ownPort)
+                    || !AddressPolicy.isPrivate(address, publicForTesting: publicForTesting)
+            }
+        } catch {
+            return .failure(
+                .transport(url: response.requestedURL, message: "cannot start the browser's proxy: \(error)"))
+        }
+        defer { proxy.stop() }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
             "feedpipe-render-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
@@ -52,6 +71,10 @@ package struct BrowserRenderer: Sendable {
             "--disable-background-networking", "--disable-sync", "--mute-audio", "--hide-scrollbars",
             "--blink-settings=imagesEnabled=false", "--js-flags=--max-old-space-size=\(heapMegabytes)",
             "--user-data-dir=\(profile.path)", "--user-agent=\(userAgent)",
+            // Every request through the policy's proxy, loopback ones included; no UDP around it (WebRTC), no
+            // lookups of its own.
+            "--proxy-server=http://127.0.0.1:\(proxy.port)", "--proxy-bypass-list=<-loopback>",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--dns-prefetch-disable",
             "--virtual-time-budget=\(Int(budget * 1000))", "--dump-dom", url,
         ]
         let home = profile.path

@@ -536,7 +536,7 @@ private final class Transfer {
                     guard let address else { return CURL_SOCKET_BAD }
                     var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
                     feedpipe_curl_sockaddr_text(address, &text, socklen_t(text.count))
-                    let target = String(cString: text)
+                    let target = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                     if AddressPolicy.isPrivate(target, publicForTesting: transfer.publicForTesting) {
                         transfer.refusedAddress = target
                         return CURL_SOCKET_BAD

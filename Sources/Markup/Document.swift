@@ -372,3 +372,15 @@ enum Markup {
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
+
+extension Document {
+    /// The document serialised as XML in UTF-8, its declaration first.
+    package var xmlBytes: [UInt8] {
+        var memory: UnsafeMutablePointer<xmlChar>?
+        var size: Int32 = 0
+        xmlDocDumpMemoryEnc(pointer, &memory, &size, "UTF-8")
+        guard let memory else { return [] }
+        defer { feedpipe_xmlFree(memory) }
+        return Array(UnsafeBufferPointer(start: memory, count: Int(size)))
+    }
+}

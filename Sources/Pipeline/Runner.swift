@@ -34,7 +34,11 @@ package struct Runner: Sendable {
             return .failure(.transport(url: response.requestedURL, message: failure.description))
         case .success(let renderer):
             let agent = config.fetch.policy.userAgent ?? client.options.userAgent
-            return await renders.run { await renderer.render(response, userAgent: agent) }
+            let policy = config.fetch.policy
+            let testing = client.options.publicForTesting
+            return await renders.run {
+                await renderer.render(response, userAgent: agent, policy: policy, publicForTesting: testing)
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import Hummingbird
 import NIOCore
 
 /// Serves a folder of feeds over HTTP: the right media types, strong ETags and Last-Modified with 304
-/// answers, gzip when the client accepts it, and nothing outside the folder.
+/// answers, gzip when the client accepts it, and nothing but feeds and their indexes. With an access key,
+/// `/full`, previews and images (and the feeds, when protected) need it.
 package struct FeedServer: Sendable {
     package let folder: URL
 
@@ -14,16 +15,45 @@ package struct FeedServer: Sendable {
     let onDemand: OnDemandWork?
     /// `/preview/NAME`, when on.
     let previews: Previews?
+    let access: Access
+    /// `/image?url=`, and feeds whose images go through it, when on.
+    let images: ImageProxy?
 
-    /// Compressed feeds and feeds drawn as pages, kept within a budget of bytes.
+    /// Compressed feeds, feeds with their images through the proxy, and feeds drawn as pages, kept within a
+    /// budget of bytes.
     let variants: BoundedCache<Variant, ByteBuffer>
     /// How many of those are made at once: each reads its whole file.
     let making = Gate(width: 2)
 
-    package init(folder: String, onDemand: OnDemand? = nil, previews: Previews? = nil, variantBytes: Int = 24 << 20) {
+    /// Who may ask for what.
+    package struct Access: Sendable {
+        /// The key `/full`, previews and images need; with none, they are open to anyone who reaches the server.
+        package var key: AccessKey?
+        /// Whether the feeds and their indexes need the key too.
+        package var protectsFeeds = false
+        /// Whether feeds' images are loaded through `/image` (needs a key, which signs their addresses).
+        package var proxiesImages = false
+        /// Whether `/image` may reach private and local addresses.
+        package var privateAddresses = false
+
+        package init(key: AccessKey? = nil, protectsFeeds: Bool = false, proxiesImages: Bool = false) {
+            self.key = key
+            self.protectsFeeds = protectsFeeds
+            self.proxiesImages = proxiesImages
+        }
+    }
+
+    package init(
+        folder: String, onDemand: OnDemand? = nil, previews: Previews? = nil, access: Access = Access(),
+        variantBytes: Int = 24 << 20
+    ) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
         self.onDemand = onDemand.map(OnDemandWork.init)
         self.previews = previews
+        self.access = access
+        images = access.key.flatMap { key in
+            access.proxiesImages ? ImageProxy(key: key, privateAddresses: access.privateAddresses) : nil
+        }
         variants = BoundedCache(budget: variantBytes) { $0.readableBytes }
     }
 
@@ -46,6 +76,14 @@ package struct FeedServer: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    static func text(_ text: String, status: Int, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 
     /// Whether the client is a browser asking for a page: it accepts `text/html` and names no feed type.
@@ -55,8 +93,36 @@ package struct FeedServer: Sendable {
         return !FeedFormat.allCases.contains { accept.contains($0.mediaType) }
     }
 
+    /// `scheme://host` of this server as the client reached it (`Host`, and `X-Forwarded-Proto` behind a
+    /// proxy).
+    static func origin(of request: Request) -> String {
+        let host = request.head.authority.map { String($0.prefix(255)) } ?? "localhost"
+        return (request.headers[forwardedProto] == "https" ? "https" : "http") + "://" + host
+    }
+
+    /// Whether the request shows the access key (as a bearer token, or a signature of what it asks for), or
+    /// none is needed.
+    func isAuthorized(_ request: Request) -> Bool {
+        guard let key = access.key else { return true }
+        if let authorization = request.headers[.authorization], key.accepts(authorization: authorization) {
+            return true
+        }
+        guard let signature = request.uri.queryParameters["sig"], let path = request.uri.path.removingPercentEncoding
+        else { return false }
+        let url = request.uri.queryParameters["url"].map(String.init)
+        return key.accepts(signature: String(signature), path: path, url: url)
+    }
+
+    static let unauthorized: Response = {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer realm=\"feedpipe\""
+        return text(
+            "this address needs the access key: send Authorization: Bearer KEY, or use the signed address "
+                + "`feedpipe sign` prints", status: 401, headers: headers)
+    }()
+
     /// The feed as a page for a person, with the addresses of every format of it in the folder as seen from
-    /// `origin` (the client's `Host`, and `X-Forwarded-Proto` behind a proxy).
+    /// `origin`.
     func page(for file: URL, format: FeedFormat, bytes: [UInt8], origin: String) -> [UInt8]? {
         guard let contents = FeedPage.read(bytes, as: format) else { return nil }
         let stem = file.deletingPathExtension()
@@ -76,8 +142,11 @@ package struct FeedServer: Sendable {
         let router = Router(context: ServeContext.self)
         router.get("/") { request, _ in await self.respond(to: request, path: "/") }
         if let previews {
-            router.get("/preview") { _, _ in Self.html(previews.index()) }
-            router.get("/preview/:name") { _, context in
+            router.get("/preview") { request, _ in
+                isAuthorized(request) ? Self.html(previews.index()) : Self.unauthorized
+            }
+            router.get("/preview/:name") { request, context in
+                guard isAuthorized(request) else { return Self.unauthorized }
                 guard let name = context.parameters.get("name"), let page = await previews.page(name) else {
                     return Response(status: .notFound)
                 }
@@ -86,21 +155,47 @@ package struct FeedServer: Sendable {
         }
         if let onDemand {
             router.get("/full") { request, context in
+                guard isAuthorized(request) else { return Self.unauthorized }
                 let client = context.remoteAddress.map(Self.client) ?? "unknown"
-                switch await onDemand.answer(for: request.uri.queryParameters["url"].map(String.init), client: client) {
+                let address = request.uri.queryParameters["url"].map(String.init)
+                switch await onDemand.answer(for: address, client: client) {
                 case .feed(let feed):
                     var headers = HTTPFields()
                     headers[.contentType] = FeedFormat.atom.mediaType + "; charset=utf-8"
                     headers[.cacheControl] = "max-age=\(Int(onDemand.settings.cacheSeconds))"
-                    return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: feed))
+                    var body = feed
+                    if let images,
+                        let proxied = images.rewrite(Array(buffer: feed), as: .atom, origin: Self.origin(of: request))
+                    {
+                        body = ByteBuffer(bytes: proxied)
+                    }
+                    return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
                 case .refused(let status, let message):
                     var headers = HTTPFields()
-                    headers[.contentType] = "text/plain; charset=utf-8"
                     if status == 503 || status == 429 { headers[.retryAfter] = "5" }
-                    return Response(
-                        status: HTTPResponse.Status(code: status), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+                    return Self.text(message, status: status, headers: headers)
                 }
+            }
+        }
+        if let images {
+            router.get("/image") { request, context in
+                guard isAuthorized(request) else { return Self.unauthorized }
+                guard let url = request.uri.queryParameters["url"].map(String.init), ImageProxy.isProxied(url) else {
+                    return Self.text("give the image's address as /image?url=ADDRESS", status: 400)
+                }
+                let client = context.remoteAddress.map(Self.client) ?? "unknown"
+                let answer = await images.image(at: url, client: client)
+                var headers = HTTPFields()
+                headers[.contentType] = answer.type
+                if answer.status == 200 {
+                    headers[.cacheControl] = "public, max-age=86400"
+                    // An image opened on its own runs nothing: no script of an SVG, no sniffing into HTML.
+                    headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+                    headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+                }
+                return Response(
+                    status: HTTPResponse.Status(code: answer.status), headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bytes)))
             }
         }
         router.get("**") { request, _ in await self.respond(to: request, path: request.uri.path) }
@@ -129,43 +224,39 @@ package struct FeedServer: Sendable {
     }
 
     /// What is made of a file for some requests, kept by the file's identity so that a changed file is made
-    /// anew: compressed, drawn as a page for a browser (per origin, whose addresses it shows), or both.
+    /// anew: its images through the proxy, drawn as a page for a browser, compressed — each made from the
+    /// one before it. The origin (whose addresses the proxied images and the page show) is part of it.
     struct Variant: Hashable, Sendable {
-        enum Form: Hashable, Sendable {
-            case gzip
-            case page(origin: String)
-            case gzippedPage(origin: String)
-        }
-
         var identity: String
-        var form: Form
+        var origin: String?
+        var proxied = false
+        var page = false
+        var gzip = false
+
+        /// Whether it is the file as it is, which is streamed and never made.
+        var isFile: Bool { !proxied && !page && !gzip }
     }
 
     /// The answer to a request for `path` (URL-encoded, as sent).
     func respond(to request: Request, path: String, bodyless: Bool = false) async -> Response {
+        if access.protectsFeeds, !isAuthorized(request) { return Self.unauthorized }
         guard let resolved = file(for: path), let file = ServedFile.open(resolved.path) else {
             return Response(status: .notFound)
         }
-        // A browser gets a feed as a page drawn here; a reader gets the feed itself.
-        var origin: String?
-        if case .feed = file.kind, Self.wantsPage(request.headers[.accept]) {
-            let host = request.head.authority.map { String($0.prefix(255)) } ?? "localhost"
-            origin = (request.headers[Self.forwardedProto] == "https" ? "https" : "http") + "://" + host
+        var variant = Variant(identity: file.identity)
+        if case .feed = file.kind {
+            // A browser gets a feed as a page drawn here; a reader gets the feed itself.
+            variant.page = Self.wantsPage(request.headers[.accept])
+            variant.proxied = images != nil
+            if variant.page || variant.proxied { variant.origin = Self.origin(of: request) }
         }
-        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && file.size > 256
-        let form: Variant.Form? =
-            switch (origin, gzip) {
-            case (let origin?, true): .gzippedPage(origin: origin)
-            case (let origin?, false): .page(origin: origin)
-            case (nil, true): .gzip
-            case (nil, false): nil
-            }
+        variant.gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && file.size > 256
 
         var tag = file.identity
-        if let origin { tag += "-p" + String(FNV1a.hash(origin.utf8), radix: 16) }
-        if gzip { tag += "-gz" }
+        if let origin = variant.origin { tag += "-" + String(FNV1a.hash(origin.utf8), radix: 16) }
+        tag += (variant.proxied ? "i" : "") + (variant.page ? "p" : "") + (variant.gzip ? "z" : "")
         var headers = HTTPFields()
-        headers[.contentType] = origin == nil ? file.mediaType : "text/html; charset=utf-8"
+        headers[.contentType] = variant.page ? "text/html; charset=utf-8" : file.mediaType
         headers[.eTag] = "\"\(tag)\""
         headers[.lastModified] = Self.httpDate(file.modified)
         headers[.cacheControl] = "no-cache"
@@ -173,18 +264,14 @@ package struct FeedServer: Sendable {
         if Self.isNotModified(request, tag: "\"\(tag)\"", modified: file.modified) {
             return Response(status: .notModified, headers: headers)
         }
-        guard let form else {
-            headers[.contentLength] = String(file.size)
-            return Response(status: .ok, headers: headers, body: bodyless ? ResponseBody() : file.body)
-        }
-        guard let made = await variant(Variant(identity: file.identity, form: form), of: file) else {
-            // A feed the page cannot be drawn from (or a compression failure): the file as it is.
+        guard !variant.isFile, let made = await self.variant(variant, of: file) else {
+            // The file as it is (also when no variant can be made of it, say a feed too broken to draw).
             headers[.contentType] = file.mediaType
             headers[.eTag] = "\"\(file.identity)\""
             headers[.contentLength] = String(file.size)
             return Response(status: .ok, headers: headers, body: bodyless ? ResponseBody() : file.body)
         }
-        if gzip { headers[.contentEncoding] = "gzip" }
+        if variant.gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(made.readableBytes)
         return Response(status: .ok, headers: headers, body: bodyless ? ResponseBody() : ResponseBody(byteBuffer: made))
     }
@@ -192,22 +279,31 @@ package struct FeedServer: Sendable {
     /// A variant of a file, kept in the bounded cache and made at most `making.width` at a time.
     func variant(_ key: Variant, of file: ServedFile) async -> ByteBuffer? {
         await variants.value(for: key) { [self] in
-            switch key.form {
-            case .gzippedPage(let origin):
-                let plain = Variant(identity: key.identity, form: .page(origin: origin))
-                guard let page = await variant(plain, of: file) else { return nil }
-                return await making.pass { Gzip.compress(Data(buffer: page)).map { ByteBuffer(bytes: $0) } }
-            case .gzip:
-                return await making.pass {
-                    guard let bytes = try? await file.bytes() else { return nil }
-                    return Gzip.compress(Data(bytes)).map { ByteBuffer(bytes: $0) }
-                }
-            case .page(let origin):
-                return await making.pass {
-                    guard case .feed(let format) = file.kind, let bytes = try? await file.bytes() else { return nil }
-                    return page(for: URL(fileURLWithPath: file.path), format: format, bytes: bytes, origin: origin)
-                        .map { ByteBuffer(bytes: $0) }
-                }
+            // What this variant is made from: the variant one step before it, or the file.
+            var before = key
+            if key.gzip {
+                before.gzip = false
+            } else if key.page {
+                before.page = false
+            } else {
+                before.proxied = false
+            }
+            let source: ByteBuffer?
+            if before.isFile {
+                source = await making.pass { (try? await file.bytes()).map { ByteBuffer(bytes: $0) } }
+            } else {
+                source = await variant(before, of: file)
+            }
+            guard let source else { return nil }
+            return await making.pass { () -> ByteBuffer? in
+                if key.gzip { return Gzip.compress(Data(buffer: source)).map { ByteBuffer(bytes: $0) } }
+                guard case .feed(let format) = file.kind, let origin = key.origin else { return nil }
+                let bytes = Array(buffer: source)
+                let made =
+                    key.page
+                    ? page(for: URL(fileURLWithPath: file.path), format: format, bytes: bytes, origin: origin)
+                    : images?.rewrite(bytes, as: format, origin: origin)
+                return made.map { ByteBuffer(bytes: $0) }
             }
         }
     }

@@ -58,14 +58,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-size"), help: "Megabytes of feeds made by /full kept in memory at most.")
     var cacheMegabytes = 16
 
+    @OptionGroup var access: AccessKeyOptions
+
+    @Flag(name: .customLong("protect-feeds"), help: "Make the feeds and their indexes need the access key too.")
+    var protectFeeds = false
+
+    @Flag(
+        name: .customLong("image-proxy"),
+        help: "Load the feeds' images through /image (signed addresses; needs the access key).")
+    var imageProxy = false
+
     @Flag(
         name: .customLong("allow-project-folder"),
         help: "Serve a folder that holds Pipelines/ or a state store (whose files are still never served).")
     var allowProjectFolder = false
 
     func validate() throws {
-        guard onDemand || (allowHosts.isEmpty && !allowAnyHost && !allowPrivateAddresses) else {
-            throw ValidationError("--allow-host, --allow-any-host and --allow-private-addresses go with --on-demand")
+        guard onDemand || imageProxy || (allowHosts.isEmpty && !allowAnyHost && !allowPrivateAddresses) else {
+            throw ValidationError(
+                "--allow-host, --allow-any-host and --allow-private-addresses go with --on-demand (or --image-proxy)")
+        }
+        let key = try access.key()
+        guard key != nil || !(protectFeeds || imageProxy) else {
+            throw ValidationError(
+                "--protect-feeds and --image-proxy need the access key: --access-key-file FILE or "
+                    + AccessKeyOptions.environmentVariable)
         }
         guard !onDemand || !allowHosts.isEmpty || allowAnyHost else {
             throw ValidationError("--on-demand needs the hosts it may read: --allow-host HOST (or --allow-any-host)")
@@ -107,8 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
             let preview = Preview(folder: folder, client: HTTPClient(), logger: makeLogger(verbose: false))
             return FeedServer.Previews(index: { preview.index() }, page: { await preview.page(for: $0) })
         }
-        print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " (and /full?url=)" : ""))
-        try await FeedServer(folder: folder, onDemand: fullText, previews: previews).run(host: host, port: port)
+        var rules = FeedServer.Access(key: try access.key(), protectsFeeds: protectFeeds, proxiesImages: imageProxy)
+        rules.privateAddresses = allowPrivateAddresses
+        let locked = rules.key == nil ? "" : " (the access key opens /full, previews and images)"
+        print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " and /full?url=" : "") + locked)
+        try await FeedServer(folder: folder, onDemand: fullText, previews: previews, access: rules)
+            .run(host: host, port: port)
     }
 
     /// What in a folder says it is a project's folder rather than a feeds folder: `Pipelines/` (whose files

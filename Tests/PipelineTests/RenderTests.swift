@@ -80,6 +80,63 @@ struct RenderTests {
         #expect(report.failures.first?.description.contains("offers no links: 'li a' matched none") == true)
     }
 
+    /// A public page whose script and picture reach for another port of this machine: Chromium's traffic
+    /// goes through the address policy, so the listener there sees no connection at all; a pipeline that
+    /// allows private addresses lets the same page reach it.
+    @Test(.enabled(if: Tool.find("chromium") != nil, "skipped: Chromium is not installed (Debian package chromium)"))
+    func aRenderedPagesScriptsCannotReachThisMachine() async throws {
+        let inside = try LoopbackServer { _ in
+            .init(status: 200, headers: ["Content-Type": "text/plain", "Access-Control-Allow-Origin": "*"])
+        }
+        // 127.0.0.2 stands in for a public site.
+        let site = try LoopbackServer(host: "127.0.0.2") { request in
+            let probe = "http://127.0.0.1:\(inside.port)"
+            let page = """
+                <html><head><title>Probe</title></head><body><div id="app"></div>
+                <img src="\(probe)/pixel.png">
+                <script>
+                fetch('\(probe)/admin').catch(function () {});
+                var text = [];
+                for (var i = 1; i <= 5; i++) { text.push('<p>Paragraph ' + i + ' of the probing page, long enough to be an article body.</p>'); }
+                document.getElementById('app').innerHTML = '<article><h1>Probe</h1>' + text.join('') + '</article>';
+                </script></body></html>
+                """
+            return request.path == "/robots.txt"
+                ? .init(status: 404)
+                : .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(page.utf8))
+        }
+        var options = FetchOptions()
+        options.publicForTesting = ["127.0.0.2"]
+        let runner = Runner(client: HTTPClient(options: options), logger: Logger(label: "test"))
+        let output = try Repository.temporaryFolder().appendingPathComponent("probe.atom")
+        let list = try LoopbackServer(host: "127.0.0.2") { request in
+            request.path == "/robots.txt"
+                ? .init(status: 404)
+                : .init(
+                    status: 200, headers: ["Content-Type": "text/html"],
+                    body: Array("<ul><li><a href=\"\(site.baseURL)/story\">The probing story</a></li></ul>".utf8))
+        }
+        for allowing in [false, true] {
+            let config = try PipelineConfig.parse(
+                """
+                title: Probe
+                source: {url: "\(list.baseURL)/", links: "li a"}
+                output: \(output.path)
+                fetch: {retries: 0, render: browser, private_addresses: \(allowing)}
+                """, file: "probe.yml")
+            let report = try await runner.run(config, state: MemoryStore())
+            #expect(report.failures.isEmpty, "\(report.failures)")
+            let feed = try String(contentsOf: output, encoding: .utf8)
+            #expect(feed.contains("Paragraph 5 of the probing page"))
+            if allowing {
+                #expect(inside.connections > 0, "the page's own requests were not made: the probe proves nothing")
+            } else {
+                #expect(inside.connections == 0)
+                #expect(inside.received.isEmpty)
+            }
+        }
+    }
+
     @Test func withoutChromiumTheErrorNamesThePackage() {
         #expect {
             _ = try BrowserRenderer.find(path: "/nonexistent:/also-missing")
