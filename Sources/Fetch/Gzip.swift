@@ -11,6 +11,16 @@ package enum Gzip {
 
     /// The bytes as one gzip member at the best compression, or `nil` if zlib refuses.
     package static func compress(_ data: Data) -> Data? {
+        var given = false
+        return compress { () -> [UInt8]? in
+            defer { given = true }
+            return given ? nil : [UInt8](data)
+        }.map { Data($0) }
+    }
+
+    /// One gzip member at the best compression of the chunks `next` gives until it gives `nil`, made chunk by
+    /// chunk: a large file is never held whole beside its compressed form. `nil` if zlib refuses.
+    package static func compress(chunks next: () -> [UInt8]?) -> [UInt8]? {
         var stream = z_stream()
         // 15 window bits + 16 asks zlib for a gzip header and trailer.
         guard
@@ -19,19 +29,34 @@ package enum Gzip {
                 Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { return nil }
         defer { deflateEnd(&stream) }
-        var input = [UInt8](data)
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
-        let status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
+        let roomSize = 64 << 10
+        let room = UnsafeMutablePointer<UInt8>.allocate(capacity: roomSize)
+        defer { room.deallocate() }
+        var output: [UInt8] = []
+        var status = Z_OK
+        // Deflates what is given to zlib, collecting output until zlib leaves room unused (zlib's own loop).
+        func pump(_ flush: Int32) -> Bool {
+            repeat {
+                stream.next_out = room
+                stream.avail_out = UInt32(roomSize)
+                status = deflate(&stream, flush)
+                guard status != Z_STREAM_ERROR else { return false }
+                output.append(contentsOf: UnsafeBufferPointer(start: room, count: roomSize - Int(stream.avail_out)))
+            } while stream.avail_out == 0
+            return true
+        }
+        while var chunk = next() {
+            let pumped = chunk.withUnsafeMutableBufferPointer { source in
                 stream.next_in = source.baseAddress
                 stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                return deflate(&stream, Z_FINISH)
+                return pump(Z_NO_FLUSH)
             }
+            guard pumped else { return nil }
         }
-        guard status == Z_STREAM_END else { return nil }
-        return Data(output.prefix(Int(stream.total_out)))
+        stream.next_in = nil
+        stream.avail_in = 0
+        guard pump(Z_FINISH), status == Z_STREAM_END else { return nil }
+        return output
     }
 
     package enum Failure: Error, Equatable {

@@ -23,7 +23,10 @@ package struct FeedServer: Sendable {
     /// budget of bytes.
     let variants: BoundedCache<Variant, ByteBuffer>
     /// How many of those are made at once: each reads its whole file.
-    let making = Gate(width: 2)
+    let making = Gate(width: 1)
+
+    /// The most of a feed read to draw its page.
+    static let pageSourceBytes = 2 << 20
 
     /// Who may ask for what.
     package struct Access: Sendable {
@@ -140,7 +143,7 @@ package struct FeedServer: Sendable {
     /// Runs until the process is stopped.
     package func run(host: String, port: Int) async throws {
         let router = Router(context: ServeContext.self)
-        router.get("/") { request, _ in await self.respond(to: request, path: "/") }
+        router.get("/") { request, context in await self.respond(to: request, context: context, path: "/") }
         if let previews {
             router.get("/preview") { request, _ in
                 isAuthorized(request) ? Self.html(previews.index()) : Self.unauthorized
@@ -198,9 +201,15 @@ package struct FeedServer: Sendable {
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bytes)))
             }
         }
-        router.get("**") { request, _ in await self.respond(to: request, path: request.uri.path) }
-        router.head("/") { request, _ in await self.respond(to: request, path: "/", bodyless: true) }
-        router.head("**") { request, _ in await self.respond(to: request, path: request.uri.path, bodyless: true) }
+        router.get("**") { request, context in
+            await self.respond(to: request, context: context, path: request.uri.path)
+        }
+        router.head("/") { request, context in
+            await self.respond(to: request, context: context, path: "/", bodyless: true)
+        }
+        router.head("**") { request, context in
+            await self.respond(to: request, context: context, path: request.uri.path, bodyless: true)
+        }
         let app = Application(
             router: router, server: .closingHTTP1(idleTimeout: .seconds(60)),
             configuration: .init(address: .hostname(host, port: port), serverName: "feedpipe"))
@@ -216,10 +225,13 @@ package struct FeedServer: Sendable {
     struct ServeContext: RequestContext, RemoteAddressRequestContext {
         var coreContext: CoreRequestContextStorage
         let remoteAddress: SocketAddress?
+        /// The connection's event loop, which paces a file's chunks.
+        let eventLoop: any EventLoop
 
         init(source: ApplicationRequestContextSource) {
             coreContext = .init(source: source)
             remoteAddress = source.channel.remoteAddress
+            eventLoop = source.channel.eventLoop
         }
     }
 
@@ -238,7 +250,7 @@ package struct FeedServer: Sendable {
     }
 
     /// The answer to a request for `path` (URL-encoded, as sent).
-    func respond(to request: Request, path: String, bodyless: Bool = false) async -> Response {
+    func respond(to request: Request, context: ServeContext, path: String, bodyless: Bool = false) async -> Response {
         if access.protectsFeeds, !isAuthorized(request) { return Self.unauthorized }
         guard let resolved = file(for: path), let file = ServedFile.open(resolved.path) else {
             return Response(status: .notFound)
@@ -269,7 +281,8 @@ package struct FeedServer: Sendable {
             headers[.contentType] = file.mediaType
             headers[.eTag] = "\"\(file.identity)\""
             headers[.contentLength] = String(file.size)
-            return Response(status: .ok, headers: headers, body: bodyless ? ResponseBody() : file.body)
+            return Response(
+                status: .ok, headers: headers, body: bodyless ? ResponseBody() : file.body(pacedBy: context.eventLoop))
         }
         if variant.gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(made.readableBytes)
@@ -290,7 +303,13 @@ package struct FeedServer: Sendable {
             }
             let source: ByteBuffer?
             if before.isFile {
-                source = await making.pass { (try? await file.bytes()).map { ByteBuffer(bytes: $0) } }
+                // A plain file is compressed as it is read; a page shows the entries of the feed's first
+                // megabytes (reading a feed of tens of megabytes whole would cost ten times that).
+                if key.gzip { return await making.pass { file.compressed().map { ByteBuffer(bytes: $0) } } }
+                let limit = key.page ? Self.pageSourceBytes : Int.max
+                source = await making.pass {
+                    (try? await file.leadingEntries(limit: limit))?.map { ByteBuffer(bytes: $0) }
+                }
             } else {
                 source = await variant(before, of: file)
             }

@@ -1,6 +1,8 @@
 import Feed
+import Fetch
 import Foundation
 import Hummingbird
+import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
@@ -106,24 +108,66 @@ final class ServedFile: Sendable {
         }
     }
 
-    /// The file as a response body read from disk in chunks as the client takes them: each chunk is written
-    /// only once the connection can take more, so a client that never reads holds one chunk, not the file.
-    var body: ResponseBody {
+    /// The file gzip-compressed, read chunk by chunk.
+    func compressed() -> [UInt8]? {
+        var offset = 0
+        return Gzip.compress { () -> [UInt8]? in
+            guard offset < size else { return nil }
+            var chunk = [UInt8](repeating: 0, count: min(Self.chunkLength, size - offset))
+            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            guard read > 0 else { return nil }
+            offset += read
+            return Array(chunk.prefix(read))
+        }
+    }
+
+    /// The first `limit` bytes of a feed, cut after its last whole entry and closed again, for a view of a
+    /// feed too large to read whole (feedpipe's own Atom and RSS; a JSON Feed is read whole or not at all).
+    func leadingEntries(limit: Int) async throws -> [UInt8]? {
+        guard size > limit else { return try await bytes() }
+        guard case .feed(let format) = kind, format != .json else { return nil }
+        let (descriptor, closing) = (self.descriptor, format == .atom ? "</entry>" : "</item>")
+        let head = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
+            var bytes = [UInt8](repeating: 0, count: limit)
+            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, limit, 0) }
+            guard read == limit else { throw POSIXError(.EIO) }
+            return bytes
+        }
+        let marker = Array(closing.utf8)
+        guard let end = Self.lastRange(of: marker, in: head) else { return nil }
+        return Array(head[..<end]) + Array((format == .atom ? "\n</feed>\n" : "\n</channel>\n</rss>\n").utf8)
+    }
+
+    /// Where the last `marker` in `bytes` ends.
+    static func lastRange(of marker: [UInt8], in bytes: [UInt8]) -> Int? {
+        var index = bytes.count - marker.count
+        while index >= 0 {
+            if bytes[index] == marker[0], bytes[index..<index + marker.count].elementsEqual(marker) {
+                return index + marker.count
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// The file as a response body read from disk in chunks as the client takes them, so that a client that
+    /// never reads holds a few chunks, not the file. A chunk is handed to the connection's event loop, and the
+    /// next one is read only once the loop has taken it: the writer learns that the connection is full on that
+    /// loop, and a reader of the page cache running ahead of it would pile megabytes of chunks into its queue
+    /// (2–6 MB a connection in `Benchmarks/serve/run`).
+    func body(pacedBy loop: any EventLoop) -> ResponseBody {
         ResponseBody(contentLength: size) { [self] writer in
             var offset = 0
             while offset < size {
                 let length = min(Self.chunkLength, size - offset)
-                let start = offset
-                let chunk = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
-                    var buffer = ByteBufferAllocator().buffer(capacity: length)
-                    let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) {
-                        max(0, pread(self.descriptor, $0.baseAddress, length, off_t(start)))
-                    }
-                    guard read > 0 else { throw POSIXError(.EIO) }
-                    return buffer
+                var chunk = ByteBufferAllocator().buffer(capacity: length)
+                let read = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: length) {
+                    max(0, pread(descriptor, $0.baseAddress, length, off_t(offset)))
                 }
-                offset += chunk.readableBytes
+                guard read > 0 else { throw POSIXError(.EIO) }
+                offset += read
                 try await writer.write(chunk)
+                try await loop.submit {}.get()
             }
             try await writer.finish(nil)
         }
