@@ -274,9 +274,12 @@ public struct Extractor: Sendable {
         if metadata.isProductPage { Node.remove(Self.reviewBlocks(in: body)) }
         Preparation(strict: true, rules: rules).apply(to: body)
         let region = Self.mainRegion(of: body)
+        // The nodes are taken before the container is placed: where the body is the root, the container
+        // would be among them and be moved into itself.
+        let nodes = region == body ? body.children : [region]
         let container = document.createElement("div")
         document.root?.append(container)
-        for node in (region == body ? body.children : [region]) { container.append(node) }
+        for node in nodes { container.append(node) }
         Cleaning(scorer: nil, title: metadata.title, dropText: dropText, host: Self.host(of: document), byShape: false)
             .apply(to: container)
         return container

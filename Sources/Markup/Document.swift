@@ -59,9 +59,13 @@ public final class Document {
     /// The tree of an HTML page given as valid UTF-8, or `nil` when libxml2 makes none.
     private static func parseHTML(_ page: UnsafeBufferPointer<UInt8>, url: String?) -> xmlDocPtr? {
         Markup.initialize()
+        // libxml2 is told not to imply `<html>` and `<body>` (it would wrap stray text in paragraphs and open
+        // a body inside head matter), but a page that has neither tag needs them implied: without, libxml2
+        // 2.9 never closes the first element, which then holds the whole page, head matter and all.
+        let implied = Self.namesNoRoot(page) ? 0 : HTML_PARSE_NOIMPLIED.rawValue
         let options = Int32(
             HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+                | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | implied)
         // libxml2 switches encodings when it meets a <meta charset>, even after being told the input is UTF-8;
         // the text is UTF-8 by now, so such declarations are neutralised before parsing.
         let declarations = Self.foreignCharsets(in: UnsafeBufferPointer(rebasing: page.prefix(16384)))
@@ -81,6 +85,20 @@ public final class Document {
         for range in declarations.reversed() { bytes.replaceSubrange(range, with: "utf-8".utf8) }
         if hasNUL { bytes.removeAll { $0 == 0 } }
         return bytes.withUnsafeBufferPointer { parse($0) }
+    }
+
+    /// Whether the page has no `<html` and no `<body` tag anywhere (any case).
+    static func namesNoRoot(_ page: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = page.baseAddress else { return true }
+        var start = 0
+        while start < page.count, let hit = memchr(base + start, 0x3C, page.count - start) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            start = at + 1
+            guard at + 5 <= page.count else { break }
+            let name = (page[at + 1] | 0x20, page[at + 2] | 0x20, page[at + 3] | 0x20, page[at + 4] | 0x20)
+            if name == (0x68, 0x74, 0x6D, 0x6C) || name == (0x62, 0x6F, 0x64, 0x79) { return false }  // html, body
+        }
+        return true
     }
 
     /// Puts what libxml2 leaves beside the root into the body, where a browser puts it: content after an
@@ -117,6 +135,13 @@ public final class Document {
                 root = html
             }
         }
+        // No `<html>` at all: markup that starts straight with comments, tables, divs or a bare `<head>` and
+        // `<body>` pair. libxml2 makes the first element the root and leaves the rest of the page beside it,
+        // where nothing that reads the body would look; a browser builds `<html>` with a head and a body.
+        if !Node(root).is("html") {
+            wrapInHTML(document)
+            return
+        }
         let isHTML = Node(root).is("html")
         var strays: [xmlNodePtr] = []
         // What the root holds after its body (libxml2 puts there what follows `</html>`)…
@@ -151,6 +176,55 @@ public final class Document {
         for node in strays where node.pointee.type == XML_ELEMENT_NODE || node.pointee.type == XML_TEXT_NODE {
             xmlUnlinkNode(node)
             xmlAddChild(body, node)
+        }
+    }
+
+    /// Builds `<html>` for a page that has none: its `<head>` (if any) first, then a body holding everything
+    /// else in the order it came, inside the page's own `<body>` where it has one.
+    private static func wrapInHTML(_ document: xmlDocPtr) {
+        var nodes: [xmlNodePtr] = []
+        var cursor = document.pointee.children
+        while let node = cursor {
+            cursor = node.pointee.next
+            guard node.pointee.type != XML_DTD_NODE else { continue }
+            nodes.append(node)
+            // Without `<html>`, libxml2 2.9 drops `<head>` and leaves `<title>` open over the rest of the page:
+            // what follows the title's own text belongs after it.
+            if node.pointee.type == XML_ELEMENT_NODE, Node(node).is("title") {
+                var child = node.pointee.children
+                while let current = child, current.pointee.type != XML_ELEMENT_NODE { child = current.pointee.next }
+                while let current = child {
+                    child = current.pointee.next
+                    nodes.append(current)
+                }
+            }
+        }
+        func element(_ name: StaticString) -> xmlNodePtr? {
+            nodes.first { $0.pointee.type == XML_ELEMENT_NODE && Node($0).is(name) }
+        }
+        let existingBody = element("body")
+        for node in nodes { xmlUnlinkNode(node) }
+        guard let html = xmlNewDocNode(document, nil, "html", nil) else { return }
+        xmlDocSetRootElement(document, html)
+        // The head: the page's own, or one made for a title standing alone.
+        let title = element("title")
+        let head = element("head") ?? (title != nil ? xmlNewDocNode(document, nil, "head", nil) : nil)
+        if let head {
+            xmlAddChild(html, head)
+            if let title, title.pointee.parent == nil { xmlAddChild(head, title) }
+        }
+        guard let body = existingBody ?? xmlNewDocNode(document, nil, "body", nil) else { return }
+        xmlAddChild(html, body)
+        let bodyStart = existingBody?.pointee.children
+        var beforeBody = existingBody != nil
+        for node in nodes where node != head && node != title {
+            if node == existingBody {
+                beforeBody = false
+            } else if beforeBody, let bodyStart {
+                xmlAddPrevSibling(bodyStart, node)
+            } else {
+                xmlAddChild(body, node)
+            }
         }
     }
 

@@ -133,16 +133,27 @@ func report(_ arguments: [String]) {
     guard let systems = loadJSON(arguments[1]) as? [[String: Any]] else { fail("\(arguments[1]): expected a list") }
     let worst = Int(option("--worst", in: arguments) ?? "10") ?? 10
     let baseline = systems.first { $0["name"] as? String == "libxml2 parse-only" }?["pages_per_second"] as? Double
-    print("| extractor | F1 | precision | recall | accuracy | pages/s (CPU) | × parse-only | peak RSS MB |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    // Sets whose pages name lines that must stay out (dragnet's reader comments) get a leak column.
+    let marksLeaks = truth.values.contains { ($0["without"] as? [String])?.isEmpty == false }
+    print(
+        "| extractor | F1 | precision | recall | accuracy | pages/s (CPU) | × parse-only | peak RSS MB |"
+            + (marksLeaks ? " leak |" : ""))
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |" + (marksLeaks ? " --- |" : ""))
     var feedpipePages: [Scoring.Page] = []
     for system in systems {
         let name = system["name"] as? String ?? "?"
         let speed = system["pages_per_second"] as? Double
         let rss = system["peak_rss_mb"] as? Double
         var cells = ["—", "—", "—", "—"]
+        var leak = "—"
         if let path = system["predictions"] as? String {
             let predicted = bodies(path)
+            var (leaked, total) = (0, 0)
+            for (id, entry) in truth {
+                let found = Metadata.found(entry["without"] as? [String] ?? [], in: predicted[id] ?? "")
+                (leaked, total) = (leaked + found.found, total + found.total)
+            }
+            if total > 0 { leak = String(format: "%.1f %%", 100 * Double(leaked) / Double(total)) }
             let pages = truth.keys.sorted().map { id in
                 Scoring.page(id: id, truth: truth[id]?["articleBody"] as? String ?? "", prediction: predicted[id] ?? "")
             }
@@ -154,6 +165,7 @@ func report(_ arguments: [String]) {
         print(
             "| \(name) | " + cells.joined(separator: " | ")
                 + " | \(speed.map { String(format: "%.0f", $0) } ?? "—") | \(ratio) | \(rss.map { String(format: "%.0f", $0) } ?? "—") |"
+                + (marksLeaks ? " \(leak) |" : "")
         )
     }
     guard !feedpipePages.isEmpty, worst > 0 else { return }
