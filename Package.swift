@@ -99,7 +99,7 @@ let package = Package(
         // The extraction benchmark (Benchmarks/extraction/run): its scorer and its measuring executable.
         .target(name: "Scoring", path: "Benchmarks/extraction/Sources/Scoring", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "extraction-benchmark", dependencies: ["Scoring", "Extract", "Markup"],
+            name: "extraction-benchmark", dependencies: ["Scoring", "Extract", "Markup", "Fetch"],
             path: "Benchmarks/extraction/Sources/Runner", swiftSettings: swiftSettings),
 
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

@@ -55,8 +55,14 @@ def main(name, folder, output, truth_path=None):
     for file in sorted(os.listdir(folder)):
         if not file.endswith(".html"):
             continue
-        with open(os.path.join(folder, file), encoding="utf-8") as handle:
-            html = handle.read()
+        # Saved pages of the old web are in their own encodings: such a page goes in as bytes, which both
+        # extractors decode themselves (declared charset, then detection).
+        with open(os.path.join(folder, file), "rb") as handle:
+            raw = handle.read()
+        try:
+            html = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            html = raw
         page = file[:-5]
         start = time.process_time()
         try:

@@ -1,4 +1,5 @@
 import Extract
+import Fetch
 import Foundation
 import Markup
 import Scoring
@@ -62,7 +63,10 @@ func measure(_ arguments: [String]) {
     var fastest = [Double](repeating: .infinity, count: files.count)
     for pass in 0..<passes {
         for (index, name) in files.enumerated() {
-            let html = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            // Decoded as feedpipe decodes a page it fetched (byte-order mark, declared charset, UTF-8 or
+            // windows-1252): saved pages of the old web are in their own encodings.
+            let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data()
+            let html = Charset.decode(Array(bytes), contentType: nil)
             let id = String(name.dropLast(5))
             if let siteRules {
                 guard let url = addresses[id], (try? siteRules.rules(for: url)) != nil else { continue }
