@@ -40,11 +40,33 @@ enum Boilerplate {
             for prefix in layoutPrefixBytes { TextBytes.blankOut(prefix, in: &lowered) }
         }
         if inMainContent { TextBytes.blankOut(widgetBytes, in: &lowered) }
+        blankOutTaxonomy(in: &lowered)
         if holdingProse { for notice in noticeBytes { TextBytes.blankOut(notice, in: &lowered) } }
         return lowered.withUnsafeBufferPointer { bytes in
             negativeFragmentSet.occurs(in: bytes) || TextBytes.hasWord(in: bytes, from: negativeTokens)
         }
     }
+
+    /// WordPress's `post_class()` names the post's own element by its terms, `tag-<slug>` and
+    /// `category-<slug>`, beside `hentry`, `type-post` or `status-publish`: there they say what the post is
+    /// about, not that the element is a box of tags. Those class tokens are blanked out before the words are
+    /// read (a story tagged "newsletter" or filed under "sidebar" is still the story).
+    static func blankOutTaxonomy(in lowered: inout [UInt8]) {
+        guard postClassMarkers.contains(where: { TextBytes.contains(lowered, $0) }) else { return }
+        var start = 0
+        while start < lowered.count {
+            var end = start
+            while end < lowered.count, lowered[end] != 0x20 { end += 1 }
+            let token = lowered[start..<end]
+            if taxonomyPrefixes.contains(where: { token.starts(with: $0) && token.count > $0.count }) {
+                lowered.replaceSubrange(start..<end, with: repeatElement(0x20, count: end - start))
+            }
+            start = end + 1
+        }
+    }
+
+    static let postClassMarkers = ["hentry", "type-post", "status-publish", "format-standard"].map { Array($0.utf8) }
+    static let taxonomyPrefixes = ["tag-", "category-", "post_tag-", "tag_"].map { Array($0.utf8) }
 
     /// Words that name a layout, not furniture. Page builders call every block a widget: Elementor, the most
     /// used WordPress builder, gives each layout box `elementor-widget-wrap` / `elementor-widget-container`,
@@ -82,8 +104,13 @@ enum Boilerplate {
     /// Words of the short boxes a page puts around its article: a sign-up form, a promotion, a cookie notice.
     /// A box so named that holds paragraphs of prose is something else (the page is a newsletter's issue, a
     /// promotion's terms): the words say nothing of it.
-    static let noticeBytes = ["newsletter", "subscri", "signup", "sign-up", "promo", "popup", "cookie", "consent"]
-        .map { Array($0.utf8) }
+    /// A share bar or a social widget never holds paragraphs of prose either, while a template's
+    /// `share_wrapper` or `social-wrap` around the article does.
+    static let noticeBytes = [
+        "newsletter", "subscri", "signup", "sign-up", "promo", "popup", "cookie", "consent", "share", "sharing",
+        "social",
+    ]
+    .map { Array($0.utf8) }
 
     /// Words that keep a furniture-looking element when the prepass removes unlikely candidates: a
     /// "content-share" wrapper may still hold the article.

@@ -54,3 +54,37 @@ struct OldMarkupTests {
         #expect(article.text.contains("number 12"))
     }
 }
+
+/// Class and id words are weak evidence: they never outweigh a container full of paragraphs.
+@Suite("Class words against paragraphs")
+struct ClassWordTests {
+    static let paragraphs = (1...6).map {
+        "<p>Paragraph \($0) of the post: the town's tram line will run again from March, the operator said, after a winter of repairs to the bridge that carries it over the river, and the first trams will keep to the old timetable until the spring.</p>"
+    }.joined()
+    /// A column beside the post with as much prose as the post has: the weather, an event, a column.
+    static let sidebar = (1...3).map {
+        "<div class=\"box\"><p>Box \($0): a short note on the weather for the weekend ahead, with rain expected in the hills and sun on the coast by Sunday.</p></div>"
+    }.joined()
+
+    @Test(arguments: [
+        "<article class=\"post-42 post type-post status-publish format-standard hentry category-sidebar tag-newsletter tag-share\">",
+        "<div class=\"share_wrapper\">", "<div class=\"social-wrap\">",
+    ])
+    func theArticlesOwnContainerKeepsItsPostDespiteItsWords(opening: String) throws {
+        let closing = opening.hasPrefix("<article") ? "</article>" : "</div>"
+        let html = """
+            <html><body><div class="layout"><main>\(opening)<h1>Trams return in March</h1>\(Self.paragraphs)\(closing)</main>
+            <div class="rail">\(Self.sidebar)</div></div></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("Paragraph 1 of the post"), "\(article.text)")
+        #expect(article.text.contains("Paragraph 5 of the post"))
+        #expect(!article.text.contains("weather for the weekend"))
+    }
+
+    /// Outside a post's own classes, `tag-…` still marks a box of tags.
+    @Test func aTagBoxIsStillFurniture() {
+        #expect(Boilerplate.isNegative("tag-list"))
+        #expect(!Boilerplate.isNegative("post hentry tag-list"))
+    }
+}
