@@ -143,6 +143,15 @@ public final class Document {
             return
         }
         let isHTML = Node(root).is("html")
+        // A script writes `<body>` with `document.write` and the page keeps the tag for readers without
+        // scripts in a `<noscript>` in its head: libxml2 then opens the body there, inside the head, and the
+        // whole page is head matter. The body belongs beside the head.
+        if isHTML, Node(root).firstChild(named: "body") == nil, let head = Node(root).firstChild(named: "head"),
+            let nested = head.descendants.first(where: { $0.is("body") })
+        {
+            xmlUnlinkNode(nested.pointer)
+            xmlAddChild(root, nested.pointer)
+        }
         var strays: [xmlNodePtr] = []
         // What the root holds after its body (libxml2 puts there what follows `</html>`)…
         if isHTML, let body = Node(root).firstChild(named: "body")?.pointer {

@@ -42,4 +42,33 @@ package enum Tool {
         guard try run("/bin/gzip", ["-9", file.path], timeout: 60) == 0 else { throw POSIXError(.EIO) }
         return Array(try Data(contentsOf: file.appendingPathExtension("gz")))
     }
+
+    /// What a program prints given `input` on its standard input (read to its end, then waited for).
+    package static func output(_ path: String, _ arguments: [String], input: [UInt8]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Written from another thread, so that a program that answers before reading all cannot block both.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The text of a gzip-compressed file (as the shared corpora store their pages), decoded as UTF-8.
+    package static func gunzip(_ file: URL) throws -> String {
+        let output = try Repository.temporaryFolder().appendingPathComponent("page")
+        guard try run("/bin/gzip", ["-dc", file.path], timeout: 60, output: output) == 0 else { throw POSIXError(.EIO) }
+        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+    }
 }

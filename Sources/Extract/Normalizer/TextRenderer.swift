@@ -16,6 +16,13 @@ struct TextRenderer {
     /// An ordered item's number ("3. "), written before the item's first text, whatever block holds it.
     private var pendingMark: [UInt8] = []
     private var prefix: [UInt8] = []
+    /// Where the current line's text begins, after a list mark: text starting there could read as Markdown
+    /// block syntax (`2025. The…` as an ordered list, `----` as a rule) and is escaped.
+    private var lineStart = 0
+    /// Whether `line` is a Markdown heading, whose closing `#`s CommonMark would drop.
+    private var isHeading = false
+    /// Where the last emphasis run written ends in `line`.
+    private var lastEmphasisEnd: Int?
 
     init(style: Style) { self.style = style }
 
@@ -59,12 +66,14 @@ struct TextRenderer {
         }
         if node.is("img") {
             if style == .markdown, let src = node.attribute("src") {
-                appendRaw("![" + escape(node.attribute("alt") ?? "") + "](" + src + ")")
+                appendRaw("![" + escape(node.attribute("alt") ?? "") + "](" + Self.destination(src) + ")")
+            } else {
+                pendingSpace = true  // the picture stands between the words around it
             }
             return
         }
-        if node.is("figcaption"), style == .text {
-            return  // captions belong to their images, not to the prose
+        if node.is("figcaption") {
+            return  // captions belong to their images, not to the prose (in Markdown too, whose text is the text's)
         }
         if node.is("pre") {
             flush()
@@ -82,7 +91,10 @@ struct TextRenderer {
         if style == .markdown {
             if node.tag(in: Self.headingTags) {
                 let level = Int(String(node.name.dropFirst())) ?? 2
-                line = Array((String(repeating: "#", count: level) + " ").utf8)
+                // An ordered item that opens with a heading carries its number on the heading's line.
+                line = pendingMark + Array((String(repeating: "#", count: level) + " ").utf8)
+                pendingMark = []
+                isHeading = true
             } else if node.is("blockquote") {
                 prefix += Array("> ".utf8)
             } else if node.is("hr") {
@@ -97,6 +109,7 @@ struct TextRenderer {
                 pendingMark = Array((indent + mark + " ").utf8)
             } else if style == .markdown {
                 line = Array((indent + "- ").utf8)
+                lineStart = line.count
             }
         }
         if isList {
@@ -104,8 +117,11 @@ struct TextRenderer {
             numbers.append(node.is("ol") ? Self.firstNumber(of: node) : nil)
         }
         if node.is("tr") {
-            let cells = node.elementChildren.map { $0.text.collapsedWhitespace }.filter { !$0.isEmpty }
-            appendRaw(style == .markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: " "))
+            // A row is its cells' text, in Markdown as in text: a table is not CommonMark, and pipes would be
+            // read as text by a renderer without the tables extension.
+            let cells = node.elementChildren.map { TextRenderer.render($0, style: .text).collapsedWhitespace }
+            let row = cells.filter { !$0.isEmpty }.joined(separator: " ")
+            appendRaw(style == .markdown ? escape(row) : row)
         } else {
             visitChildren(of: node)
         }
@@ -145,9 +161,15 @@ struct TextRenderer {
         }
         switch node.name {
         case "a":
-            let label = TextRenderer.render(node, style: .markdown).collapsedWhitespace
+            // A link around blocks (a card's heading and teaser) is labelled with their text: a heading's or a
+            // list's marks inside `[…]` would be read as text.
+            let blocks = node.descendants.contains { $0.tag(in: Self.blockTags) }
+            let label =
+                blocks
+                ? escape(TextRenderer.render(node, style: .text).collapsedWhitespace)
+                : TextRenderer.render(node, style: .markdown).collapsedWhitespace
             if let href = node.attribute("href"), !label.isEmpty, !href.hasPrefix("#") {
-                appendRaw("[" + label + "](" + href + ")")
+                appendInline("[" + label + "](" + Self.destination(href) + ")", around: node)
             } else {
                 visitChildren(of: node)
             }
@@ -156,7 +178,14 @@ struct TextRenderer {
         case "em", "i":
             wrap(node, "*")
         case "code":
-            wrap(node, "`")
+            // A code span's text is taken literally: no escapes, and a fence longer than any run of
+            // backticks inside it.
+            let code = TextRenderer.render(node, style: .text).collapsedWhitespace
+            guard !code.isEmpty else { return }
+            let longest = code.split(whereSeparator: { $0 != "`" }).map(\.count).max() ?? 0
+            let fence = String(repeating: "`", count: longest + 1)
+            let padding = code.hasPrefix("`") || code.hasSuffix("`") ? " " : ""
+            appendInline(fence + padding + code + padding + fence, around: node)
         default:
             visitChildren(of: node)
         }
@@ -164,13 +193,130 @@ struct TextRenderer {
 
     private mutating func wrap(_ node: Node, _ marker: String) {
         let inner = TextRenderer.render(node, style: .markdown).collapsedWhitespace
-        guard !inner.isEmpty else { return }
-        appendRaw(marker + inner + marker, spaced: !(line.last.map { $0 == 0x28 || $0 == 0x5B } ?? true))
+        // Only white space or punctuation (`<em>“</em>`): CommonMark would not read the markers as emphasis.
+        let edges = Self.edges(of: node)
+        guard inner.contains(where: { $0.isLetter || $0.isNumber }),
+            Self.canFlank(
+                inner, in: node, after: edges.first == .word ? line.last : nil, separated: edges.last != .word)
+        else {
+            visitChildren(of: node)
+            return
+        }
+        separate(edges.first)
+        // A run that goes on where the last one of the same kind ended (`<b>trend</b><b>s</b>`) joins it.
+        if !pendingSpace, let end = lastEmphasisEnd, end == line.count, line.count >= marker.utf8.count,
+            line.suffix(marker.utf8.count).elementsEqual(marker.utf8)
+        {
+            line.removeLast(marker.utf8.count)
+            line.append(contentsOf: (inner + marker).utf8)
+        } else {
+            appendRaw(marker + inner + marker, spaced: false)
+        }
+        lastEmphasisEnd = line.count
+        separate(edges.last)
+    }
+
+    /// An address as a Markdown link destination: white space and angle brackets percent-encoded, parentheses
+    /// escaped, so that the destination ends where the address does.
+    static func destination(_ address: String) -> String {
+        guard address.contains(where: { " ()<>\t\n".contains($0) }) else { return address }
+        var escaped = ""
+        for character in address {
+            switch character {
+            case " ": escaped += "%20"
+            case "\t", "\n": continue
+            case "<": escaped += "%3C"
+            case ">": escaped += "%3E"
+            case "(", ")": escaped += "\\" + String(character)
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Whether emphasis markers around `inner` would be read as such (CommonMark's flanking rules): a run that
+    /// starts with punctuation right after a letter, or ends with punctuation right before one
+    /// (`<b>Why?</b>Because`), would leave its markers as text; it is then written without them.
+    static func canFlank(_ inner: String, in node: Node, after previous: UInt8?, separated: Bool) -> Bool {
+        func isWordByte(_ byte: UInt8?) -> Bool {
+            guard let byte else { return false }
+            return byte >= 0x80 || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        func isPunctuation(_ character: Character?) -> Bool {
+            guard let character else { return false }
+            return character.isPunctuation || character.isSymbol
+        }
+        if isPunctuation(inner.first), isWordByte(previous) { return false }
+        guard isPunctuation(inner.last), !separated else { return true }
+        return !isWordByte(firstByte(after: node))
+    }
+
+    /// The first byte of text after `node` within its block.
+    static func firstByte(after node: Node) -> UInt8? {
+        var current = node
+        while true {
+            if let next = current.nextSibling {
+                if next.tag(in: blockTags) || next.is("br") { return nil }
+                if let byte = next.text.utf8.first { return byte }
+                current = next
+            } else if let parent = current.parent, !parent.tag(in: blockTags) {
+                current = parent
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// Appends a link or an emphasis made of `node`: joined to the text before and after it as the page joins
+    /// them, with the white space at its own edges (`<b>2gewinnt.at&nbsp;</b>und`) moved outside the markers,
+    /// where CommonMark needs it. Rendered back, the Markdown reads as the plain text does.
+    private mutating func appendInline(_ markdown: String, around node: Node) {
+        let edges = Self.edges(of: node)
+        separate(edges.first)
+        appendRaw(markdown, spaced: false)
+        separate(edges.last)
+    }
+
+    /// What stands at an edge of an inline element's content: white space, a line break, or a word.
+    enum Edge {
+        case word, space, lineBreak
+    }
+
+    private mutating func separate(_ edge: Edge) {
+        switch edge {
+        case .space: pendingSpace = true
+        case .lineBreak: lineBreak()
+        case .word: break
+        }
+    }
+
+    /// The first and last of the text and `<br>` below `node`, as edges.
+    static func edges(of node: Node) -> (first: Edge, last: Edge) {
+        var first: Edge?
+        var last = Edge.word
+        for inside in node.descendants {
+            let edge: (starting: Edge, ending: Edge)
+            if inside.is("br") {
+                edge = (.lineBreak, .lineBreak)
+            } else if inside.isText, let head = inside.text.first, let tail = inside.text.last {
+                edge = (isWhiteSpace(head) ? .space : .word, isWhiteSpace(tail) ? .space : .word)
+            } else {
+                continue
+            }
+            if first == nil { first = edge.starting }
+            last = edge.ending
+        }
+        return (first ?? .word, last)
+    }
+
+    private static func isWhiteSpace(_ character: Character) -> Bool {
+        character.isWhitespace || character == "\u{A0}"
     }
 
     /// Appends text bytes, folding white space (ASCII and U+00A0) and escaping Markdown's special characters.
     private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
+        var escapeAt = -1
         while index < bytes.count {
             let byte = bytes[index]
             if TextBytes.isSpace(byte) || (byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0) {
@@ -179,19 +325,48 @@ struct TextRenderer {
                 continue
             }
             emitPendingSpace()
-            if style == .markdown,
-                byte == 0x2A || byte == 0x5F || byte == 0x60 || byte == 0x5B || byte == 0x5D || byte == 0x5C
-            {
-                line.append(0x5C)
+            if style == .markdown {
+                if line.count == lineStart,
+                    let offset = Self.blockSyntax(at: UnsafeBufferPointer(rebasing: bytes[index...]))
+                {
+                    escapeAt = index + offset
+                }
+                if index == escapeAt || byte == 0x2A || byte == 0x5F || byte == 0x60 || byte == 0x5B || byte == 0x5D
+                    || byte == 0x5C || byte == 0x3C
+                {
+                    line.append(0x5C)
+                }
             }
             line.append(byte)
             index += 1
         }
     }
 
+    /// Where text that starts a line would start a Markdown block — a heading's `#`, a quote's `>`, a list's
+    /// `-`, `+` or `12.`, a rule or setext underline of `-` or `=`, a `~~~` fence — the offset of the byte that
+    /// takes a backslash to stay text; `nil` for ordinary text.
+    static func blockSyntax(at text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = text.first else { return nil }
+        switch first {
+        case UInt8(ascii: "#"), UInt8(ascii: ">"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="),
+            UInt8(ascii: "~"), UInt8(ascii: "|"):
+            return 0
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            // An ordered list's mark: up to nine digits, then `.` or `)`; the punctuation is escaped.
+            let digits = text.prefix(10).prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            guard digits <= 9, digits < text.count,
+                text[digits] == UInt8(ascii: ".") || text[digits] == UInt8(ascii: ")")
+            else { return nil }
+            return digits
+        default:
+            return nil
+        }
+    }
+
     private mutating func emitPendingSpace() {
         if !pendingMark.isEmpty, line.isEmpty {
             line = pendingMark
+            lineStart = line.count
             pendingMark = []
         }
         if pendingSpace, let last = line.last, last != 0x20, last != 0x0A { line.append(0x20) }
@@ -202,6 +377,13 @@ struct TextRenderer {
     private mutating func appendRaw(_ text: String, spaced: Bool = true) {
         if spaced { pendingSpace = true }
         emitPendingSpace()
+        var text = text
+        if style == .markdown, line.count == lineStart,
+            let offset = text.withUTF8({ Self.blockSyntax(at: $0) })
+        {
+            let index = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+            text.insert("\\", at: index)
+        }
         line.append(contentsOf: text.utf8)
     }
 
@@ -212,13 +394,14 @@ struct TextRenderer {
             flush()
         } else if !line.isEmpty {
             line.append(0x0A)
+            lineStart = line.count
         }
     }
 
     private func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
-            if "*_`[]\\".contains(character) { escaped.append("\\") }
+            if "*_`[]\\<".contains(character) { escaped.append("\\") }
             escaped.append(character)
         }
         return escaped
@@ -228,9 +411,21 @@ struct TextRenderer {
     private mutating func flush() {
         pendingSpace = false
         while let last = line.last, last == 0x0A || last == 0x20 { line.removeLast() }
-        defer { line.removeAll(keepingCapacity: true) }
+        defer {
+            line.removeAll(keepingCapacity: true)
+            lineStart = 0
+            isHeading = false
+        }
+        // A heading's text that ends in `#` (a permalink mark) keeps it: escaped, it is not a closing sequence.
+        if isHeading, line.last == UInt8(ascii: "#"), let run = line.lastIndex(where: { $0 != UInt8(ascii: "#") }),
+            line[run] == 0x20, run > line.firstIndex(of: 0x20) ?? line.count
+        {
+            line.insert(0x5C, at: run + 1)
+        }
         guard !line.isEmpty else { return }
-        if line.count <= 7, Self.bareMarks.contains(TextBytes.collapse(String(decoding: line, as: UTF8.self))) {
+        if style == .markdown, line.count <= 7,
+            Self.bareMarks.contains(TextBytes.collapse(String(decoding: line, as: UTF8.self)))
+        {
             return
         }
         guard !prefix.isEmpty else {
