@@ -88,3 +88,31 @@ struct ClassWordTests {
         #expect(!Boilerplate.isNegative("post hentry tag-list"))
     }
 }
+
+/// Pages whose body, or whose only copy of the content, sits in a `<noscript>`.
+@Suite("Content behind noscript")
+struct NoscriptContentTests {
+    @Test func aBodyOpenedInsideTheHeadsNoscriptIsThePagesBody() throws {
+        let html = """
+            <html><head><title>Baths</title><script>document.write('<body class="js">')</script>
+            <noscript><body class="nojs"></noscript>
+            <h1>Harbour baths stay open</h1>\(OldMarkupTests.story)</body></html>
+            """
+        let document = try Document(html: html)
+        #expect(document.body?.parent?.is("html") == true)
+        let article = Extractor().extract(document)
+        #expect(article.text.contains("The council voted on Tuesday"), "\(article.text)")
+        #expect(article.text.contains("closes on Sundays for lack of staff."))
+    }
+
+    /// A template that draws the post with scripts and keeps its text only in a `<noscript>` fallback.
+    @Test func aPostKeptOnlyInNoscriptIsTheArticle() throws {
+        let html = """
+            <html><head><title>Baths</title></head><body><header><a href="/">The Harbour Gazette</a></header>
+            <div id="app"></div><noscript><article><h1>Harbour baths stay open</h1>\(OldMarkupTests.story)</article></noscript>
+            <footer>© The Harbour Gazette</footer></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("The council voted on Tuesday"), "\(article.text)")
+    }
+}
