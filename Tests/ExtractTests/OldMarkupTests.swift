@@ -116,3 +116,35 @@ struct NoscriptContentTests {
         #expect(article.text.contains("The council voted on Tuesday"), "\(article.text)")
     }
 }
+
+/// `<br><br>` as the paragraph break, and tables as layout, as pages of the old web write them.
+@Suite("Breaks and layout tables")
+struct BreaksAndTablesTests {
+    static let story = [
+        "The council voted on Tuesday to keep the harbour baths open through the winter, after a petition was handed in.",
+        "Swimmers have used the baths since 1911, and the club says the cold months bring its most loyal members.",
+        "The cost of heating the changing rooms will come from the leisure budget, officials said on Wednesday.",
+    ]
+
+    @Test func doubleBreaksInACellOfTextAreParagraphs() throws {
+        let html = """
+            <html><body><table><tr><td><b>Baths stay open</b><br><br>\(Self.story.joined(separator: "<br>\n<br>"))</td></tr>
+            </table></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        for paragraph in Self.story { #expect(article.text.contains("\n\n" + paragraph), "\(article.text)") }
+    }
+
+    @Test func aLayoutRowIsReadCellByCellAndADataRowAsOneLine() throws {
+        let layout = """
+            <html><body><table><tr><td><a href="/">Home</a><br><a href="/n">News</a></td>
+            <td><p>\(Self.story[0])</p><p>\(Self.story[1])</p><p>\(Self.story[2])</p>
+            <table><tr><td>Pool</td><td>Opens</td><td>Price</td></tr><tr><td>Harbour</td><td>7am</td><td>£4</td></tr></table>
+            </td></tr></table></body></html>
+            """
+        let document = try Document(html: layout)
+        let text = try TextRenderer.render(#require(document.body), style: .text)
+        #expect(text.hasPrefix("Home\nNews\n\n" + Self.story[0] + "\n\n" + Self.story[1]), "\(text)")
+        #expect(text.contains("\n\nPool Opens Price\n\nHarbour 7am £4"), "\(text)")
+    }
+}

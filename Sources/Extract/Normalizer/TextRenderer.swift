@@ -31,7 +31,7 @@ struct TextRenderer {
     static let blockTags = TagSet([
         "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
         "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
-        "p", "pre", "section", "table", "ul", "tr", "caption", "summary", "body", "html",
+        "p", "pre", "section", "table", "ul", "tr", "td", "th", "caption", "summary", "body", "html",
     ])
     static let headingTags = TagSet(["h1", "h2", "h3", "h4", "h5", "h6"])
 
@@ -116,7 +116,7 @@ struct TextRenderer {
             listDepth += 1
             numbers.append(node.is("ol") ? Self.firstNumber(of: node) : nil)
         }
-        if node.is("tr") {
+        if node.is("tr"), Self.isDataRow(node) {
             // A row is its cells' text, in Markdown as in text: a table is not CommonMark, and pipes would be
             // read as text by a renderer without the tables extension.
             let cells = node.elementChildren.map { TextRenderer.render($0, style: .text).collapsedWhitespace }
@@ -133,6 +133,14 @@ struct TextRenderer {
         }
         prefix = savedPrefix
     }
+
+    /// Whether a table row holds data (its cells hold text and inline markup), not a layout whose cells hold
+    /// paragraphs, lists or tables of their own: those are read as blocks, one after another.
+    static func isDataRow(_ row: Node) -> Bool {
+        !row.elementChildren.contains { cell in cell.descendants.contains { $0.tag(in: layoutTags) } }
+    }
+
+    static let layoutTags = TagSet(["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"])
 
     /// An item's mark as a browser shows it: its number in an ordered list ("3.", from `start`, `value` and
     /// `reversed`), else "-". Plain text keeps the numbers and not the dashes: "step 3" is read by its number.

@@ -219,12 +219,31 @@ struct Preparation {
         var containers: [Node] = []
         root.walk { node in
             guard node.isElement else { return .skipChildren }
-            if node.tag(in: Self.mixedContainers), hasBareText(node), node.hasChild(in: ContentScorer.blockTags) {
+            if node.tag(in: Self.mixedContainers), hasBareText(node),
+                node.hasChild(in: ContentScorer.blockTags) || hasDoubleBreak(node)
+            {
                 containers.append(node)
             }
             return .enter
         }
         for container in containers { wrapRuns(in: container) }
+    }
+
+    /// Whether two `<br>` follow each other among the children (white space between them): the old web's
+    /// paragraph break, in a cell or box that holds nothing but text and breaks.
+    private func hasDoubleBreak(_ node: Node) -> Bool {
+        var previousWasBreak = false
+        var child = node.firstChild
+        while let current = child {
+            if current.is("br") {
+                if previousWasBreak { return true }
+                previousWasBreak = true
+            } else if !(current.isText && TextBytes.isBlank(current)) {
+                previousWasBreak = false
+            }
+            child = current.nextSibling
+        }
+        return false
     }
 
     private func hasBareText(_ node: Node) -> Bool {
