@@ -47,13 +47,14 @@ static inline CURLcode feedpipe_curl_setopt_opensocket_function(CURL *handle,
     return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, callback);
 }
 
-// The text form of the IPv4 or IPv6 address in `address` (empty for any other family).
-static inline void feedpipe_curl_sockaddr_text(const struct curl_sockaddr *address, char *text, socklen_t size) {
+// The text form of an IPv4 or IPv6 socket address (empty for any other family): what libcurl is about to
+// connect to, or what the browser's proxy resolved.
+static inline void feedpipe_sockaddr_text(const struct sockaddr *address, char *text, socklen_t size) {
     text[0] = 0;
-    if (address->family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)&address->addr)->sin_addr, text, size);
-    } else if (address->family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)&address->addr)->sin6_addr, text, size);
+    if (address->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)address)->sin_addr, text, size);
+    } else if (address->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)address)->sin6_addr, text, size);
     }
 }
 

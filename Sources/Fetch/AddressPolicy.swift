@@ -1,3 +1,4 @@
+internal import CCurl
 import Foundation
 
 /// What a transfer may reach: `file:` URLs only inside the folder a pipeline reads, and addresses that are
@@ -49,6 +50,13 @@ package enum AddressPolicy {
             || within(0xC000_0000, 24)  // 192.0.0/24, protocol assignments (some metadata services)
             || within(0xC612_0000, 15)  // 198.18/15, benchmarking
             || address >> 28 >= 0xE  // multicast and reserved, 224/4 and 240/4
+    }
+
+    /// The text form of an IPv4 or IPv6 socket address, as `isPrivate` reads it; empty for another family.
+    static func text(of address: UnsafePointer<sockaddr>) -> String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        feedpipe_sockaddr_text(address, &text, socklen_t(text.count))
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether a `file:` URL names a file inside `folder` once both are resolved (`..` and symbolic links

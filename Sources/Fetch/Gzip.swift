@@ -11,11 +11,16 @@ package enum Gzip {
 
     /// The bytes as one gzip member at the best compression, or `nil` if zlib refuses.
     package static func compress(_ data: Data) -> Data? {
+        compress([UInt8](data)).map { Data($0) }
+    }
+
+    /// The bytes as one gzip member at the best compression, or `nil` if zlib refuses.
+    package static func compress(_ bytes: [UInt8]) -> [UInt8]? {
         var given = false
         return compress { () -> [UInt8]? in
             defer { given = true }
-            return given ? nil : [UInt8](data)
-        }.map { Data($0) }
+            return given ? nil : bytes
+        }
     }
 
     /// One gzip member at the best compression of the chunks `next` gives until it gives `nil`, made chunk by

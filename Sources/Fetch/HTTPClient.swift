@@ -534,9 +534,10 @@ private final class Transfer {
                 code = feedpipe_curl_setopt_opensocket_function(easy) { context, _, address in
                     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
                     guard let address else { return CURL_SOCKET_BAD }
-                    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-                    feedpipe_curl_sockaddr_text(address, &text, socklen_t(text.count))
-                    let target = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    // The address in place: an IPv6 one runs past the declared `struct sockaddr`.
+                    let offset = MemoryLayout<curl_sockaddr>.offset(of: \.addr)!
+                    let target = AddressPolicy.text(
+                        of: UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self))
                     if AddressPolicy.isPrivate(target, publicForTesting: transfer.publicForTesting) {
                         transfer.refusedAddress = target
                         return CURL_SOCKET_BAD

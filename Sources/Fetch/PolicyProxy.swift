@@ -157,8 +157,9 @@ final class PolicyProxy: @unchecked Sendable {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let current = entry {
             entry = current.pointee.ai_next
-            guard let address = current.pointee.ai_addr, let text = Self.text(of: address) else { continue }
-            guard allows(text, port) else { continue }
+            guard let address = current.pointee.ai_addr else { continue }
+            let text = AddressPolicy.text(of: address)
+            guard !text.isEmpty, allows(text, port) else { continue }
             sawAllowed = true
             let descriptor = socket(
                 current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
@@ -172,21 +173,6 @@ final class PolicyProxy: @unchecked Sendable {
     }
 
     // MARK: Bytes
-
-    private static func text(of address: UnsafePointer<sockaddr>) -> String? {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        switch Int32(address.pointee.sa_family) {
-        case AF_INET:
-            var ip = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-        case AF_INET6:
-            var ip = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-            guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-        default:
-            return nil
-        }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 
     /// The host, port and path a request names: `host:port` for a tunnel, an absolute `http://` URL otherwise.
     static func destination(_ target: String, tunnel: Bool) -> (host: String, port: Int, path: String)? {

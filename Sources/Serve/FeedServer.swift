@@ -159,9 +159,8 @@ package struct FeedServer: Sendable {
         if let onDemand {
             router.get("/full") { request, context in
                 guard isAuthorized(request) else { return Self.unauthorized }
-                let client = context.remoteAddress.map(Self.client) ?? "unknown"
                 let address = request.uri.queryParameters["url"].map(String.init)
-                switch await onDemand.answer(for: address, client: client) {
+                switch await onDemand.answer(for: address, client: context.client) {
                 case .feed(let feed):
                     var headers = HTTPFields()
                     headers[.contentType] = FeedFormat.atom.mediaType + "; charset=utf-8"
@@ -186,8 +185,7 @@ package struct FeedServer: Sendable {
                 guard let url = request.uri.queryParameters["url"].map(String.init), ImageProxy.isProxied(url) else {
                     return Self.text("give the image's address as /image?url=ADDRESS", status: 400)
                 }
-                let client = context.remoteAddress.map(Self.client) ?? "unknown"
-                let answer = await images.image(at: url, client: client)
+                let answer = await images.image(at: url, client: context.client)
                 var headers = HTTPFields()
                 headers[.contentType] = answer.type
                 if answer.status == 200 {
@@ -216,11 +214,6 @@ package struct FeedServer: Sendable {
         try await app.runService()
     }
 
-    /// What the on-demand limits count as one client: its IP address.
-    static func client(_ address: SocketAddress) -> String {
-        address.ipAddress ?? address.description
-    }
-
     /// A request's context: Hummingbird's, with the address of the client.
     struct ServeContext: RequestContext, RemoteAddressRequestContext {
         var coreContext: CoreRequestContextStorage
@@ -233,6 +226,9 @@ package struct FeedServer: Sendable {
             remoteAddress = source.channel.remoteAddress
             eventLoop = source.channel.eventLoop
         }
+
+        /// What the on-demand and image limits count as one client: its IP address.
+        var client: String { remoteAddress.map { $0.ipAddress ?? $0.description } ?? "unknown" }
     }
 
     /// What is made of a file for some requests, kept by the file's identity so that a changed file is made
@@ -255,20 +251,20 @@ package struct FeedServer: Sendable {
         guard let resolved = file(for: path), let file = ServedFile.open(resolved.path) else {
             return Response(status: .notFound)
         }
-        var variant = Variant(identity: file.identity)
+        var wanted = Variant(identity: file.identity)
         if case .feed = file.kind {
             // A browser gets a feed as a page drawn here; a reader gets the feed itself.
-            variant.page = Self.wantsPage(request.headers[.accept])
-            variant.proxied = images != nil
-            if variant.page || variant.proxied { variant.origin = Self.origin(of: request) }
+            wanted.page = Self.wantsPage(request.headers[.accept])
+            wanted.proxied = images != nil
+            if wanted.page || wanted.proxied { wanted.origin = Self.origin(of: request) }
         }
-        variant.gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && file.size > 256
+        wanted.gzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && file.size > 256
 
         var tag = file.identity
-        if let origin = variant.origin { tag += "-" + String(FNV1a.hash(origin.utf8), radix: 16) }
-        tag += (variant.proxied ? "i" : "") + (variant.page ? "p" : "") + (variant.gzip ? "z" : "")
+        if let origin = wanted.origin { tag += "-" + String(FNV1a.hash(origin.utf8), radix: 16) }
+        tag += (wanted.proxied ? "i" : "") + (wanted.page ? "p" : "") + (wanted.gzip ? "z" : "")
         var headers = HTTPFields()
-        headers[.contentType] = variant.page ? "text/html; charset=utf-8" : file.mediaType
+        headers[.contentType] = wanted.page ? "text/html; charset=utf-8" : file.mediaType
         headers[.eTag] = "\"\(tag)\""
         headers[.lastModified] = Self.httpDate(file.modified)
         headers[.cacheControl] = "no-cache"
@@ -276,7 +272,7 @@ package struct FeedServer: Sendable {
         if Self.isNotModified(request, tag: "\"\(tag)\"", modified: file.modified) {
             return Response(status: .notModified, headers: headers)
         }
-        guard !variant.isFile, let made = await self.variant(variant, of: file) else {
+        guard !wanted.isFile, let made = await variant(wanted, of: file) else {
             // The file as it is (also when no variant can be made of it, say a feed too broken to draw).
             headers[.contentType] = file.mediaType
             headers[.eTag] = "\"\(file.identity)\""
@@ -284,7 +280,7 @@ package struct FeedServer: Sendable {
             return Response(
                 status: .ok, headers: headers, body: bodyless ? ResponseBody() : file.body(pacedBy: context.eventLoop))
         }
-        if variant.gzip { headers[.contentEncoding] = "gzip" }
+        if wanted.gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(made.readableBytes)
         return Response(status: .ok, headers: headers, body: bodyless ? ResponseBody() : ResponseBody(byteBuffer: made))
     }
@@ -308,14 +304,14 @@ package struct FeedServer: Sendable {
                 if key.gzip { return await making.pass { file.compressed().map { ByteBuffer(bytes: $0) } } }
                 let limit = key.page ? Self.pageSourceBytes : Int.max
                 source = await making.pass {
-                    (try? await file.leadingEntries(limit: limit))?.map { ByteBuffer(bytes: $0) }
+                    (try? await file.leadingEntries(limit: limit)).map { ByteBuffer(bytes: $0) }
                 }
             } else {
                 source = await variant(before, of: file)
             }
             guard let source else { return nil }
             return await making.pass { () -> ByteBuffer? in
-                if key.gzip { return Gzip.compress(Data(buffer: source)).map { ByteBuffer(bytes: $0) } }
+                if key.gzip { return Gzip.compress(Array(buffer: source)).map { ByteBuffer(bytes: $0) } }
                 guard case .feed(let format) = file.kind, let origin = key.origin else { return nil }
                 let bytes = Array(buffer: source)
                 let made =

@@ -49,8 +49,9 @@ package struct OnDemandFailure: Error, Sendable {
 
 /// The cache and the places for feeds being made, shared by every request: the cache is bounded by bytes
 /// (the least recently used feed leaves first) as well as by age, and one client holds at most
-/// `perClient` of the `limit` places, so that it cannot make everyone else's answer `503`.
-actor OnDemandWork {
+/// `perClient` of the `limit` places, so that it cannot make everyone else's answer `503`. Both are actors;
+/// this holds nothing mutable of its own.
+struct OnDemandWork: Sendable {
     let settings: OnDemand
     let cache: BoundedCache<String, ByteBuffer>
     let slots: WorkSlots

@@ -97,13 +97,14 @@ final class ServedFile: Sendable {
         }
     }
 
-    /// The whole file, for the variants made of it (compressed, or drawn as a page).
-    func bytes() async throws -> [UInt8] {
-        let (descriptor, size) = (self.descriptor, self.size)
+    /// The file's first `limit` bytes (all of it by default), for the variants made of it (compressed, or
+    /// drawn as a page), read off the event loops.
+    func bytes(limit: Int = .max) async throws -> [UInt8] {
+        let (descriptor, count) = (self.descriptor, min(size, limit))
         return try await NIOThreadPool.singleton.runIfActive {
-            var bytes = [UInt8](repeating: 0, count: size)
+            var bytes = [UInt8](repeating: 0, count: count)
             let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-            guard read == size else { throw POSIXError(.EIO) }
+            guard read == count else { throw POSIXError(.EIO) }
             return bytes
         }
     }
@@ -126,14 +127,8 @@ final class ServedFile: Sendable {
     func leadingEntries(limit: Int) async throws -> [UInt8]? {
         guard size > limit else { return try await bytes() }
         guard case .feed(let format) = kind, format != .json else { return nil }
-        let (descriptor, closing) = (self.descriptor, format == .atom ? "</entry>" : "</item>")
-        let head = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
-            var bytes = [UInt8](repeating: 0, count: limit)
-            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, limit, 0) }
-            guard read == limit else { throw POSIXError(.EIO) }
-            return bytes
-        }
-        let marker = Array(closing.utf8)
+        let head = try await bytes(limit: limit)
+        let marker = Array((format == .atom ? "</entry>" : "</item>").utf8)
         guard let end = Self.lastRange(of: marker, in: head) else { return nil }
         return Array(head[..<end]) + Array((format == .atom ? "\n</feed>\n" : "\n</channel>\n</rss>\n").utf8)
     }
