@@ -19,6 +19,8 @@ public struct Article: Sendable, Equatable {
     package var siteName: String?
     /// The page's own short description.
     package var description: String?
+    /// Audio and video files the page plays (its `<audio>` and `<video>`, `og:audio`, `og:video`).
+    package var media: [MediaFile] = []
     /// The body as safe, compact HTML with absolute URLs.
     package var html: String
     /// The body as plain text: paragraphs separated by one blank line, no title or byline.
@@ -33,7 +35,7 @@ public struct Article: Sendable, Equatable {
         title: String? = nil, author: String? = nil, published: Date? = nil, modified: Date? = nil,
         addressDate: Date? = nil, image: String? = nil, language: String? = nil, url: String? = nil,
         siteName: String? = nil,
-        description: String? = nil, html: String = "", text: String = ""
+        description: String? = nil, html: String = "", text: String = "", media: [MediaFile] = []
     ) {
         self.title = title
         self.author = author
@@ -47,6 +49,18 @@ public struct Article: Sendable, Equatable {
         self.description = description
         self.html = html
         self.text = text
+        self.media = media
+    }
+}
+
+/// A file a page plays: its absolute address and media type when the page names one.
+public struct MediaFile: Sendable, Equatable {
+    package var url: String
+    package var type: String?
+
+    package init(url: String, type: String? = nil) {
+        self.url = url
+        self.type = type
     }
 }
 

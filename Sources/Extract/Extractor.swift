@@ -126,7 +126,8 @@ public struct Extractor: Sendable {
             published: metadata.published, modified: metadata.modified, addressDate: metadata.addressDate,
             image: metadata.image,
             language: metadata.language, url: metadata.url, siteName: metadata.siteName,
-            description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text))
+            description: metadata.description.map(XMLText.clean), html: html, text: XMLText.clean(text),
+            media: metadata.media)
     }
 
     /// Whether an image is a picture a reader would call the story's, not a tracking pixel, a spacer or an

@@ -20,6 +20,8 @@ struct Metadata {
     var rawArticleBody: String?
     /// Whether the page says it sells a product (JSON-LD `Product`, `og:type` product) and names no article.
     var isProductPage = false
+    /// The page's audio and video files, absolute.
+    var media: [MediaFile] = []
 
     init(document: Document) {
         var meta: [String: String] = [:]
@@ -39,6 +41,7 @@ struct Metadata {
         // Only the first few of each are kept, and read only when the metadata names nobody.
         var authorLinks: [Node] = []
         var authorPageLinks: [Node] = []
+        var players: [Node] = []
 
         // Only scripts that name an article type are worth decoding (some pages carry tens of kilobytes of
         // breadcrumbs and organisation data).
@@ -100,6 +103,8 @@ struct Metadata {
                     if documentTitle == nil { documentTitle = node.text.collapsedWhitespace }
                 } else if node.is("h1") {
                     if headingNode == nil { headingNode = node }
+                } else if node.is("audio") || node.is("video") {
+                    if players.count < 4 { players.append(node) }
                 } else if authorLinks.count < 3, node.hasAttributes {
                     if node.attribute("rel", contains: "author") {
                         authorLinks.append(node)
@@ -162,6 +167,7 @@ struct Metadata {
             image = image.flatMap { URLResolver(base: base).resolve($0) }
             url = url.flatMap { URLResolver(base: base).resolve($0) }
         }
+        media = Self.media(players: players, meta: meta, base: document.baseURL)
         if published == nil,
             let dated = datedScripts.lazy.flatMap({ Self.objects(in: $0) { $0["datePublished"] != nil } }).first
         {
@@ -232,7 +238,33 @@ struct Metadata {
     }
 
     /// The elements metadata is read from.
-    static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1", "a"])
+    static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1", "a", "audio", "video"])
+
+    /// The files of a page's `<audio>` and `<video>` players (their `src`, else their first `<source>`), then
+    /// those OpenGraph names (`og:audio`, `og:video`, with their `:type`): an episode page's recording.
+    /// Only http and https addresses: a `blob:` stream or a `data:` clip is no file to enclose.
+    static func media(players: [Node], meta: [String: String], base: String?) -> [MediaFile] {
+        var found: [MediaFile] = []
+        func add(_ address: String?, type: String?) {
+            guard let address, let url = URLResolver(base: base).resolve(address),
+                url.hasPrefix("https://") || url.hasPrefix("http://"), !found.contains(where: { $0.url == url })
+            else { return }
+            found.append(MediaFile(url: url, type: type.flatMap { $0.isEmpty ? nil : $0.lowercased() }))
+        }
+        for player in players {
+            if let source = player.attribute("src") {
+                add(source, type: nil)
+            } else if let source = player.elementChildren.first(where: { $0.is("source") && $0.hasAttribute("src") }) {
+                add(source.attribute("src"), type: source.attribute("type"))
+            }
+        }
+        for kind in ["og:audio", "og:video"] {
+            add(
+                meta[kind + ":secure_url"] ?? meta[kind + ":url"] ?? meta[kind],
+                type: meta[kind + ":type"])
+        }
+        return found
+    }
 
     /// Whether a link leads to one author's page (`/author/jane-doe/`, `/authors/…`, `/autor/…`), not to
     /// the list of them.

@@ -37,15 +37,21 @@ package enum AtomWriter {
         xml.element("title", entry.title, [("type", "text")])
         xml.element("updated", Timestamp.rfc3339(entry.updated))
         if let published = entry.published { xml.element("published", Timestamp.rfc3339(published)) }
-        xml.empty("link", [("rel", "alternate"), ("type", "text/html"), ("href", entry.link)])
-        if let image = entry.image {
+        if let link = entry.link { xml.empty("link", [("rel", "alternate"), ("type", "text/html"), ("href", link)]) }
+        if let image = entry.image, !entry.enclosures.contains(where: { $0.url == image }) {
             xml.empty("link", [("rel", "enclosure"), ("type", imageType(image)), ("href", image)])
+        }
+        for enclosure in entry.enclosures {
+            var attributes = [("rel", "enclosure"), ("type", enclosure.mediaType), ("href", enclosure.url)]
+            if let length = enclosure.length { attributes.append(("length", String(length))) }
+            xml.empty("link", attributes)
         }
         if let author = entry.author, !author.isEmpty {
             xml.open("author")
             xml.element("name", author)
             xml.close("author")
         }
+        for category in entry.categories { xml.empty("category", [("term", category)]) }
         if let summary = entry.summary, !summary.isEmpty { xml.element("summary", summary, [("type", "text")]) }
         if let content = entry.content, !content.isEmpty { xml.element("content", content, [("type", "html")]) }
         xml.close("entry")

@@ -5,8 +5,8 @@ package struct Entry: Sendable, Equatable {
     /// A stable IRI: the same article gives the same id on every run.
     package var id: String
     package var title: String
-    /// The article's address (`rel="alternate"`).
-    package var link: String
+    /// The article's address (`rel="alternate"`); `nil` for an item that has none (a row carrying its text).
+    package var link: String?
     package var author: String?
     package var published: Date?
     /// When the entry last changed in a way readers should see.
@@ -19,10 +19,16 @@ package struct Entry: Sendable, Equatable {
     package var image: String?
     /// A BCP 47 language tag.
     package var language: String?
+    package var categories: [String] = []
+    package var enclosures: [Enclosure] = []
+    /// Where the item stood on its source when the entry was made (0 first): entries dated alike (undated
+    /// ones, first seen in the same run) keep that order.
+    package var position: Int?
 
     package init(
-        id: String, title: String, link: String, author: String? = nil, published: Date? = nil, updated: Date,
-        summary: String? = nil, content: String? = nil, image: String? = nil, language: String? = nil
+        id: String, title: String, link: String?, author: String? = nil, published: Date? = nil, updated: Date,
+        summary: String? = nil, content: String? = nil, image: String? = nil, language: String? = nil,
+        categories: [String] = [], enclosures: [Enclosure] = [], position: Int? = nil
     ) {
         self.id = id
         self.title = title
@@ -34,6 +40,9 @@ package struct Entry: Sendable, Equatable {
         self.content = content
         self.image = image
         self.language = language
+        self.categories = categories
+        self.enclosures = enclosures
+        self.position = position
     }
 
     /// The date readers sort by: publication when known, else the last update.

@@ -8,7 +8,7 @@ package enum FeedPage {
     /// What the page shows of one entry.
     package struct Item: Sendable, Equatable {
         package var title: String
-        package var link: String
+        package var link: String?
         package var date: Date?
         package var author: String?
         package var image: String?
@@ -36,13 +36,13 @@ package enum FeedPage {
             }
             return Contents(title: head.title ?? "Untitled feed", site: head.site, items: items)
         case .rss, .json:
-            guard let links = try? FeedReader.links(in: bytes, url: nil) else { return nil }
+            guard let links = try? FeedReader.items(in: bytes, url: nil) else { return nil }
             let head = FeedHead.read(bytes, as: format)
-            let items = links.map { link in
+            let items = links.map { item in
                 Item(
-                    title: link.title ?? link.url, link: link.url, date: link.date, author: link.author,
-                    image: link.image,
-                    summary: link.summary ?? link.content.flatMap(plainText))
+                    title: item.title ?? item.link ?? "Untitled", link: item.link, date: item.published ?? item.updated,
+                    author: item.authors.isEmpty ? nil : item.authors.joined(separator: ", "), image: item.image,
+                    summary: item.summary ?? item.content.flatMap(plainText))
             }
             return Contents(title: head?.title ?? "Untitled feed", site: head?.site, items: items)
         }
@@ -74,7 +74,7 @@ package enum FeedPage {
             if let image = item.image.flatMap(webAddress) {
                 page += "<img src=\"\(escape(image))\" alt=\"\" loading=\"lazy\">"
             }
-            let link = webAddress(item.link) ?? "#"
+            let link = item.link.flatMap(webAddress) ?? "#"
             page += "<h2><a href=\"\(escape(link))\">\(escape(item.title))</a></h2>"
             var meta: [String] = []
             if let date = item.date {

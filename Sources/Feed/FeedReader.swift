@@ -1,14 +1,14 @@
 import Foundation
 import Markup
 
-/// Reads the article links of a feed: RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom (namespaces matched by local name,
-/// so prefixed and default forms both work), or JSON Feed 1.0/1.1. Each link carries the title, date and
-/// author the feed gives its item.
+/// Reads the items of a feed: RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom (namespaces matched by local name, so
+/// prefixed and default forms both work), or JSON Feed 1.0/1.1. Each item carries every field the feed gives
+/// it: link, guid, title, dates, authors, summary, content, image, categories, enclosures and language.
 public enum FeedReader {
-    /// The links of a feed's bytes, whichever format they are in.
-    public static func links(in bytes: [UInt8], url: String?) throws(SourceError) -> [Link] {
+    /// The items of a feed's bytes, whichever format they are in.
+    public static func items(in bytes: [UInt8], url: String?) throws(SourceError) -> [Item] {
         if bytes.first(where: { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) == UInt8(ascii: "{") {
-            return try jsonFeedLinks(in: bytes, url: url)
+            return try jsonFeedItems(in: bytes, url: url)
         }
         let document: Document
         do {
@@ -20,38 +20,125 @@ public enum FeedReader {
             let name = document.root?.localName ?? ""
             throw SourceError("\(url ?? "feed"): not a feed (its root is <\(name)>, not <rss>, <feed> or <rdf:RDF>)")
         }
-        return links(in: document)
+        return items(in: document)
     }
 
-    package static func links(in document: Document) -> [Link] {
+    package static func items(in document: Document) -> [Item] {
         guard let root = document.root else { return [] }
         let base = document.url.flatMap(URL.init(string:))
-        let items = root.xpath("//*[local-name()='item' or local-name()='entry']")
+        let channel = root.localName == "rss" ? child(root, "channel") : root
+        let feedLanguage = (channel.flatMap { child($0, "language") }?.text ?? root.attribute("xml:lang"))
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         var seen = Set<String>()
-        var links: [Link] = []
-        for item in items {
+        var items: [Item] = []
+        for node in root.xpath("//*[local-name()='item' or local-name()='entry']") {
             // Atom feeds may set `xml:base` on the feed, the entry or the link itself (RFC 4287, 2).
-            guard let (href, node) = link(of: item),
-                let url = absolute(href, base: node.xmlBase.flatMap(URL.init(string:)) ?? base),
-                seen.insert(url).inserted
-            else { continue }
-            let title = child(item, "title").map {
-                $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let itemBase = node.xmlBase.flatMap(URL.init(string:)) ?? base
+            let url = link(of: node).flatMap { href, element in
+                absolute(href, base: element.xmlBase.flatMap(URL.init(string:)) ?? base)
             }
-            let date = ["updated", "modified", "pubDate", "published", "date", "issued"].lazy
-                .compactMap { child(item, $0).flatMap { Timestamp.parse($0.text) } }.first
-            let author =
-                (child(item, "author").flatMap { child($0, "name") } ?? child(item, "creator")
-                ?? child(item, "author"))
-                .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-            var link = Link(
-                url: url, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
-                author: author.flatMap { $0.isEmpty ? nil : $0 })
-            link.content = content(of: item)
-            link.image = image(of: item).flatMap { absolute($0, base: item.xmlBase.flatMap(URL.init(string:)) ?? base) }
-            links.append(link)
+            if let url, !seen.insert(url).inserted { continue }
+            func text(_ name: String) -> String? {
+                child(node, name).map { $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+                    .flatMap { $0.isEmpty ? nil : $0 }
+            }
+            var item = Item(link: url, title: text("title"))
+            item.guid = text("guid") ?? (node.localName == "entry" ? text("id") : nil)
+            item.published =
+                ["published", "pubDate", "issued", "date"].lazy.compactMap {
+                    text($0).flatMap(Timestamp.parse)
+                }.first
+            item.updated = ["updated", "modified"].lazy.compactMap { text($0).flatMap(Timestamp.parse) }.first
+            item.authors = authors(of: node)
+            let body = content(of: node)
+            item.content = body?.html
+            // A short description beside a full body is the item's summary.
+            if body?.name == "encoded" || body?.name == "content" {
+                item.summary = (child(node, "description") ?? child(node, "summary")).map {
+                    PlainText.words(ofHTML: $0.text)
+                }
+                .flatMap { $0.isEmpty ? nil : $0 }
+            }
+            item.image = image(of: node).flatMap { absolute($0, base: itemBase) }
+            item.categories = categories(of: node)
+            item.enclosures = enclosures(of: node, base: itemBase)
+            item.language = node.attribute("xml:lang") ?? feedLanguage
+            guard url != nil || item.guid != nil || item.title != nil || item.content != nil else { continue }
+            item.position = items.count
+            items.append(item)
         }
-        return links
+        return items
+    }
+
+    /// Every author the item names: Atom's `author/name`, Dublin Core `creator`s, RSS's `author` (an address,
+    /// often with the name in brackets: "jo@example.org (Jo Bloggs)").
+    static func authors(of item: Node) -> [String] {
+        var names: [String] = []
+        for element in item.elementChildren where element.localName == "author" || element.localName == "creator" {
+            var name = (child(element, "name") ?? element).text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let open = name.firstIndex(of: "("), name.hasSuffix(")"), name[..<open].contains("@") {
+                name = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            }
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// The item's categories: RSS `category` text, Atom `category` label or term, Dublin Core `subject`,
+    /// Media RSS `keywords` are not (they are search words, not sections).
+    static func categories(of item: Node) -> [String] {
+        var found: [String] = []
+        for element in item.elementChildren where element.localName == "category" || element.localName == "subject" {
+            let name = (element.attribute("label") ?? element.attribute("term") ?? element.text)
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            if !name.isEmpty, !found.contains(name) { found.append(name) }
+        }
+        return found
+    }
+
+    /// The files the item carries: RSS `enclosure`s, Atom `link rel="enclosure"`, and Media RSS `content`
+    /// that is audio or video (also inside a `group`), with `itunes:duration` for a single one. Images are
+    /// the item's image, not enclosures.
+    static func enclosures(of item: Node, base: URL?) -> [Enclosure] {
+        func isImage(_ type: String?, _ medium: String?) -> Bool {
+            medium == "image" || type?.lowercased().hasPrefix("image/") == true
+        }
+        var found: [Enclosure] = []
+        func add(_ href: String?, type: String?, length: String?, duration: Int?) {
+            guard let href, let url = absolute(href, base: base), !found.contains(where: { $0.url == url }) else {
+                return
+            }
+            let type = type.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+            found.append(
+                Enclosure(
+                    url: url, type: type, length: length.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil },
+                    duration: duration))
+        }
+        for element in item.elementChildren {
+            let type = element.attribute("type")
+            if element.localName == "enclosure", !isImage(type, nil) {
+                add(element.attribute("url"), type: type, length: element.attribute("length"), duration: nil)
+            } else if element.localName == "link", element.attribute("rel") == "enclosure", !isImage(type, nil) {
+                add(element.attribute("href"), type: type, length: element.attribute("length"), duration: nil)
+            }
+        }
+        let media = item.elementChildren + (child(item, "group")?.elementChildren ?? [])
+        for node in media where node.namespace == mediaRSS && node.localName == "content" {
+            let medium = node.attribute("medium")
+            guard !isImage(node.attribute("type"), medium),
+                medium == "audio" || medium == "video"
+                    || ["audio/", "video/"].contains(where: {
+                        node.attribute("type")?.lowercased().hasPrefix($0) == true
+                    })
+            else { continue }
+            add(
+                node.attribute("url"), type: node.attribute("type"), length: node.attribute("fileSize"),
+                duration: node.attribute("duration").flatMap(Enclosure.seconds))
+        }
+        if found.count == 1, found[0].duration == nil, let duration = child(item, "duration") {
+            found[0].duration = Enclosure.seconds(duration.text)
+        }
+        return found
     }
 
     /// The feed a web page advertises (`<link rel="alternate" type="application/rss+xml" href>`, or Atom, or
@@ -75,7 +162,7 @@ public enum FeedReader {
     /// Atom's `content` or else `summary`, by their `type` (`html`, `xhtml`, or text to be escaped).
     /// Media RSS elements (`media:content` is an image or video, not a body) are passed over, as are empty
     /// ones (Atom's out-of-line `<content src>`).
-    static func content(of item: Node) -> String? {
+    static func content(of item: Node) -> (name: String, html: String)? {
         for name in ["encoded", "content", "description", "summary"] {
             for element in item.elementChildren where element.localName == name && element.namespace != mediaRSS {
                 let html: String
@@ -88,7 +175,7 @@ public enum FeedReader {
                     // RSS descriptions and Atom's `html` type hold escaped HTML, read here as its markup.
                     html = element.text
                 }
-                if html.contains(where: { !$0.isWhitespace }) { return html }
+                if html.contains(where: { !$0.isWhitespace }) { return (name, html) }
             }
         }
         return nil
@@ -118,9 +205,9 @@ public enum FeedReader {
 
     static let mediaRSS = "http://search.yahoo.com/mrss/"
 
-    /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `title`, `date_modified` or
-    /// `date_published`, and first author (`authors`, or 1.0's `author`).
-    static func jsonFeedLinks(in bytes: [UInt8], url: String?) throws(SourceError) -> [Link] {
+    /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `id`, `title`, dates, `authors` (or
+    /// 1.0's `author`), `summary`, content, `image`, `tags`, `attachments` and `language`.
+    static func jsonFeedItems(in bytes: [UInt8], url: String?) throws(SourceError) -> [Item] {
         let name = url ?? "JSON Feed"
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw SourceError("\(name): not a JSON Feed (not a JSON object)")
@@ -131,31 +218,45 @@ public enum FeedReader {
         else {
             throw SourceError("\(name): not a JSON Feed (no jsonfeed.org 'version')")
         }
-        guard let items = object["items"] as? [[String: Any]] else {
+        guard let entries = object["items"] as? [[String: Any]] else {
             throw SourceError("\(name): JSON Feed 'items' is not a list of objects")
         }
         let base = url.flatMap(URL.init(string:))
-        var seen = Set<String>()
-        return items.compactMap { item in
-            guard let href = (item["url"] as? String) ?? (item["external_url"] as? String),
-                let address = absolute(href, base: base), seen.insert(address).inserted
-            else { return nil }
-            let date = ["date_modified", "date_published"].lazy.compactMap {
-                (item[$0] as? String).flatMap(Timestamp.parse)
-            }.first
-            let authors = (item["authors"] as? [[String: Any]]) ?? (item["author"] as? [String: Any]).map { [$0] }
-            let title = (item["title"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
-            var link = Link(
-                url: address, title: title.flatMap { $0.isEmpty ? nil : $0 }, date: date,
-                author: authors?.first?["name"] as? String)
-            link.content =
-                (item["content_html"] as? String) ?? (item["content_text"] as? String).map(PlainText.paragraphs)
-                ?? (item["summary"] as? String).map(PlainText.paragraphs)
-            link.image = ((item["image"] as? String) ?? (item["banner_image"] as? String)).flatMap {
-                absolute($0, base: base)
-            }
-            return link
+        func string(_ value: Any?) -> String? {
+            let text = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.flatMap { $0.isEmpty ? nil : $0 }
         }
+        var seen = Set<String>()
+        var items: [Item] = []
+        for entry in entries {
+            let address = (string(entry["url"]) ?? string(entry["external_url"])).flatMap { absolute($0, base: base) }
+            if let address, !seen.insert(address).inserted { continue }
+            let authors = (entry["authors"] as? [[String: Any]]) ?? (entry["author"] as? [String: Any]).map { [$0] }
+            var item = Item(
+                link: address, title: string(entry["title"]),
+                published: string(entry["date_published"]).flatMap(Timestamp.parse),
+                updated: string(entry["date_modified"]).flatMap(Timestamp.parse),
+                authors: authors?.compactMap { string($0["name"]) } ?? [])
+            item.guid = string(entry["id"]) ?? (entry["id"] as? NSNumber)?.stringValue
+            item.content =
+                string(entry["content_html"]) ?? string(entry["content_text"]).map(PlainText.paragraphs)
+            item.summary = string(entry["summary"]).map(PlainText.words)
+            if item.content == nil { item.content = item.summary.map(PlainText.paragraphs) }
+            item.image = (string(entry["image"]) ?? string(entry["banner_image"])).flatMap { absolute($0, base: base) }
+            item.categories = (entry["tags"] as? [Any])?.compactMap(string) ?? []
+            item.enclosures = (entry["attachments"] as? [[String: Any]] ?? []).compactMap { attachment in
+                guard let href = string(attachment["url"]), let url = absolute(href, base: base) else { return nil }
+                return Enclosure(
+                    url: url, type: string(attachment["mime_type"]),
+                    length: (attachment["size_in_bytes"] as? NSNumber)?.intValue,
+                    duration: (attachment["duration_in_seconds"] as? NSNumber)?.intValue)
+            }
+            item.language = string(entry["language"]) ?? string(object["language"])
+            guard address != nil || item.guid != nil || item.title != nil || item.content != nil else { continue }
+            item.position = items.count
+            items.append(item)
+        }
+        return items
     }
 
     /// The absolute http, https or file address of a link, or `nil`.

@@ -2,7 +2,7 @@ import Foundation
 import Markup
 
 /// Writes JSON Feed 1.1 (jsonfeed.org/version/1.1): `version`, `title` and `items` with `id`, `url`, `title`,
-/// `content_html`, `summary`, `image`, dates in RFC 3339, `authors` and `language`. Keys are sorted so that
+/// `content_html`, `summary`, `image`, dates in RFC 3339, `authors`, `language`, `tags` and `attachments`. Keys are sorted so that
 /// an unchanged feed is byte-for-byte the same.
 package enum JSONFeedWriter {
     package static let version = "https://jsonfeed.org/version/1.1"
@@ -15,7 +15,7 @@ package enum JSONFeedWriter {
         if let language = meta.language { feed["language"] = language }
         feed["items"] = entries.map { entry -> [String: Any] in
             var item: [String: Any] = [
-                "id": entry.id, "url": entry.link, "title": entry.title,
+                "id": entry.id, "title": entry.title,
                 "date_modified": Timestamp.rfc3339(entry.updated),
             ]
             // An item must have content_html or content_text; an empty body still says so.
@@ -29,6 +29,16 @@ package enum JSONFeedWriter {
             if let author = entry.author, !author.isEmpty { item["authors"] = [["name": author]] }
             if let image = entry.image { item["image"] = image }
             if let language = entry.language { item["language"] = language }
+            if let link = entry.link { item["url"] = link }
+            if !entry.categories.isEmpty { item["tags"] = entry.categories }
+            if !entry.enclosures.isEmpty {
+                item["attachments"] = entry.enclosures.map { file -> [String: Any] in
+                    var attachment: [String: Any] = ["url": file.url, "mime_type": file.mediaType]
+                    if let length = file.length { attachment["size_in_bytes"] = length }
+                    if let duration = file.duration { attachment["duration_in_seconds"] = duration }
+                    return attachment
+                }
+            }
             return item
         }
         let data =

@@ -2,7 +2,8 @@ import Foundation
 import Markup
 
 /// Writes RSS 2.0 (the RSS Advisory Board's specification): a channel with title, link and description,
-/// and one item per entry with its guid, link, date (RFC 822), author and the body in `content:encoded`.
+/// and one item per entry with its guid, link, date (RFC 822), author, categories, the body in
+/// `content:encoded` and one enclosure (RSS allows one: the first file, else the lead image).
 /// Like the Atom writer it depends only on its input.
 package enum RSSWriter {
     package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
@@ -14,6 +15,7 @@ package enum RSSWriter {
                 ("version", "2.0"), ("xmlns:atom", AtomWriter.namespace),
                 ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
                 ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+                ("xmlns:itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
             ])
         xml.open("channel")
         xml.element("title", meta.title)
@@ -29,14 +31,20 @@ package enum RSSWriter {
         for entry in entries {
             xml.open("item")
             xml.element("title", entry.title)
-            xml.element("link", entry.link)
+            if let link = entry.link { xml.element("link", link) }
             // The guid is the entry's stable id, which is not the article's address.
             xml.element("guid", entry.id, [("isPermaLink", "false")])
             xml.element("pubDate", rfc822(entry.date))
             if let author = entry.author, !author.isEmpty { xml.element("dc:creator", author) }
+            for category in entry.categories { xml.element("category", category) }
             if let summary = entry.summary, !summary.isEmpty { xml.element("description", summary) }
             if let content = entry.content, !content.isEmpty { xml.element("content:encoded", content) }
-            if let image = entry.image {
+            if let file = entry.enclosures.first {
+                // RSS 2.0 requires a length; 0 says it is unknown, as readers accept.
+                xml.empty(
+                    "enclosure", [("url", file.url), ("length", String(file.length ?? 0)), ("type", file.mediaType)])
+                if let duration = file.duration { xml.element("itunes:duration", String(duration)) }
+            } else if let image = entry.image {
                 // RSS 2.0 requires a length; 0 says it is unknown, as readers accept.
                 xml.empty("enclosure", [("url", image), ("length", "0"), ("type", AtomWriter.imageType(image))])
             }

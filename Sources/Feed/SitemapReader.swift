@@ -5,7 +5,7 @@ import Markup
 /// title and publication date of Google News sitemaps; a `sitemapindex` names further sitemaps instead.
 package enum SitemapReader {
     package enum Contents: Equatable, Sendable {
-        case pages([Link])
+        case pages([Item])
         case sitemaps([String])
     }
 
@@ -26,17 +26,26 @@ package enum SitemapReader {
             return .sitemaps(newestFirst(dated, date: \.1).map(\.0))
         case "urlset":
             var seen = Set<String>()
-            let links = root.elementChildren.filter { $0.localName == "url" }.compactMap { entry -> Link? in
+            let links = root.elementChildren.filter { $0.localName == "url" }.compactMap { entry -> Item? in
                 guard let loc = text(entry, "loc"), let url = FeedReader.absolute(loc, base: base),
                     seen.insert(url).inserted
                 else { return nil }
                 let news = FeedReader.child(entry, "news")
                 let published = news.flatMap { text($0, "publication_date") }.flatMap(Timestamp.parse)
                 let title = news.flatMap { text($0, "title") }
-                return Link(url: url, title: title, date: text(entry, "lastmod").flatMap(Timestamp.parse) ?? published)
+                var item = Item(
+                    link: url, title: title, published: published,
+                    updated: text(entry, "lastmod").flatMap(Timestamp.parse))
+                item.language = news.flatMap { FeedReader.child($0, "publication") }.flatMap { text($0, "language") }
+                return item
             }
             // Sitemaps often list oldest first; a feed wants the newest. Undated pages keep their order, last.
-            return .pages(newestFirst(links, date: \.date))
+            return .pages(
+                newestFirst(links, date: \.date).enumerated().map { position, item in
+                    var item = item
+                    item.position = position
+                    return item
+                })
         default:
             throw SourceError(
                 "\(document.url ?? "sitemap"): not a sitemap (its root is <\(root.localName)>, not <urlset> or <sitemapindex>)"

@@ -19,6 +19,20 @@ extension Document {
 
 /// Plain text as HTML.
 package enum PlainText {
+    /// The text with every run of white space one space, and none at its ends.
+    package static func words(_ text: some StringProtocol) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// The words of an HTML fragment (a feed's description, a row's cell), tags and entities read as a
+    /// browser would; text with neither is taken as it is.
+    package static func words(ofHTML html: String) -> String {
+        guard html.contains("<") || html.contains("&"),
+            let document = try? Document(html: "<html><body>\(html)</body></html>"), let body = document.body
+        else { return words(html) }
+        return words(body.text)
+    }
+
     /// Paragraphs (split at blank lines, or at line ends when there are none) as escaped `<p>` elements.
     package static func paragraphs(_ text: String) -> String {
         let separator = text.contains("\n\n") ? "\n\n" : "\n"

@@ -3,70 +3,129 @@ import Feed
 import Foundation
 import Markup
 
-/// The last step of the stages before emit: an extracted `Article`, with what its source knew (`Link`),
-/// becomes a feed `Entry` with a stable id, a plain-text summary and its dates settled. No I/O.
+/// Normalize: an item (what its source gave) and, when its page was read, the page's `Article` become a
+/// feed `Entry`. The one place that decides each field; no I/O, and no HTML parsed that a stage before
+/// parsed (an item's own body is parsed here, once, when it is the entry's body).
+///
+/// Precedence, field by field:
+/// - **title, authors, categories, dates**: the item's, as its source states them; the page's fill what the
+///   item lacks (a page's address date last). The text of the link that led to the page is a title only
+///   when neither has one.
+/// - **body**: the page's extraction (the full text), unless the item's own body has more than twice its
+///   text (a full-content feed over a teaser page); the item's body when the page is not read.
+/// - **summary**: the item's, else the body's first sentences.
+/// - **link**: the page's canonical URL on the same site, else the item's link.
+/// - **image, language**: the page's, else the item's.
+/// - **enclosures**: the item's, then the page's audio and video not already among them.
 package enum EntryMaker {
-    /// The feed entry for an extracted article. The id comes from the article's canonical URL when the page
-    /// names one on the same site, else from the link that led to it; an entry with no date of its own is
-    /// dated when it was first seen (`firstSeen` of its id, else `seenAt`).
+    /// The entry for an item and its page (`nil`: not read). The id comes from the link (see above), else
+    /// from the item's guid, else from its title and body; an entry with no date of its own is dated when it
+    /// was first seen (`firstSeen` of its id, else `seenAt`). `nil` when there is nothing to publish: no
+    /// page text, no item body, no summary and no title.
     package static func entry<Failure: Error>(
-        for article: Article, link: Link, seenAt: Date, firstSeen: (_ id: String) throws(Failure) -> Date?
-    ) throws(Failure) -> Entry {
-        // A saved page's own canonical URL is its real address; elsewhere a canonical on another host is
-        // not trusted.
-        let address =
-            article.url.flatMap { canonical in
-                let canonicalURL = URL(string: canonical)
-                let linkURL = URL(string: link.url)
-                if linkURL?.isFileURL == true {
-                    return canonicalURL?.scheme?.hasPrefix("http") == true ? canonical : nil
-                }
-                return canonicalURL?.host == linkURL?.host ? canonical : nil
-            } ?? link.url
-        let id = StableID.uuid(for: address)
+        item: Item, article page: Article?, rules: ExtractionRules, seenAt: Date,
+        firstSeen: (_ id: String) throws(Failure) -> Date?
+    ) throws(Failure) -> Entry? {
+        let own = itemBody(item, rules: rules, unlessShorterThan: page)
+        let article = page.map { page in
+            guard let own else { return page }
+            var page = page
+            page.html = own.html
+            page.text = own.text
+            return page
+        }
+        let body: (html: String, text: String)? =
+            article.flatMap { $0.text.isEmpty && $0.html.isEmpty ? nil : ($0.html, $0.text) } ?? own
+        guard body != nil || item.summary != nil || item.title != nil || item.linkText != nil else { return nil }
+        let address = canonical(article?.url, of: item.link) ?? item.link
+        let id: String
+        if let address {
+            id = StableID.uuid(for: address)
+        } else if let guid = item.guid {
+            id = StableID.uuid(for: "guid " + guid)
+        } else {
+            id = StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
+        }
         let firstSeen = try firstSeen(id) ?? seenAt
-        let title = article.title ?? link.title ?? address
-        let summary = Summary.of(article.text, limit: 400) ?? link.summary
+        let summary = item.summary ?? body.flatMap { Summary.sentences(of: $0.text, limit: 400) }
+        let published =
+            item.published ?? article?.published ?? article?.addressDate ?? item.updated ?? article?.modified
+        var enclosures = item.enclosures
+        for file in article?.media ?? [] where !enclosures.contains(where: { $0.url == file.url }) {
+            enclosures.append(Enclosure(url: file.url, type: file.type))
+        }
         return Entry(
-            id: id, title: title, link: address, author: article.author ?? link.author,
-            published: article.published ?? link.date ?? article.publicationDate,
-            updated: article.modified ?? article.published ?? link.date ?? article.addressDate ?? firstSeen,
-            summary: summary,
-            content: article.html, image: article.image ?? link.image, language: article.language)
+            id: id,
+            title: item.title ?? article?.title ?? item.linkText ?? address ?? summary.map { String($0.prefix(80)) }
+                ?? "Untitled",
+            link: address,
+            author: item.authors.isEmpty ? article?.author : item.authors.joined(separator: ", "),
+            published: published,
+            updated: item.updated ?? article?.modified ?? published ?? firstSeen,
+            summary: summary, content: body?.html, image: article?.image ?? item.image,
+            language: article?.language ?? item.language, categories: item.categories, enclosures: enclosures,
+            position: item.position)
     }
 
-    /// The article a feed item's own body makes, extracted and made safe like a page's, or `nil` when the
-    /// item has no body with text. With `page`, only when the page's text is less than half as long, and
-    /// then with the page's metadata (title, author, dates, image).
-    package static func feedArticle(_ link: Link, rules: ExtractionRules, unlessAsLongAs page: Article? = nil)
-        -> Article?
-    {
-        guard let content = link.content, let body = try? Selector("body") else { return nil }
+    /// A page's canonical URL when it may stand for the item's link: on the link's host, or any web address
+    /// for a saved page (a `file:` link), whose canonical is its real address. `nil` otherwise.
+    static func canonical(_ canonical: String?, of link: String?) -> String? {
+        guard let canonical, let canonicalURL = URL(string: canonical) else { return nil }
+        let linkURL = link.flatMap(URL.init(string:))
+        if linkURL == nil || linkURL?.isFileURL == true {
+            return canonicalURL.scheme?.hasPrefix("http") == true && linkURL != nil ? canonical : nil
+        }
+        return canonicalURL.host == linkURL?.host ? canonical : nil
+    }
+
+    /// The item's own body, made safe as a page's is (the pipeline's removals and boilerplate rules apply),
+    /// or `nil` when it has none with text. With `page`, only when the page's text is less than half as long.
+    static func itemBody(_ item: Item, rules: ExtractionRules, unlessShorterThan page: Article?) -> (
+        html: String, text: String
+    )? {
+        guard let content = item.content, let body = try? Selector("body") else { return nil }
+        // The body's bytes are more than its text: a page with half as much text as those is long enough.
         if let page, page.text.utf8.count * 2 >= content.utf8.count { return nil }
         var rules = rules
         rules.body = body
         rules.site = nil
-        guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: link.url) else {
+        guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: item.link) else {
             return nil
         }
         let article = Extractor(rules: rules).extract(document)
         if article.text.isEmpty { return nil }
-        guard var page else { return article }
-        if page.text.utf8.count * 2 >= article.text.utf8.count { return nil }
-        page.html = article.html
-        page.text = article.text
-        return page
+        if let page, page.text.utf8.count * 2 >= article.text.utf8.count { return nil }
+        return (article.html, article.text)
     }
 
     /// The text lengths of a refetched article and of its stored entry when the article has less than half
-    /// the stored text; `nil` when it is not far shorter.
+    /// the stored text; `nil` when it is not far shorter. The stored body is measured without parsing it.
     package static func shrinkage(of article: Article, against stored: Entry) -> (now: Int, before: Int)? {
-        guard let content = stored.content, content.utf8.count > 2 * article.text.utf8.count,
-            let document = try? Document(html: "<html><body>\(content)</body></html>", url: stored.link),
-            let text = document.root?.text
-        else { return nil }
-        let before = text.count { !$0.isWhitespace }
+        guard let content = stored.content, content.utf8.count > 2 * article.text.utf8.count else { return nil }
+        let before = visibleCharacters(content)
         let now = article.text.count { !$0.isWhitespace }
         return now * 2 < before ? (now, before) : nil
+    }
+
+    /// How many characters of an HTML body a reader sees, white space aside: those outside tags, an entity
+    /// counted as one.
+    static func visibleCharacters(_ html: String) -> Int {
+        var count = 0
+        var inTag = false
+        var inEntity = false
+        for scalar in html.unicodeScalars {
+            switch scalar {
+            case "<": inTag = true
+            case ">": inTag = false
+            case _ where inTag: break
+            case "&":
+                inEntity = true
+                count += 1
+            case ";" where inEntity: inEntity = false
+            case _ where inEntity: if scalar.properties.isWhitespace { inEntity = false }
+            default: if !scalar.properties.isWhitespace { count += 1 }
+            }
+        }
+        return count
     }
 }

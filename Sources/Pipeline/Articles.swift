@@ -7,6 +7,20 @@ import Markup
 import Sources
 import State
 
+/// One item's page to read, under its pipeline (narrowed to the item's source).
+package struct ArticleJob: Sendable {
+    package var item: Item
+    /// The item's link: the page.
+    package var url: String
+    package var config: PipelineConfig
+
+    package init(item: Item, url: String, config: PipelineConfig) {
+        self.item = item
+        self.url = url
+        self.config = config
+    }
+}
+
 /// Fetch and extract: the articles of every pipeline, as their answers arrive.
 extension Runner {
     /// What fetching one article came to.
@@ -23,26 +37,32 @@ extension Runner {
     /// as it is final, on the calling task: answers are extracted as they arrive, at most one per core at
     /// a time, and the fetching waits for the extraction rather than pile up bodies.
     package func articles(
-        _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date(),
+        _ jobs: [ArticleJob], state: (any StateStore)? = nil, now: Date = Date(),
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
         each: (_ index: Int, _ outcome: Result<Fetched, RunError>) async -> Void
     ) async {
         var work: [(index: Int, request: Request, rules: ExtractionRules)] = []
         var siteRuleCache: [String: SiteRules?] = [:]
         for (index, job) in jobs.enumerated() {
-            let known = (try? state?.validators(for: job.link.url, feed: job.config.id)) ?? nil
+            let known: Validators?
+            do {
+                known = try state?.validators(for: job.url, feed: job.config.id)
+            } catch {
+                await each(index, .failure(.state(error)))
+                continue
+            }
             // A source's date (feed `updated`, sitemap `lastmod`) newer than the last fetch means it changed.
             if let fetched = known?.fetchedAt, now.timeIntervalSince(fetched) < job.config.fetch.refreshAfter,
-                !(job.link.date.map { $0 > fetched } ?? false)
+                !(job.item.date.map { $0 > fetched } ?? false)
             {
                 await each(index, .success(.unchanged))
                 continue
             }
-            switch siteRules(for: job.link.url, config: job.config, cache: &siteRuleCache) {
+            switch siteRules(for: job.url, config: job.config, cache: &siteRuleCache) {
             case .failure(let error):
-                await each(index, .failure(.article("site rules: \(error)", url: job.link.url, underlying: error)))
+                await each(index, .failure(.article("site rules: \(error)", url: job.url, underlying: error)))
             case .success(let rules):
-                var request = request(job.link.url, config: job.config, validators: known)
+                var request = request(job.url, config: job.config, validators: known)
                 for (name, value) in rules.site?.headers ?? [:] { request.headers[name] = value }
                 work.append((index, request, rules))
             }
@@ -69,7 +89,7 @@ extension Runner {
                     await take(made)
                 }
                 let (index, _, rules) = work[answer.index]
-                let url = jobs[index].link.url
+                let url = jobs[index].url
                 let config = jobs[index].config
                 group.addTask {
                     let result = await self.rendered(answer.result, config: config)
@@ -99,13 +119,13 @@ extension Runner {
 
     /// The outcome of every job, in job order (see the streaming `articles(_:state:now:each:)`).
     package func articles(
-        _ jobs: [(link: Link, config: PipelineConfig)], state: (any StateStore)? = nil, now: Date = Date()
+        _ jobs: [ArticleJob], state: (any StateStore)? = nil, now: Date = Date()
     )
         async -> [Result<Fetched, RunError>]
     {
         var outcomes = [Result<Fetched, RunError>?](repeating: nil, count: jobs.count)
         await articles(jobs, state: state, now: now) { outcomes[$0] = $1 }
-        return zip(jobs, outcomes).map { $1 ?? .failure(.article("not fetched", url: $0.link.url)) }
+        return zip(jobs, outcomes).map { $1 ?? .failure(.article("not fetched", url: $0.url)) }
     }
 
     /// Pages an article continues on, at most this many in all.
@@ -116,14 +136,14 @@ extension Runner {
     /// article where it is, with what it has.
     private func followContinuations(
         _ start: [Int: Continuation], outcomes: inout [Int: Result<Fetched, RunError>],
-        jobs: [(link: Link, config: PipelineConfig)], rules: [Int: ExtractionRules]
+        jobs: [ArticleJob], rules: [Int: ExtractionRules]
     ) async {
         var pending = start
         var seen: [Int: Set<String>] = [:]
         for round in 1..<Self.articlePageLimit where !pending.isEmpty {
             // A page already read (a "next" link back to the first page, say) ends the article.
             let order = pending.keys.sorted().filter { index in
-                seen[index, default: [jobs[index].link.url]].insert(pending[index]!.url).inserted
+                seen[index, default: [jobs[index].url]].insert(pending[index]!.url).inserted
             }
             let addresses = order.map { pending[$0]!.url }
             var requests: [Request] = []
@@ -140,7 +160,7 @@ extension Runner {
                 let made = Runner.outcome(
                     of: answers[position], url: addresses[position], rules: rule, allowSinglePage: false)
                 guard case .success(.article(let page, _)) = made.result else {
-                    logger.error("\(addresses[position]): page \(round + 1) of \(jobs[index].link.url) not read")
+                    logger.error("\(addresses[position]): page \(round + 1) of \(jobs[index].url) not read")
                     continue
                 }
                 switch pending[index]! {

@@ -1,5 +1,6 @@
 import Feed
 import Foundation
+import Markup
 
 /// A pipeline's filters: entries whose title, body, author or address match an `include` expression (all
 /// given must match) and none of the `exclude` ones, no older than `maxAge`, and not a duplicate of another
@@ -20,19 +21,33 @@ package struct EntryFilter: Sendable {
 
     package init() {}
 
-    /// Whether a link may lead to an entry, judged before it is fetched (by its address and the date the
-    /// source gives it), so that filtered articles cost nothing.
-    func admits(_ link: Link, now: Date) -> Bool {
-        if let date = link.date, let maxAge, now.timeIntervalSince(date) > maxAge { return false }
-        if let pattern = include[.url], !Self.matches(pattern, link.url) { return false }
-        if let pattern = exclude[.url], Self.matches(pattern, link.url) { return false }
+    /// Whether an item may lead to an entry, judged before its page is fetched, on the fields whose value
+    /// the entry will have: the item's title and authors (the entry keeps them), its address and date, and
+    /// its body when no page will replace it (`bodyIsFinal`). A field the item lacks is judged on the entry.
+    func admits(_ item: Item, bodyIsFinal: Bool, now: Date) -> Bool {
+        if let date = item.published ?? item.updated, let maxAge, now.timeIntervalSince(date) > maxAge { return false }
+        var values: [Field: String] = [:]
+        if let link = item.link { values[.url] = link }
+        if let title = item.title { values[.title] = title }
+        if !item.authors.isEmpty { values[.author] = item.authors.joined(separator: ", ") }
+        if bodyIsFinal, include[.body] != nil || exclude[.body] != nil {
+            values[.body] = item.content.map(PlainText.words(ofHTML:)) ?? item.summary ?? ""
+        }
+        for (field, pattern) in include {
+            if let value = values[field], !Self.matches(pattern, value) { return false }
+        }
+        for (field, pattern) in exclude {
+            if let value = values[field], Self.matches(pattern, value) { return false }
+        }
         return true
     }
 
     /// Whether an extracted entry is kept; `text` is the body as plain text.
     func admits(_ entry: Entry, text: String, now: Date) -> Bool {
         if let maxAge, now.timeIntervalSince(entry.date) > maxAge { return false }
-        let values: [Field: String] = [.title: entry.title, .body: text, .author: entry.author ?? "", .url: entry.link]
+        let values: [Field: String] = [
+            .title: entry.title, .body: text, .author: entry.author ?? "", .url: entry.link ?? "",
+        ]
         for (field, pattern) in include where !Self.matches(pattern, values[field] ?? "") { return false }
         for (field, pattern) in exclude where Self.matches(pattern, values[field] ?? "") { return false }
         return true

@@ -2,6 +2,7 @@ import Extract
 import Feed
 import Foundation
 import Logging
+import Markup
 import Normalize
 import State
 
@@ -38,54 +39,60 @@ struct FeedMerge {
         bodies = Array(repeating: nil, count: configs.count)
     }
 
-    /// Takes one article's outcome for pipeline `index`.
-    mutating func take(_ outcome: Result<Runner.Fetched, RunError>, link: Link, pipeline index: Int) {
+    /// Takes one item for pipeline `index`, with the outcome of reading its page (`nil`: not read).
+    mutating func take(_ outcome: Result<Runner.Fetched, RunError>?, item: Item, pipeline index: Int) {
         buffered += 1
         bufferedBy[index, default: 0] += 1
         let config = configs[index]
-        // A feed item's own body stands in for a page that cannot be read (which is not marked fetched, so
-        // the next run tries it again) or that yields far less.
-        let article: Article
-        let validators: Validators?
+        let name = item.link ?? item.title ?? item.guid ?? "an item"
+        let page: Article?
+        var validators: Validators?
         switch outcome {
         case .success(.unchanged):
             return
         case .failure(let error):
-            guard let own = EntryMaker.feedArticle(link, rules: config.rules) else {
+            // The item itself stands in for a page that cannot be read when it has a body of its own (the
+            // page is not marked fetched, so the next run tries it again).
+            guard item.content != nil else {
                 reports[index].failures.append(error)
                 logger.error("\(error)")
                 return
             }
-            logger.warning("\(error); the feed's own content is used")
-            (article, validators) = (own, nil)
-        case .success(.article(let page, let pageValidators)):
-            if let own = EntryMaker.feedArticle(link, rules: config.rules, unlessAsLongAs: page) {
-                logger.info("\(link.url): the page yields far less text than the feed's own content, which is used")
-                (article, validators) = (own, pageValidators)
-            } else {
-                (article, validators) = (page, pageValidators)
-            }
+            logger.warning("\(error); the item's own content is used")
+            page = nil
+        case .success(.article(let article, let articleValidators)):
+            (page, validators) = (article, articleValidators)
+        case nil:
+            page = nil
         }
         do {
-            let made = try EntryMaker.entry(for: article, link: link, seenAt: seenAt) { id throws(StateError) in
-                try state.firstSeen(feed: config.id, id: id)
+            let made = try EntryMaker.entry(item: item, article: page, rules: config.rules, seenAt: seenAt) {
+                id throws(StateError) in try state.firstSeen(feed: config.id, id: id)
             }
-            if let stored = try state.entry(feed: config.id, id: made.id),
-                let shrunk = EntryMaker.shrinkage(of: article, against: stored)
+            guard let made else {
+                reports[index].failures.append(.source("\(name): the item has no title, text or link", url: item.link))
+                return
+            }
+            if let page, let stored = try state.entry(feed: config.id, id: made.id),
+                let shrunk = EntryMaker.shrinkage(of: page, against: stored), made.content == page.html
             {
                 // A page that lost most of its text (a paywall, an error page in a 200, a redesign that hides
                 // the article) does not replace the article it was.
                 reports[index].warnings.append(
-                    "\(link.url): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept"
+                    "\(name): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept"
                 )
-            } else if config.filter.admits(made, text: article.text, now: seenAt) {
+            } else if config.filter.admits(
+                made, text: page?.text ?? PlainText.words(ofHTML: made.content ?? ""), now: seenAt)
+            {
                 entries[index, default: []].append(made)
             } else {
-                logger.info("\(link.url): left out by the pipeline's filter")
+                // Left out, and not marked fetched: a loosened filter takes it on the next run.
+                logger.info("\(name): left out by the pipeline's filter")
+                return
             }
-            if var validators {
+            if var validators, let url = item.link {
                 validators.fetchedAt = seenAt
-                fetched[index, default: []].append((link.url, validators))
+                fetched[index, default: []].append((url, validators))
             }
         } catch {
             broken[index] = .state(error)
@@ -134,7 +141,7 @@ struct FeedMerge {
         return batch.filter { entry in
             guard let mark = EntryFilter.fingerprint(entry.content) else { return true }
             if let owner = bodies[index]?[mark], owner != entry.id {
-                logger.info("\(entry.link): same body as an entry already in the feed; left out")
+                logger.info("\(entry.link ?? entry.title): same body as an entry already in the feed; left out")
                 return false
             }
             bodies[index]?[mark] = entry.id

@@ -6,6 +6,13 @@ import Markup
 import Sources
 import Yams
 
+/// Whether a pipeline reads each item's page: `fetch` always (the page's extraction makes the entry, the
+/// item fills what it lacks), `missing` only for items that carry no content, `none` never (each item is its
+/// entry: list pages whose rows carry the text, full-content feeds).
+package enum ArticleMode: String, Sendable {
+    case fetch, missing, none
+}
+
 /// A pipeline file, validated. Relative source paths resolve against the pipeline file's folder; relative
 /// output paths against the current directory.
 public struct PipelineConfig: Sendable {
@@ -17,8 +24,10 @@ public struct PipelineConfig: Sendable {
     package var link: String?
     package var selfLink: String?
     package var author: String?
-    /// Where the article links come from: one of `LinkSources.kinds`.
-    package var source: any LinkSource
+    /// Where the items come from, merged in this order: each one of `ItemSources.kinds`.
+    package var sources: [any ItemSource]
+    /// Whether each item's page is read (see `ArticleMode`).
+    package var article = ArticleMode.fetch
     package var output: String
     /// The formats written, each beside `output` with its own extension.
     package var formats: [FeedFormat] = [.atom]
@@ -29,6 +38,8 @@ public struct PipelineConfig: Sendable {
     package var siteRules: SiteRuleFolder?
     /// How this pipeline's requests are made.
     package var fetch = FetchSettings()
+    /// A hash of the pipeline file's text: sources are read again in full after the file changes.
+    package var fingerprint: UInt64 = 0
     /// Where `id` and `output` were written (line, column), for errors that involve other pipelines.
     package var locations: [String: (line: Int, column: Int)] = [:]
 
@@ -60,9 +71,27 @@ public struct PipelineConfig: Sendable {
         return base + "." + format.fileExtension
     }
 
+    /// The key a source's validators are kept under: its address and the pipeline file's fingerprint. A
+    /// loosened filter, a raised `max_entries` or a new selector must see the source's items again, where
+    /// a conditional request would get "not modified" and nothing to select from.
+    package func sourceKey(_ url: String) -> String {
+        fingerprint == 0 ? url : url + " #" + String(fingerprint, radix: 16)
+    }
+
+    /// The first source (the only one, in most pipelines).
+    package var source: any ItemSource { sources[0] }
+
     /// The folder a local source reads, which its `file:` links must stay inside; `nil` for a source on
-    /// the web, whose `file:` links are all refused.
+    /// the web, whose `file:` links are all refused. Of the first source: a pipeline's articles are fetched
+    /// under `narrowed(to:)`, which has their own source first.
     package var sourceFolder: String? { source.localFolder }
+
+    /// The pipeline as one of its sources' items are read: that source alone.
+    package func narrowed(to index: Int) -> PipelineConfig {
+        var config = self
+        config.sources = [sources[index]]
+        return config
+    }
 
     /// The feed's public address when its folder is published at `base`: the Atom file's name under it.
     package func publishedAddress(under base: String) -> String {
@@ -74,8 +103,8 @@ public struct PipelineConfig: Sendable {
     package var sourceURL: String { source.url }
 
     static let keys = [
-        "title", "id", "link", "url", "author", "source", "output", "formats", "max_entries", "extract", "fetch",
-        "filter", "site_rules",
+        "title", "id", "link", "url", "author", "source", "sources", "article", "output", "formats", "max_entries",
+        "extract", "fetch", "filter", "site_rules",
     ]
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
@@ -83,7 +112,7 @@ public struct PipelineConfig: Sendable {
         "private_addresses", "render",
     ]
     /// The keys of `source:`: `url`, `type`, and those of every kind.
-    static let sourceKeys = ["url", "type"] + LinkSources.kinds.flatMap { $0.keys }
+    static let sourceKeys = ["url", "type"] + ItemSources.kinds.flatMap { $0.keys }
     static let extractKeys = ["body", "remove", "drop_text", "iframes"]
 
     /// The word among `candidates` nearest to a misspelt one, when it is close enough to be the likely
@@ -132,32 +161,32 @@ public struct PipelineConfig: Sendable {
         if let idNode = top["id"], !isAbsoluteIRI(id) {
             throw reader.error(idNode, "'id' must be an absolute IRI such as urn:uuid:… or https://…")
         }
-        guard let sourceNode = top["source"] else { throw reader.error(root, "missing required key 'source'") }
-        let sourceMap = try reader.mapping(sourceNode, keys: sourceKeys, context: "'source'")
-        let rawURL = try reader.requiredString(sourceMap, "url", in: sourceNode)
-        let sourceURL = resolveSource(rawURL, folder: folder)
-        // Without a type, a source with a `links` selector is a list page and one without is read as a feed
-        // (which also finds a sitemap, or the feed a web page advertises).
-        let type =
-            try reader.string(sourceMap["type"]) ?? (sourceMap["links"] == nil ? FeedSource.type : ListPageSource.type)
-        guard let kind = LinkSources.kind(named: type) else {
-            let names = LinkSources.kinds.map { kind in
-                kind.type + (kind.aliases.isEmpty ? "" : " (or \(kind.aliases.prefix(3).joined(separator: ", ")))")
+        let sourceNodes: [Yams.Node]
+        switch (top["source"], top["sources"]) {
+        case (let single?, nil):
+            sourceNodes = [single]
+        case (nil, let list?):
+            sourceNodes = try reader.list(list)
+            guard !sourceNodes.isEmpty else { throw reader.error(list, "'sources' must list at least one source") }
+            guard sourceNodes.count <= maxSources else {
+                throw reader.error(list, "'sources' lists \(sourceNodes.count) sources; at most \(maxSources)")
             }
-            let listed = names.dropLast().joined(separator: ", ") + " or " + names.last!
-            throw reader.error(sourceMap["type"]!, "unknown source type '\(type)'; use \(listed)")
+        case (_?, let list?):
+            throw reader.error(list, "give 'source' (one) or 'sources' (a list), not both")
+        case (nil, nil):
+            throw reader.error(root, "missing required key 'source' (or 'sources', a list)")
         }
-        for key in sourceMap.keys.sorted() where !["url", "type"].contains(key) && !kind.keys.contains(key) {
-            let owners = LinkSources.kinds.filter { $0.keys.contains(key) }.map { $0.type }
-            throw reader.error(
-                sourceMap[key]!,
-                "'\(key)' is for \(owners.joined(separator: ", ")) sources; a \(kind.type) source gives the links itself"
-            )
-        }
-        let source: any LinkSource
-        switch kind.read(url: sourceURL, settings: YAMLSourceSettings(map: sourceMap, reader: reader)) {
-        case .success(let read): source = read
-        case .failure(let error): throw reader.error(error.key.flatMap { sourceMap[$0] } ?? sourceNode, error.message)
+        var sources: [any ItemSource] = []
+        for node in sourceNodes { sources.append(try source(node, folder: folder, reader: reader)) }
+        var article = ArticleMode.fetch
+        if let node = top["article"] {
+            guard let value = try reader.string(node), let mode = ArticleMode(rawValue: value) else {
+                throw reader.error(
+                    node,
+                    "'article' is fetch (read every item's page), missing (only for items without content) or none (the items are the entries)"
+                )
+            }
+            article = mode
         }
 
         var maxEntries = 50
@@ -185,8 +214,10 @@ public struct PipelineConfig: Sendable {
             name: name, file: file, title: title, id: id, link: try reader.string(top["link"]),
             selfLink: try reader.string(top["url"]),
             author: try reader.string(top["author"], max: NodeReader.maxNameLength),
-            source: source,
+            sources: sources,
             output: output, maxEntries: maxEntries, rules: rules)
+        config.article = article
+        config.fingerprint = FNV1a.hash(yaml.utf8)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
         if let filterNode = top["filter"] { config.filter = try filter(filterNode, reader: reader) }
         if let rulesNode = top["site_rules"] {
@@ -215,6 +246,36 @@ public struct PipelineConfig: Sendable {
         }
         return config
     }
+
+    /// One source's mapping: its `url`, its `type` (else a list page when it names `items` or `links`, and a
+    /// feed otherwise, which also finds a sitemap or the feed a web page advertises) and its kind's keys.
+    static func source(_ node: Yams.Node, folder: URL, reader: NodeReader) throws(PipelineError) -> any ItemSource {
+        let map = try reader.mapping(node, keys: sourceKeys, context: "a source")
+        let url = resolveSource(try reader.requiredString(map, "url", in: node), folder: folder)
+        let isList = map["links"] != nil || map["items"] != nil
+        let type = try reader.string(map["type"]) ?? (isList ? ListPageSource.type : FeedSource.type)
+        guard let kind = ItemSources.kind(named: type) else {
+            let names = ItemSources.kinds.map { kind in
+                kind.type + (kind.aliases.isEmpty ? "" : " (or \(kind.aliases.prefix(3).joined(separator: ", ")))")
+            }
+            let listed = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw reader.error(map["type"]!, "unknown source type '\(type)'; use \(listed)")
+        }
+        for key in map.keys.sorted() where !["url", "type"].contains(key) && !kind.keys.contains(key) {
+            let owners = ItemSources.kinds.filter { $0.keys.contains(key) }.map { $0.type }
+            throw reader.error(
+                map[key]!,
+                "'\(key)' is for \(owners.joined(separator: ", ")) sources; a \(kind.type) source gives the items itself"
+            )
+        }
+        switch kind.read(url: url, settings: YAMLSourceSettings(map: map, reader: reader)) {
+        case .success(let read): return read
+        case .failure(let error): throw reader.error(error.key.flatMap { map[$0] } ?? node, error.message)
+        }
+    }
+
+    /// The most sources one pipeline may merge.
+    static let maxSources = 50
 
     static func filter(_ node: Yams.Node, reader: NodeReader) throws(PipelineError) -> EntryFilter {
         let map = try reader.mapping(node, keys: filterKeys, context: "'filter'")

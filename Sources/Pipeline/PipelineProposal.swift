@@ -29,13 +29,13 @@ package struct PipelineProposal: Sendable {
     /// Looks at `url` and proposes the pipeline for it.
     package static func find(for url: String, client: HTTPClient) async throws(Failure) -> PipelineProposal {
         let answer = try await fetch(url, client: client)
-        if let links = try? FeedReader.links(in: answer.body, url: answer.url), !links.isEmpty {
+        if let links = try? FeedReader.items(in: answer.body, url: answer.url), !links.isEmpty {
             return PipelineProposal(
                 source: .feed(url), title: feedTitle(answer.body) ?? host(of: url),
                 why: "The address is a feed; each of its items links to an article.", titles: titles(links))
         }
         if let contents = try? SitemapSource.contents(of: answer.body, url: answer.url) {
-            let pages = if case .pages(let links) = contents { links } else { [Link]() }
+            let pages = if case .pages(let links) = contents { links } else { [Item]() }
             return PipelineProposal(
                 source: .sitemap(url), title: host(of: url),
                 why: "The address is a sitemap; the pages it lists, newest first, are the articles.",
@@ -50,7 +50,7 @@ package struct PipelineProposal: Sendable {
         let title = siteName(of: page) ?? host(of: url)
         if let advertised = FeedReader.advertisedFeed(in: page),
             let feed = try? await fetch(advertised, client: client),
-            let links = try? FeedReader.links(in: feed.body, url: feed.url), !links.isEmpty
+            let links = try? FeedReader.items(in: feed.body, url: feed.url), !links.isEmpty
         {
             return PipelineProposal(
                 source: .feed(advertised), title: feedTitle(feed.body) ?? title,
@@ -64,7 +64,7 @@ package struct PipelineProposal: Sendable {
                     "\(url): the page advertises no feed and no links on it read as articles; write the pipeline by hand with a 'links' selector"
             )
         }
-        let list = ListPageSource(url: url, links: try! Selector(selector.selector))
+        let list = ListPageSource(url: url, items: try! Selector(selector.selector))
         return PipelineProposal(
             source: .listPage(url, selector), title: title,
             why: """
@@ -72,7 +72,7 @@ package struct PipelineProposal: Sendable {
                 own pages, outside navigation, headers, footers, sidebars and "most read" boxes, whose address names \
                 one article and whose text reads as a headline), and \(selector.reason).
                 """,
-            titles: titles(ListPage.links(in: page, list: list)))
+            titles: titles(ListPage.items(in: page, list: list)))
     }
 
     /// The pipeline file: comments saying where it came from and why, the keys, and the preview.
@@ -115,10 +115,10 @@ package struct PipelineProposal: Sendable {
         }
     }
 
-    static func titles(_ links: [Link]) -> [String] {
+    static func titles(_ links: [Item]) -> [String] {
         links.prefix(5).map { link in
-            let title = (link.title ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            return title.isEmpty ? link.url : String(title.prefix(100))
+            let title = (link.title ?? link.linkText ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return title.isEmpty ? link.link ?? "" : String(title.prefix(100))
         }
     }
 

@@ -53,16 +53,19 @@ package struct Preview: Sendable {
         case .success(let found):
             discovery = found
         }
-        let links = Array((discovery.links ?? []).prefix(config.maxEntries))
+        let links = Runner.select(discovery.items ?? [], config: config, now: Date())
         for warning in discovery.warnings { body += "<p class=\"warning\">\(escape(warning))</p>\n" }
-        body += "<h2>\(links.count) links from \(escape(config.sourceURL))</h2>\n<ol class=\"links\">\n"
+        for failure in discovery.failures { body += "<p class=\"error\">\(escape(failure.description))</p>\n" }
+        let sources = config.sources.map(\.url).joined(separator: ", ")
+        body += "<h2>\(links.count) links from \(escape(sources))</h2>\n<ol class=\"links\">\n"
         for link in links {
-            let title = link.title.map { " — " + escape($0) } ?? ""
-            body += "<li><a href=\"\(escape(link.url))\">\(escape(link.url))</a>\(title)</li>\n"
+            let title = (link.title ?? link.linkText).map { " — " + escape($0) } ?? ""
+            let address = link.link ?? "(no link)"
+            body += "<li><a href=\"\(escape(address))\">\(escape(address))</a>\(title)</li>\n"
         }
         body += "</ol>\n"
-        if let first = links.first {
-            switch await runner.articles([(first, discovery.config)]).first {
+        if let first = Runner.firstJob(of: links, discovery: discovery, config: config) {
+            switch await runner.articles([first]).first {
             case .success(.article(let article, _)):
                 body += "<h2>First article: \(escape(article.title ?? "(no title)"))</h2>\n<div class=\"article\">\n"
                 for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {

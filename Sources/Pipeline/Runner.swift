@@ -7,7 +7,7 @@ import Markup
 import Sources
 import State
 
-/// Discover, fetch, extract, normalize and emit for one pipeline.
+/// The stages in order for each pipeline: discover → select → read (fetch and extract) → normalize → emit.
 package struct Runner: Sendable {
     package let client: HTTPClient
     package let logger: Logger
@@ -77,18 +77,23 @@ package struct Runner: Sendable {
         for (index, config) in configs.enumerated() {
             if let note = restoreFromFeed(config, state: state, seenAt: seenAt) { reports[index].warnings.append(note) }
         }
-        var jobs: [(link: Link, config: PipelineConfig)] = []
+        var jobs: [ArticleJob] = []
         var owners: [Int] = []
-        var perPipeline = [[(link: Link, config: PipelineConfig)]](repeating: [], count: configs.count)
-        for (index, source) in await discover(configs, state: state, now: seenAt).enumerated() {
-            switch source {
+        var perPipeline = [[ArticleJob]](repeating: [], count: configs.count)
+        // Items whose page is not read go straight to their entries.
+        var unread = [[Item]](repeating: [], count: configs.count)
+        for (index, discovered) in await discover(configs, state: state, now: seenAt).enumerated() {
+            switch discovered {
             case .failure(let error):
                 reports[index].failures.append(error)
                 logger.error("\(error)")
             case .success(let found):
-                let admitted = (found.links ?? []).filter { configs[index].filter.admits($0, now: seenAt) }
-                let kept = Array(admitted.prefix(configs[index].maxEntries))
-                reports[index].discovered = kept.count
+                for error in found.failures {
+                    reports[index].failures.append(error)
+                    logger.error("\(error)")
+                }
+                let selected = Self.select(found.items ?? [], config: configs[index], now: seenAt)
+                reports[index].discovered = selected.count
                 reports[index].refused = found.refused
                 reports[index].warnings += found.warnings
                 if found.refused > 0 {
@@ -96,7 +101,15 @@ package struct Runner: Sendable {
                         "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)"
                     )
                 }
-                perPipeline[index] = kept.map { ($0, found.config) }
+                for item in selected {
+                    if Self.reads(item, config: configs[index]), let url = item.link,
+                        let reach = found.config(for: item.source)
+                    {
+                        perPipeline[index].append(ArticleJob(item: item, url: url, config: reach))
+                    } else {
+                        unread[index].append(item)
+                    }
+                }
             }
         }
         // Pipelines take turns, one article each, so that every chunk keeps every host busy: a chunk of one
@@ -112,6 +125,12 @@ package struct Runner: Sendable {
         // A pipeline whose articles are all in is merged and its feed written at once, while the others'
         // articles are still being fetched and extracted.
         var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
+        for (index, items) in unread.enumerated() {
+            for item in items {
+                merge.take(nil, item: item, pipeline: index)
+                if merge.buffered >= Self.chunkSize { merge.flush() }
+            }
+        }
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
         let files = DispatchQueue(label: "feedpipe.feed-files")
@@ -132,7 +151,7 @@ package struct Runner: Sendable {
             }
             await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
                 let owner = owners[position]
-                merge.take(outcome, link: jobs[position].link, pipeline: owner)
+                merge.take(outcome, item: jobs[position].item, pipeline: owner)
                 remaining[owner] -= 1
                 if remaining[owner] == 0 {
                     finish(owner)

@@ -6,7 +6,7 @@ import Markup
 /// `type: feed` (or rss, atom, rdf, json): an RSS, RSS 1.0, Atom or JSON Feed whose items link to the
 /// articles, often with summaries only. An answer that is no feed is read for what it is: a sitemap, or a
 /// web page, whose advertised feed is read instead or, lacking one, whose article links are guessed.
-package struct FeedSource: LinkSource {
+package struct FeedSource: ItemSource {
     package static let type = "feed"
     package static let aliases = ["rss", "atom", "json", "rdf", "jsonfeed", "json-feed"]
 
@@ -16,31 +16,31 @@ package struct FeedSource: LinkSource {
         self.url = url
     }
 
-    package var nothingOffered: String { "the feed has no items with links" }
+    package var nothingOffered: String { "the feed has no items" }
 
-    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
-        guard let answer else { return Offer(links: []) }
+    package func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+        guard let answer else { return Offer(items: []) }
         let notFeed: SourceError
         do {
-            return Offer(links: try FeedReader.links(in: answer.body, url: answer.url))
+            return Offer(items: try FeedReader.items(in: answer.body, url: answer.url))
         } catch {
             notFeed = error
         }
         if let contents = try? SitemapSource.contents(of: answer.body, url: answer.url) {
-            return Offer(links: try await SitemapSource.pages(of: contents, reading: reading).get())
+            return Offer(items: try await SitemapSource.pages(of: contents, reading: reading).get())
         }
         guard let page = try? Document(html: answer.text, url: answer.url) else { throw notFeed }
         if let feed = FeedReader.advertisedFeed(in: page) {
             reading.logger.info("\(url): a web page; reading the feed it advertises, \(feed)")
             switch await reading.fetch(feed) {
             case .failure(let error): throw SourceError(error.description)
-            case .success(let response): return Offer(links: try FeedReader.links(in: response.body, url: response.url))
+            case .success(let response): return Offer(items: try FeedReader.items(in: response.body, url: response.url))
             }
         }
         let guessed = ListPage.articleLinks(in: page)
         guard !guessed.isEmpty else { throw notFeed }
         return Offer(
-            links: guessed,
+            items: guessed,
             warnings: ["\(url): a web page with no feed; its article links are guessed (give 'links' to choose them)"])
     }
 }

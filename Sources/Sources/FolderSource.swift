@@ -4,7 +4,7 @@ import Foundation
 
 /// `type: folder`: a folder of saved HTML pages on this machine, listed as `file:` links (every `.html` and
 /// `.htm` below it, sorted by path); each page's canonical URL becomes its entry's address when it names one.
-package struct FolderSource: LinkSource {
+package struct FolderSource: ItemSource {
     package static let type = "folder"
 
     package let url: String
@@ -22,7 +22,7 @@ package struct FolderSource: LinkSource {
 
     package var nothingOffered: String { "the folder holds no .html pages" }
 
-    package func links(in answer: Response?, reading: SourceReading) throws(SourceError) -> Offer {
+    package func items(in answer: Response?, reading: SourceReading) throws(SourceError) -> Offer {
         guard let folder = URL(string: url), folder.isFileURL else {
             throw SourceError("\(url): the folder cannot be read")
         }
@@ -34,6 +34,6 @@ package struct FolderSource: LinkSource {
         for case let file as URL in walker where ["html", "htm"].contains(file.pathExtension.lowercased()) {
             files.append(file.standardizedFileURL)
         }
-        return Offer(links: files.sorted { $0.path < $1.path }.map { Link(url: $0.absoluteString) })
+        return Offer(items: files.sorted { $0.path < $1.path }.map { Item(link: $0.absoluteString) })
     }
 }

@@ -30,7 +30,7 @@ package struct LinkSelector: Sendable {
     /// no selector takes half of them).
     package static func find(in document: Document) -> LinkSelector? {
         guard let root = document.root else { return nil }
-        let articles = Set(ListPage.articleLinks(in: document).map(\.url))
+        let articles = Set(ListPage.articleLinks(in: document).compactMap(\.link))
         guard articles.count >= 2 else { return nil }
         let base = document.baseAddress
         func address(_ anchor: Node) -> String? {

@@ -2,43 +2,92 @@ import Feed
 import Foundation
 import Markup
 
-/// Reads article links off an HTML list page.
+/// Reads the items of an HTML list page.
 package enum ListPage {
-    /// The links selected by `list.links` (an `<a>` or an item holding one), absolute, deduplicated, in page
-    /// order, with the title, date and summary the item's own selectors find. Only `http`, `https` and
-    /// `file` links are kept.
-    package static func links(in document: Document, list: ListPageSource) -> [Link] {
+    /// The items selected by `list.items` (a row, or an `<a>`), in page order, each with the fields its own
+    /// selectors find inside it. The link is `list.link`'s (else the row itself when it is a link, else its
+    /// first `<a href>`), absolute; only `http`, `https` and `file` links are kept, and each once. A row
+    /// with no link is kept when it has a title, a summary or content of its own.
+    package static func items(in document: Document, list: ListPageSource) -> [Item] {
         guard let root = document.root else { return [] }
         let base = document.baseAddress
         var seen = Set<String>()
-        var links: [Link] = []
-        for match in root.select(list.links) {
-            let anchor = match.is("a") ? match : match.xpath(".//a[@href][1]").first
-            guard let anchor, let address = anchor.attribute("href").flatMap({ Document.linkAddress($0, base: base) }),
-                seen.insert(address).inserted
-            else { continue }
-            func field(_ selector: Selector?) -> Node? { selector.flatMap { match.select($0).first } }
-            let title = words(field(list.title)?.text ?? anchor.text)
-            let dateNode = field(list.date) ?? match.xpath(".//time[@datetime][1]").first
-            let date = (dateNode?.attribute("datetime") ?? dateNode?.attribute("content") ?? dateNode?.text)
-                .flatMap(Timestamp.parse)
-            let summary = field(list.summary).map { words($0.text) }
-            links.append(
-                Link(
-                    url: address, title: title.isEmpty ? nil : title, date: date,
-                    summary: summary.flatMap { $0.isEmpty ? nil : $0 }))
+        var items: [Item] = []
+        for row in root.select(list.items) {
+            func first(_ selector: Selector?) -> Node? { selector.flatMap { row.select($0).first } }
+            func address(_ value: String?) -> String? { value.flatMap { Document.linkAddress($0, base: base) } }
+            let anchor =
+                list.link.map { first($0) } ?? (row.is("a") ? row : row.xpath(".//a[@href][1]").first)
+            let link = anchor.flatMap {
+                address($0.attribute("href") ?? $0.xpath(".//a[@href][1]").first?.attribute("href"))
+            }
+            if let link, !seen.insert(link).inserted { continue }
+            var item = Item(link: link)
+            let title = PlainText.words(first(list.title)?.text ?? "")
+            item.title = title.isEmpty ? nil : title
+            let words = PlainText.words(anchor?.text ?? "")
+            item.linkText = words.isEmpty ? nil : words
+            let dateNode = first(list.date) ?? row.xpath(".//time[@datetime][1]").first
+            item.published = dateNode.flatMap(date)
+            item.updated = first(list.updated).flatMap(date)
+            item.authors =
+                list.author.map { row.select($0).map { PlainText.words($0.text) }.filter { !$0.isEmpty } } ?? []
+            item.summary = first(list.summary).map { PlainText.words($0.text) }.flatMap { $0.isEmpty ? nil : $0 }
+            item.content = first(list.content).map(\.innerHTML).flatMap {
+                $0.contains(where: { !$0.isWhitespace }) ? $0 : nil
+            }
+            item.image = first(list.image).flatMap { node in
+                let image = node.is("img") ? node : node.xpath(".//img[1]").first
+                return address(
+                    image.flatMap(imageSource) ?? node.attribute("content") ?? node.attribute("href"))
+            }
+            if let selector = list.categories {
+                for node in row.select(selector) {
+                    let name = PlainText.words(node.text)
+                    if !name.isEmpty, !item.categories.contains(name) { item.categories.append(name) }
+                }
+            }
+            if let selector = list.enclosure {
+                for node in row.select(selector) {
+                    let media = node.xpath("descendant-or-self::*[@src or @href or @url][1]").first ?? node
+                    guard let url = address(media.attribute("src") ?? media.attribute("href") ?? media.attribute("url"))
+                    else { continue }
+                    let length = media.attribute("length").flatMap { Int($0) }
+                    item.enclosures.append(Enclosure(url: url, type: media.attribute("type"), length: length))
+                }
+            }
+            guard link != nil || item.title != nil || item.summary != nil || item.content != nil else { continue }
+            if link == nil, item.title == nil { item.title = item.linkText }
+            item.position = items.count
+            items.append(item)
         }
-        return links
+        return items
+    }
+
+    /// The date an element gives: its `datetime` or `content` attribute, else its text.
+    static func date(_ node: Node) -> Date? {
+        (node.attribute("datetime") ?? node.attribute("content") ?? node.attribute("title")).flatMap(Timestamp.parse)
+            ?? Timestamp.parse(PlainText.words(node.text))
+    }
+
+    /// An image's address: a lazy-loading one's real source before its placeholder.
+    static func imageSource(_ image: Node) -> String? {
+        for name in ["data-src", "data-lazy-src", "data-original", "src"] {
+            if let value = image.attribute(name), !value.isEmpty, !value.hasPrefix("data:") { return value }
+        }
+        return image.attribute("srcset").flatMap { $0.split(separator: ",").first }.flatMap {
+            $0.split(whereSeparator: \.isWhitespace).first.map(String.init)
+        }
     }
 
     /// The links of a page that names neither a feed nor selectors (a site's front page), found the way a
     /// reader would: links on the page's own host, outside navigation, headers, footers and sidebars, whose
     /// address names one article (a slug of several words, a number, or a dated path) and whose text reads
     /// as a headline (three words or more). In page order, without duplicates.
-    package static func articleLinks(in document: Document) -> [Link] {
+    package static func articleLinks(in document: Document) -> [Item] {
         guard let root = document.root, let base = document.baseAddress else { return [] }
         var seen = Set<String>()
-        var links: [Link] = []
+        var links: [Item] = []
         root.walk { node in
             guard node.isElement else { return .skipChildren }
             if node.tag(in: furnitureTags) || isFurniture(node) { return .skipChildren }
@@ -48,7 +97,10 @@ package enum ListPage {
             else { return .skipChildren }
             let title = words(node.text)
             if title.split(separator: " ").count >= 3, title.count <= 300, seen.insert(address).inserted {
-                links.append(Link(url: address, title: title))
+                var item = Item(link: address)
+                item.linkText = title
+                item.position = links.count
+                links.append(item)
             }
             return .skipChildren
         }
@@ -101,7 +153,5 @@ package enum ListPage {
         return anchor?.attribute("href").flatMap { Document.linkAddress($0, base: document.baseAddress) }
     }
 
-    static func words(_ text: String) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
+    static func words(_ text: String) -> String { PlainText.words(text) }
 }

@@ -3,50 +3,74 @@ import Fetch
 import Foundation
 import Markup
 
-/// `type: html`: an HTML page listing articles, read with selectors; the pages after it are followed
-/// through its "next" link.
-package struct ListPageSource: LinkSource {
+/// `type: html`: an HTML page listing articles, read with selectors (`items`, and for each item its `link`,
+/// `title`, dates, `author`, `summary`, `content`, `image`, `categories` and `enclosure`); the pages after it
+/// are followed through its "next" link.
+package struct ListPageSource: ItemSource {
     package static let type = "html"
-    package static let keys = ["links", "next", "pages", "title", "date", "summary"]
+    package static let keys = [
+        "links", "items", "next", "pages", "link", "title", "date", "updated", "author", "summary", "content",
+        "image", "categories", "enclosure",
+    ]
 
     package let url: String
-    /// The `<a>` elements of the articles, or elements holding one (the items).
-    package var links: Selector
+    /// The items: rows (each holding its link and fields) or the articles' `<a>` elements (`items:`, or
+    /// `links:` as older pipelines name it).
+    package var items: Selector
     /// The link to the next list page, followed up to `pages` pages in all.
     package var next: Selector?
     package var pages = 1
-    /// Item fields, relative to each item: used where the article page lacks them.
+    /// Item fields, each selected inside the item. `link` chooses the item's link (else its first `<a>`).
+    package var link: Selector?
     package var title: Selector?
     package var date: Selector?
+    package var updated: Selector?
+    package var author: Selector?
     package var summary: Selector?
+    package var content: Selector?
+    package var image: Selector?
+    package var categories: Selector?
+    package var enclosure: Selector?
 
-    package init(url: String, links: Selector) {
+    package init(url: String, items: Selector) {
         self.url = url
-        self.links = links
+        self.items = items
     }
 
     package init(url: String, settings: any SourceSettings) throws(SourceSettingsError) {
-        guard let links = try settings.selector("links") else {
-            throw SourceSettingsError(key: nil, "missing required key 'links' (a CSS selector)")
+        if settings.has("links"), settings.has("items") {
+            throw SourceSettingsError(key: "items", "'items' and 'links' name the same selector: give one")
         }
-        self.init(url: url, links: links)
+        let items: Selector? =
+            if let chosen = try settings.selector("items") { chosen } else { try settings.selector("links") }
+        guard let items else {
+            throw SourceSettingsError(key: nil, "missing required key 'items' (a CSS selector; 'links' also works)")
+        }
+        self.init(url: url, items: items)
         if let next = try settings.selector("next") {
             self.next = next
             pages = 5
         }
         if let pages = try settings.integer("pages", in: 1...100) { self.pages = pages }
+        link = try settings.selector("link")
         title = try settings.selector("title")
         date = try settings.selector("date")
+        updated = try settings.selector("updated")
+        author = try settings.selector("author")
         summary = try settings.selector("summary")
+        content = try settings.selector("content")
+        image = try settings.selector("image")
+        categories = try settings.selector("categories")
+        enclosure = try settings.selector("enclosure")
     }
 
-    package var nothingOffered: String { "the list page offers no links: '\(links.source)' matched none" }
+    package var nothingOffered: String { "the list page offers no items: '\(items.source)' matched none" }
 
-    /// The links of the list page and of the pages after it, read through the "next" link one at a time up
-    /// to `pages` pages, or until enough links are found. A later page that fails ends the walk with what
+    /// The items of the list page and of the pages after it, read through the "next" link one at a time up
+    /// to `pages` pages, or until enough items are found. A later page that fails ends the walk with what
     /// was found (and is logged).
-    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
-        guard let answer else { return Offer(links: []) }
+    package func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+        guard let answer else { return Offer(items: []) }
         if answer.body.allSatisfy({ $0 <= 0x20 }) { throw SourceError("\(url): \(nothingOffered) (the page is empty)") }
         let document: Document
         do {
@@ -54,8 +78,8 @@ package struct ListPageSource: LinkSource {
         } catch {
             throw SourceError("\(error)")
         }
-        var found = ListPage.links(in: document, list: self)
-        var seen = Set(found.map(\.url))
+        var found = ListPage.items(in: document, list: self)
+        var seen = Set(found.compactMap(\.link))
         var visited: Set<String> = [url]
         var nextPage = pages > 1 ? next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
         var page = 1
@@ -66,13 +90,17 @@ package struct ListPageSource: LinkSource {
             do {
                 let response = try await reading.fetch(address).get()
                 let document = try Document(html: response.text, url: response.url)
-                found += ListPage.links(in: document, list: self).filter { seen.insert($0.url).inserted }
+                for var item in ListPage.items(in: document, list: self)
+                where item.link.map({ seen.insert($0).inserted }) ?? true {
+                    item.position = found.count
+                    found.append(item)
+                }
                 nextPage = ListPage.nextPage(in: document, next: next)
             } catch {
                 reading.logger.error("\(address): \(error)")
                 break
             }
         }
-        return Offer(links: found)
+        return Offer(items: found)
     }
 }

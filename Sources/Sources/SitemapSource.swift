@@ -5,7 +5,7 @@ import Markup
 
 /// `type: sitemap`: a sitemap (`urlset`, Google News sitemaps) or a sitemap index, whose sitemaps are read
 /// level by level, newest first, until the pipeline has enough pages.
-package struct SitemapSource: LinkSource {
+package struct SitemapSource: ItemSource {
     package static let type = "sitemap"
 
     package let url: String
@@ -16,10 +16,10 @@ package struct SitemapSource: LinkSource {
 
     package var nothingOffered: String { "the sitemap lists no pages" }
 
-    package func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
-        guard let answer else { return Offer(links: []) }
+    package func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
+        guard let answer else { return Offer(items: []) }
         let contents = try Self.contents(of: answer.body, url: answer.url)
-        return Offer(links: try await Self.pages(of: contents, reading: reading).get())
+        return Offer(items: try await Self.pages(of: contents, reading: reading).get())
     }
 
     /// Sitemap indexes are followed this deep (an index of indexes of sitemaps is three levels).
@@ -54,14 +54,14 @@ package struct SitemapSource: LinkSource {
 
     /// The pages a sitemap lists, or those of the sitemaps an index names, read level by level until there
     /// are enough; a sitemap that fails fails the source.
-    static func pages(of contents: SitemapReader.Contents, reading: SourceReading) async -> Result<[Link], SourceError>
+    static func pages(of contents: SitemapReader.Contents, reading: SourceReading) async -> Result<[Item], SourceError>
     {
         var pending: [String]
         switch contents {
         case .pages(let links): return .success(links)
         case .sitemaps(let urls): pending = Array(urls.prefix(sitemapsPerIndex))
         }
-        var links: [Link] = []
+        var links: [Item] = []
         var seen = Set<String>()
         var level = 1
         while !pending.isEmpty, level < depth, links.count < reading.enough {
@@ -74,7 +74,7 @@ package struct SitemapSource: LinkSource {
                     case .failure(let error): throw SourceError(error.description)
                     }
                     switch try Self.contents(of: response.body, url: response.url) {
-                    case .pages(let found): links += found.filter { seen.insert($0.url).inserted }
+                    case .pages(let found): links += found.filter { seen.insert($0.link ?? "").inserted }
                     case .sitemaps(let more): next += more.prefix(sitemapsPerIndex)
                     }
                 } catch {

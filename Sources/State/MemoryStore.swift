@@ -31,8 +31,9 @@ package final class MemoryStore: StateStore {
         var entries = stored[feed, default: [:]]
         var new = 0
         var updated = 0
-        for entry in incoming {
+        for var entry in incoming {
             if let old = entries[entry.id] {
+                entry.position = old.entry.position
                 if old.entry == entry { continue }
                 updated += 1
                 entries[entry.id] = (entry, old.firstSeen)

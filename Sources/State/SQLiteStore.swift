@@ -85,8 +85,13 @@ package final class SQLiteStore: StateStore {
             sqlite3_free(error)
             return fail(message)
         }
-        // Stores made before fetch times were kept lack the column; adding it twice fails harmlessly.
-        sqlite3_exec(handle, "ALTER TABLE validators ADD COLUMN fetched_at REAL", nil, nil, nil)
+        // Stores made before these were kept lack the columns; adding one twice fails harmlessly.
+        for column in [
+            "validators ADD COLUMN fetched_at REAL", "entries ADD COLUMN categories TEXT",
+            "entries ADD COLUMN enclosures TEXT", "entries ADD COLUMN position INTEGER",
+        ] {
+            sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
+        }
         // A store whose pages are damaged opens and fails later, on some query or other: look now.
         var check: OpaquePointer?
         var verdict = "ok"
@@ -137,8 +142,10 @@ package final class SQLiteStore: StateStore {
         var entries: [Entry] = []
         try query(
             """
-            SELECT id, link, title, author, published, updated, summary, content, image, language
-            FROM entries WHERE feed = ? ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id
+            SELECT id, link, title, author, published, updated, summary, content, image, language, categories, enclosures,
+                position
+            FROM entries WHERE feed = ?
+            ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id
             """, [feed]
         ) { entries.append(Self.entry(from: $0)) }
         return entries
@@ -148,7 +155,8 @@ package final class SQLiteStore: StateStore {
         var found: Entry?
         try query(
             """
-            SELECT id, link, title, author, published, updated, summary, content, image, language
+            SELECT id, link, title, author, published, updated, summary, content, image, language, categories, enclosures,
+                position
             FROM entries WHERE feed = ? AND id = ?
             """, [feed, id]
         ) { found = Self.entry(from: $0) }
@@ -157,9 +165,18 @@ package final class SQLiteStore: StateStore {
 
     private static func entry(from row: Row) -> Entry {
         Entry(
-            id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1) ?? "", author: row.text(3),
-            published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
-            summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9))
+            id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1).flatMap { $0.isEmpty ? nil : $0 },
+            author: row.text(3), published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
+            summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9),
+            categories: row.text(10).map { $0.split(separator: "\n").map(String.init) } ?? [],
+            enclosures: row.text(11).flatMap { try? JSONDecoder().decode([Enclosure].self, from: Data($0.utf8)) } ?? [],
+            position: row.integer(12))
+    }
+
+    /// An entry's enclosures as stored: JSON, or `nil` for none.
+    private static func stored(_ enclosures: [Enclosure]) -> String? {
+        guard !enclosures.isEmpty, let data = try? JSONEncoder().encode(enclosures) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     package func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
@@ -183,8 +200,10 @@ package final class SQLiteStore: StateStore {
         var updated = 0
         try execute("BEGIN IMMEDIATE")
         do {
-            for entry in incoming {
+            for var entry in incoming {
                 if let old = existing[entry.id] {
+                    // The place on the source is where the entry was first seen: later runs do not move it.
+                    entry.position = old.position
                     if old == entry { continue }
                     updated += 1
                 } else {
@@ -193,23 +212,26 @@ package final class SQLiteStore: StateStore {
                 try run(
                     """
                     INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
-                        language, first_seen)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        language, first_seen, categories, enclosures, position)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
                         author = excluded.author, published = excluded.published, updated = excluded.updated,
                         summary = excluded.summary, content = excluded.content, image = excluded.image,
-                        language = excluded.language
+                        language = excluded.language, categories = excluded.categories,
+                        enclosures = excluded.enclosures, position = excluded.position
                     """,
                     [
-                        feed, entry.id, entry.link, entry.title, entry.author, entry.published, entry.updated,
+                        feed, entry.id, entry.link ?? "", entry.title, entry.author, entry.published, entry.updated,
                         entry.summary, entry.content, entry.image, entry.language, now,
+                        entry.categories.isEmpty ? nil : entry.categories.joined(separator: "\n"),
+                        Self.stored(entry.enclosures), entry.position,
                     ])
             }
             try run(
                 """
                 DELETE FROM entries WHERE feed = ? AND id NOT IN (
                     SELECT id FROM entries WHERE feed = ?
-                    ORDER BY COALESCE(published, updated) DESC, first_seen DESC, id LIMIT ?)
+                    ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id LIMIT ?)
                 """, [feed, feed, keep])
             // In the same transaction: a transaction of its own for each article cost a WAL write and four
             // file locks, 500 of them in a run over 50 sites.
@@ -282,6 +304,10 @@ package final class SQLiteStore: StateStore {
 
         func text(_ column: Int32) -> String? {
             sqlite3_column_text(statement, column).map { String(cString: $0) }
+        }
+
+        func integer(_ column: Int32) -> Int? {
+            sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(statement, column))
         }
 
         func date(_ column: Int32) -> Date? {

@@ -62,12 +62,13 @@ package struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
 
 extension Entry {
     /// The order of a feed's entries, newest first: by publication (else update) date, then by when they
-    /// were first seen, then by id.
+    /// were first seen, then by their place on the source, then by id.
     static func newestFirst(_ a: (entry: Entry, firstSeen: Date), _ b: (entry: Entry, firstSeen: Date)) -> Bool {
         let dateA = a.entry.published ?? a.entry.updated
         let dateB = b.entry.published ?? b.entry.updated
         if dateA != dateB { return dateA > dateB }
         if a.firstSeen != b.firstSeen { return a.firstSeen > b.firstSeen }
+        if a.entry.position ?? 0 != b.entry.position ?? 0 { return a.entry.position ?? 0 < b.entry.position ?? 0 }
         return a.entry.id < b.entry.id
     }
 }

@@ -50,13 +50,14 @@ struct Check: AsyncParsableCommand {
         }
         print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
         let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: verbose))
-        let links: [Link]
-        let reach: PipelineConfig
+        let links: [Item]
+        let discovery: Runner.Discovery
         switch await runner.discover([config])[0] {
         case .success(let found):
-            links = Array((found.links ?? []).prefix(config.maxEntries))
-            reach = found.config
+            links = Runner.select(found.items ?? [], config: config, now: Date())
+            discovery = found
             for warning in found.warnings { printError("\(pipeline): warning: \(warning)") }
+            for failure in found.failures { printError("\(pipeline): \(failure)") }
             if found.refused > 0 {
                 printError(
                     "\(pipeline): \(found.refused) links refused (only http and https, or files in the source's folder)"
@@ -66,10 +67,12 @@ struct Check: AsyncParsableCommand {
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
         }
-        print("\(links.count) links from \(config.sourceURL)")
-        for link in links { print("  \(link.url)" + (link.title.map { "  \($0)" } ?? "")) }
-        guard let first = links.first else { return }
-        switch await runner.articles([(first, reach)]).first {
+        print("\(links.count) links from \(config.sources.map(\.url).joined(separator: ", "))")
+        for link in links {
+            print("  \(link.link ?? "(no link)")" + ((link.title ?? link.linkText).map { "  \($0)" } ?? ""))
+        }
+        guard let first = Runner.firstJob(of: links, discovery: discovery, config: config) else { return }
+        switch await runner.articles([first]).first {
         case .success(.article(let article, _)):
             print("\nFirst article: \(article.title ?? "(no title)")")
             for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {

@@ -250,7 +250,7 @@ struct CommandLineTests {
             #expect(output.status == 1, "\(command): \(output.stderr)")
             #expect(
                 output.stderr.contains(
-                    "example-site/index.html: the list page offers no links: '.story-grid a.title' matched none"),
+                    "example-site/index.html: the list page offers no items: '.story-grid a.title' matched none"),
                 "\(command): \(output.stderr)")
         }
     }

@@ -201,7 +201,7 @@ struct HostileWebTests {
         }
         #expect(report.failures.count == 1, "\(report.failures)")
         #expect(
-            report.failures.first?.description.contains("offers no links: 'a' matched none") == true,
+            report.failures.first?.description.contains("offers no items: 'a' matched none") == true,
             "\(report.failures)")
         #expect(after == before)
     }

@@ -104,7 +104,7 @@ struct PipelineConfigTests {
         ),
         (
             "title: x\nsource:\n  type: feed\n  url: a\n  links: a\n",
-            "p.yml:5:10: 'links' is for html sources; a feed source gives the links itself"
+            "p.yml:5:10: 'links' is for html sources; a feed source gives the items itself"
         ),
         ("title: x\nsource:\n  links: a\n", "p.yml:3:3: missing required key 'url'"),
         (

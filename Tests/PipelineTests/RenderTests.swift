@@ -77,7 +77,7 @@ struct RenderTests {
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test"))
             .run(try Self.config(site, render: false, output: output), state: MemoryStore())
         #expect(report.new == 0)
-        #expect(report.failures.first?.description.contains("offers no links: 'li a' matched none") == true)
+        #expect(report.failures.first?.description.contains("offers no items: 'li a' matched none") == true)
     }
 
     /// A public page whose script and picture reach for another port of this machine: Chromium's traffic

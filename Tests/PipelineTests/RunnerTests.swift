@@ -151,7 +151,8 @@ struct RunnerTests {
         // The loopback server sends no validators; store some as a server would have sent them.
         let state = try site.state()
         try state.save(
-            .init(etag: "\"v1\"", fetchedAt: Date()), for: site.server.baseURL + "/index.html", feed: config.id)
+            .init(etag: "\"v1\"", fetchedAt: Date()), for: config.sourceKey(site.server.baseURL + "/index.html"),
+            feed: config.id)
         site.flag.notModifiedFor = "\"v1\""
         let report = try await Self.runner.run(config, state: state)
         let requests = site.server.received.dropFirst(before)

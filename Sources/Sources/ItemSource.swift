@@ -4,10 +4,10 @@ import Foundation
 import Logging
 import Markup
 
-/// Where a pipeline's article links come from. Each kind of source is one type: it reads its own keys of
-/// the pipeline's `source:` mapping and turns its answer (and whatever else it fetches: next pages,
-/// sitemaps, an advertised feed) into links. A new kind is a new type listed in `LinkSources.kinds`.
-package protocol LinkSource: Sendable {
+/// Where a pipeline's items come from. Each kind of source is one type: it reads its own keys of its
+/// mapping in the pipeline's `sources:` and turns its answer (and whatever else it fetches: next pages,
+/// sitemaps, an advertised feed) into items. A new kind is a new type listed in `ItemSources.kinds`.
+package protocol ItemSource: Sendable {
     /// The `type:` that names the kind in a pipeline file, and other names accepted for it.
     static var type: String { get }
     static var aliases: [String] { get }
@@ -19,21 +19,21 @@ package protocol LinkSource: Sendable {
     init(url: String, settings: any SourceSettings) throws(SourceSettingsError)
 
     var url: String { get }
-    /// Whether the runner fetches `url` and hands the answer to `links` (conditionally, with the validators
+    /// Whether the runner fetches `url` and hands the answer to `items` (conditionally, with the validators
     /// of the last run); a source read from this machine (a folder) is not fetched.
     var isFetched: Bool { get }
     /// The folder this source's `file:` links must stay inside, when it reads this machine.
     var localFolder: String? { get }
-    /// Why a source that offers no links fails, in this kind's words ("the feed has no items with links").
+    /// Why a source that offers no items fails, in this kind's words ("the feed has no items").
     var nothingOffered: String { get }
 
-    /// The links the source offers, in its order. `answer` is the fetched source (`nil` when not fetched).
-    func links(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer
+    /// The items the source offers, in its order. `answer` is the fetched source (`nil` when not fetched).
+    func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer
 }
 
-extension LinkSource {
+extension ItemSource {
     /// The source of this kind that `url` and `settings` describe, or why they describe none.
-    package static func read(url: String, settings: any SourceSettings) -> Result<any LinkSource, SourceSettingsError> {
+    package static func read(url: String, settings: any SourceSettings) -> Result<any ItemSource, SourceSettingsError> {
         do {
             return .success(try Self(url: url, settings: settings))
         } catch {
@@ -41,10 +41,10 @@ extension LinkSource {
         }
     }
 
-    /// `links(in:reading:)` as a result (what the runner calls on a source of any kind).
+    /// `items(in:reading:)` as a result (what the runner calls on a source of any kind).
     package func offer(in answer: Response?, reading: SourceReading) async -> Result<Offer, SourceError> {
         do {
-            return .success(try await links(in: answer, reading: reading))
+            return .success(try await items(in: answer, reading: reading))
         } catch {
             return .failure(error)
         }
@@ -61,35 +61,35 @@ extension LinkSource {
 }
 
 /// The kinds of source a pipeline may name.
-package enum LinkSources {
-    package static let kinds: [any LinkSource.Type] = [
+package enum ItemSources {
+    package static let kinds: [any ItemSource.Type] = [
         ListPageSource.self, FeedSource.self, SitemapSource.self, FolderSource.self,
     ]
 
     /// The kind a `type:` names, by its name or an alias (case does not matter).
-    package static func kind(named name: String) -> (any LinkSource.Type)? {
+    package static func kind(named name: String) -> (any ItemSource.Type)? {
         let name = name.lowercased()
         return kinds.first { $0.type == name || $0.aliases.contains(name) }
     }
 }
 
-/// What a source offered: its links, and what the user should know of how they were found.
+/// What a source offered: its items, and what the user should know of how they were found.
 package struct Offer: Sendable {
-    package var links: [Link]
+    package var items: [Item]
     package var warnings: [String] = []
 
-    package init(links: [Link], warnings: [String] = []) {
-        self.links = links
+    package init(items: [Item], warnings: [String] = []) {
+        self.items = items
         self.warnings = warnings
     }
 }
 
 /// What a source may use while it reads: fetching further addresses under the pipeline's rules, how many
-/// links are enough, and the run's log.
+/// items are enough, and the run's log.
 package struct SourceReading: Sendable {
     /// Fetches another address for the source (a next list page, a sitemap, the feed a page advertises).
     package var fetch: @Sendable (String) async -> Result<Response, FetchError>
-    /// How many links the pipeline takes: a walk over further pages stops once it has found as many.
+    /// How many items the pipeline takes: a walk over further pages stops once it has found as many.
     package var enough: Int
     package var logger: Logger
 
