@@ -82,6 +82,9 @@ public struct ExtractionRules: Sendable {
     /// Whether `body` is the site rules' (which may be written for another layout of the site) rather than
     /// the pipeline's own choice.
     package var bodyFromSiteRules = false
+    /// Whether `file:` addresses stay in the body (cleaning a saved page for this machine) or go (a feed
+    /// published from local pages must not name this machine's paths).
+    package var keepsLocalAddresses = true
 
     package init(body: Selector? = nil, remove: [Selector] = [], dropText: [String] = [], iframeHosts: [String] = []) {
         self.body = body

@@ -52,7 +52,7 @@ public struct Extractor: Sendable {
             metadata.author = site.firstText(site.author, in: document) ?? metadata.author
             metadata.published = site.firstText(site.date, in: document).flatMap(Timestamp.parse) ?? metadata.published
         }
-        let base = document.baseURL
+        let base = Metadata.base(of: document, canonical: metadata.url)
         let dropText = rules.dropText.compactMap { try? NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
 
         // Furniture removal can be too eager on unusual pages; when it leaves too little, start again from

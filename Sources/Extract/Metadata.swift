@@ -164,10 +164,11 @@ struct Metadata {
 
         // Against `<base href>` as the body's links are (an RSS enclosure must not become a file: URL).
         if let base = document.baseURL {
-            image = image.flatMap { URLResolver(base: base).resolve($0) }
             url = url.flatMap { URLResolver(base: base).resolve($0) }
         }
-        media = Self.media(players: players, meta: meta, base: document.baseURL)
+        let base = Self.base(of: document, canonical: url)
+        if let base { image = image.flatMap { URLResolver(base: base).resolve($0) } }
+        media = Self.media(players: players, meta: meta, base: base)
         if published == nil,
             let dated = datedScripts.lazy.flatMap({ Self.objects(in: $0) { $0["datePublished"] != nil } }).first
         {
@@ -238,6 +239,17 @@ struct Metadata {
     }
 
     /// The elements metadata is read from.
+    /// What a page's relative addresses resolve against: its `<base href>` or its own address, but for a
+    /// saved page (a `file:` address) that names its canonical address on the web, that address, where its
+    /// images and links really are.
+    static func base(of document: Document, canonical: String?) -> String? {
+        let base = document.baseURL
+        guard base?.hasPrefix("file:") == true, let canonical,
+            canonical.hasPrefix("https://") || canonical.hasPrefix("http://")
+        else { return base }
+        return canonical
+    }
+
     static let metadataTags = TagSet(["meta", "link", "script", "time", "title", "h1", "a", "audio", "video"])
 
     /// The files of a page's `<audio>` and `<video>` players (their `src`, else their first `<source>`), then

@@ -14,7 +14,8 @@ import Markup
 /// - **body**: the page's extraction (the full text), unless the item's own body has more than twice its
 ///   text (a full-content feed over a teaser page); the item's body when the page is not read.
 /// - **summary**: the item's, else the body's first sentences.
-/// - **link**: the page's canonical URL on the same site, else the item's link.
+/// - **link**: the page's canonical URL on the same site, else the item's link; never a `file:` address
+///   (a saved page without a web address has no link, and no local image or file goes into a feed).
 /// - **image, language**: the page's, else the item's.
 /// - **enclosures**: the item's, then the page's audio and video not already among them.
 package enum EntryMaker {
@@ -37,20 +38,22 @@ package enum EntryMaker {
         let body: (html: String, text: String)? =
             article.flatMap { $0.text.isEmpty && $0.html.isEmpty ? nil : ($0.html, $0.text) } ?? own
         guard body != nil || item.summary != nil || item.title != nil || item.linkText != nil else { return nil }
-        let address = canonical(article?.url, of: item.link) ?? item.link
+        let found = canonical(article?.url, of: item.link) ?? item.link
         let id: String
-        if let address {
-            id = StableID.uuid(for: address)
+        if let found {
+            id = StableID.uuid(for: found)
         } else if let guid = item.guid {
             id = StableID.uuid(for: "guid " + guid)
         } else {
             id = StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
         }
+        // A feed names no file of this machine: a saved page without a web address has no link.
+        let address = found.flatMap(publishable)
         let firstSeen = try firstSeen(id) ?? seenAt
         let summary = item.summary ?? body.flatMap { Summary.sentences(of: $0.text, limit: 400) }
         let published =
             item.published ?? article?.published ?? article?.addressDate ?? item.updated ?? article?.modified
-        var enclosures = item.enclosures
+        var enclosures = item.enclosures.filter { publishable($0.url) != nil }
         for file in article?.media ?? [] where !enclosures.contains(where: { $0.url == file.url }) {
             enclosures.append(Enclosure(url: file.url, type: file.type))
         }
@@ -62,9 +65,14 @@ package enum EntryMaker {
             author: item.authors.isEmpty ? article?.author : item.authors.joined(separator: ", "),
             published: published,
             updated: item.updated ?? article?.modified ?? published ?? firstSeen,
-            summary: summary, content: body?.html, image: article?.image ?? item.image,
+            summary: summary, content: body?.html, image: (article?.image ?? item.image).flatMap(publishable),
             language: article?.language ?? item.language, categories: item.categories, enclosures: enclosures,
             position: item.position)
+    }
+
+    /// An address as a feed may publish it: any but this machine's files (`file:`).
+    static func publishable(_ address: String) -> String? {
+        address.utf8.count >= 5 && address.prefix(5).lowercased() == "file:" ? nil : address
     }
 
     /// A page's canonical URL when it may stand for the item's link: on the link's host, or any web address

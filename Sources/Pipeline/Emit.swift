@@ -46,7 +46,8 @@ extension Runner {
         report.kept = max(0, stored.count - report.new - report.updated)
 
         var meta = FeedMeta(
-            id: config.id, title: config.title, link: config.link ?? siteLink(config), selfLink: nil,
+            id: config.id, title: config.title, link: config.link ?? siteLink(config) ?? Self.site(of: stored),
+            selfLink: nil,
             author: config.author ?? config.title)
         var files: [FeedFile] = []
         for format in config.formats {
@@ -85,12 +86,11 @@ extension Runner {
     }
 
     /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of
-    /// the Atom file's, or the written file's own `file:` URL when the pipeline names no public address.
-    static func selfLink(of config: PipelineConfig, format: FeedFormat) -> String {
+    /// the Atom file's; `nil` when the pipeline names no public address (the file's own path on this machine
+    /// is no address to publish).
+    static func selfLink(of config: PipelineConfig, format: FeedFormat) -> String? {
         let path = config.path(for: format)
-        guard let published = config.selfLink else {
-            return URL(fileURLWithPath: path).standardizedFileURL.absoluteString
-        }
+        guard let published = config.selfLink else { return nil }
         guard format != .atom, var components = URLComponents(string: published) else { return published }
         let atomName = URL(fileURLWithPath: config.output).lastPathComponent
         let ownName = URL(fileURLWithPath: path).lastPathComponent
@@ -104,6 +104,23 @@ extension Runner {
             return published
         }
         return components.string ?? published
+    }
+
+    /// The site a feed's entries come from, for a pipeline whose source is no web page (files on this
+    /// machine): the origin of its newest entry's web address.
+    static func site(of entries: [Entry]) -> String? {
+        for entry in entries {
+            guard let link = entry.link, let url = URLComponents(string: link), let scheme = url.scheme?.lowercased(),
+                scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty
+            else { continue }
+            var origin = URLComponents()
+            origin.scheme = scheme
+            origin.host = host
+            origin.port = url.port
+            origin.path = "/"
+            return origin.string
+        }
+        return nil
     }
 
     private func siteLink(_ config: PipelineConfig) -> String? {

@@ -197,6 +197,8 @@ public struct PipelineConfig: Sendable {
             maxEntries = value
         }
         var rules = ExtractionRules()
+        // A feed is published: no path of this machine goes into it, even from pages read from files.
+        rules.keepsLocalAddresses = false
         if let extractNode = top["extract"] {
             let map = try reader.mapping(extractNode, keys: extractKeys, context: "'extract'")
             if let body = map["body"] { rules.body = try reader.selector(body) }

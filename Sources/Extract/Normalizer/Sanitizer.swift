@@ -179,13 +179,13 @@ struct Sanitizer {
             }
             switch key {
             case "href", "cite":
-                if let url = resolver.resolve(value) {
+                if let url = resolve(value) {
                     node.setAttribute(key, url)
                 } else {
                     node.removeAttribute(attribute)
                 }
             case "src":
-                if let url = resolver.resolve(value, allowDataImages: true) {
+                if let url = resolve(value, allowDataImages: true) {
                     node.setAttribute(key, url)
                 } else {
                     node.removeAttribute(attribute)
@@ -201,11 +201,19 @@ struct Sanitizer {
         }
     }
 
+    /// The absolute form of an address, or `nil` for one not allowed: unsafe schemes, and this machine's
+    /// files unless the rules keep them.
+    func resolve(_ reference: String, allowDataImages: Bool = false) -> String? {
+        guard let url = resolver.resolve(reference, allowDataImages: allowDataImages) else { return nil }
+        if !rules.keepsLocalAddresses, url.utf8.count >= 5, url.prefix(5).lowercased() == "file:" { return nil }
+        return url
+    }
+
     /// Resolves each URL of a `srcset`, dropping candidates with unsafe URLs.
     func resolveSrcset(_ value: String) -> String? {
         let candidates = value.utf8.split(separator: UInt8(ascii: ",")).compactMap { candidate -> String? in
             let parts = candidate.split(whereSeparator: TextBytes.isSpace)
-            guard let first = parts.first, let url = resolver.resolve(String(decoding: first, as: UTF8.self))
+            guard let first = parts.first, let url = resolve(String(decoding: first, as: UTF8.self))
             else { return nil }
             return ([url] + parts.dropFirst().map { String(decoding: $0, as: UTF8.self) }).joined(separator: " ")
         }
