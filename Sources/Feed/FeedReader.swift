@@ -27,6 +27,12 @@ public enum FeedReader {
         guard let root = document.root else { return [] }
         let base = document.url.flatMap(URL.init(string:))
         let channel = root.localName == "rss" ? child(root, "channel") : root
+        // The feed's site, where its items without a link of their own are listed.
+        let site = channel.flatMap { channel in
+            channel.elementChildren.first { link in
+                link.localName == "link" && (link.attribute("rel") ?? "alternate") == "alternate"
+            }
+        }.flatMap { link in absolute(link.attribute("href") ?? link.text, base: base) }
         let feedLanguage = (channel.flatMap { child($0, "language") }?.text ?? root.attribute("xml:lang"))
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         var seen = Set<String>()
@@ -63,6 +69,7 @@ public enum FeedReader {
             item.categories = categories(of: node)
             item.enclosures = enclosures(of: node, base: itemBase)
             item.language = node.attribute("xml:lang") ?? feedLanguage
+            if url == nil { item.listedOn = site }
             guard url != nil || item.guid != nil || item.title != nil || item.content != nil else { continue }
             item.position = items.count
             items.append(item)
@@ -252,6 +259,7 @@ public enum FeedReader {
                     duration: (attachment["duration_in_seconds"] as? NSNumber)?.intValue)
             }
             item.language = string(entry["language"]) ?? string(object["language"])
+            if address == nil { item.listedOn = string(object["home_page_url"]).flatMap { absolute($0, base: base) } }
             guard address != nil || item.guid != nil || item.title != nil || item.content != nil else { continue }
             item.position = items.count
             items.append(item)

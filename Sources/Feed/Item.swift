@@ -6,6 +6,9 @@ import Foundation
 public struct Item: Sendable, Hashable {
     /// The article's address, absolute; `nil` for a row that has none.
     package var link: String?
+    /// For an item with no link of its own, the page that lists it (a list page's address, to the row's
+    /// anchor when it has an id; a feed's site): where its entry links to.
+    package var listedOn: String?
     /// The source's own identifier for the item (RSS `guid`, Atom `id`, JSON Feed `id`).
     package var guid: String?
     /// The title as the source states it (a feed's, or a list page's `title:` selector).

@@ -14,7 +14,8 @@ import Markup
 /// - **body**: the page's extraction (the full text), unless the item's own body has more than twice its
 ///   text (a full-content feed over a teaser page); the item's body when the page is not read.
 /// - **summary**: the item's, else the body's first sentences.
-/// - **link**: the page's canonical URL on the same site, else the item's link; never a `file:` address
+/// - **link**: the page's canonical URL on the same site, else the item's link, else the page that lists an
+///   item without one (to its row's anchor); never a `file:` address
 ///   (a saved page without a web address has no link, and no local image or file goes into a feed).
 /// - **image, language**: the page's, else the item's.
 /// - **enclosures**: the item's, then the page's audio and video not already among them.
@@ -48,7 +49,7 @@ package enum EntryMaker {
             id = StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
         }
         // A feed names no file of this machine: a saved page without a web address has no link.
-        let address = found.flatMap(publishable)
+        let address = found.flatMap(publishable) ?? item.listedOn.flatMap(publishable)
         let firstSeen = try firstSeen(id) ?? seenAt
         let summary = item.summary ?? body.flatMap { Summary.sentences(of: $0.text, limit: 400) }
         let published =

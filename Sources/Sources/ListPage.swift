@@ -11,6 +11,10 @@ package enum ListPage {
     package static func items(in document: Document, list: ListPageSource) -> [Item] {
         guard let root = document.root else { return [] }
         let base = document.baseAddress
+        // Where a row without a link of its own is found: the page's web address.
+        let canonical = root.xpath("//link[@rel='canonical'][@href][1]").first?.attribute("href")
+            .flatMap { Document.linkAddress($0, base: base) }
+        let page = canonical.flatMap { $0.hasPrefix("http") ? $0 : nil } ?? document.url
         var seen = Set<String>()
         var items: [Item] = []
         for row in root.select(list.items) {
@@ -57,7 +61,11 @@ package enum ListPage {
                 }
             }
             guard link != nil || item.title != nil || item.summary != nil || item.content != nil else { continue }
-            if link == nil, item.title == nil { item.title = item.linkText }
+            if link == nil {
+                if item.title == nil { item.title = item.linkText }
+                let anchor = row.attribute("id").flatMap { $0.isEmpty ? nil : "#" + $0 } ?? ""
+                item.listedOn = page.map { $0.split(separator: "#", maxSplits: 1)[0] + anchor }
+            }
             item.position = items.count
             items.append(item)
         }

@@ -23,7 +23,7 @@ struct ItemTests {
           <p class="sum">The old ferry pier opens to walkers.</p><img src="/img/pier.jpg" alt="">
           <a class="tag" href="/t/harbour">Harbour</a><a class="tag" href="/t/walks">Walks</a></li>
         <li class="row"><span class="t">Release 2.0 (no page)</span><p class="sum">First of the new line.</p></li>
-        <li class="row"><span class="t">Release 2.1 (no page)</span><p class="sum">Fixes the parser.</p>
+        <li class="row" id="r21"><span class="t">Release 2.1 (no page)</span><p class="sum">Fixes the parser.</p>
           <div class="body"><p>Fixes the <b>parser</b>.</p><script>alert(1)</script></div></li>
         <li class="row"><h3><a class="go" href="/a/3">Read more</a></h3><span class="t">Council votes on lanes</span>
           <time datetime="2026-11-01T09:00:00Z">1 Nov</time><p class="sum">Pop-up lanes stay.</p>
@@ -103,7 +103,9 @@ struct ItemTests {
         #expect(pier.image == server.baseURL + "/img/pier.jpg")
         #expect(pier.categories == ["Harbour", "Walks"])
         let release = try #require(entries.first { $0.title == "Release 2.1 (no page)" })
-        #expect(release.link == nil && release.content == "<p>Fixes the <b>parser</b>.</p>")
+        // A row with no link of its own links to the list page (to its anchor when it has an id).
+        #expect(release.link == server.baseURL + "/list.html#r21")
+        #expect(release.content == "<p>Fixes the <b>parser</b>.</p>")
         // Undated entries are dated when first seen (this run), and keep their order on the source.
         #expect(
             entries.map(\.title) == [
