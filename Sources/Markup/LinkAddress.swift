@@ -21,7 +21,28 @@ extension Document {
 package enum PlainText {
     /// The text with every run of white space one space, and none at its ends.
     package static func words(_ text: some StringProtocol) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let space =
+                scalar.isASCII
+                ? scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D) : scalar.properties.isWhitespace
+            if space {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+            }
+            if scalar.isASCII {
+                bytes.append(UInt8(scalar.value))
+            } else {
+                Unicode.UTF8.encode(scalar) { bytes.append($0) }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The words of an HTML fragment (a feed's description, a row's cell), tags and entities read as a

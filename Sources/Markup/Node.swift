@@ -394,7 +394,16 @@ public struct Node: Hashable, @unchecked Sendable {
     }
 
     /// Elements below this node matching a CSS selector.
-    public func select(_ selector: Selector) -> [Node] { xpath(selector.xpath) }
+    public func select(_ selector: Selector) -> [Node] {
+        guard let compiled = selector.compiled else { return xpath(selector.xpath) }
+        guard let context = xmlXPathNewContext(pointer.pointee.doc) else { return [] }
+        defer { xmlXPathFreeContext(context) }
+        context.pointee.node = pointer
+        guard let object = xmlXPathCompiledEval(compiled.pointer, context) else { return [] }
+        defer { xmlXPathFreeObject(object) }
+        guard let set = object.pointee.nodesetval, set.pointee.nodeNr > 0 else { return [] }
+        return (0..<Int(set.pointee.nodeNr)).compactMap { set.pointee.nodeTab[$0].map(Node.init) }
+    }
 
     /// The value of an XPath expression that computes a string or number rather than selecting nodes
     /// (`substring-before(//title, ' | ')`, `normalize-space(//h1)`), or `nil` when it selects nodes or

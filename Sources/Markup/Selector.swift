@@ -8,6 +8,8 @@ public struct Selector: Sendable, CustomStringConvertible {
     package let source: String
     /// The equivalent XPath expression, relative to the context node.
     package let xpath: String
+    /// The expression compiled once, for selectors run on every row of a list page.
+    let compiled: CompiledXPath?
 
     public var description: String { source }
 
@@ -15,18 +17,20 @@ public struct Selector: Sendable, CustomStringConvertible {
         self.source = source
         var parser = SelectorParser(source: source)
         self.xpath = try parser.parseList()
+        Markup.initialize()
+        self.compiled = CompiledXPath(xpath)
     }
 
     /// A selector written as XPath 1.0 (relative expressions start from the node selected from); the
     /// expression is compiled once here so that a mistake is reported when the pipeline is read.
     package init(xpath: String) throws(MarkupError) {
         Markup.initialize()
-        guard let compiled = xmlXPathCompile(xpath) else {
+        guard let compiled = CompiledXPath(xpath) else {
             throw MarkupError.invalidSelector(xpath, reason: "not a valid XPath 1.0 expression")
         }
-        xmlXPathFreeCompExpr(compiled)
         self.source = xpath
         self.xpath = xpath
+        self.compiled = compiled
     }
 
     /// CSS, or XPath when the text starts as only XPath can (`/`, `./`, `(`): `//article//h2/a`.
@@ -37,6 +41,19 @@ public struct Selector: Sendable, CustomStringConvertible {
             try self.init(text)
         }
     }
+}
+
+/// A compiled XPath expression, freed with its last selector. libxml2 evaluates a compiled expression in
+/// a context of the caller's own and does not change it, so one may be used by several threads at once.
+final class CompiledXPath: @unchecked Sendable {
+    let pointer: xmlXPathCompExprPtr
+
+    init?(_ expression: String) {
+        guard let pointer = xmlXPathCompile(expression) else { return nil }
+        self.pointer = pointer
+    }
+
+    deinit { xmlXPathFreeCompExpr(pointer) }
 }
 
 private struct SelectorParser {

@@ -22,12 +22,13 @@ import Markup
 package enum EntryMaker {
     /// The entry for an item and its page (`nil`: not read). The id comes from the link (see above), else
     /// from the item's guid, else from its title and body; an entry with no date of its own is dated when it
-    /// was first seen (`firstSeen` of its id, else `seenAt`). `nil` when there is nothing to publish: no
-    /// page text, no item body, no summary and no title.
+    /// was first seen (`firstSeen` of its id, else `seenAt`). With the entry comes its body as plain text
+    /// (for filters). `nil` when there is nothing to publish: no page text, no item body, no summary and no
+    /// title.
     package static func entry<Failure: Error>(
         item: Item, article page: Article?, rules: ExtractionRules, seenAt: Date,
         firstSeen: (_ id: String) throws(Failure) -> Date?
-    ) throws(Failure) -> Entry? {
+    ) throws(Failure) -> (entry: Entry, text: String)? {
         let own = itemBody(item, rules: rules, unlessShorterThan: page)
         let article = page.map { page in
             guard let own else { return page }
@@ -58,7 +59,7 @@ package enum EntryMaker {
         for file in article?.media ?? [] where !enclosures.contains(where: { $0.url == file.url }) {
             enclosures.append(Enclosure(url: file.url, type: file.type))
         }
-        return Entry(
+        let entry = Entry(
             id: id,
             title: item.title ?? article?.title ?? item.linkText ?? address ?? summary.map { String($0.prefix(80)) }
                 ?? "Untitled",
@@ -69,6 +70,7 @@ package enum EntryMaker {
             summary: summary, content: body?.html, image: (article?.image ?? item.image).flatMap(publishable),
             language: article?.language ?? item.language, categories: item.categories, enclosures: enclosures,
             position: item.position)
+        return (entry, body?.text ?? "")
     }
 
     /// An address as a feed may publish it: any but this machine's files (`file:`).

@@ -69,7 +69,7 @@ struct FeedMerge {
             let made = try EntryMaker.entry(item: item, article: page, rules: config.rules, seenAt: seenAt) {
                 id throws(StateError) in try state.firstSeen(feed: config.id, id: id)
             }
-            guard let made else {
+            guard let (made, text) = made else {
                 reports[index].failures.append(.source("\(name): the item has no title, text or link", url: item.link))
                 return
             }
@@ -81,9 +81,7 @@ struct FeedMerge {
                 reports[index].warnings.append(
                     "\(name): the page now gives \(shrunk.now) characters of text where the stored entry has \(shrunk.before); the stored entry is kept"
                 )
-            } else if config.filter.admits(
-                made, text: page?.text ?? PlainText.words(ofHTML: made.content ?? ""), now: seenAt)
-            {
+            } else if config.filter.admits(made, text: text, now: seenAt) {
                 entries[index, default: []].append(made)
             } else {
                 // Left out, and not marked fetched: a loosened filter takes it on the next run.

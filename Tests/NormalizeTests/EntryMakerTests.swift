@@ -42,7 +42,8 @@ struct EntryMakerTests {
     static let seenAt = Date(timeIntervalSince1970: 1_700_000_000)
     static func never(_ id: String) -> Date? { nil }
     static func entry(_ item: Item, _ article: Article?, firstSeen: (String) -> Date? = never) -> Entry? {
-        EntryMaker.entry(item: item, article: article, rules: ExtractionRules(), seenAt: seenAt, firstSeen: firstSeen)
+        EntryMaker.entry(item: item, article: article, rules: ExtractionRules(), seenAt: seenAt, firstSeen: firstSeen)?
+            .entry
     }
 
     @Test func theCanonicalAddressOnTheSameSiteNamesTheEntryAndOneElsewhereDoesNot() throws {
