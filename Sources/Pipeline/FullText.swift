@@ -1,8 +1,9 @@
+import Extract
 import Feed
 import Fetch
 import Foundation
 import Logging
-import State
+import Sources
 
 /// The full-text Atom feed of any address, made on demand as a `type: feed` pipeline with default settings
 /// would make it (the address may be a feed, a sitemap or a page that advertises a feed), for
@@ -24,41 +25,34 @@ package struct FullText: Sendable {
         package let description: String
     }
 
-    /// The Atom feed of `url`'s articles, in full text.
+    /// The Atom feed of `url`'s articles, in full text: the pipeline built as a value and its stages run in
+    /// memory (nothing is written, no state is kept).
     package func feed(for url: String) async throws(Failure) -> String {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("feedpipe-full-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let output = work.appendingPathComponent("full.atom").path
-        let yaml = """
-            title: \(PipelineProposal.quoted("Full text of \(URL(string: url)?.host ?? url)"))
-            source:
-              type: feed
-              url: \(PipelineProposal.quoted(url))
-            output: \(PipelineProposal.quoted(output))
-            max_entries: \(maxEntries)
-            fetch:
-              private_addresses: \(privateAddresses)
-            """
-        var config: PipelineConfig
-        do {
-            config = try PipelineConfig.parse(yaml, file: "on-demand")
-        } catch {
-            throw Failure(description: "\(url): not an address feedpipe can read (\(error.message))")
-        }
-        config.fetch.trustedSource = false
-        let report: RunReport
-        do {
-            report = try await runner.run(config, state: MemoryStore())
-        } catch {
-            throw Failure(description: error.description)
-        }
+        guard let address = URL(string: url), let scheme = address.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", address.host?.isEmpty == false
+        else { throw Failure(description: "\(url): not an address feedpipe can read (only http and https)") }
+        let config = Self.pipeline(for: url, maxEntries: maxEntries, privateAddresses: privateAddresses)
+        let (entries, report) = await runner.entries(of: config)
         // A source that gave nothing is the answer's failure; articles that failed leave their item out.
         if report.discovered == 0, let failure = report.failures.first {
             throw Failure(description: failure.description)
         }
-        guard let data = FileManager.default.contents(atPath: output) else {
-            throw Failure(description: "\(url): no feed could be made")
-        }
-        return String(decoding: data, as: UTF8.self)
+        let meta = FeedMeta(
+            id: config.id, title: config.title, link: url, author: config.title)
+        return AtomWriter.document(meta, entries: entries)
+    }
+
+    /// The pipeline a `type: feed` file with default settings would be for `url`, but that its source is
+    /// someone else's choice and obeys the link policy.
+    static func pipeline(for url: String, maxEntries: Int, privateAddresses: Bool) -> PipelineConfig {
+        var rules = ExtractionRules()
+        rules.keepsLocalAddresses = false
+        var config = PipelineConfig(
+            name: "on-demand", file: "on-demand", title: "Full text of \(URL(string: url)?.host ?? url)",
+            id: StableID.uuid(for: "feedpipe:on-demand:" + url), link: nil, selfLink: nil, author: nil,
+            sources: [FeedSource(url: url)], output: "on-demand.atom", maxEntries: maxEntries, rules: rules)
+        config.fetch.policy.privateAddresses = privateAddresses
+        config.fetch.trustedSource = false
+        return config
     }
 }

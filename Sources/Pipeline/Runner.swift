@@ -83,34 +83,8 @@ package struct Runner: Sendable {
         // Items whose page is not read go straight to their entries.
         var unread = [[Item]](repeating: [], count: configs.count)
         for (index, discovered) in await discover(configs, state: state, now: seenAt).enumerated() {
-            switch discovered {
-            case .failure(let error):
-                reports[index].failures.append(error)
-                logger.error("\(error)")
-            case .success(let found):
-                for error in found.failures {
-                    reports[index].failures.append(error)
-                    logger.error("\(error)")
-                }
-                let selected = Self.select(found.items ?? [], config: configs[index], now: seenAt)
-                reports[index].discovered = selected.count
-                reports[index].refused = found.refused
-                reports[index].warnings += found.warnings
-                if found.refused > 0 {
-                    reports[index].warnings.append(
-                        "\(configs[index].sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)"
-                    )
-                }
-                for item in selected {
-                    if Self.reads(item, config: configs[index]), let url = item.link,
-                        let reach = found.config(for: item.source)
-                    {
-                        perPipeline[index].append(ArticleJob(item: item, url: url, config: reach))
-                    } else {
-                        unread[index].append(item)
-                    }
-                }
-            }
+            (perPipeline[index], unread[index]) = plan(
+                discovered, config: configs[index], now: seenAt, report: &reports[index])
         }
         // Pipelines take turns, one article each, so that every chunk keeps every host busy: a chunk of one
         // pipeline's articles would wait on that one host's politeness while the others idle.
@@ -199,6 +173,62 @@ package struct Runner: Sendable {
 
     /// Articles fetched and extracted before their entries are stored.
     static let chunkSize = 200
+
+    /// What a pipeline's discovery comes to: its items selected, split into the pages to read and the items
+    /// that are entries as they are; failures and warnings go into its report.
+    func plan(
+        _ discovered: Result<Discovery, RunError>, config: PipelineConfig, now: Date, report: inout RunReport
+    ) -> (
+        read: [ArticleJob], unread: [Item]
+    ) {
+        let found: Discovery
+        switch discovered {
+        case .failure(let error):
+            report.failures.append(error)
+            logger.error("\(error)")
+            return ([], [])
+        case .success(let discovery):
+            found = discovery
+        }
+        for error in found.failures {
+            report.failures.append(error)
+            logger.error("\(error)")
+        }
+        let selected = Self.select(found.items ?? [], config: config, now: now)
+        report.discovered = selected.count
+        report.refused = found.refused
+        report.warnings += found.warnings
+        if found.refused > 0 {
+            report.warnings.append(
+                "\(config.sourceURL): \(found.refused) links refused (only http and https, or files in the source's folder)"
+            )
+        }
+        var read: [ArticleJob] = []
+        var unread: [Item] = []
+        for item in selected {
+            if Self.reads(item, config: config), let url = item.link, let reach = found.config(for: item.source) {
+                read.append(ArticleJob(item: item, url: url, config: reach))
+            } else {
+                unread.append(item)
+            }
+        }
+        return (read, unread)
+    }
+
+    /// One pipeline's stages up to normalize, in memory, with nothing read from or written to disk: its
+    /// entries newest first as its feed would hold them, and its report (`serve`'s on-demand feeds).
+    package func entries(of config: PipelineConfig, now: Date = Date()) async -> (entries: [Entry], report: RunReport) {
+        let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let state = MemoryStore()
+        var report = RunReport(pipeline: config.name, output: config.output)
+        let (jobs, unread) = plan(
+            await discover([config], now: seenAt)[0], config: config, now: seenAt, report: &report)
+        var merge = FeedMerge(configs: [config], reports: [report], state: state, seenAt: seenAt, logger: logger)
+        for item in unread { merge.take(nil, item: item, pipeline: 0) }
+        await articles(jobs, now: seenAt) { index, outcome in merge.take(outcome, item: jobs[index].item, pipeline: 0) }
+        merge.flush()
+        return (state.entries(feed: config.id), merge.reports[0])
+    }
 }
 
 /// At most `limit` Chromium renders at once, whatever the number of cores or transfers: each is a browser.

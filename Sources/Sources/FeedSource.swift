@@ -16,6 +16,10 @@ package struct FeedSource: ItemSource {
         self.url = url
     }
 
+    package init(url: String) {
+        self.url = url
+    }
+
     package var nothingOffered: String { "the feed has no items" }
 
     package func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
