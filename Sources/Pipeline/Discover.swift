@@ -120,7 +120,7 @@ extension Runner {
         }
         let reading = SourceReading(
             fetch: { [self, reach] url in await client.fetch(request(url, config: reach)) }, enough: config.maxEntries,
-            logger: logger)
+            logger: logger, now: now)
         let offer: Offer
         switch await config.source.offer(in: response, reading: reading) {
         case .success(let offered): offer = offered

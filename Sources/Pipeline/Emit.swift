@@ -12,11 +12,15 @@ extension Runner {
     /// A feed on disk is a backup of its entries: when the store has none for it (a store lost, emptied,
     /// replaced or moved aside as corrupt), the feed file gives them back before anything is merged, so
     /// that a run never writes a feed with fewer entries than it had.
-    /// Returns what it did, to be told once.
-    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) -> String? {
-        guard (try? state.entries(feed: config.id).isEmpty) == true,
-            let data = FileManager.default.contents(atPath: config.output)
-        else { return nil }
+    /// Returns what it did, to be told once; a store that cannot be read fails the pipeline.
+    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) throws(RunError) -> String? {
+        let stored: Bool
+        do {
+            stored = try !state.entries(feed: config.id).isEmpty
+        } catch {
+            throw .state(error)
+        }
+        guard !stored, let data = FileManager.default.contents(atPath: config.output) else { return nil }
         do {
             let entries = try AtomReader.entries(in: Array(data), url: config.output)
             guard !entries.isEmpty else { return nil }

@@ -39,6 +39,11 @@ struct FeedMerge {
         bodies = Array(repeating: nil, count: configs.count)
     }
 
+    /// Marks pipeline `index` failed (its state cannot be read): nothing more is merged for it.
+    mutating func fail(pipeline index: Int, _ error: RunError) {
+        broken[index] = error
+    }
+
     /// Takes one item for pipeline `index`, with the outcome of reading its page (`nil`: not read).
     mutating func take(_ outcome: Result<Runner.Fetched, RunError>?, item: Item, pipeline index: Int) {
         buffered += 1

@@ -565,6 +565,15 @@ struct YAMLSourceSettings: SourceSettings {
         }
     }
 
+    func string(_ key: String) throws(SourceSettingsError) -> String? {
+        guard let node = map[key] else { return nil }
+        do {
+            return try reader.string(node)
+        } catch {
+            throw SourceSettingsError(key: key, error.message)
+        }
+    }
+
     func integer(_ key: String, in range: ClosedRange<Int>) throws(SourceSettingsError) -> Int? {
         guard let node = map[key] else { return nil }
         guard let value = node.int, range.contains(value) else {

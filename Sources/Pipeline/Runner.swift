@@ -74,8 +74,15 @@ package struct Runner: Sendable {
     ) async -> [Result<RunReport, RunError>] {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var reports = configs.map { RunReport(pipeline: $0.name, output: $0.output) }
+        var unreadable: [Int: RunError] = [:]
         for (index, config) in configs.enumerated() {
-            if let note = restoreFromFeed(config, state: state, seenAt: seenAt) { reports[index].warnings.append(note) }
+            do {
+                if let note = try restoreFromFeed(config, state: state, seenAt: seenAt) {
+                    reports[index].warnings.append(note)
+                }
+            } catch {
+                unreadable[index] = error
+            }
         }
         var jobs: [ArticleJob] = []
         var owners: [Int] = []
@@ -99,6 +106,7 @@ package struct Runner: Sendable {
         // A pipeline whose articles are all in is merged and its feed written at once, while the others'
         // articles are still being fetched and extracted.
         var merge = FeedMerge(configs: configs, reports: reports, state: state, seenAt: seenAt, logger: logger)
+        for (index, error) in unreadable { merge.fail(pipeline: index, error) }
         for (index, items) in unread.enumerated() {
             for item in items {
                 merge.take(nil, item: item, pipeline: index)

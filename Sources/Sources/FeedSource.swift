@@ -8,7 +8,7 @@ import Markup
 /// web page, whose advertised feed is read instead or, lacking one, whose article links are guessed.
 package struct FeedSource: ItemSource {
     package static let type = "feed"
-    package static let aliases = ["rss", "atom", "json", "rdf", "jsonfeed", "json-feed"]
+    package static let aliases = ["rss", "atom", "rdf", "jsonfeed", "json-feed"]
 
     package let url: String
 
@@ -29,6 +29,19 @@ package struct FeedSource: ItemSource {
             return Offer(items: try FeedReader.items(in: answer.body, url: answer.url))
         } catch {
             notFeed = error
+        }
+        // JSON that is no JSON Feed: a shape read without paths (WordPress posts, JSON-LD), or a question.
+        let first = answer.body.first { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            if let root = try? JSONSerialization.jsonObject(with: Data(answer.body)),
+                let items = JSONSource.knownShape(root, base: answer.url, dates: DateReading(now: reading.now)),
+                !items.isEmpty
+            {
+                return Offer(items: items)
+            }
+            throw SourceError(
+                "\(url): JSON that is not a JSON Feed; say how to read it with 'type: json', 'items' (the path of the list) and a path for each field (link, title, date, …)"
+            )
         }
         if let contents = try? SitemapSource.contents(of: answer.body, url: answer.url) {
             return Offer(items: try await SitemapSource.pages(of: contents, reading: reading).get())

@@ -63,7 +63,7 @@ extension ItemSource {
 /// The kinds of source a pipeline may name.
 package enum ItemSources {
     package static let kinds: [any ItemSource.Type] = [
-        ListPageSource.self, FeedSource.self, SitemapSource.self, FolderSource.self,
+        ListPageSource.self, FeedSource.self, JSONSource.self, SitemapSource.self, FolderSource.self,
     ]
 
     /// The kind a `type:` names, by its name or an alias (case does not matter).
@@ -92,13 +92,17 @@ package struct SourceReading: Sendable {
     /// How many items the pipeline takes: a walk over further pages stops once it has found as many.
     package var enough: Int
     package var logger: Logger
+    /// When the run started: what relative dates ("2 hours ago") count back from.
+    package var now: Date
 
     package init(
-        fetch: @escaping @Sendable (String) async -> Result<Response, FetchError>, enough: Int, logger: Logger
+        fetch: @escaping @Sendable (String) async -> Result<Response, FetchError>, enough: Int, logger: Logger,
+        now: Date = Date()
     ) {
         self.fetch = fetch
         self.enough = enough
         self.logger = logger
+        self.now = now
     }
 }
 
@@ -108,6 +112,8 @@ package protocol SourceSettings {
     func has(_ key: String) -> Bool
     /// The CSS selector under `key`, if given.
     func selector(_ key: String) throws(SourceSettingsError) -> Selector?
+    /// The text under `key`, if given.
+    func string(_ key: String) throws(SourceSettingsError) -> String?
     /// The whole number under `key`, if given; outside `range` it is an error.
     func integer(_ key: String, in range: ClosedRange<Int>) throws(SourceSettingsError) -> Int?
 }

@@ -23,7 +23,7 @@ struct PipelineConfigTests {
         for yaml in [
             "title: x\nsource: {url: https://a.example/}\n", "title: x\nsource: {type: rss, url: https://a.example/}\n",
             "title: x\nsource: {type: Atom, url: https://a.example/}\n",
-            "title: x\nsource: {type: json, url: https://a.example/}\n",
+            "title: x\nsource: {type: jsonfeed, url: https://a.example/}\n",
         ] {
             let config = try PipelineConfig.parse(yaml, file: "p.yml")
             guard let feed = config.source as? FeedSource else {
@@ -32,6 +32,10 @@ struct PipelineConfigTests {
             }
             #expect(feed.url == "https://a.example/")
         }
+        // `type: json` is JSON read with paths (a JSON Feed among the shapes it reads without any).
+        #expect(
+            try PipelineConfig.parse("title: x\nsource: {type: json, url: https://a.example/}\n", file: "p.yml").source
+                is JSONSource)
         #expect(
             try PipelineConfig.parse(Self.valid, file: "p.yml").source is ListPageSource,
             "a source with links is a list page")
@@ -100,7 +104,7 @@ struct PipelineConfigTests {
         ("source:\n  url: a\n  links: a\n", "p.yml:1:1: missing required key 'title'"),
         (
             "title: x\nsource:\n  type: rsss\n  url: a\n",
-            "p.yml:3:9: unknown source type 'rsss'; use html, feed (or rss, atom, json), sitemap or folder"
+            "p.yml:3:9: unknown source type 'rsss'; use html, feed (or rss, atom, rdf), json (or api, wordpress), sitemap or folder"
         ),
         (
             "title: x\nsource:\n  type: feed\n  url: a\n  links: a\n",
