@@ -21,6 +21,27 @@ package struct DateReading: Sendable {
         self.now = now
     }
 
+    /// The reading a source's keys describe: `date_format`, `timezone` (an IANA name) and `date_language`.
+    package init(settings: any SourceSettings) throws(SourceSettingsError) {
+        var zone: TimeZone?
+        if let name = try settings.string("timezone") {
+            guard let found = TimeZone(identifier: name) else {
+                throw SourceSettingsError(key: "timezone", "'\(name)' is no IANA time zone (such as Europe/Berlin)")
+            }
+            zone = found
+        }
+        self.init(
+            format: try settings.string("date_format"), timeZone: zone, language: try settings.string("date_language"))
+    }
+
+    /// The warning for dates a source could not read, naming the first one's text.
+    package static func warning(_ unreadable: [String], source: String) -> String? {
+        guard let first = unreadable.first else { return nil }
+        let count = unreadable.count
+        return
+            "\(source): \(count) date\(count == 1 ? "" : "s") could not be read, the first '\(first)' (give 'date_format', and 'timezone' or 'date_language' if needed)"
+    }
+
     /// The date a text or number gives, or `nil`.
     package func read(_ value: Any) -> Date? {
         if let number = value as? NSNumber { return epoch(number.doubleValue) }

@@ -42,14 +42,7 @@ package struct JSONSource: ItemSource {
         for key in Self.fieldKeys {
             fields[key] = try keyed(key) { text throws(SourceSettingsError) in try JSONField(text) }
         }
-        let zone = try keyed("timezone") { text throws(SourceSettingsError) -> TimeZone in
-            guard let zone = TimeZone(identifier: text) else {
-                throw SourceSettingsError(key: "timezone", "'\(text)' is no IANA time zone (such as Europe/Berlin)")
-            }
-            return zone
-        }
-        dates = DateReading(
-            format: try settings.string("date_format"), timeZone: zone, language: try settings.string("date_language"))
+        dates = try DateReading(settings: settings)
     }
 
     package var nothingOffered: String { "the JSON holds no items" + (items.map { " at '\($0)'" } ?? "") }
@@ -78,11 +71,7 @@ package struct JSONSource: ItemSource {
             found = objects.enumerated().compactMap { position, object in
                 read(object, position: position, base: answer.url, dates: dates, unreadable: &unreadable)
             }
-            if let first = unreadable.first {
-                warnings.append(
-                    "\(url): \(unreadable.count) date\(unreadable.count == 1 ? "" : "s") could not be read, the first '\(first)' (give 'date_format', and 'timezone' or 'date_language' if needed)"
-                )
-            }
+            if let warning = DateReading.warning(unreadable, source: url) { warnings.append(warning) }
         }
         return Offer(items: found, warnings: warnings)
     }

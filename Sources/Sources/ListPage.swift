@@ -9,6 +9,12 @@ package enum ListPage {
     /// first `<a href>`), absolute; only `http`, `https` and `file` links are kept, and each once. A row
     /// with no link is kept when it has a title, a summary or content of its own.
     package static func items(in document: Document, list: ListPageSource) -> [Item] {
+        var unreadable: [String] = []
+        return items(in: document, list: list, unreadable: &unreadable)
+    }
+
+    /// The items, with the texts of the dates that could not be read added to `unreadable`.
+    package static func items(in document: Document, list: ListPageSource, unreadable: inout [String]) -> [Item] {
         guard let root = document.root else { return [] }
         let base = document.baseAddress
         // Where a row without a link of its own is found: the page's web address.
@@ -32,8 +38,15 @@ package enum ListPage {
             let words = PlainText.words(anchor?.text ?? "")
             item.linkText = words.isEmpty ? nil : words
             let dateNode = first(list.date) ?? row.xpath(".//time[@datetime][1]").first
-            item.published = dateNode.flatMap(date)
-            item.updated = first(list.updated).flatMap(date)
+            func date(_ node: Node?) -> Date? {
+                guard let node else { return nil }
+                if let date = Self.date(node, reading: list.dates) { return date }
+                let text = PlainText.words(node.attribute("datetime") ?? node.text)
+                if !text.isEmpty { unreadable.append(text) }
+                return nil
+            }
+            item.published = date(dateNode)
+            item.updated = date(first(list.updated))
             item.authors =
                 list.author.map { row.select($0).map { PlainText.words($0.text) }.filter { !$0.isEmpty } } ?? []
             item.summary = first(list.summary).map { PlainText.words($0.text) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -73,9 +86,11 @@ package enum ListPage {
     }
 
     /// The date an element gives: its `datetime` or `content` attribute, else its text.
-    static func date(_ node: Node) -> Date? {
-        (node.attribute("datetime") ?? node.attribute("content") ?? node.attribute("title")).flatMap(Timestamp.parse)
-            ?? Timestamp.parse(PlainText.words(node.text))
+    static func date(_ node: Node, reading: DateReading) -> Date? {
+        (node.attribute("datetime") ?? node.attribute("content") ?? node.attribute("title")).flatMap {
+            reading.read($0)
+        }
+            ?? reading.read(node.text)
     }
 
     /// An image's address: a lazy-loading one's real source before its placeholder.

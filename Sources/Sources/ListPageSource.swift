@@ -10,7 +10,7 @@ package struct ListPageSource: ItemSource {
     package static let type = "html"
     package static let keys = [
         "links", "items", "next", "pages", "link", "title", "date", "updated", "author", "summary", "content",
-        "image", "categories", "enclosure",
+        "image", "categories", "enclosure", "date_format", "timezone", "date_language",
     ]
 
     package let url: String
@@ -31,6 +31,8 @@ package struct ListPageSource: ItemSource {
     package var image: Selector?
     package var categories: Selector?
     package var enclosure: Selector?
+    /// How the dates the rows give are read.
+    package var dates = DateReading()
 
     package init(url: String, items: Selector) {
         self.url = url
@@ -62,6 +64,7 @@ package struct ListPageSource: ItemSource {
         image = try settings.selector("image")
         categories = try settings.selector("categories")
         enclosure = try settings.selector("enclosure")
+        dates = try DateReading(settings: settings)
     }
 
     package var nothingOffered: String { "the list page offers no items: '\(items.source)' matched none" }
@@ -78,7 +81,10 @@ package struct ListPageSource: ItemSource {
         } catch {
             throw SourceError("\(error)")
         }
-        var found = ListPage.items(in: document, list: self)
+        var list = self
+        list.dates.now = reading.now
+        var unreadable: [String] = []
+        var found = ListPage.items(in: document, list: list, unreadable: &unreadable)
         var seen = Set(found.compactMap(\.link))
         var visited: Set<String> = [url]
         var nextPage = pages > 1 ? next.flatMap { ListPage.nextPage(in: document, next: $0) } : nil
@@ -90,7 +96,7 @@ package struct ListPageSource: ItemSource {
             do {
                 let response = try await reading.fetch(address).get()
                 let document = try Document(html: response.text, url: response.url)
-                for var item in ListPage.items(in: document, list: self)
+                for var item in ListPage.items(in: document, list: list, unreadable: &unreadable)
                 where item.link.map({ seen.insert($0).inserted }) ?? true {
                     item.position = found.count
                     found.append(item)
@@ -101,6 +107,6 @@ package struct ListPageSource: ItemSource {
                 break
             }
         }
-        return Offer(items: found)
+        return Offer(items: found, warnings: DateReading.warning(unreadable, source: url).map { [$0] } ?? [])
     }
 }

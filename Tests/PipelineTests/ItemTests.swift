@@ -292,4 +292,30 @@ struct ItemTests {
         let rss = try String(contentsOfFile: config.path(for: .rss), encoding: .utf8)
         #expect(rss.contains("<enclosure url=\"\(server.baseURL)/media/ep3.ogg\" length=\"0\" type=\"audio/ogg\"/>"))
     }
+
+    /// Before: a date a list page wrote its own way was dropped without a word.
+    @Test func listDatesAreReadByTheirFormatAndAnUnreadableOneIsAWarning() async throws {
+        let page = """
+            <html><body><div class="n"><a href="/a/1">One</a><span class="d">03.11.2026 14:30</span></div>
+            <div class="n"><a href="/a/3">Two</a><span class="d">someday</span></div></body></html>
+            """
+        let server = try Self.server(extra: ["/dated.html": ("text/html", Array(page.utf8))])
+        let work = try Repository.temporaryFolder()
+        let yaml = """
+            title: Dated
+            article: none
+            source:
+              url: \(server.baseURL)/dated.html
+              items: div.n
+              date: .d
+              date_format: d.m.Y H:i
+              timezone: Europe/Berlin
+            """
+        let config = try Self.config(work, yaml)
+        let state = MemoryStore()
+        let report = try await Self.runner().run(config, state: state)
+        let one = try #require(state.entries(feed: config.id).first { $0.title == "One" })
+        #expect(one.published.map(Timestamp.rfc3339) == "2026-11-03T13:30:00Z")
+        #expect(report.warnings.contains { $0.contains("1 date could not be read, the first 'someday'") }, "\(report)")
+    }
 }
