@@ -1,8 +1,11 @@
 internal import CLibXML2
 
-/// A CSS selector translated to XPath. Supports the subset pipeline files need: type selectors, `*`,
-/// `.class`, `#id`, `[attr]`, `[attr=value]`, `[attr~=value]`, `[attr^=value]`, `[attr$=value]`,
-/// `[attr*=value]`, the descendant and child combinators, and selector lists.
+/// A CSS selector translated to XPath. Supports what pipeline files use: type selectors, `*`, `.class`,
+/// `#id`, `[attr]`, `[attr=value]`, `[attr~=value]`, `[attr^=value]`, `[attr$=value]`, `[attr*=value]`,
+/// `[attr|=value]`, the descendant, child and sibling combinators, selector lists, and the pseudo-classes
+/// XPath can express: `:first-child`, `:last-child`, `:only-child`, `:nth-child()`, `:nth-last-child()`,
+/// `:first-of-type`, `:last-of-type`, `:nth-of-type()` (after an element name), `:not()`, `:has()`,
+/// `:empty` and jQuery's `:contains()`.
 public struct Selector: Sendable, CustomStringConvertible {
     /// The selector as written.
     package let source: String
@@ -33,9 +36,18 @@ public struct Selector: Sendable, CustomStringConvertible {
         self.compiled = compiled
     }
 
-    /// CSS, or XPath when the text starts as only XPath can (`/`, `./`, `(`): `//article//h2/a`.
+    /// XPath axes a relative expression may start with (`ancestor::article//h2`).
+    static let axes = [
+        "ancestor::", "ancestor-or-self::", "attribute::", "child::", "descendant::", "descendant-or-self::",
+        "following::", "following-sibling::", "parent::", "preceding::", "preceding-sibling::", "self::",
+    ]
+
+    /// CSS, or XPath when the text starts as only XPath can (`/`, `./`, `../`, `(`, an axis such as
+    /// `following-sibling::`): `//article//h2/a`.
     public init(cssOrXPath text: String) throws(MarkupError) {
-        if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("(") || text.hasPrefix("../") {
+        if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("(") || text.hasPrefix("../")
+            || text == "." || text == ".." || Self.axes.contains(where: text.hasPrefix)
+        {
             try self.init(xpath: text)
         } else {
             try self.init(text)
@@ -66,6 +78,9 @@ private struct SelectorParser {
         self.characters = Array(source)
     }
 
+    /// How many `:not(` or `:has(` are open: a `)` ends a selector inside one.
+    var depth = 0
+
     mutating func parseList() throws(MarkupError) -> String {
         var alternatives: [String] = []
         repeat {
@@ -82,7 +97,7 @@ private struct SelectorParser {
         var path = ".//" + (try parseCompound())
         while true {
             let hadSpace = skipSpaces()
-            if index == characters.count || peek(",") { break }
+            if index == characters.count || peek(",") || (depth > 0 && peek(")")) { break }
             if consume(">") {
                 skipSpaces()
                 path += "/" + (try parseCompound())
@@ -118,8 +133,8 @@ private struct SelectorParser {
                 predicates.append("@id = \(literal(name))")
             } else if consume("[") {
                 predicates.append(try parseAttribute())
-            } else if peek(":") {
-                throw failure("pseudo-classes are not supported")
+            } else if consume(":") {
+                predicates.append(try parsePseudoClass(element: element))
             } else {
                 break
             }
@@ -128,6 +143,124 @@ private struct SelectorParser {
             throw failure(index < characters.count ? "unexpected '\(characters[index])'" : "expected a selector")
         }
         return element + predicates.map { "[\($0)]" }.joined()
+    }
+
+    /// A pseudo-class (after its `:`) as an XPath predicate on the element.
+    mutating func parsePseudoClass(element: String) throws(MarkupError) -> String {
+        guard let name = identifier()?.lowercased() else { throw failure("expected a pseudo-class after ':'") }
+        func ofType() throws(MarkupError) -> String {
+            guard element != "*" else { throw failure(":\(name) needs an element name before it (li:\(name))") }
+            return element
+        }
+        switch name {
+        case "first-child": return "not(preceding-sibling::*)"
+        case "last-child": return "not(following-sibling::*)"
+        case "only-child": return "not(preceding-sibling::*) and not(following-sibling::*)"
+        case "first-of-type": return "not(preceding-sibling::\(try ofType()))"
+        case "last-of-type": return "not(following-sibling::\(try ofType()))"
+        case "empty": return "not(node())"
+        case "nth-child": return try nth("count(preceding-sibling::*) + 1")
+        case "nth-last-child": return try nth("count(following-sibling::*) + 1")
+        case "nth-of-type": return try nth("count(preceding-sibling::\(try ofType())) + 1")
+        case "nth-last-of-type": return try nth("count(following-sibling::\(try ofType())) + 1")
+        case "not":
+            let inner = try parenthesised { parser throws(MarkupError) in
+                var alternatives = [try parser.parseCompound()]
+                while true {
+                    parser.skipSpaces()
+                    guard parser.consume(",") else { break }
+                    parser.skipSpaces()
+                    alternatives.append(try parser.parseCompound())
+                }
+                return alternatives.map { "self::" + $0 }.joined(separator: " or ")
+            }
+            return "not(\(inner))"
+        case "has":
+            let inner = try parenthesised { parser throws(MarkupError) in
+                let child = parser.consume(">")
+                parser.skipSpaces()
+                let path = try parser.parseComplex()
+                // `.//x` from parseComplex; a child combinator first makes it `./x`.
+                return child ? "./" + path.dropFirst(3) : path
+            }
+            return inner
+        case "contains":
+            guard consume("(") else { throw failure("expected '(' after :contains") }
+            skipSpaces()
+            let text: String
+            if let quote = characters[safe: index], quote == "\"" || quote == "'" {
+                index += 1
+                let start = index
+                while index < characters.count && characters[index] != quote { index += 1 }
+                guard index < characters.count else { throw failure("unterminated string") }
+                text = String(characters[start..<index])
+                index += 1
+            } else {
+                let start = index
+                while index < characters.count && characters[index] != ")" { index += 1 }
+                text = String(characters[start..<index]).trimmingCharacters(in: .whitespaces)
+            }
+            skipSpaces()
+            guard consume(")") else { throw failure("expected ')'") }
+            return "contains(., \(literal(text)))"
+        default:
+            throw failure("the pseudo-class :\(name) is not supported")
+        }
+    }
+
+    /// What is inside `( … )`, read by `body`.
+    mutating func parenthesised(_ body: (inout SelectorParser) throws(MarkupError) -> String) throws(MarkupError)
+        -> String
+    {
+        guard consume("(") else { throw failure("expected '('") }
+        depth += 1
+        skipSpaces()
+        let inner = try body(&self)
+        skipSpaces()
+        depth -= 1
+        guard consume(")") else { throw failure("expected ')'") }
+        return inner
+    }
+
+    /// `:nth-…(an+b)`, `odd`, `even` or a number, as a condition on `position` (an XPath number expression).
+    mutating func nth(_ position: String) throws(MarkupError) -> String {
+        guard consume("(") else { throw failure("expected '('") }
+        let start = index
+        while index < characters.count && characters[index] != ")" { index += 1 }
+        guard index < characters.count else { throw failure("expected ')'") }
+        let text = String(characters[start..<index]).filter { !$0.isWhitespace }.lowercased()
+        index += 1
+        var a = 0
+        var b = 0
+        switch text {
+        case "odd": (a, b) = (2, 1)
+        case "even": (a, b) = (2, 0)
+        default:
+            if let number = Int(text) {
+                b = number
+            } else if let n = text.firstIndex(of: "n") {
+                let coefficient = String(text[..<n])
+                switch coefficient {
+                case "", "+": a = 1
+                case "-": a = -1
+                default:
+                    guard let value = Int(coefficient) else { throw failure("'\(text)' is no an+b") }
+                    a = value
+                }
+                let rest = String(text[text.index(after: n)...])
+                if !rest.isEmpty {
+                    guard let value = Int(rest.hasPrefix("+") ? String(rest.dropFirst()) : rest) else {
+                        throw failure("'\(text)' is no an+b")
+                    }
+                    b = value
+                }
+            } else {
+                throw failure("'\(text)' is no an+b")
+            }
+        }
+        if a == 0 { return "\(position) = \(b)" }
+        if a > 0 { return "\(position) >= \(b) and (\(position) - \(b)) mod \(a) = 0" }
+        return "\(position) <= \(b) and (\(b) - (\(position))) mod \(-a) = 0"
     }
 
     mutating func parseAttribute() throws(MarkupError) -> String {

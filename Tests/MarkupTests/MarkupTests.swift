@@ -59,7 +59,7 @@ struct MarkupTests {
             #expect(root.select(try Selector(selector)).count == count)
         }
 
-        @Test(arguments: ["", "p >", "a[href", ".", "p:first-child", "a[href='x]", "div $ p"])
+        @Test(arguments: ["", "p >", "a[href", ".", "p:hover", "a[href='x]", "div $ p"])
         func rejectsInvalidSelectorsWithAReason(selector: String) {
             #expect(throws: MarkupError.self) { try Selector(selector) }
         }
@@ -186,5 +186,61 @@ struct MarkupTests {
             let expected = formatter.string(from: Date(timeIntervalSince1970: instant.rounded(.down)))
             #expect(Timestamp.rfc3339(date) == expected, "\(instant)")
         }
+    }
+}
+
+/// Selectors as users of other feed tools write them: before, every pseudo-class was "not supported" and a
+/// relative XPath had to start with `./`.
+@Suite("Selectors as users write them")
+struct PseudoClassTests {
+    static let html = """
+        <html><body><table id="releases">
+        <tr><th>Version</th><th>Date</th></tr>
+        <tr class="r"><td><a href="/v3">3.0</a></td><td>2026-11-01</td></tr>
+        <tr class="r beta"><td><a href="/v3b">3.0 beta</a></td><td>2026-10-01</td></tr>
+        <tr class="r"><td><a href="/v2">2.0</a></td><td>2026-09-01</td></tr>
+        <tr class="r"><td>withdrawn</td><td>2026-08-01</td></tr>
+        </table><ul><li>a</li><li><span></span></li><li>c <em>ok</em></li></ul><p>Read more</p></body></html>
+        """
+
+    static func texts(_ selector: String) throws -> [String] {
+        let page = try Document(html: html)
+        defer { withExtendedLifetime(page) {} }
+        return try page.root!.select(Selector(cssOrXPath: selector)).map {
+            $0.text.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    @Test func pseudoClassesSelectWhatBrowsersSelect() throws {
+        #expect(try Self.texts("tr.r:first-of-type td:first-child") == [])
+        #expect(try Self.texts("tr:nth-child(2) td:first-child") == ["3.0"])
+        #expect(try Self.texts("tr.r:not(.beta) td:first-child a") == ["3.0", "2.0"])
+        #expect(try Self.texts("tr:has(a) td:last-child") == ["2026-11-01", "2026-10-01", "2026-09-01"])
+        #expect(try Self.texts("tr:has(> td > a[href^='/v2']) td:nth-child(2)") == ["2026-09-01"])
+        #expect(try Self.texts("tr:nth-child(odd) td:first-child") == ["3.0 beta", "withdrawn"])
+        #expect(try Self.texts("tr:nth-child(2n+3) td:first-child") == ["3.0 beta", "withdrawn"])
+        #expect(try Self.texts("tr:nth-last-child(1) td:first-child") == ["withdrawn"])
+        #expect(try Self.texts("tr:last-child td:first-child") == ["withdrawn"])
+        #expect(try Self.texts("li:nth-of-type(3) em") == ["ok"])
+        #expect(try Self.texts("li span:empty").count == 1)
+        #expect(try Self.texts("li:only-child") == [])
+        #expect(try Self.texts("p:contains('Read more')") == ["Read more"])
+        #expect(try Self.texts("tr:nth-child(-n+2) th:first-child") == ["Version"])
+    }
+
+    @Test func relativeXPathMayStartWithAnAxis() throws {
+        let page = try Document(html: Self.html)
+        defer { withExtendedLifetime(page) {} }
+        let cell = try #require(page.root?.select(Selector("a[href='/v2']")).first)
+        let row = try cell.select(Selector(cssOrXPath: "ancestor::tr"))
+        #expect(row.count == 1 && row.first?.attribute("class") == "r")
+        let next = try #require(row.first).select(Selector(cssOrXPath: "following-sibling::tr[1]/td[2]"))
+        #expect(next.map(\.text) == ["2026-08-01"])
+    }
+
+    @Test func aPseudoClassNeedingAnElementOrUnknownIsNamed() {
+        #expect(throws: MarkupError.self) { try Selector(":first-of-type") }
+        #expect(throws: MarkupError.self) { try Selector("li:hover") }
+        #expect(throws: MarkupError.self) { try Selector("li:nth-child(x)") }
     }
 }
