@@ -8,13 +8,16 @@ package enum Summary {
     package static func sentences(of text: String, limit: Int) -> String? {
         var kept: [Substring] = []
         var length = 0
-        for line in text.split(whereSeparator: \.isNewline) {
-            let line = line.trimmingCharacters(in: .whitespaces)
-            guard let last = line.last else { continue }
-            guard endsSentence(last) else { continue }
-            kept.append(Substring(line))
-            length += line.count + 1
-            if length > limit { break }
+        // Lines are found on the UTF-8 bytes, and only as many as the summary needs.
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex, length <= limit {
+            let end = utf8[start...].firstIndex(of: 0x0A) ?? utf8.endIndex
+            let line = Substring(text.utf8[start..<end])
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
+            guard let last = line.last(where: { !$0.isWhitespace }), endsSentence(last) else { continue }
+            kept.append(line)
+            length += line.utf8.count + 1
         }
         return kept.isEmpty ? of(text, limit: limit) : of(kept.joined(separator: " "), limit: limit)
     }

@@ -26,7 +26,7 @@ package enum EntryMaker {
     /// (for filters). `nil` when there is nothing to publish: no page text, no item body, no summary and no
     /// title.
     package static func entry<Failure: Error>(
-        item: Item, article page: Article?, rules: ExtractionRules, seenAt: Date,
+        item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], seenAt: Date,
         firstSeen: (_ id: String) throws(Failure) -> Date?
     ) throws(Failure) -> (entry: Entry, text: String)? {
         let own = itemBody(item, rules: rules, unlessShorterThan: page)
@@ -70,7 +70,7 @@ package enum EntryMaker {
             summary: summary, content: body?.html, image: (article?.image ?? item.image).flatMap(publishable),
             language: article?.language ?? item.language, categories: item.categories, enclosures: enclosures,
             position: item.position)
-        return (entry, body?.text ?? "")
+        return (Rewrite.apply(rewrites, to: entry), body?.text ?? "")
     }
 
     /// An address as a feed may publish it: any but this machine's files (`file:`).

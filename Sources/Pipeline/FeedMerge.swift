@@ -71,7 +71,9 @@ struct FeedMerge {
             page = nil
         }
         do {
-            let made = try EntryMaker.entry(item: item, article: page, rules: config.rules, seenAt: seenAt) {
+            let made = try EntryMaker.entry(
+                item: item, article: page, rules: config.rules, rewrites: config.rewrites, seenAt: seenAt
+            ) {
                 id throws(StateError) in try state.firstSeen(feed: config.id, id: id)
             }
             guard let (made, text) = made else {

@@ -3,6 +3,7 @@ import Feed
 import Fetch
 import Foundation
 import Markup
+import Normalize
 import Sources
 import Yams
 
@@ -28,6 +29,8 @@ public struct PipelineConfig: Sendable {
     package var sources: [any ItemSource]
     /// Whether each item's page is read (see `ArticleMode`).
     package var article = ArticleMode.fetch
+    /// The `rewrite:` steps, in the order written.
+    package var rewrites: [Rewrite] = []
     package var output: String
     /// The formats written, each beside `output` with its own extension.
     package var formats: [FeedFormat] = [.atom]
@@ -104,7 +107,7 @@ public struct PipelineConfig: Sendable {
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "sources", "article", "output", "formats", "max_entries",
-        "extract", "fetch", "filter", "site_rules",
+        "extract", "fetch", "filter", "site_rules", "rewrite",
     ]
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
@@ -219,6 +222,7 @@ public struct PipelineConfig: Sendable {
             sources: sources,
             output: output, maxEntries: maxEntries, rules: rules)
         config.article = article
+        for node in try reader.list(top["rewrite"]) { config.rewrites.append(try rewrite(node, reader: reader)) }
         config.fingerprint = FNV1a.hash(yaml.utf8)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }
         if let filterNode = top["filter"] { config.filter = try filter(filterNode, reader: reader) }
@@ -273,6 +277,38 @@ public struct PipelineConfig: Sendable {
         switch kind.read(url: url, settings: YAMLSourceSettings(map: map, reader: reader)) {
         case .success(let read): return read
         case .failure(let error): throw reader.error(error.key.flatMap { map[$0] } ?? node, error.message)
+        }
+    }
+
+    /// One `rewrite:` step: `field` and one of `template`, `replace` (with `with`), `trim_prefix`,
+    /// `trim_suffix`.
+    static func rewrite(_ node: Yams.Node, reader: NodeReader) throws(PipelineError) -> Rewrite {
+        let actions = ["template", "replace", "trim_prefix", "trim_suffix"]
+        let map = try reader.mapping(node, keys: ["field", "with"] + actions, context: "a rewrite step")
+        let name = try reader.requiredString(map, "field", in: node)
+        guard let field = Rewrite.Field(rawValue: name) else {
+            let fields = Rewrite.Field.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(map["field"]!, "'\(name)' is no field a rewrite can change; use \(fields)")
+        }
+        let given = actions.filter { map[$0] != nil }
+        guard given.count == 1, let key = given.first, let valueNode = map[key] else {
+            throw reader.error(node, "a rewrite step takes one of \(actions.joined(separator: ", "))")
+        }
+        let value = try reader.string(valueNode, exact: true) ?? ""
+        if map["with"] != nil, key != "replace" { throw reader.error(map["with"]!, "'with' goes with 'replace'") }
+        switch key {
+        case "template":
+            return Rewrite(field: field, action: .template(value))
+        case "replace":
+            _ = try reader.regex(valueNode)
+            if let refusal = Rewrite.refusal(of: value) { throw reader.error(valueNode, refusal) }
+            let expression = try! NSRegularExpression(pattern: value, options: [])
+            return Rewrite(
+                field: field, action: .replace(expression, with: try reader.string(map["with"], exact: true) ?? ""))
+        case "trim_prefix":
+            return Rewrite(field: field, action: .trimPrefix(value))
+        default:
+            return Rewrite(field: field, action: .trimSuffix(value))
         }
     }
 
@@ -450,12 +486,17 @@ struct NodeReader {
     /// The longest title or author: it is repeated in every feed file and reader.
     static let maxNameLength = 512
 
-    func string(_ node: Yams.Node?, max: Int = NodeReader.maxValueLength) throws(PipelineError) -> String? {
+    /// A single value, its surrounding white space dropped unless `exact` and the value is quoted (a
+    /// rewrite's `trim_prefix: "Breaking: "`).
+    func string(_ node: Yams.Node?, max: Int = NodeReader.maxValueLength, exact: Bool = false) throws(PipelineError)
+        -> String?
+    {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node else {
             throw error(node, "expected a single value, not a list or mapping")
         }
-        let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+        let value = exact && quoted ? scalar.string : scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
         guard value.count <= max else {
             throw error(node, "a value of \(value.count) characters is too long (at most \(max))")
         }

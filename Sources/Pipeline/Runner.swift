@@ -4,6 +4,7 @@ import Fetch
 import Foundation
 import Logging
 import Markup
+import Normalize
 import Sources
 import State
 
@@ -202,7 +203,8 @@ package struct Runner: Sendable {
             report.failures.append(error)
             logger.error("\(error)")
         }
-        let selected = Self.select(found.items ?? [], config: config, now: now)
+        let items = (found.items ?? []).map { Rewrite.apply(config.rewrites, to: $0) }
+        let selected = Self.select(items, config: config, now: now)
         report.discovered = selected.count
         report.refused = found.refused
         report.warnings += found.warnings

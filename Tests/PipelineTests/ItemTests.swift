@@ -318,4 +318,33 @@ struct ItemTests {
         #expect(one.published.map(Timestamp.rfc3339) == "2026-11-03T13:30:00Z")
         #expect(report.warnings.contains { $0.contains("1 date could not be read, the first 'someday'") }, "\(report)")
     }
+
+    @Test func rewriteStepsFromThePipelineFileChangeLinksBeforeFetchingAndEntriesAfter() async throws {
+        let server = try Self.server()
+        let work = try Repository.temporaryFolder()
+        let yaml =
+            "title: Rows\nmax_entries: 1\n" + Self.listSource(server) + """
+
+                rewrite:
+                  - field: link
+                    replace: "/a/1$"
+                    with: "/a/3"
+                  - field: title
+                    template: "{title} ({author})"
+                  - field: title
+                    trim_prefix: "Harbour "
+                """
+        let config = try Self.config(work, yaml)
+        let state = MemoryStore()
+        _ = try await Self.runner().run(config, state: state)
+        // The pier's row now links to the lanes page, which is the page fetched.
+        #expect(Self.paths(server).contains("/a/3") && !Self.paths(server).contains("/a/1"))
+        #expect(state.entries(feed: config.id).map(\.title) == ["opens pier (Ann Lee)"])
+        let hanging = yaml.replacingOccurrences(of: "\"/a/1$\"", with: "\"(a+)+$\"")
+        #expect {
+            try Self.config(work, hanging)
+        } throws: { error in
+            "\(error)".contains("p.yml:") && "\(error)".contains("exponential time")
+        }
+    }
 }
