@@ -103,7 +103,7 @@ struct CommandLineTests {
         let opml = try Document(xml: Array(try Data(contentsOf: feeds.appendingPathComponent("index.opml"))))
         let addresses = opml.root?.xpath("//outline").compactMap { $0.attribute("xmlUrl") } ?? []
         #expect(
-            addresses.count == 8 && addresses.allSatisfy { $0.hasPrefix("https://feeds.example.net/news/") },
+            addresses.count == 10 && addresses.allSatisfy { $0.hasPrefix("https://feeds.example.net/news/") },
             "\(addresses)")
         let refused = try Self.run(["run", "--public-url", "feeds.example.net"], in: folder)
         #expect(refused.status == 64)
@@ -126,7 +126,7 @@ struct CommandLineTests {
                     atPath: folder.appendingPathComponent(".feedpipe/state-shard-\(index)-of-3.sqlite").path))
         }
         #expect(ran.sorted() == everyFeed)
-        #expect(everyFeed.count == 8)
+        #expect(everyFeed.count == 10)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".feedpipe/state.sqlite").path))
         let refused = try Self.run(["run", "--shard", "3/3"], in: folder)
         #expect(
