@@ -98,7 +98,7 @@ package struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
 /// An item field as a pipeline gives it for JSON: a path (`title.rendered`), or a template of paths in
 /// braces (`https://example.org/posts/{slug}`, `{title} ({author.name})`).
-package struct JSONField: Sendable, Equatable {
+package struct JSONField: Sendable, Equatable, CustomStringConvertible {
     enum Part: Sendable, Equatable {
         case text(String)
         case path(JSONPath)
@@ -106,8 +106,11 @@ package struct JSONField: Sendable, Equatable {
 
     let parts: [Part]
     let isTemplate: Bool
+    /// The field as written.
+    package let description: String
 
     package init(_ text: String) throws(SourceSettingsError) {
+        description = text
         guard text.contains("{") else {
             parts = [.path(try JSONPath(text))]
             isTemplate = false

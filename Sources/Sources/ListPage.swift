@@ -21,6 +21,7 @@ package enum ListPage {
         let canonical = root.xpath("//link[@rel='canonical'][@href][1]").first?.attribute("href")
             .flatMap { Document.linkAddress($0, base: base) }
         let page = canonical.flatMap { $0.hasPrefix("http") ? $0 : nil } ?? document.url
+        let language = root.attribute("lang").flatMap { $0.isEmpty ? nil : $0 }
         var seen = Set<String>()
         var items: [Item] = []
         for row in root.select(list.items) {
@@ -33,6 +34,7 @@ package enum ListPage {
             }
             if let link, !seen.insert(link).inserted { continue }
             var item = Item(link: link)
+            item.language = language
             let title = PlainText.words(first(list.title)?.text ?? "")
             item.title = title.isEmpty ? nil : title
             let words = PlainText.words(anchor?.text ?? "")

@@ -21,6 +21,12 @@ package final class MemoryStore: StateStore {
 
     package func entry(feed: String, id: String) -> Entry? { stored[feed]?[id]?.entry }
 
+    @discardableResult
+    package func forget(feed: String) -> Int {
+        fetched = fetched.filter { !$0.key.hasPrefix(feed + " ") }
+        return stored.removeValue(forKey: feed)?.count ?? 0
+    }
+
     package func firstSeen(feed: String, id: String) -> Date? { stored[feed]?[id]?.firstSeen }
 
     @discardableResult

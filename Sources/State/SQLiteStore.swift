@@ -179,6 +179,23 @@ package final class SQLiteStore: StateStore {
         return String(decoding: data, as: UTF8.self)
     }
 
+    @discardableResult
+    package func forget(feed: String) throws(StateError) -> Int {
+        var count = 0
+        try query("SELECT COUNT(*) FROM entries WHERE feed = ?", [feed]) { count = $0.integer(0) ?? 0 }
+        try execute("BEGIN IMMEDIATE")
+        do {
+            try run("DELETE FROM entries WHERE feed = ?", [feed])
+            // Validators are keyed "feed url" (see `key`): the feed's own, by their prefix.
+            try run("DELETE FROM validators WHERE substr(url, 1, length(?) + 1) = ? || ' '", [feed, feed])
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return count
+    }
+
     package func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
         var seen: Date?
         try query("SELECT first_seen FROM entries WHERE feed = ? AND id = ?", [feed, id]) { seen = $0.date(0) }

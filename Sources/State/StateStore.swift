@@ -15,6 +15,10 @@ package protocol StateStore: AnyObject {
     func entry(feed: String, id: String) throws(StateError) -> Entry?
     /// When an entry was first stored, if it was.
     func firstSeen(feed: String, id: String) throws(StateError) -> Date?
+    /// Forgets everything kept for a feed: its entries and the validators of what it fetched. Returns how
+    /// many entries there were.
+    @discardableResult
+    func forget(feed: String) throws(StateError) -> Int
     /// Stores entries (replacing earlier versions with the same id), keeps only the newest `keep` of the
     /// feed, and saves the validators of the articles `fetched`, all at once. Returns how many entries were
     /// new and how many changed.

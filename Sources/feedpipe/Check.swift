@@ -3,7 +3,9 @@ import Extract
 import Feed
 import Fetch
 import Foundation
+import Markup
 import Pipeline
+import Sources
 
 /// `feedpipe check`: validates a pipeline file and previews a run without writing anything.
 struct Check: AsyncParsableCommand {
@@ -27,6 +29,12 @@ struct Check: AsyncParsableCommand {
     @Option(help: "How many lines of the first article to show.")
     var lines = 3
 
+    @Option(help: "How many of the entries a run would make to show with every field (0: none).")
+    var entries = 5
+
+    @Flag(help: "Print the entries a run would make as JSON, every field, and nothing else on standard output.")
+    var json = false
+
     @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
     var verbose = false
 
@@ -48,8 +56,12 @@ struct Check: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.invalidInput)
         }
-        print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
         let runner = Runner(client: HTTPClient(), logger: makeLogger(verbose: verbose))
+        if json {
+            try await printJSON(config, runner: runner)
+            return
+        }
+        print("\(pipeline): valid — \"\(config.title)\" → \(config.output) (at most \(config.maxEntries) entries)")
         let links: [Item]
         let discovery: Runner.Discovery
         switch await runner.discover([config])[0] {
@@ -71,6 +83,7 @@ struct Check: AsyncParsableCommand {
         for link in links {
             print("  \(link.link ?? "(no link)")" + ((link.title ?? link.linkText).map { "  \($0)" } ?? ""))
         }
+        if entries > 0 { await printEntries(config, runner: runner) }
         guard let first = Runner.firstJob(of: links, discovery: discovery, config: config) else { return }
         switch await runner.articles([first]).first {
         case .success(.article(let article, _)):
@@ -84,6 +97,99 @@ struct Check: AsyncParsableCommand {
         case .success(.unchanged), nil:
             break
         }
+    }
+
+    /// The first `entries` entries a run would make, made in memory (nothing written), each with every
+    /// field; then the fields no entry has, and why.
+    func printEntries(_ config: PipelineConfig, runner: Runner) async {
+        var limited = config
+        limited.maxEntries = min(config.maxEntries, entries)
+        let (made, report) = await runner.entries(of: limited)
+        for failure in report.failures { printError("\(config.file): \(failure)") }
+        print("\nEntries a run would make (the first \(made.count)):")
+        for (number, entry) in made.enumerated() {
+            print("\(number + 1). \(entry.title)")
+            for (name, value) in Self.fields(of: entry) where name != "title" {
+                print("   \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value ?? "—")")
+            }
+        }
+        guard !made.isEmpty else { return }
+        let empty = Self.fields(of: made[0]).map(\.name).filter { name in
+            made.allSatisfy { entry in Self.fields(of: entry).first { $0.name == name }?.value == nil }
+        }
+        for name in empty { print("No entry has \(name): \(Self.why(name, config: config))") }
+    }
+
+    /// The entries a run would make, every field, as JSON on standard output.
+    func printJSON(_ config: PipelineConfig, runner: Runner) async throws {
+        var limited = config
+        limited.maxEntries = min(config.maxEntries, max(entries, 1))
+        let (made, report) = await runner.entries(of: limited)
+        for failure in report.failures { printError("\(config.file): \(failure)") }
+        for warning in report.warnings { printError("\(config.file): warning: \(warning)") }
+        let objects = made.map { entry -> [String: Any] in
+            var object: [String: Any] = ["id": entry.id, "title": entry.title]
+            for (name, value) in Self.fields(of: entry) { object[name] = value ?? NSNull() }
+            object["categories"] = entry.categories
+            object["enclosures"] = entry.enclosures.map { file -> [String: Any] in
+                [
+                    "url": file.url, "type": file.mediaType, "length": file.length ?? NSNull(),
+                    "duration": file.duration ?? NSNull(),
+                ]
+            }
+            object["content"] = entry.content ?? NSNull()
+            return object
+        }
+        let data = try JSONSerialization.data(
+            withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+        if !report.failures.isEmpty { throw ExitCode(ExitStatus.partialFailure) }
+    }
+
+    /// An entry's fields as `check` shows them (`nil`: empty), in a fixed order.
+    static func fields(of entry: Entry) -> [(name: String, value: String?)] {
+        func cut(_ text: String?, _ limit: Int) -> String? {
+            guard let text, !text.isEmpty else { return nil }
+            return text.count > limit ? String(text.prefix(limit)) + "…" : text
+        }
+        return [
+            ("title", entry.title), ("link", entry.link), ("published", entry.published.map(Timestamp.rfc3339)),
+            ("updated", Timestamp.rfc3339(entry.updated)), ("author", entry.author),
+            ("summary", cut(entry.summary, 160)),
+            ("content", entry.content.map { "\($0.utf8.count) bytes of HTML" }), ("image", entry.image),
+            ("categories", entry.categories.isEmpty ? nil : entry.categories.joined(separator: ", ")),
+            ("enclosures", entry.enclosures.isEmpty ? nil : entry.enclosures.map(\.url).joined(separator: ", ")),
+            ("language", entry.language),
+        ]
+    }
+
+    /// Why no entry has a field, in the pipeline's terms.
+    static func why(_ field: String, config: PipelineConfig) -> String {
+        let key: String =
+            switch field {
+            case "published": "date"
+            case "enclosures": "enclosure"
+            default: field
+            }
+        let read = config.article != .none
+        let pages = read ? ", and the pages name none" : ""
+        for source in config.sources {
+            if let list = source as? ListPageSource {
+                let selectors: [String: Selector?] = [
+                    "link": list.link, "date": list.date, "author": list.author, "summary": list.summary,
+                    "content": list.content, "image": list.image, "categories": list.categories,
+                    "enclosure": list.enclosure,
+                ]
+                if let selector = selectors[key] {
+                    if let selector { return "'\(selector.source)' matched nothing in the items\(pages)" }
+                    return "the list page source has no '\(key):' selector\(pages)"
+                }
+            } else if let api = source as? JSONSource {
+                if let path = api.fields[key] { return "'\(path)' found nothing in the items\(pages)" }
+                return "the JSON source has no '\(key):' path\(pages)"
+            }
+        }
+        return "the source gives none\(pages)"
     }
 
     /// Parses every rule file of the folder, then, with saved pages, extracts each rule's `test_url` from

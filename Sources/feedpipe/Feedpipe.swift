@@ -13,7 +13,7 @@ struct Feedpipe: AsyncParsableCommand {
             pipeline file and previews what a run would do.
             """,
         version: Feedpipe.version,
-        subcommands: [Run.self, New.self, Clean.self, Check.self, ServeCommand.self, Sign.self],
+        subcommands: [Run.self, New.self, Clean.self, Check.self, Reset.self, ServeCommand.self, Sign.self],
         defaultSubcommand: Run.self)
 
     static let version = "0.1.0"

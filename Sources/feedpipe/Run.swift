@@ -42,6 +42,12 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log every fetch and extraction to standard error.")
     var verbose = false
 
+    @Flag(
+        help:
+            "Forget what the pipelines run kept before running them: their stored entries, validators and feed files (to try a changed recipe from scratch)."
+    )
+    var fresh = false
+
     @Option(help: "Seconds to wait for another run that holds the state store (cron firing while one still runs).")
     var wait: Double = 300
 
@@ -139,6 +145,16 @@ struct Run: AsyncParsableCommand {
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.failure)
+        }
+        if fresh {
+            for config in configs {
+                do {
+                    try Reset.forget(config, store: store)
+                } catch {
+                    printError("\(config.name): \(error)")
+                    throw ExitCode(ExitStatus.failure)
+                }
+            }
         }
         var options = FetchOptions()
         options.concurrency = concurrency

@@ -396,4 +396,40 @@ struct SiteRulesCheckTests {
         #expect(skipping.stdout.contains("(a line without 'directive: value'): 1 line in 1 file"), "\(skipping.stdout)")
         #expect(skipping.stdout.contains("strip_comments: 1 line in 1 file"))
     }
+
+    /// Before: `check` showed links and one article's text, not the entries and their fields.
+    @Test func checkShowsTheEntriesARunWouldMakeWithEveryFieldAndWhyOnesAreEmpty() throws {
+        let folder = try CommandLineTests.workingCopy()
+        let output = try CommandLineTests.run(["check", "Pipelines/example-list.yml"], in: folder)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("1. Cycle lanes vote: the count"))
+        #expect(output.stdout.contains("categories  Politics"))
+        #expect(output.stdout.contains("No entry has image: the list page source has no 'image:' selector"))
+        let json = try CommandLineTests.run(["check", "--json", "Pipelines/example-podcast.yml"], in: folder)
+        #expect(json.status == 0, "\(json.stderr)")
+        let entries = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 2)
+        let files = entries.first?["enclosures"] as? [[String: Any]]
+        #expect(files?.first?["url"] as? String == "https://ledger.example.org/audio/weekly-12.mp3")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Feeds").path))
+    }
+
+    /// Before: trying a changed recipe again meant deleting the whole store by hand.
+    @Test func resetAndRunFreshForgetOnePipelineOnly() throws {
+        let folder = try CommandLineTests.workingCopy()
+        #expect(try CommandLineTests.run(["run"], in: folder).status == 0)
+        let list = folder.appendingPathComponent("Feeds/example-list.atom")
+        let other = try Data(contentsOf: folder.appendingPathComponent("Feeds/example.atom"))
+        let reset = try CommandLineTests.run(["reset", "Pipelines/example-list.yml"], in: folder)
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.stdout.contains("example-list: 3 stored entries forgotten, 1 feed files deleted"))
+        #expect(!FileManager.default.fileExists(atPath: list.path))
+        let again = try CommandLineTests.run(
+            ["run", "Pipelines/example-list.yml", "Pipelines/example.yml"], in: folder)
+        #expect(again.stdout.contains("example-list: 3 new") && again.stdout.contains("example: 0 new"), "\(again)")
+        let fresh = try CommandLineTests.run(["run", "--fresh", "Pipelines/example-list.yml"], in: folder)
+        #expect(fresh.stdout.contains("example-list: 3 new"), "\(fresh.stdout)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("Feeds/example.atom")) == other)
+    }
 }
