@@ -80,12 +80,18 @@ package struct DateReading: Sendable {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    /// "just now", "today", "yesterday", "5 minutes ago", "an hour ago", "3 days ago", "2 weeks ago" (English).
+    /// "just now", "today", "yesterday", "5 minutes ago", "an hour ago", "3 days ago", "2 weeks ago" (English),
+    /// rounded down to their unit (the minute, the hour, the day in UTC): the site says "3 hours ago" an hour
+    /// after it said "2 hours ago", and the entry's date must not move between runs.
     func relative(_ text: String) -> Date? {
+        func floor(_ date: Date, _ unit: Double) -> Date {
+            Date(timeIntervalSince1970: (date.timeIntervalSince1970 / unit).rounded(.down) * unit)
+        }
         let lowered = text.lowercased()
         switch lowered {
-        case "just now", "now", "today": return now
-        case "yesterday": return now.addingTimeInterval(-86_400)
+        case "just now", "now": return floor(now, 60)
+        case "today": return floor(now, 86_400)
+        case "yesterday": return floor(now.addingTimeInterval(-86_400), 86_400)
         default: break
         }
         let words = lowered.split(separator: " ")
@@ -110,7 +116,8 @@ package struct DateReading: Sendable {
             case "year": 31_556_952
             default: nil
             }
-        return seconds.map { now.addingTimeInterval(-count * $0) }
+        guard let seconds else { return nil }
+        return floor(now.addingTimeInterval(-count * seconds), min(seconds, 86_400))
     }
 
     /// Whether a date text names its own zone or offset (`Z`, `+02:00`, `GMT`, `CET`).

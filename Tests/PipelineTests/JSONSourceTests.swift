@@ -163,11 +163,15 @@ struct JSONSourceTests {
     }
 
     @Test func datesAsSitesWriteThem() {
-        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let now = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
         let english = DateReading(now: now)
-        #expect(english.read("2 hours ago") == now.addingTimeInterval(-7200))
-        #expect(english.read("an hour ago") == now.addingTimeInterval(-3600))
-        #expect(english.read("yesterday") == now.addingTimeInterval(-86_400))
+        // Rounded down to their unit, so that an hour later "3 hours ago" is the same date as "2 hours ago".
+        #expect(english.read("2 hours ago").map(Timestamp.rfc3339) == "2026-09-21T12:00:00Z")
+        #expect(
+            DateReading(now: now.addingTimeInterval(3600)).read("3 hours ago") == english.read("2 hours ago"))
+        #expect(english.read("an hour ago").map(Timestamp.rfc3339) == "2026-09-21T13:00:00Z")
+        #expect(english.read("5 minutes ago").map(Timestamp.rfc3339) == "2026-09-21T14:08:00Z")
+        #expect(english.read("yesterday").map(Timestamp.rfc3339) == "2026-09-20T00:00:00Z")
         #expect(english.read("1762160400") == Date(timeIntervalSince1970: 1_762_160_400))
         #expect(english.read(NSNumber(value: 1_762_160_400_000)) == Date(timeIntervalSince1970: 1_762_160_400))
         let pattern = DateReading(
