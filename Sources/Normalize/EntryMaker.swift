@@ -15,7 +15,7 @@ import Markup
 ///   text (a full-content feed over a teaser page); the item's body when the page is not read.
 /// - **summary**: the item's, else the body's first sentences.
 /// - **link**: the page's canonical URL on the same site, else the item's link, else the page that lists an
-///   item without one (to its row's anchor); never a `file:` address
+///   item without one (to its row's anchor), else the entry's id (a `urn:`); never a `file:` address
 ///   (a saved page without a web address has no link, and no local image or file goes into a feed).
 /// - **image, language**: the page's, else the item's.
 /// - **enclosures**: the item's, then the page's audio and video not already among them.
@@ -63,7 +63,9 @@ package enum EntryMaker {
             id: id,
             title: item.title ?? article?.title ?? item.linkText ?? address ?? summary.map { String($0.prefix(80)) }
                 ?? "Untitled",
-            link: address,
+            // An entry with no web address names its id, not a path of this machine: feed readers want a
+            // link on every entry, and a urn: one leads nowhere rather than somewhere private.
+            link: address ?? id,
             author: item.authors.isEmpty ? article?.author : item.authors.joined(separator: ", "),
             published: published,
             updated: item.updated ?? article?.modified ?? published ?? firstSeen,

@@ -270,10 +270,11 @@ struct FolderSourceTests {
         #expect(entries.contains { $0.link == "https://ledger.example.org/science/2022/04/otters-return" })
         // The page with no web address has no link: the feed names no path of this machine, in links, images
         // or the body (it did: file:///…/saved/belarus.htm, and its picture's file: address).
-        // (Feed readers want a link on every entry, so this feed is not one CI's checker is given.)
-        #expect(entries.contains { $0.link == nil && $0.title.hasPrefix("Belarus army accuses Putin") })
+        // Its link is its id, a urn: (feed readers want a link on every entry).
+        #expect(entries.contains { $0.link == $0.id && $0.title.hasPrefix("Belarus army accuses Putin") })
         let atom = try String(contentsOf: work.appendingPathComponent("Feeds/saved.atom"), encoding: .utf8)
         #expect(!atom.contains("file:") && !atom.contains(work.path))
+        Repository.keepFeed(work.appendingPathComponent("Feeds/saved.atom"), as: "folder-source.atom")
     }
 
     @Test func aMissingFolderIsNamed() async throws {
