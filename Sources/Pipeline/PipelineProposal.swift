@@ -11,8 +11,13 @@ package struct PipelineProposal: Sendable {
     package enum Source: Sendable {
         case feed(String)
         case sitemap(String)
-        case listPage(String, LinkSelector)
+        case listPage(String, LinkSelector, RowGuess?)
+        /// JSON (an API's answer, or a page's embedded JSON): with paths, or none for a shape read as it is.
+        case json(String, JSONGuess?)
     }
+
+    /// Whether the items carry their text, so that no page need be read (`article: none`).
+    package var carriesText = false
 
     package var source: Source
     package var title: String
@@ -41,6 +46,16 @@ package struct PipelineProposal: Sendable {
                 why: "The address is a sitemap; the pages it lists, newest first, are the articles.",
                 titles: titles(pages))
         }
+        // JSON: an API's answer, or a page's own item JSON when it names titles and links (else its links).
+        let isJSON = answer.body.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } ?? false
+        let json = try? JSONSource.json(in: answer, script: nil, url: url)
+        if let json, let found = jsonProposal(json, url: url, strict: !isJSON) { return found }
+        if isJSON {
+            throw Failure(
+                description:
+                    "\(url): JSON with no list of items found; write the pipeline by hand with 'type: json', 'items' and field paths"
+            )
+        }
         let page: Document
         do {
             page = try Document(html: answer.text, url: answer.url)
@@ -59,20 +74,65 @@ package struct PipelineProposal: Sendable {
                 titles: titles(links))
         }
         guard let selector = LinkSelector.find(in: page) else {
+            // A page drawn by scripts: its item JSON, even without links of its own.
+            if let json, let found = jsonProposal(json, url: url, strict: false) { return found }
             throw Failure(
                 description:
-                    "\(url): the page advertises no feed and no links on it read as articles; write the pipeline by hand with a 'links' selector"
+                    "\(url): the page advertises no feed, holds no item JSON, and no links on it read as articles; write the pipeline by hand with an 'items' selector"
             )
         }
-        let list = ListPageSource(url: url, items: try! Selector(selector.selector))
-        return PipelineProposal(
-            source: .listPage(url, selector), title: title,
+        let links = try! Selector(selector.selector)
+        let rows = RowGuess.find(in: page, links: links)
+        var list = ListPageSource(url: url, items: links)
+        if let rows, let items = try? Selector(rows.items) {
+            list = ListPageSource(url: url, items: items)
+            list.link = rows.link.flatMap { try? Selector($0) }
+            list.title = rows.title.flatMap { try? Selector($0) }
+        }
+        var proposal = PipelineProposal(
+            source: .listPage(url, selector, rows), title: title,
             why: """
                 The page advertises no feed. Its article links were found as a reader finds them (links to the site's \
                 own pages, outside navigation, headers, footers, sidebars and "most read" boxes, whose address names \
                 one article and whose text reads as a headline), and \(selector.reason).
-                """,
+                """
+                    + (rows.map {
+                        " Each sits in a '\($0.items)' row, whose other fields are proposed"
+                            + ($0.content != nil ? "; the rows carry their text, so no article page is read." : ".")
+                    } ?? ""),
             titles: titles(ListPage.items(in: page, list: list)))
+        proposal.carriesText = rows?.content != nil
+        return proposal
+    }
+
+    /// The proposal for JSON items (an answer, or a page's embedded JSON), or `nil` when it holds no list;
+    /// `strict` (a page's JSON) asks for two items or more, with titles and links.
+    static func jsonProposal(_ json: Any, url: String, strict: Bool) -> PipelineProposal? {
+        let host = host(of: url)
+        if let items = JSONSource.knownShape(json, base: url, dates: DateReading()), items.count >= (strict ? 2 : 1) {
+            var proposal = PipelineProposal(
+                source: .json(url, nil), title: host,
+                why:
+                    "The address gives items as JSON of a known shape (WordPress posts, JSON-LD or a JSON Feed), read with no paths.",
+                titles: titles(items))
+            proposal.carriesText = items.allSatisfy { $0.content != nil }
+            return proposal
+        }
+        guard let guess = JSONGuess.find(in: json),
+            !strict || (guess.fields.contains { $0.key == "title" } && guess.fields.contains { $0.key == "link" })
+        else { return nil }
+        let list = guess.items.flatMap { try? JSONPath($0) }?.values(in: json) ?? ((json as? [Any]) ?? [])
+        let titlePath = guess.fields.first { $0.key == "title" }.flatMap { try? JSONPath($0.path) }
+        let titles = list.prefix(5).compactMap { titlePath?.texts(in: $0).first.map { nonEmpty($0) ?? $0 } }
+        var proposal = PipelineProposal(
+            source: .json(url, guess), title: host,
+            why: """
+                The address gives JSON: the list of \(guess.count) objects at '\(guess.items ?? "(the answer itself)")' \
+                looks like its items, and each field is read from the key that names it.
+                """,
+            titles: titles)
+        proposal.carriesText = guess.fields.contains { $0.key == "content" }
+        return proposal
     }
 
     /// The pipeline file: comments saying where it came from and why, the keys, and the preview.
@@ -87,9 +147,31 @@ package struct PipelineProposal: Sendable {
             lines += ["  type: feed", "  url: \(Self.quoted(address))"]
         case .sitemap(let address):
             lines += ["  type: sitemap", "  url: \(Self.quoted(address))"]
-        case .listPage(let address, let selector):
-            lines += ["  type: html", "  url: \(Self.quoted(address))", "  links: \(Self.quoted(selector.selector))"]
+        case .listPage(let address, let selector, let rows):
+            lines += ["  type: html", "  url: \(Self.quoted(address))"]
+            if let rows {
+                lines.append("  items: \(Self.quoted(rows.items))")
+                let fields: [(String, String?)] = [
+                    ("link", rows.link), ("title", rows.title), ("date", rows.date), ("summary", rows.summary),
+                    ("image", rows.image), ("content", rows.content), ("next", rows.next),
+                ]
+                for case (let key, let value?) in fields { lines.append("  \(key): \(Self.quoted(value))") }
+                if rows.next != nil { lines.append("  pages: 3") }
+            } else {
+                lines.append("  links: \(Self.quoted(selector.selector))")
+            }
+        case .json(let address, let guess):
+            lines += ["  type: json", "  url: \(Self.quoted(address))"]
+            if let guess {
+                if let items = guess.items { lines.append("  items: \(Self.quoted(items))") }
+                for (key, path) in guess.fields { lines.append("  \(key): \(Self.quoted(path))") }
+                if !guess.fields.contains(where: { $0.key == "link" }) {
+                    lines.append(
+                        "  # link: \"https://…/{slug}\"   (no key names a link: compose one from the item's keys)")
+                }
+            }
         }
+        if carriesText { lines.append("article: none") }
         lines.append("max_entries: 50")
         if !titles.isEmpty {
             lines += ["", "# The first titles it gives today:"]

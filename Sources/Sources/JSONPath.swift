@@ -162,3 +162,90 @@ package struct JSONField: Sendable, Equatable, CustomStringConvertible {
         return result
     }
 }
+
+/// Where the items of unknown JSON probably are, and which of their keys holds each field: what
+/// `feedpipe new` proposes for an API's answer or a page's embedded JSON.
+package struct JSONGuess: Sendable, Equatable {
+    /// The path of the list (`nil`: the JSON is the list).
+    package var items: String?
+    /// Field name → path inside an item, in the order a pipeline file lists them.
+    package var fields: [(key: String, path: String)]
+    /// How many items the list holds.
+    package var count: Int
+
+    package static func == (lhs: JSONGuess, rhs: JSONGuess) -> Bool {
+        lhs.items == rhs.items && lhs.count == rhs.count && lhs.fields.map(\.key) == rhs.fields.map(\.key)
+            && lhs.fields.map(\.path) == rhs.fields.map(\.path)
+    }
+
+    static let candidates: [(key: String, paths: [String])] = [
+        ("link", ["url", "link", "href", "permalink", "canonical_url", "web_url", "html_url", "external_url"]),
+        ("title", ["title.rendered", "title", "headline", "name", "subject"]),
+        (
+            "date",
+            [
+                "date_published", "published_at", "publishedAt", "published", "pubDate", "date_gmt", "date",
+                "created_at", "createdAt", "created", "timestamp",
+            ]
+        ),
+        ("updated", ["updated_at", "updatedAt", "date_modified", "dateModified", "modified_gmt", "modified"]),
+        ("author", ["author.name", "authors[].name", "byline", "user.name", "creator", "author"]),
+        ("summary", ["excerpt.rendered", "summary", "excerpt", "description", "abstract", "teaser", "subtitle"]),
+        ("content", ["content.rendered", "content_html", "body_html", "content", "body", "html"]),
+        (
+            "image",
+            [
+                "image.url", "cover.url", "image_url", "thumbnail_url", "featured_image", "thumbnail", "cover", "image",
+            ]
+        ),
+        ("categories", ["tags[].name", "categories[].name", "tags", "categories", "keywords"]),
+        ("guid", ["guid", "uuid", "id"]),
+    ]
+
+    /// The likeliest list of items in `root` — the largest list of objects, ahead when they have a title and
+    /// a link — with the paths of the fields its first objects have; `nil` when there is no list of at
+    /// least two objects.
+    package static func find(in root: Any) -> JSONGuess? {
+        var best: (score: Int, guess: JSONGuess)?
+        var pending: [(value: Any, path: [String], depth: Int)] = [(root, [], 0)]
+        while let (value, path, depth) = pending.popLast() {
+            if let array = value as? [[String: Any]], array.count >= 2 {
+                let fields = Self.fields(of: Array(array.prefix(5)))
+                let keys = Set(fields.map(\.key))
+                let score =
+                    array.count * (keys.contains("title") ? 3 : 1) * (keys.contains("link") ? 2 : 1)
+                    * (keys.contains("date") ? 2 : 1)
+                if keys.contains("title") || keys.contains("link"), score > (best?.score ?? 0) {
+                    let items = path.isEmpty ? nil : path.joined(separator: ".")
+                    best = (score, JSONGuess(items: items, fields: fields, count: array.count))
+                }
+            } else if let object = value as? [String: Any], depth < 8 {
+                for (key, inner) in object where !key.contains(".") && !key.contains("[") {
+                    pending.append((inner, path + [key], depth + 1))
+                }
+            }
+        }
+        return best?.guess
+    }
+
+    /// For each field, the first candidate path that gives text in most of `objects`.
+    static func fields(of objects: [[String: Any]]) -> [(key: String, path: String)] {
+        var found: [(key: String, path: String)] = []
+        for (key, paths) in candidates {
+            for path in paths {
+                guard let parsed = try? JSONPath(path) else { continue }
+                let hits = objects.count { object in
+                    parsed.values(in: object).contains { value in
+                        if let text = JSONPath.text(value) { return !text.isEmpty }
+                        return false
+                    }
+                }
+                if hits * 2 > objects.count {
+                    found.append((key, path))
+                    break
+                }
+            }
+        }
+        return found
+    }
+}

@@ -108,7 +108,7 @@ package struct JSONSource: ItemSource {
 
     /// The JSON of an answer: the body itself, or in an HTML page the text of `script` (or of the first
     /// element holding item JSON that is found without one).
-    static func json(in answer: Response, script: Selector?, url: String) throws(SourceError) -> Any {
+    package static func json(in answer: Response, script: Selector?, url: String) throws(SourceError) -> Any {
         let bytes = answer.body
         let first = bytes.first { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
@@ -159,7 +159,7 @@ package struct JSONSource: ItemSource {
 
     /// The items of JSON whose shape says what each field is: a JSON Feed, WordPress REST posts, JSON-LD
     /// (an `ItemList`, or articles in a `@graph` or a list); `nil` for any other shape.
-    static func knownShape(_ root: Any, base: String?, dates: DateReading) -> [Item]? {
+    package static func knownShape(_ root: Any, base: String?, dates: DateReading) -> [Item]? {
         if let object = root as? [String: Any], (object["version"] as? String)?.contains("jsonfeed.org") == true,
             let data = try? JSONSerialization.data(withJSONObject: object)
         {

@@ -116,3 +116,88 @@ package struct LinkSelector: Sendable {
         }
     }
 }
+
+/// The rows a list page's article links sit in, and the selectors of what each row carries: what `feedpipe
+/// new` proposes beside the link selector (`items`, `link`, `title`, `date`, `summary`, `image`, `content`).
+package struct RowGuess: Sendable, Equatable {
+    package var items: String
+    package var link: String?
+    package var title: String?
+    package var date: String?
+    package var summary: String?
+    package var image: String?
+    /// A block of text in each row long enough to be the entry itself (`article: none`).
+    package var content: String?
+    package var next: String?
+
+    /// The rows around the links `links` selects: for each link, its highest ancestor holding no other
+    /// selected link, named as `LinkSelector` names elements; `nil` unless one name covers most links.
+    package static func find(in document: Document, links: Selector) -> RowGuess? {
+        guard let root = document.root else { return nil }
+        let anchors = root.select(links).compactMap { match in
+            match.is("a") ? match : match.xpath(".//a[@href][1]").first
+        }
+        guard anchors.count >= 2 else { return nil }
+        var names: [String: Int] = [:]
+        for anchor in anchors {
+            var row: Node?
+            var node = anchor.parent
+            var level = 0
+            while let element = node, element.isElement, !element.is("body"), level < 6 {
+                guard element.select(links).count <= 1 else { break }
+                row = element
+                node = element.parent
+                level += 1
+            }
+            guard let row else { continue }
+            let name = LinkSelector.names(of: row).first { !$0.contains("#") } ?? row.name.lowercased()
+            names[name, default: 0] += 1
+        }
+        guard let (name, count) = names.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+            count * 2 >= anchors.count, let selector = try? Selector(name)
+        else { return nil }
+        let rows = root.select(selector).filter { !$0.select(links).isEmpty }
+        guard rows.count >= 2 else { return nil }
+        var guess = RowGuess(items: name)
+        func most(_ test: (Node) -> Bool) -> Bool { rows.count(where: test) * 2 > rows.count }
+        // The link: the anchor's own class, else the heading it sits in.
+        let anchor = anchors[0]
+        if let own = LinkSelector.names(of: anchor).first(where: { $0.hasPrefix("a.") }),
+            let ownSelector = try? Selector(own), most({ !$0.select(ownSelector).isEmpty })
+        {
+            guess.link = own
+        } else if let parent = anchor.parent, ["h1", "h2", "h3", "h4"].contains(parent.name.lowercased()) {
+            guess.link = parent.name.lowercased() + " a"
+        }
+        // "Read more" links: the row's heading is the title.
+        let words = anchor.text.split(whereSeparator: \.isWhitespace).count
+        if words < 3 {
+            for heading in ["h1", "h2", "h3", "h4"] where most({ !$0.xpath(".//\(heading)").isEmpty }) {
+                guess.title = heading
+                break
+            }
+        }
+        if most({ !$0.xpath(".//time").isEmpty }) { guess.date = "time" }
+        if most({ !$0.xpath(".//img").isEmpty }) { guess.image = "img" }
+        func wordCount(_ node: Node) -> Int { node.text.split(whereSeparator: \.isWhitespace).count }
+        // A paragraph that is not the link: the summary; a block of 80 words or more: the entry's text.
+        if most({ row in row.xpath(".//p[not(.//a)]").contains { wordCount($0) >= 6 } }) {
+            guess.summary = "p"
+        }
+        for tag in ["div", "section"] {
+            let blocks = rows.compactMap { row in
+                row.xpath(".//\(tag)[not(.//a[@href])]").first { wordCount($0) >= 80 }
+            }
+            if blocks.count * 2 > rows.count, let name = LinkSelector.names(of: blocks[0]).first {
+                guess.content = name
+                break
+            }
+        }
+        if !root.xpath("//a[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]").isEmpty {
+            guess.next = "a[rel~=next]"
+        } else if !root.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]").isEmpty {
+            guess.next = "link[rel~=next]"
+        }
+        return guess
+    }
+}

@@ -120,7 +120,9 @@ package enum ListPage {
             guard let address = node.attribute("href").flatMap({ Document.linkAddress($0, base: base) }),
                 let url = URL(string: address), url.host == base.host, isArticlePath(url.path)
             else { return .skipChildren }
-            let title = words(node.text)
+            var title = words(node.text)
+            // A "Read more" link stands for the headline of the card it closes.
+            if title.split(separator: " ").count < 3 { title = headline(near: node) ?? title }
             if title.split(separator: " ").count >= 3, title.count <= 300, seen.insert(address).inserted {
                 var item = Item(link: address)
                 item.linkText = title
@@ -130,6 +132,24 @@ package enum ListPage {
             return .skipChildren
         }
         return links
+    }
+
+    /// The headline a short link ("Read more", "→") stands for: its `title` or `aria-label`, else the
+    /// heading of the nearest of its three closest ancestors that has one.
+    static func headline(near anchor: Node) -> String? {
+        for label in [anchor.attribute("title"), anchor.attribute("aria-label")] {
+            if let label, label.split(separator: " ").count >= 3 { return words(label) }
+        }
+        var node = anchor.parent
+        for _ in 0..<3 {
+            guard let element = node, element.isElement, !element.is("body") else { return nil }
+            if let heading = element.xpath(".//*[self::h1 or self::h2 or self::h3 or self::h4][1]").first {
+                let text = words(heading.text)
+                return text.isEmpty ? nil : text
+            }
+            node = element.parent
+        }
+        return nil
     }
 
     static let furnitureTags = TagSet(["nav", "header", "footer", "aside", "form", "script", "style", "noscript"])

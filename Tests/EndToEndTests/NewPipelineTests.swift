@@ -99,7 +99,7 @@ struct NewPipelineTests {
         let path = work.appendingPathComponent("Pipelines/ledger.yml").path
         #expect(made.stdout.split(separator: "\n").last.map(String.init) == "Pipelines/ledger.yml")
         let yaml = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(yaml.contains("type: html") && yaml.contains("links: \""), "\(yaml)")
+        #expect(yaml.contains("type: html") && (yaml.contains("links: \"") || yaml.contains("items: \"")), "\(yaml)")
         #expect(yaml.contains("title: \"The Riverside Ledger\""), "\(yaml)")
         #expect(yaml.contains("#   River bridge reopens after two years of repairs"), "\(yaml)")
         #expect(yaml.contains("selects 6 of the 6 article links"), "\(yaml)")
@@ -142,5 +142,78 @@ struct NewPipelineTests {
         let made = try CommandLineTests.run(["new", server.baseURL + "/"], in: work)
         #expect(made.status == 1 && made.stderr.contains("no links on it read as articles"), "\(made.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Pipelines").path))
+    }
+
+    /// Before: a page whose links read "Read more" had no article links, and `next:` was never proposed.
+    @Test func cardsWithReadMoreLinksGiveRowsWithTheirFieldsAndTheNextPage() throws {
+        let cards = (1...5).map { number in
+            """
+            <article class="card"><h2>Harbour story number \(number) for the week</h2>
+            <time datetime="2026-11-0\(number)T08:00:00Z">\(number) Nov</time>
+            <p>A summary of the story, in a sentence or two of its own.</p><img src="/img/\(number).jpg" alt="">
+            <a class="more" href="/2026/11/harbour-story-\(number)">Read more</a></article>
+            """
+        }.joined(separator: "\n")
+        let page = """
+            <html><head><title>Harbour news</title></head><body><nav><a href="/about">About us here</a></nav>
+            <main>\(cards)</main><a rel="next" href="/page/2">Older</a></body></html>
+            """
+        let server = try LoopbackServer { request in
+            if request.path == "/" {
+                return .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(page.utf8))
+            }
+            let story = """
+                <html><head><title>Story</title></head><body><article><h1>Story at \(request.path)</h1>
+                <p>\(String(repeating: "The harbour board met about \(request.path) and talked at length. ", count: 8))</p>
+                </article></body></html>
+                """
+            return .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(story.utf8))
+        }
+        defer { server.stop() }
+        let work = try Repository.temporaryFolder()
+        let made = try CommandLineTests.run(["new", server.baseURL + "/", "--name", "cards"], in: work)
+        #expect(made.status == 0, "\(made.stderr)")
+        let yaml = try String(contentsOf: work.appendingPathComponent("Pipelines/cards.yml"), encoding: .utf8)
+        for line in [
+            "items: \"article.card\"", "link: \"a.more\"", "title: \"h2\"", "date: \"time\"", "summary: \"p\"",
+            "image: \"img\"", "next: \"a[rel~=next]\"",
+        ] {
+            #expect(yaml.contains(line), "\(line) in \(yaml)")
+        }
+        #expect(yaml.contains("#   Harbour story number 1 for the week"), "\(yaml)")
+        let ran = try CommandLineTests.run(["run", "Pipelines/cards.yml"], in: work)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let titles = try Self.entryTitles(work.appendingPathComponent("Feeds/cards.atom"))
+        #expect(Set(titles) == Set((1...5).map { "Harbour story number \($0) for the week" }), "\(titles)")
+    }
+
+    /// Before: a JSON API's answer asked for a `links` selector.
+    @Test func aJSONAPIGetsAJSONSourceWithAPathForEachField() throws {
+        let posts = (1...3).map { number in
+            """
+            {"id": \(number), "headline": "Pier news \(number)", "permalink": "/posts/\(number)",
+             "published_at": "2026-11-0\(number)T09:00:00Z", "author": {"name": "Desk"},
+             "excerpt": "Short text \(number).", "body_html": "<p>Whole text \(number).</p>"}
+            """
+        }.joined(separator: ",")
+        let api = #"{"meta": {"page": 1}, "data": {"articles": ["# + posts + #"]}}"#
+        let server = try LoopbackServer { _ in
+            .init(status: 200, headers: ["Content-Type": "application/json"], body: Array(api.utf8))
+        }
+        defer { server.stop() }
+        let work = try Repository.temporaryFolder()
+        let made = try CommandLineTests.run(["new", server.baseURL + "/api/articles", "--name", "api"], in: work)
+        #expect(made.status == 0, "\(made.stderr)")
+        let yaml = try String(contentsOf: work.appendingPathComponent("Pipelines/api.yml"), encoding: .utf8)
+        for line in [
+            "type: json", "items: \"data.articles\"", "link: \"permalink\"", "title: \"headline\"",
+            "date: \"published_at\"", "author: \"author.name\"", "summary: \"excerpt\"", "content: \"body_html\"",
+            "guid: \"id\"", "article: none",
+        ] {
+            #expect(yaml.contains(line), "\(line) in \(yaml)")
+        }
+        let ran = try CommandLineTests.run(["run", "Pipelines/api.yml"], in: work)
+        #expect(ran.status == 0 && ran.stdout.contains("api: 3 new"), "\(ran.stdout) \(ran.stderr)")
+        Repository.keepFeed(work.appendingPathComponent("Feeds/api.atom"), as: "new-json-api.atom")
     }
 }
