@@ -250,6 +250,10 @@ public struct PipelineConfig: Sendable {
         for key in ["id", "output"] {
             if let mark = top[key]?.mark { config.locations[key] = (mark.line, mark.column) }
         }
+        if var first = reader.badSelectors.errors.first {
+            first.more = Array(reader.badSelectors.errors.dropFirst())
+            throw first
+        }
         return config
     }
 
@@ -457,6 +461,7 @@ public struct PipelineConfig: Sendable {
 /// Reads typed values out of YAML nodes, naming the line and column of anything wrong.
 struct NodeReader {
     let file: String
+    let badSelectors = BadSelectors()
 
     func error(_ node: Yams.Node, _ message: String) -> PipelineError {
         PipelineError(file: file, line: node.mark?.line, column: node.mark?.column, message)
@@ -549,13 +554,24 @@ struct NodeReader {
         }
     }
 
+    /// A selector; one that is not valid is noted in `badSelectors` and stood in for, so that the file's
+    /// every bad selector is reported at once (see `parse`).
     func selector(_ node: Yams.Node) throws(PipelineError) -> Selector {
         guard let text = try string(node) else { throw error(node, "expected a CSS selector or an XPath expression") }
         do {
             return try Selector(cssOrXPath: text)
         } catch {
-            throw self.error(node, error.description)
+            badSelectors.errors.append(self.error(node, error.description))
+            return Self.standIn
         }
+    }
+
+    /// What a bad selector stands for until the file's errors are reported; never run.
+    static let standIn = try! Selector("*")
+
+    /// The selectors of a file that are not valid, in file order.
+    final class BadSelectors: @unchecked Sendable {
+        var errors: [PipelineError] = []
     }
 
     func regex(_ node: Yams.Node) throws(PipelineError) -> String {

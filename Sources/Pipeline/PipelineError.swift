@@ -4,6 +4,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, Equatable
     package let line: Int?
     package let column: Int?
     package let message: String
+    /// Further errors of the same file (every bad selector is reported at once), each on a line of its own.
+    package var more: [PipelineError] = []
 
     package init(file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
         self.file = file
@@ -16,6 +18,6 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, Equatable
         var location = file
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }
-        return "\(location): \(message)"
+        return (["\(location): \(message)"] + more.map(\.description)).joined(separator: "\n")
     }
 }

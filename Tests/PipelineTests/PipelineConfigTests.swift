@@ -180,3 +180,26 @@ struct PipelineConfigTests {
         }
     }
 }
+
+/// Before: `check` stopped at the first bad selector of a file.
+@Suite("Every bad selector at once")
+struct BadSelectorsTests {
+    @Test func eachBadSelectorIsNamedWithItsLineAndColumn() {
+        let yaml = """
+            title: x
+            source:
+              url: https://a.example/
+              items: "li:hover"
+              title: "h2 >"
+            extract:
+              remove: [".ok", "a[href"]
+            """
+        #expect {
+            try PipelineConfig.parse(yaml, file: "p.yml")
+        } throws: { error in
+            let lines = "\(error)".split(separator: "\n")
+            return lines.count == 3 && lines[0].hasPrefix("p.yml:4:10: ") && lines[0].contains(":hover")
+                && lines[1].hasPrefix("p.yml:5:10: ") && lines[2].hasPrefix("p.yml:7:19: ")
+        }
+    }
+}
