@@ -402,7 +402,7 @@ struct SiteRulesCheckTests {
         let folder = try CommandLineTests.workingCopy()
         let output = try CommandLineTests.run(["check", "Pipelines/example-list.yml"], in: folder)
         #expect(output.status == 0, "\(output.stderr)")
-        #expect(output.stdout.contains("1. Cycle lanes vote: the count"))
+        #expect(output.stdout.contains("1. Correction: Cycle lanes vote: the count"))
         #expect(output.stdout.contains("categories  Politics"))
         #expect(output.stdout.contains("No entry has image: the list page source has no 'image:' selector"))
         let json = try CommandLineTests.run(["check", "--json", "Pipelines/example-podcast.yml"], in: folder)
