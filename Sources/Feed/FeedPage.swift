@@ -111,8 +111,8 @@ package enum FeedPage {
         h1{font-size:1.7rem;margin-bottom:.2rem}.site{margin-top:0}.subscribe{background:#f4f6f8;padding:.6rem 1rem;\
         border-radius:6px}.subscribe ul{padding-left:1.2rem}.subscribe input{width:100%;max-width:30rem;font:inherit;\
         font-size:.9rem}.count{color:#666}.entries{list-style:none;padding:0}.entry{padding:1rem 0;border-bottom:1px \
-        solid #ddd;overflow:hidden}.entry h2{font-size:1.15rem;margin:0 0 .3rem}.entry img{float:right;width:8rem;\
-        height:5.5rem;object-fit:cover;margin-left:1rem;border-radius:4px}.meta{color:#666;font-size:.9rem;\
+        solid #ddd;overflow:hidden}.entry h2{font-size:1.15rem;margin:0 0 .3rem}.entry img{float:right;max-width:8rem;\
+        max-height:5.5rem;margin-left:1rem;border-radius:4px}.meta{color:#666;font-size:.9rem;\
         margin:0 0 .3rem}.summary{margin:0}a{color:#0645ad}
         """
 }
