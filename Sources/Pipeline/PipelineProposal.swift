@@ -152,8 +152,9 @@ package struct PipelineProposal: Sendable {
             if let rows {
                 lines.append("  items: \(Self.quoted(rows.items))")
                 let fields: [(String, String?)] = [
-                    ("link", rows.link), ("title", rows.title), ("date", rows.date), ("summary", rows.summary),
-                    ("image", rows.image), ("content", rows.content), ("next", rows.next),
+                    ("link", rows.link), ("title", rows.title), ("date", rows.date), ("author", rows.author),
+                    ("summary", rows.summary), ("image", rows.image), ("enclosure", rows.enclosure),
+                    ("content", rows.content), ("next", rows.next),
                 ]
                 for case (let key, let value?) in fields { lines.append("  \(key): \(Self.quoted(value))") }
                 if rows.next != nil { lines.append("  pages: 3") }

@@ -185,12 +185,19 @@ package struct JSONGuess: Sendable, Equatable {
             "date",
             [
                 "date_published", "published_at", "publishedAt", "published", "pubDate", "date_gmt", "date",
-                "created_at", "createdAt", "created", "timestamp",
+                "datePublished", "created_at", "createdAt", "created", "timestamp", "startsAt", "start_date",
+                "startDate", "time",
             ]
         ),
         ("updated", ["updated_at", "updatedAt", "date_modified", "dateModified", "modified_gmt", "modified"]),
         ("author", ["author.name", "authors[].name", "byline", "user.name", "creator", "author"]),
-        ("summary", ["excerpt.rendered", "summary", "excerpt", "description", "abstract", "teaser", "subtitle"]),
+        (
+            "summary",
+            [
+                "excerpt.rendered", "summary", "excerpt", "description", "abstract", "teaser", "subtitle", "blurb",
+                "dek", "lede", "standfirst", "snippet",
+            ]
+        ),
         ("content", ["content.rendered", "content_html", "body_html", "content", "body", "html"]),
         (
             "image",

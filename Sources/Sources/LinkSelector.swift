@@ -30,7 +30,10 @@ package struct LinkSelector: Sendable {
     /// no selector takes half of them).
     package static func find(in document: Document) -> LinkSelector? {
         guard let root = document.root else { return nil }
-        let articles = Set(ListPage.articleLinks(in: document).compactMap(\.link))
+        var articles = Set(ListPage.articleLinks(in: document).compactMap(\.link))
+        // A page of links to other sites (an aggregator) or to pages not named like articles (releases):
+        // headline-like links anywhere outside the furniture.
+        if articles.count < 2 { articles = Set(ListPage.articleLinks(in: document, relaxed: true).compactMap(\.link)) }
         guard articles.count >= 2 else { return nil }
         let base = document.baseAddress
         func address(_ anchor: Node) -> String? {
@@ -126,6 +129,8 @@ package struct RowGuess: Sendable, Equatable {
     package var date: String?
     package var summary: String?
     package var image: String?
+    package var author: String?
+    package var enclosure: String?
     /// A block of text in each row long enough to be the entry itself (`article: none`).
     package var content: String?
     package var next: String?
@@ -138,13 +143,25 @@ package struct RowGuess: Sendable, Equatable {
             match.is("a") ? match : match.xpath(".//a[@href][1]").first
         }
         guard anchors.count >= 2 else { return nil }
+        // How many of the selected addresses each element links to, from the links up (a card's picture and
+        // its headline may both link to the story: one address).
+        var linked: [Node: Set<String>] = [:]
+        for anchor in Set(anchors) {
+            let address = anchor.attribute("href") ?? ""
+            var node = anchor.parent
+            while let element = node, element.isElement {
+                linked[element, default: []].insert(address)
+                node = element.parent
+            }
+        }
+        let holding = linked.mapValues(\.count)
         var names: [String: Int] = [:]
         for anchor in anchors {
             var row: Node?
             var node = anchor.parent
             var level = 0
             while let element = node, element.isElement, !element.is("body"), level < 6 {
-                guard element.select(links).count <= 1 else { break }
+                guard holding[element, default: 0] <= 1 else { break }
                 row = element
                 node = element.parent
                 level += 1
@@ -153,10 +170,30 @@ package struct RowGuess: Sendable, Equatable {
             let name = LinkSelector.names(of: row).first { !$0.contains("#") } ?? row.name.lowercased()
             names[name, default: 0] += 1
         }
-        guard let (name, count) = names.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
-            count * 2 >= anchors.count, let selector = try? Selector(name)
+        guard let (common, count) = names.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+            count * 2 >= anchors.count, let selector = try? Selector(common)
         else { return nil }
-        let rows = root.select(selector).filter { !$0.select(links).isEmpty }
+        var name = common
+        var rows = root.select(selector)
+        // Rows of the same name elsewhere ("most read" boxes built like the stories) narrow the name by the
+        // link selector's outermost part, or the rows are not proposed.
+        // A table's header row, which links nowhere, is left out by `:has(a[href])`.
+        if rows.contains(where: { holding[$0, default: 0] == 0 }) {
+            var narrowings = [name + ":has(a[href])"]
+            if let outer = links.source.split(separator: " ").first.map(String.init), outer != name,
+                !outer.contains(",")
+            {
+                narrowings.append(outer + " " + name)
+            }
+            guard
+                let narrowed = narrowings.first(where: { candidate in
+                    guard let selector = try? Selector(candidate) else { return false }
+                    return !root.select(selector).contains { holding[$0, default: 0] == 0 }
+                })
+            else { return nil }
+            rows = root.select(try! Selector(narrowed))
+            name = narrowed
+        }
         guard rows.count >= 2 else { return nil }
         var guess = RowGuess(items: name)
         func most(_ test: (Node) -> Bool) -> Bool { rows.count(where: test) * 2 > rows.count }
@@ -179,6 +216,21 @@ package struct RowGuess: Sendable, Equatable {
         }
         if most({ !$0.xpath(".//time").isEmpty }) { guess.date = "time" }
         if most({ !$0.xpath(".//img").isEmpty }) { guess.image = "img" }
+        for media in ["audio", "video"] where most({ !$0.xpath(".//\(media)[@src or source]").isEmpty }) {
+            guess.enclosure = media
+            break
+        }
+        // A byline: an element whose class or rel names the author.
+        let bylines = rows.compactMap { row in
+            row.xpath(
+                ".//*[@rel='author' or contains(@class, 'byline') or contains(@class, 'author')][normalize-space()]"
+            ).first
+        }
+        if bylines.count * 2 > rows.count,
+            let name = LinkSelector.names(of: bylines[0]).first(where: { $0.contains(".") })
+        {
+            guess.author = "." + name.split(separator: ".", maxSplits: 1)[1]
+        }
         func wordCount(_ node: Node) -> Int { node.text.split(whereSeparator: \.isWhitespace).count }
         // A paragraph that is not the link: the summary; a block of 80 words or more: the entry's text.
         if most({ row in row.xpath(".//p[not(.//a)]").contains { wordCount($0) >= 6 } }) {

@@ -109,7 +109,7 @@ package enum ListPage {
     /// reader would: links on the page's own host, outside navigation, headers, footers and sidebars, whose
     /// address names one article (a slug of several words, a number, or a dated path) and whose text reads
     /// as a headline (three words or more). In page order, without duplicates.
-    package static func articleLinks(in document: Document) -> [Item] {
+    package static func articleLinks(in document: Document, relaxed: Bool = false) -> [Item] {
         guard let root = document.root, let base = document.baseAddress else { return [] }
         var seen = Set<String>()
         var links: [Item] = []
@@ -117,13 +117,15 @@ package enum ListPage {
             guard node.isElement else { return .skipChildren }
             if node.tag(in: furnitureTags) || isFurniture(node) { return .skipChildren }
             guard node.is("a") else { return .enter }
+            // Relaxed: any host and any path, for a link whose text reads as a headline of four words or more.
             guard let address = node.attribute("href").flatMap({ Document.linkAddress($0, base: base) }),
-                let url = URL(string: address), url.host == base.host, isArticlePath(url.path)
+                let url = URL(string: address), relaxed || (url.host == base.host && isArticlePath(url.path))
             else { return .skipChildren }
             var title = words(node.text)
             // A "Read more" link stands for the headline of the card it closes.
             if title.split(separator: " ").count < 3 { title = headline(near: node) ?? title }
-            if title.split(separator: " ").count >= 3, title.count <= 300, seen.insert(address).inserted {
+            if title.split(separator: " ").count >= (relaxed ? 4 : 3), title.count <= 300, seen.insert(address).inserted
+            {
                 var item = Item(link: address)
                 item.linkText = title
                 item.position = links.count
