@@ -188,13 +188,8 @@ private struct SelectorParser {
             guard consume("(") else { throw failure("expected '(' after :contains") }
             skipSpaces()
             let text: String
-            if let quote = characters[safe: index], quote == "\"" || quote == "'" {
-                index += 1
-                let start = index
-                while index < characters.count && characters[index] != quote { index += 1 }
-                guard index < characters.count else { throw failure("unterminated string") }
-                text = String(characters[start..<index])
-                index += 1
+            if let quoted = try quotedString() {
+                text = quoted
             } else {
                 let start = index
                 while index < characters.count && characters[index] != ")" { index += 1 }
@@ -277,13 +272,8 @@ private struct SelectorParser {
         if matcher == "=" && characters[index - 1] != "=" { throw failure("expected ']' or an operator") }
         skipSpaces()
         let value: String
-        if let quote = characters[safe: index], quote == "\"" || quote == "'" {
-            index += 1
-            let start = index
-            while index < characters.count && characters[index] != quote { index += 1 }
-            guard index < characters.count else { throw failure("unterminated string") }
-            value = String(characters[start..<index])
-            index += 1
+        if let quoted = try quotedString() {
+            value = quoted
         } else {
             guard let bare = identifier() else { throw failure("expected a value") }
             value = bare
@@ -300,6 +290,18 @@ private struct SelectorParser {
         case "|=": return "(\(attribute) = \(quoted) or starts-with(\(attribute), concat(\(quoted), '-')))"
         default: return "\(attribute) = \(quoted)"
         }
+    }
+
+    /// A string in single or double quotes at the current position (without its quotes), or `nil` when none
+    /// starts here.
+    mutating func quotedString() throws(MarkupError) -> String? {
+        guard let quote = characters[safe: index], quote == "\"" || quote == "'" else { return nil }
+        index += 1
+        let start = index
+        while index < characters.count && characters[index] != quote { index += 1 }
+        guard index < characters.count else { throw failure("unterminated string") }
+        defer { index += 1 }
+        return String(characters[start..<index])
     }
 
     func literal(_ value: String) -> String {

@@ -36,13 +36,7 @@ struct Reset: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
         }
-        let lock: RunLock
-        do {
-            lock = try RunLock.acquire(path: state + ".lock", waiting: wait)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(ExitStatus.busy)
-        }
+        let lock = try storeLock(state, waiting: wait)
         defer { lock.release() }
         do {
             let store = try SQLiteStore(path: state)

@@ -115,13 +115,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         // Two runs on one state store never interleave: the second waits, then gives up with a clear line.
-        let lock: RunLock
-        do {
-            lock = try RunLock.acquire(path: state + ".lock", waiting: wait)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(ExitStatus.busy)
-        }
+        let lock = try storeLock(state, waiting: wait)
         defer { lock.release() }
         // Conflicts are looked for among all the pipelines, so that every shard sees the same ones.
         let conflicts = PipelineConfig.conflicts(among: configs)
@@ -195,6 +189,17 @@ func pipelineFiles(_ named: [String]) throws -> [String] {
         throw ExitCode(ExitStatus.invalidInput)
     }
     return files
+}
+
+/// The state store's run lock, waited for up to `waiting` seconds; a run still holding it ends the command
+/// with `ExitStatus.busy` and a line saying so.
+func storeLock(_ state: String, waiting: Double) throws -> RunLock {
+    do {
+        return try RunLock.acquire(path: state + ".lock", waiting: waiting)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(ExitStatus.busy)
+    }
 }
 
 func makeLogger(verbose: Bool) -> Logger {
