@@ -127,6 +127,35 @@ struct ServeTests {
         }
     }
 
+    /// A podcast passed through (`Pipelines/example-podcast.yml`) is one to a podcast reader: newsboat lists
+    /// each episode's audio file with its type, from the RSS and from the Atom file alike (before, the audio was
+    /// lost on the way through).
+    @Test(.enabled(if: Tool.find("newsboat") != nil, "newsboat is not installed (Debian package newsboat)"))
+    func newsboatListsThePodcastsEpisodesWithTheirAudio() throws {
+        let work = try Repository.temporaryFolder()
+        try Self.withServer { port in
+            // One feed at a time: the RSS and Atom files name their items by the same ids.
+            for format in ["rss", "atom"] {
+                let urls = work.appendingPathComponent("urls-\(format)")
+                let config = work.appendingPathComponent("config")
+                try "http://127.0.0.1:\(port)/example-podcast.\(format)\n".write(
+                    to: urls, atomically: true, encoding: .utf8)
+                try "".write(to: config, atomically: true, encoding: .utf8)
+                let cache = work.appendingPathComponent("cache-\(format).db")
+                let status = try Tool.run(
+                    Tool.find("newsboat")!, ["-u", urls.path, "-c", cache.path, "-C", config.path, "-x", "reload"],
+                    environment: ["HOME": work.path], timeout: 60)
+                #expect(status == 0)
+                let episodes = try sqliteRows(
+                    path: cache.path, query: "SELECT title, enclosure_url, enclosure_type FROM rss_item")
+                #expect(episodes.count == 2, "\(format): \(episodes)")
+                let twelve = episodes.first { $0[0]?.hasPrefix("Episode 12") == true }
+                #expect(twelve?[1] == "https://ledger.example.org/audio/weekly-12.mp3", "\(format)")
+                #expect(twelve?[2] == "audio/mpeg", "\(format)")
+            }
+        }
+    }
+
     @Test(.enabled(if: Tool.find("chromium") != nil, "skipped: Chromium is not installed (Debian package chromium)"))
     func chromiumShowsTheFeedListAndEachFeedAsAPage() throws {
         let entries = try Self.atomEntries()
