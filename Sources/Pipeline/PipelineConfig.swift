@@ -622,6 +622,27 @@ struct YAMLSourceSettings: SourceSettings {
         }
     }
 
+    func attributeSelector(_ key: String) throws(SourceSettingsError) -> (selector: Selector, attribute: String?)? {
+        guard let node = map[key] else { return nil }
+        let text: String
+        do {
+            guard let value = try reader.string(node) else { return nil }
+            text = value
+        } catch {
+            throw SourceSettingsError(key: key, error.message)
+        }
+        guard let at = text.range(of: #"\s*@([A-Za-z_][-A-Za-z0-9_:.]*)$"#, options: .regularExpression),
+            at.lowerBound > text.startIndex, !text[..<at.lowerBound].hasSuffix("/")
+        else { return try selector(key).map { ($0, nil) } }
+        let attribute = String(text[at].drop { $0 != "@" }.dropFirst())
+        do {
+            return (try Selector(cssOrXPath: String(text[..<at.lowerBound])), attribute)
+        } catch {
+            reader.badSelectors.errors.append(reader.error(node, error.description))
+            return (NodeReader.standIn, attribute)
+        }
+    }
+
     func string(_ key: String) throws(SourceSettingsError) -> String? {
         guard let node = map[key] else { return nil }
         do {

@@ -112,6 +112,9 @@ package protocol SourceSettings {
     func has(_ key: String) -> Bool
     /// The CSS selector under `key`, if given.
     func selector(_ key: String) throws(SourceSettingsError) -> Selector?
+    /// The CSS selector under `key`, if given, and the attribute a trailing `@name` names (`time@data-ts`,
+    /// `div.card@data-href`): the value is then read from that attribute of the element selected.
+    func attributeSelector(_ key: String) throws(SourceSettingsError) -> (selector: Selector, attribute: String?)?
     /// The text under `key`, if given.
     func string(_ key: String) throws(SourceSettingsError) -> String?
     /// The whole number under `key`, if given; outside `range` it is an error.

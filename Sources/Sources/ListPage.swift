@@ -27,50 +27,65 @@ package enum ListPage {
         for row in root.select(list.items) {
             func first(_ selector: Selector?) -> Node? { selector.flatMap { row.select($0).first } }
             func address(_ value: String?) -> String? { value.flatMap { Document.linkAddress($0, base: base) } }
+            /// A field's text: the attribute its selector names, else the element's words.
+            func text(_ node: Node?, _ field: String) -> String? {
+                guard let node else { return nil }
+                let value = PlainText.words(list.attributes[field].map { node.attribute($0) ?? "" } ?? node.text)
+                return value.isEmpty ? nil : value
+            }
             let anchor =
                 list.link.map { first($0) } ?? (row.is("a") ? row : row.xpath(".//a[@href][1]").first)
-            let link = anchor.flatMap {
-                address($0.attribute("href") ?? $0.xpath(".//a[@href][1]").first?.attribute("href"))
+            let link = anchor.flatMap { anchor in
+                address(
+                    list.attributes["link"].flatMap { anchor.attribute($0) } ?? anchor.attribute("href")
+                        ?? anchor.xpath(".//a[@href][1]").first?.attribute("href"))
             }
             if let link, !seen.insert(link).inserted { continue }
             var item = Item(link: link)
             item.language = language
-            let title = PlainText.words(first(list.title)?.text ?? "")
-            item.title = title.isEmpty ? nil : title
+            item.title = text(first(list.title), "title")
             let words = PlainText.words(anchor?.text ?? "")
             item.linkText = words.isEmpty ? nil : words
             let dateNode = first(list.date) ?? row.xpath(".//time[@datetime][1]").first
-            func date(_ node: Node?) -> Date? {
+            func date(_ node: Node?, _ field: String) -> Date? {
                 guard let node else { return nil }
+                if let attribute = list.attributes[field] {
+                    guard let value = node.attribute(attribute), !value.isEmpty else { return nil }
+                    if let date = list.dates.read(value) { return date }
+                    unreadable.append(value)
+                    return nil
+                }
                 if let date = Self.date(node, reading: list.dates) { return date }
                 let text = PlainText.words(node.attribute("datetime") ?? node.text)
                 if !text.isEmpty { unreadable.append(text) }
                 return nil
             }
-            item.published = date(dateNode)
-            item.updated = date(first(list.updated))
-            item.authors =
-                list.author.map { row.select($0).map { PlainText.words($0.text) }.filter { !$0.isEmpty } } ?? []
-            item.summary = first(list.summary).map { PlainText.words($0.text) }.flatMap { $0.isEmpty ? nil : $0 }
+            item.published = date(dateNode, "date")
+            item.updated = date(first(list.updated), "updated")
+            item.authors = list.author.map { row.select($0).compactMap { text($0, "author") } } ?? []
+            item.summary = text(first(list.summary), "summary")
             item.content = first(list.content).map(\.innerHTML).flatMap {
                 $0.contains(where: { !$0.isWhitespace }) ? $0 : nil
             }
             item.image = first(list.image).flatMap { node in
+                if let attribute = list.attributes["image"] { return address(node.attribute(attribute)) }
                 let image = node.is("img") ? node : node.xpath(".//img[1]").first
                 return address(
                     image.flatMap(imageSource) ?? node.attribute("content") ?? node.attribute("href"))
             }
             if let selector = list.categories {
                 for node in row.select(selector) {
-                    let name = PlainText.words(node.text)
-                    if !name.isEmpty, !item.categories.contains(name) { item.categories.append(name) }
+                    guard let name = text(node, "categories") else { continue }
+                    if !item.categories.contains(name) { item.categories.append(name) }
                 }
             }
             if let selector = list.enclosure {
                 for node in row.select(selector) {
                     let media = node.xpath("descendant-or-self::*[@src or @href or @url][1]").first ?? node
-                    guard let url = address(media.attribute("src") ?? media.attribute("href") ?? media.attribute("url"))
-                    else { continue }
+                    let value =
+                        list.attributes["enclosure"].flatMap { node.attribute($0) } ?? media.attribute("src")
+                        ?? media.attribute("href") ?? media.attribute("url")
+                    guard let url = address(value) else { continue }
                     let length = media.attribute("length").flatMap { Int($0) }
                     item.enclosures.append(Enclosure(url: url, type: media.attribute("type"), length: length))
                 }

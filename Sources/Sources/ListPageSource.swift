@@ -33,6 +33,8 @@ package struct ListPageSource: ItemSource {
     package var enclosure: Selector?
     /// How the dates the rows give are read.
     package var dates = DateReading()
+    /// The attribute a field's value is read from (`date: "span@data-ts"`), by field name.
+    package var attributes: [String: String] = [:]
 
     package init(url: String, items: Selector) {
         self.url = url
@@ -54,16 +56,21 @@ package struct ListPageSource: ItemSource {
             pages = 5
         }
         if let pages = try settings.integer("pages", in: 1...100) { self.pages = pages }
-        link = try settings.selector("link")
-        title = try settings.selector("title")
-        date = try settings.selector("date")
-        updated = try settings.selector("updated")
-        author = try settings.selector("author")
-        summary = try settings.selector("summary")
+        func field(_ key: String) throws(SourceSettingsError) -> Selector? {
+            guard let (selector, attribute) = try settings.attributeSelector(key) else { return nil }
+            if let attribute { attributes[key] = attribute }
+            return selector
+        }
+        link = try field("link")
+        title = try field("title")
+        date = try field("date")
+        updated = try field("updated")
+        author = try field("author")
+        summary = try field("summary")
         content = try settings.selector("content")
-        image = try settings.selector("image")
-        categories = try settings.selector("categories")
-        enclosure = try settings.selector("enclosure")
+        image = try field("image")
+        categories = try field("categories")
+        enclosure = try field("enclosure")
         dates = try DateReading(settings: settings)
     }
 

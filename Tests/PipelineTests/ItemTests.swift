@@ -347,4 +347,38 @@ struct ItemTests {
             "\(error)".contains("p.yml:") && "\(error)".contains("exponential time")
         }
     }
+
+    /// Recipes read values from attributes (html2rss's `extractor: attribute`): `selector@attribute`, and `.`
+    /// for the row itself.
+    @Test func aFieldMayBeReadFromAnAttribute() async throws {
+        let page = """
+            <html><body>
+            <div class="card" data-href="/a/1" data-ts="1762160400"><img class="pic" data-full="/img/1-big.jpg" src="x.gif">
+              <span class="t" title="Harbour pier reopens to walkers">Pier</span><i class="tag" data-name="Harbour"></i></div>
+            <div class="card" data-href="/a/3" data-ts="soon"><span class="t" title="Council votes on lanes">Lanes</span></div>
+            </body></html>
+            """
+        let server = try Self.server(extra: ["/cards.html": ("text/html", Array(page.utf8))])
+        let work = try Repository.temporaryFolder()
+        let yaml = """
+            title: Cards
+            article: none
+            source:
+              url: \(server.baseURL)/cards.html
+              items: div.card
+              link: ".@data-href"
+              title: "span.t@title"
+              date: ".@data-ts"
+              image: "img.pic@data-full"
+              categories: "i.tag@data-name"
+            """
+        let config = try Self.config(work, yaml)
+        let state = MemoryStore()
+        let report = try await Self.runner().run(config, state: state)
+        let pier = try #require(state.entries(feed: config.id).first { $0.link == server.baseURL + "/a/1" })
+        #expect(pier.title == "Harbour pier reopens to walkers")
+        #expect(pier.published.map(Timestamp.rfc3339) == "2025-11-03T09:00:00Z")
+        #expect(pier.image == server.baseURL + "/img/1-big.jpg" && pier.categories == ["Harbour"])
+        #expect(report.warnings.contains { $0.contains("the first 'soon'") }, "\(report.warnings)")
+    }
 }
