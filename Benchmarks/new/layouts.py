@@ -43,8 +43,9 @@ def layouts():
         f'<li><a class="headline" href="{l}">{headline(i)}</a></li>' for i, l in enumerate(links)) + "</ul>"), links, [])
     add("cards-time-summary-image", page("News", "".join(
         f'<article class="card"><h2><a href="{l}">{headline(i)}</a></h2><time datetime="2026-11-{i + 1:02d}T08:00:00Z">{i + 1} Nov</time>'
-        f'<p>A summary of the story in a sentence of its own, number {i}.</p><img src="/img/{i}.jpg" alt=""></article>'
-        for i, l in enumerate(links))), links, ["date", "summary", "image"])
+        f'<p>A summary of the story in a sentence of its own, number {i}.</p><img src="/img/{i}.jpg" alt="">'
+        f'<a class="tag" href="/tag/{WORDS[i % 20]}">{WORDS[i % 20]}</a></article>'
+        for i, l in enumerate(links))), links, ["date", "summary", "image", "categories"])
     add("cards-read-more", page("News", "".join(
         f'<div class="teaser"><h3>{headline(i)}</h3><p>What happened, in a line or two of text, number {i}.</p>'
         f'<a class="more" href="{l}">Read more</a></div>' for i, l in enumerate(links))), links, ["title", "summary"])

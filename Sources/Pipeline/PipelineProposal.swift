@@ -153,7 +153,8 @@ package struct PipelineProposal: Sendable {
                 lines.append("  items: \(Self.quoted(rows.items))")
                 let fields: [(String, String?)] = [
                     ("link", rows.link), ("title", rows.title), ("date", rows.date), ("author", rows.author),
-                    ("summary", rows.summary), ("image", rows.image), ("enclosure", rows.enclosure),
+                    ("summary", rows.summary), ("image", rows.image), ("categories", rows.categories),
+                    ("enclosure", rows.enclosure),
                     ("content", rows.content), ("next", rows.next),
                 ]
                 for case (let key, let value?) in fields { lines.append("  \(key): \(Self.quoted(value))") }

@@ -11,6 +11,8 @@ package struct DateReading: Sendable {
     package var timeZone: TimeZone
     /// The locale month and day names are read in.
     package var locale: Locale
+    /// Whether the pipeline named the language (else a page's own `lang` may stand in).
+    package private(set) var hasLanguage: Bool
     /// When the run started: what "2 hours ago" counts back from.
     package var now: Date
 
@@ -18,8 +20,26 @@ package struct DateReading: Sendable {
         self.format = format.map(Self.pattern)
         self.timeZone = timeZone ?? TimeZone(identifier: "UTC")!
         self.locale = Locale(identifier: language ?? "en_US_POSIX")
+        self.hasLanguage = language != nil
         self.now = now
     }
+
+    /// The reading with a page's language (`<html lang>`) for its month and day names, unless the pipeline
+    /// named one.
+    package func reading(pageLanguage: String?) -> DateReading {
+        guard !hasLanguage, let language = pageLanguage, !language.lowercased().hasPrefix("en") else { return self }
+        var reading = self
+        reading.locale = Locale(identifier: language.replacingOccurrences(of: "-", with: "_"))
+        reading.hasLanguage = true
+        return reading
+    }
+
+    /// Written dates in a language other than English, tried when none of the common forms reads.
+    static let writtenPatterns = [
+        "d MMMM yyyy", "d. MMMM yyyy", "d 'de' MMMM 'de' yyyy", "MMMM d, yyyy", "d MMM yyyy", "d. MMM yyyy",
+        "EEEE d MMMM yyyy", "EEEE, d. MMMM yyyy", "EEEE d 'de' MMMM 'de' yyyy", "d MMMM yyyy HH:mm",
+        "d. MMMM yyyy, HH:mm",
+    ]
 
     /// The reading a source's keys describe: `date_format`, `timezone` (an IANA name) and `date_language`.
     package init(settings: any SourceSettings) throws(SourceSettingsError) {
@@ -64,12 +84,24 @@ package struct DateReading: Sendable {
             return epoch(number)
         }
         if let relative = relative(text) { return relative }
-        guard let date = Timestamp.parse(text) else { return nil }
+        guard let date = Timestamp.parse(text) else { return hasLanguage ? written(text) : nil }
         // `Timestamp` takes a time without a zone as UTC; a pipeline's own zone moves it.
         if timeZone.identifier != "UTC", !Self.namesZone(text) {
             return date.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: date)))
         }
         return date
+    }
+
+    /// A date written with month or day names in the reading's language ("3. März 2026", "5 de mayo de 2026").
+    func written(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = locale
+        formatter.timeZone = timeZone
+        for pattern in Self.writtenPatterns {
+            formatter.dateFormat = pattern
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 
     /// Seconds since 1970, or milliseconds when the number is too large to be seconds of this era.

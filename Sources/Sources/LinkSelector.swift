@@ -130,6 +130,7 @@ package struct RowGuess: Sendable, Equatable {
     package var summary: String?
     package var image: String?
     package var author: String?
+    package var categories: String?
     package var enclosure: String?
     /// A block of text in each row long enough to be the entry itself (`article: none`).
     package var content: String?
@@ -219,6 +220,19 @@ package struct RowGuess: Sendable, Equatable {
         for media in ["audio", "video"] where most({ !$0.xpath(".//\(media)[@src or source]").isEmpty }) {
             guess.enclosure = media
             break
+        }
+        // Tags: links whose rel says so, or whose class names tags or categories.
+        let tags = rows.compactMap { row in
+            row.xpath(
+                ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ') or contains(@class, 'tag') or contains(@class, 'categor')]"
+            ).first
+        }
+        if tags.count * 2 > rows.count {
+            if tags[0].attribute("rel")?.split(separator: " ").contains("tag") == true {
+                guess.categories = "a[rel~=tag]"
+            } else if let name = LinkSelector.names(of: tags[0]).first(where: { $0.hasPrefix("a.") }) {
+                guess.categories = name
+            }
         }
         // A byline: an element whose class or rel names the author.
         let bylines = rows.compactMap { row in

@@ -47,15 +47,16 @@ package enum ListPage {
             let words = PlainText.words(anchor?.text ?? "")
             item.linkText = words.isEmpty ? nil : words
             let dateNode = first(list.date) ?? row.xpath(".//time[@datetime][1]").first
+            let reading = list.dates.reading(pageLanguage: language)
             func date(_ node: Node?, _ field: String) -> Date? {
                 guard let node else { return nil }
                 if let attribute = list.attributes[field] {
                     guard let value = node.attribute(attribute), !value.isEmpty else { return nil }
-                    if let date = list.dates.read(value) { return date }
+                    if let date = reading.read(value) { return date }
                     unreadable.append(value)
                     return nil
                 }
-                if let date = Self.date(node, reading: list.dates) { return date }
+                if let date = Self.date(node, reading: reading) { return date }
                 let text = PlainText.words(node.attribute("datetime") ?? node.text)
                 if !text.isEmpty { unreadable.append(text) }
                 return nil

@@ -381,4 +381,38 @@ struct ItemTests {
         #expect(pier.image == server.baseURL + "/img/1-big.jpg" && pier.categories == ["Harbour"])
         #expect(report.warnings.contains { $0.contains("the first 'soon'") }, "\(report.warnings)")
     }
+
+    /// Month names in the page's own language are read without a `date_format` (they were dropped).
+    @Test func monthNamesAreReadInThePagesLanguage() async throws {
+        let german = """
+            <html lang="de"><body><div class="n"><a href="/a/1">Eins</a><span class="d">3. März 2026</span></div>
+            <div class="n"><a href="/a/3">Zwei</a><span class="d">Dienstag, 5. Mai 2026</span></div></body></html>
+            """
+        let spanish = """
+            <html lang="es-ES"><body><div class="n"><a href="/a/1">Uno</a><span class="d">5 de mayo de 2026</span></div>
+            </body></html>
+            """
+        let server = try Self.server(extra: [
+            "/de.html": ("text/html", Array(german.utf8)), "/es.html": ("text/html", Array(spanish.utf8)),
+        ])
+        let work = try Repository.temporaryFolder()
+        var dates: [String: String] = [:]
+        for name in ["de", "es"] {
+            let yaml = """
+                title: \(name)
+                article: none
+                source: {url: "\(server.baseURL)/\(name).html", items: div.n, date: .d}
+                """
+            let config = try Self.config(work, yaml, name: name)
+            let state = MemoryStore()
+            let report = try await Self.runner().run(config, state: state)
+            #expect(report.warnings.isEmpty, "\(report.warnings)")
+            for entry in state.entries(feed: config.id) {
+                dates[entry.title] = entry.published.map(Timestamp.rfc3339)
+            }
+        }
+        #expect(dates["Eins"] == "2026-03-03T00:00:00Z")
+        #expect(dates["Zwei"] == "2026-05-05T00:00:00Z")
+        #expect(dates["Uno"] == "2026-05-05T00:00:00Z")
+    }
 }
