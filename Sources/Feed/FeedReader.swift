@@ -215,10 +215,15 @@ public enum FeedReader {
     /// JSON Feed (jsonfeed.org): each item's `url` (or `external_url`), `id`, `title`, dates, `authors` (or
     /// 1.0's `author`), `summary`, content, `image`, `tags`, `attachments` and `language`.
     static func jsonFeedItems(in bytes: [UInt8], url: String?) throws(SourceError) -> [Item] {
-        let name = url ?? "JSON Feed"
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw SourceError("\(name): not a JSON Feed (not a JSON object)")
+            throw SourceError("\(url ?? "JSON Feed"): not a JSON Feed (not a JSON object)")
         }
+        return try jsonFeedItems(in: object, url: url)
+    }
+
+    /// The items of a JSON Feed already parsed (JSON found by a JSON source).
+    package static func jsonFeedItems(in object: [String: Any], url: String?) throws(SourceError) -> [Item] {
+        let name = url ?? "JSON Feed"
         // Feeds written to 1.0's examples say http://; the specification's own address is https since 1.1.
         guard let version = (object["version"] as? String)?.lowercased(),
             version.hasPrefix("https://jsonfeed.org/version/") || version.hasPrefix("http://jsonfeed.org/version/")

@@ -96,11 +96,11 @@ package enum EntryMaker {
     static func itemBody(_ item: Item, rules: ExtractionRules, unlessShorterThan page: Article?) -> (
         html: String, text: String
     )? {
-        guard let content = item.content, let body = try? Selector("body") else { return nil }
+        guard let content = item.content else { return nil }
         // The body's bytes are more than its text: a page with half as much text as those is long enough.
         if let page, page.text.utf8.count * 2 >= content.utf8.count { return nil }
         var rules = rules
-        rules.body = body
+        rules.body = bodySelector
         rules.site = nil
         guard let document = try? Document(html: "<html><body>\(content)</body></html>", url: item.link) else {
             return nil
@@ -110,6 +110,9 @@ package enum EntryMaker {
         if let page, page.text.utf8.count * 2 >= article.text.utf8.count { return nil }
         return (article.html, article.text)
     }
+
+    /// An item's body is the whole of the document it is parsed into.
+    static let bodySelector = try! Selector("body")
 
     /// The text lengths of a refetched article and of its stored entry when the article has less than half
     /// the stored text; `nil` when it is not far shorter. The stored body is measured without parsing it.

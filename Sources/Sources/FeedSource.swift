@@ -24,17 +24,16 @@ package struct FeedSource: ItemSource {
 
     package func items(in answer: Response?, reading: SourceReading) async throws(SourceError) -> Offer {
         guard let answer else { return Offer(items: []) }
-        let notFeed: SourceError
-        do {
-            return Offer(items: try FeedReader.items(in: answer.body, url: answer.url))
-        } catch {
-            notFeed = error
-        }
-        // JSON that is no JSON Feed: a shape read without paths (WordPress posts, JSON-LD), or a question.
+        // JSON, parsed once: a JSON Feed, a shape read without paths (WordPress posts, JSON-LD), or a question.
         let first = answer.body.first { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            if let root = try? JSONSerialization.jsonObject(with: Data(answer.body)),
-                let items = JSONSource.knownShape(root, base: answer.url, dates: DateReading(now: reading.now)),
+            guard let root = try? JSONSerialization.jsonObject(with: Data(answer.body)) else {
+                throw SourceError("\(answer.url ?? url): not a JSON Feed (not valid JSON)")
+            }
+            if let object = root as? [String: Any], (object["version"] as? String)?.contains("jsonfeed.org") == true {
+                return Offer(items: try FeedReader.jsonFeedItems(in: object, url: answer.url))
+            }
+            if let items = JSONSource.knownShape(root, base: answer.url, dates: DateReading(now: reading.now)),
                 !items.isEmpty
             {
                 return Offer(items: items)
@@ -42,6 +41,12 @@ package struct FeedSource: ItemSource {
             throw SourceError(
                 "\(url): JSON that is not a JSON Feed; say how to read it with 'type: json', 'items' (the path of the list) and a path for each field (link, title, date, …)"
             )
+        }
+        let notFeed: SourceError
+        do {
+            return Offer(items: try FeedReader.items(in: answer.body, url: answer.url))
+        } catch {
+            notFeed = error
         }
         if let contents = try? SitemapSource.contents(of: answer.body, url: answer.url) {
             return Offer(items: try await SitemapSource.pages(of: contents, reading: reading).get())

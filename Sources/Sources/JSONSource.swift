@@ -160,10 +160,8 @@ package struct JSONSource: ItemSource {
     /// The items of JSON whose shape says what each field is: a JSON Feed, WordPress REST posts, JSON-LD
     /// (an `ItemList`, or articles in a `@graph` or a list); `nil` for any other shape.
     package static func knownShape(_ root: Any, base: String?, dates: DateReading) -> [Item]? {
-        if let object = root as? [String: Any], (object["version"] as? String)?.contains("jsonfeed.org") == true,
-            let data = try? JSONSerialization.data(withJSONObject: object)
-        {
-            return try? FeedReader.items(in: Array(data), url: base)
+        if let object = root as? [String: Any], (object["version"] as? String)?.contains("jsonfeed.org") == true {
+            return try? FeedReader.jsonFeedItems(in: object, url: base)
         }
         if let posts = root as? [[String: Any]], let first = posts.first, first["link"] is String,
             (first["title"] as? [String: Any])?["rendered"] != nil

@@ -22,6 +22,8 @@ package enum ListPage {
             .flatMap { Document.linkAddress($0, base: base) }
         let page = canonical.flatMap { $0.hasPrefix("http") ? $0 : nil } ?? document.url
         let language = root.attribute("lang").flatMap { $0.isEmpty ? nil : $0 }
+        // Dates with month names are read in the page's language unless the pipeline names one.
+        let reading = list.dates.reading(pageLanguage: language)
         var seen = Set<String>()
         var items: [Item] = []
         for row in root.select(list.items) {
@@ -47,7 +49,6 @@ package enum ListPage {
             let words = PlainText.words(anchor?.text ?? "")
             item.linkText = words.isEmpty ? nil : words
             let dateNode = first(list.date) ?? row.xpath(".//time[@datetime][1]").first
-            let reading = list.dates.reading(pageLanguage: language)
             func date(_ node: Node?, _ field: String) -> Date? {
                 guard let node else { return nil }
                 if let attribute = list.attributes[field] {
