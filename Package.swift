@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Extract", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Normalize", dependencies: ["Extract", "Feed", "Markup"], swiftSettings: swiftSettings),
-        .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "Sources",
             dependencies: ["Feed", "Fetch", "Markup", .product(name: "Logging", package: "swift-log")],

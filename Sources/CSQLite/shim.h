@@ -6,4 +6,8 @@
 static inline int feedpipe_sqlite3_bind_text(sqlite3_stmt *statement, int index, const char *text) {
     return sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT);
 }
+
+static inline int feedpipe_sqlite3_bind_blob(sqlite3_stmt *statement, int index, const void *bytes, int count) {
+    return sqlite3_bind_blob(statement, index, bytes, count, SQLITE_TRANSIENT);
+}
 #endif

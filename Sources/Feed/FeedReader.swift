@@ -328,6 +328,13 @@ package struct FeedHead: Sendable, Equatable {
     package var selfLink: String?
     package var entries: Int
 
+    package init(title: String?, site: String?, selfLink: String?, entries: Int) {
+        self.title = title
+        self.site = site
+        self.selfLink = selfLink
+        self.entries = entries
+    }
+
     /// The head of an Atom or RSS file (either root is read whichever `format` says) or of a JSON Feed
     /// (which must name its version); `nil` for anything else.
     package static func read(_ bytes: [UInt8], as format: FeedFormat) -> FeedHead? {

@@ -21,13 +21,14 @@ import Markup
 /// - **enclosures**: the item's, then the page's audio and video not already among them.
 package enum EntryMaker {
     /// The entry for an item and its page (`nil`: not read). The id comes from the link (see above), else
-    /// from the item's guid, else from its title and body; an entry with no date of its own is dated when it
+    /// from the item's guid, else from its title and body; an item whose page made an entry before keeps that
+    /// entry's id (`decidedID`), so that a canonical address that comes and goes does not fork it; an entry with no date of its own is dated when it
     /// was first seen (`firstSeen` of its id, else `seenAt`). With the entry comes its body as plain text
     /// (for filters). `nil` when there is nothing to publish: no page text, no item body, no summary and no
     /// title.
     package static func entry<Failure: Error>(
-        item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], seenAt: Date,
-        firstSeen: (_ id: String) throws(Failure) -> Date?
+        item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], decidedID: String? = nil,
+        seenAt: Date, firstSeen: (_ id: String) throws(Failure) -> Date?
     ) throws(Failure) -> (entry: Entry, text: String)? {
         let own = itemBody(item, rules: rules, unlessShorterThan: page)
         let article = page.map { page in
@@ -42,7 +43,9 @@ package enum EntryMaker {
         guard body != nil || item.summary != nil || item.title != nil || item.linkText != nil else { return nil }
         let found = canonical(article?.url, of: item.link) ?? item.link
         let id: String
-        if let found {
+        if let decidedID, item.link != nil {
+            id = decidedID
+        } else if let found {
             id = StableID.uuid(for: found)
         } else if let guid = item.guid {
             id = StableID.uuid(for: "guid " + guid)

@@ -16,7 +16,7 @@ extension Runner {
     func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) throws(RunError) -> String? {
         let stored: Bool
         do {
-            stored = try !state.entries(feed: config.id).isEmpty
+            stored = try state.status(feed: config.id).count > 0
         } catch {
             throw .state(error)
         }
@@ -33,16 +33,29 @@ extension Runner {
         }
     }
 
-    /// A pipeline's feed files, made from the entries in the store, and its report as it stands once they
-    /// are written (`write(_:on:)`).
+    /// A pipeline's feed files, made from the entries in the store, its report as it stands once they are
+    /// written (`write(_:on:)`), and the mark to record then (`StateStore.markEmitted`). A feed whose
+    /// entries have not changed since its files were written, with the same settings, and whose files are
+    /// all there, is not written again: no file and no mark, and no entry read.
     func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError)
-        -> (report: RunReport, files: [FeedFile])
+        -> (report: RunReport, files: [FeedFile], mark: String?)
     {
         var report = report
-        let stored: [Entry]
+        let status: FeedStatus
         do {
             // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
             _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
+            status = try state.status(feed: config.id)
+        } catch {
+            throw RunError.state(error)
+        }
+        let mark = "\(status.revision) \(Self.settings(of: config))"
+        if status.emitted == mark, config.formats.allSatisfy({ access(config.path(for: $0), F_OK) == 0 }) {
+            report.kept = max(0, status.count - report.new - report.updated)
+            return (report, [], nil)
+        }
+        let stored: [Entry]
+        do {
             stored = try state.entries(feed: config.id)
         } catch {
             throw RunError.state(error)
@@ -61,8 +74,20 @@ extension Runner {
             files.append(FeedFile(path: path, text: format.document(meta, entries: stored)))
             report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
-        return (report, files)
+        return (report, files, mark)
     }
+
+    /// Everything besides the entries that a pipeline's feed files are made of, as one line: a change to any
+    /// of it has the files written again. `writerRevision` goes up when the writers change what they write.
+    static func settings(of config: PipelineConfig) -> String {
+        var parts = [String(writerRevision), config.id, config.title, config.link ?? "", config.author ?? ""]
+        for format in config.formats {
+            parts += [format.fileExtension, config.path(for: format), selfLink(of: config, format: format) ?? ""]
+        }
+        return parts.joined(separator: "\u{1F}")
+    }
+
+    static let writerRevision = 1
 
     /// One feed file to write: where, and its whole text.
     struct FeedFile: Sendable {

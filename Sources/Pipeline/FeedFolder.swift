@@ -11,7 +11,9 @@ enum FeedFolder {
     /// Rewrites the folder's index files (each only when its content changes). `written` holds the heads of
     /// the feeds this run wrote, by `key(_:)` of their path; the folder's other feeds are read.
     static func writeIndex(in folder: String, written: [String: FeedHead] = [:]) throws {
-        let listings = self.listings(in: folder, written: written)
+        var heads = HeadCache(folder: folder)
+        let listings = self.listings(in: folder, written: written, heads: &heads)
+        heads.save()
         let base = URL(fileURLWithPath: folder)
         // Feeds no longer name a stylesheet (a browser is shown a page by `serve`): the one once written goes.
         unlink(base.appendingPathComponent("feed.xsl").path)
@@ -55,6 +57,14 @@ enum FeedFolder {
     /// Every feed in the folder, one listing per name with the formats present, sorted by title. A file
     /// whose head is in `written` is not read.
     static func listings(in folder: String, written: [String: FeedHead] = [:]) -> [FeedIndex.Listing] {
+        var heads = HeadCache(folder: folder)
+        return listings(in: folder, written: written, heads: &heads)
+    }
+
+    /// `listings(in:written:)`, the heads of unchanged files taken from `heads` rather than read.
+    static func listings(in folder: String, written: [String: FeedHead], heads: inout HeadCache)
+        -> [FeedIndex.Listing]
+    {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         let runs = self.runs(at: URL(fileURLWithPath: folder).appendingPathComponent(runsName).path)
         var byName: [String: FeedIndex.Listing] = [:]
@@ -62,8 +72,7 @@ enum FeedFolder {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
             let stem = url.deletingPathExtension().lastPathComponent
             guard let format = FeedFormat(fileExtension: url.pathExtension),
-                let found = written[key(url.path)]
-                    ?? FileManager.default.contents(atPath: url.path).flatMap({ FeedHead.read(Array($0), as: format) })
+                let found = heads.head(of: file, format: format, written: written[key(url.path)])
             else { continue }
             var listing = byName[stem] ?? FeedIndex.Listing(title: found.title ?? "Untitled feed", site: found.site)
             if let address = found.selfLink, address.hasPrefix("http://") || address.hasPrefix("https://") {
@@ -94,4 +103,67 @@ struct RunStatus: Codable, Equatable {
     var failures: Int
     /// The first of them, or why the feed could not be written.
     var lastError: String?
+}
+
+/// The heads of a folder's feed files as last read or written, with each file's size and time of change,
+/// kept in `.feedpipe-heads.json`: the index of a folder whose feeds did not change is made without opening
+/// one (a feed of a thousand entries takes a third of a second to parse).
+struct HeadCache {
+    private struct Known: Codable, Equatable {
+        var title: String?
+        var site: String?
+        var selfLink: String?
+        var entries: Int
+        var size: Int
+        var modified: Double
+    }
+
+    static let name = ".feedpipe-heads.json"
+    private let path: String
+    private let folder: URL
+    private let loaded: [String: Known]
+    private var known: [String: Known] = [:]
+
+    init(folder: String) {
+        self.folder = URL(fileURLWithPath: folder)
+        path = self.folder.appendingPathComponent(Self.name).path
+        loaded =
+            FileManager.default.contents(atPath: path).flatMap {
+                try? JSONDecoder().decode([String: Known].self, from: $0)
+            }
+            ?? [:]
+    }
+
+    /// The head of the folder's file `name`: `written` when this run wrote it, the one kept when the file has
+    /// the size and time of change it had then, else read from the file.
+    mutating func head(of name: String, format: FeedFormat, written: FeedHead?) -> FeedHead? {
+        let filePath = folder.appendingPathComponent(name).path
+        var info = stat()
+        guard stat(filePath, &info) == 0 else { return nil }
+        let size = Int(info.st_size)
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        let head: FeedHead
+        if let written {
+            head = written
+        } else if let kept = loaded[name], kept.size == size, kept.modified == modified {
+            head = FeedHead(title: kept.title, site: kept.site, selfLink: kept.selfLink, entries: kept.entries)
+        } else if let data = FileManager.default.contents(atPath: filePath),
+            let read = FeedHead.read(Array(data), as: format)
+        {
+            head = read
+        } else {
+            return nil
+        }
+        known[name] = Known(
+            title: head.title, site: head.site, selfLink: head.selfLink, entries: head.entries, size: size,
+            modified: modified)
+        return head
+    }
+
+    /// Keeps the heads seen, when they differ from those loaded. A cache that cannot be written costs only a
+    /// reading next time.
+    func save() {
+        guard known != loaded, let data = try? JSONEncoder().encode(known) else { return }
+        try? AtomicFile.write(String(decoding: data, as: UTF8.self), to: path)
+    }
 }

@@ -71,8 +71,12 @@ struct FeedMerge {
             page = nil
         }
         do {
+            // The id the page's entry was given when the page was first read, if it was.
+            var decided: String?
+            if page != nil, let link = item.link { decided = try state.validators(for: link, feed: config.id)?.entry }
             let made = try EntryMaker.entry(
-                item: item, article: page, rules: config.rules, rewrites: config.rewrites, seenAt: seenAt
+                item: item, article: page, rules: config.rules, rewrites: config.rewrites, decidedID: decided,
+                seenAt: seenAt
             ) {
                 id throws(StateError) in try state.firstSeen(feed: config.id, id: id)
             }
@@ -97,6 +101,7 @@ struct FeedMerge {
             }
             if var validators, let url = item.link {
                 validators.fetchedAt = seenAt
+                validators.entry = made.id
                 fetched[index, default: []].append((url, validators))
             }
         } catch {

@@ -116,6 +116,7 @@ package struct Runner: Sendable {
         }
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
+        var marks = [String?](repeating: nil, count: configs.count)
         let files = DispatchQueue(label: "feedpipe.feed-files")
         await withTaskGroup(of: (index: Int, failure: RunError?).self) { writes in
             func finish(_ index: Int) {
@@ -125,8 +126,10 @@ package struct Runner: Sendable {
                     return
                 }
                 do {
-                    let (report, feedFiles) = try emit(configs[index], report: merge.reports[index], state: state)
+                    let (report, feedFiles, mark) = try emit(configs[index], report: merge.reports[index], state: state)
                     written[index] = .success(report)
+                    marks[index] = mark
+                    guard !feedFiles.isEmpty else { return }
                     writes.addTask { (index, await Self.write(feedFiles, on: files)) }
                 } catch {
                     written[index] = .failure(error)
@@ -144,7 +147,16 @@ package struct Runner: Sendable {
             }
             for index in configs.indices where written[index] == nil { finish(index) }
             for await (index, failure) in writes {
-                if let failure { written[index] = .failure(failure) }
+                if let failure {
+                    written[index] = .failure(failure)
+                } else if let mark = marks[index] {
+                    // Not recorded, the feed is only written again next time.
+                    do {
+                        try state.markEmitted(mark, feed: configs[index].id)
+                    } catch {
+                        logger.warning("\(error)")
+                    }
+                }
             }
         }
         let results = written.map { $0! }

@@ -6,12 +6,15 @@ import Foundation
 package final class MemoryStore: StateStore {
     private var stored: [String: [String: (entry: Entry, firstSeen: Date)]] = [:]
     private var fetched: [String: Validators] = [:]
+    private var statuses: [String: FeedStatus] = [:]
 
     package init() {}
 
     package func validators(for url: String, feed: String) -> Validators? { fetched[feed + " " + url] }
 
     package func save(_ validators: Validators, for url: String, feed: String) {
+        var validators = validators
+        validators.entry = validators.entry ?? fetched[feed + " " + url]?.entry
         fetched[feed + " " + url] = validators
     }
 
@@ -21,9 +24,20 @@ package final class MemoryStore: StateStore {
 
     package func entry(feed: String, id: String) -> Entry? { stored[feed]?[id]?.entry }
 
+    package func status(feed: String) -> FeedStatus {
+        var status = statuses[feed] ?? FeedStatus()
+        status.count = stored[feed]?.count ?? 0
+        return status
+    }
+
+    package func markEmitted(_ mark: String, feed: String) {
+        statuses[feed, default: FeedStatus()].emitted = mark
+    }
+
     @discardableResult
     package func forget(feed: String) -> Int {
         fetched = fetched.filter { !$0.key.hasPrefix(feed + " ") }
+        statuses[feed] = nil
         return stored.removeValue(forKey: feed)?.count ?? 0
     }
 
@@ -49,7 +63,9 @@ package final class MemoryStore: StateStore {
             }
         }
         let kept = entries.values.sorted(by: Entry.newestFirst).prefix(max(0, keep))
+        let removed = entries.count - kept.count
         stored[feed] = Dictionary(uniqueKeysWithValues: kept.map { ($0.entry.id, $0) })
+        if new + updated + removed > 0 { statuses[feed, default: FeedStatus()].revision += 1 }
         return (new, updated)
     }
 }

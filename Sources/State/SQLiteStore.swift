@@ -79,6 +79,9 @@ package final class SQLiteStore: StateStore {
             CREATE TABLE IF NOT EXISTS validators (
                 url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at REAL
             );
+            CREATE TABLE IF NOT EXISTS feeds (
+                feed TEXT PRIMARY KEY, revision INTEGER NOT NULL DEFAULT 0, emitted TEXT
+            );
             """
         guard sqlite3_exec(handle, schema, nil, nil, &error) == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? "cannot be set up"
@@ -87,8 +90,10 @@ package final class SQLiteStore: StateStore {
         }
         // Stores made before these were kept lack the columns; adding one twice fails harmlessly.
         for column in [
-            "validators ADD COLUMN fetched_at REAL", "entries ADD COLUMN categories TEXT",
+            "validators ADD COLUMN fetched_at REAL", "validators ADD COLUMN entry TEXT",
+            "entries ADD COLUMN categories TEXT",
             "entries ADD COLUMN enclosures TEXT", "entries ADD COLUMN position INTEGER",
+            "entries ADD COLUMN packed_content BLOB", "entries ADD COLUMN content_size INTEGER",
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
@@ -113,9 +118,10 @@ package final class SQLiteStore: StateStore {
 
     package func validators(for url: String, feed: String) throws(StateError) -> Validators? {
         var found: Validators?
-        try query("SELECT etag, last_modified, fetched_at FROM validators WHERE url = ?", [Self.key(url, feed)]) {
-            row in
-            found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2))
+        try query(
+            "SELECT etag, last_modified, fetched_at, entry FROM validators WHERE url = ?", [Self.key(url, feed)]
+        ) { row in
+            found = Validators(etag: row.text(0), lastModified: row.text(1), fetchedAt: row.date(2), entry: row.text(3))
         }
         return found
     }
@@ -127,10 +133,10 @@ package final class SQLiteStore: StateStore {
         let url = Self.key(url, feed)
         try run(
             """
-            INSERT INTO validators (url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)
+            INSERT INTO validators (url, etag, last_modified, fetched_at, entry) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-                fetched_at = excluded.fetched_at
-            """, [url, validators.etag, validators.lastModified, validators.fetchedAt])
+                fetched_at = excluded.fetched_at, entry = COALESCE(excluded.entry, validators.entry)
+            """, [url, validators.etag, validators.lastModified, validators.fetchedAt, validators.entry])
     }
 
     deinit {
@@ -142,8 +148,7 @@ package final class SQLiteStore: StateStore {
         var entries: [Entry] = []
         try query(
             """
-            SELECT id, link, title, author, published, updated, summary, content, image, language, categories, enclosures,
-                position
+            SELECT \(Self.entryColumns)
             FROM entries WHERE feed = ?
             ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id
             """, [feed]
@@ -155,19 +160,27 @@ package final class SQLiteStore: StateStore {
         var found: Entry?
         try query(
             """
-            SELECT id, link, title, author, published, updated, summary, content, image, language, categories, enclosures,
-                position
+            SELECT \(Self.entryColumns)
             FROM entries WHERE feed = ? AND id = ?
             """, [feed, id]
         ) { found = Self.entry(from: $0) }
         return found
     }
 
+    private static let entryColumns = """
+        id, link, title, author, published, updated, summary, content, image, language, categories, enclosures, position,
+            packed_content, content_size
+        """
+
+    /// The entry a row holds. A body whose compressed copy is damaged is read as none: the entry stays (with
+    /// its summary), and its next fetch gives the body back.
     private static func entry(from row: Row) -> Entry {
-        Entry(
+        let content =
+            row.text(7) ?? row.integer(14).flatMap { size in row.blob(13) { PackedText.unpack($0, size: size) } }
+        return Entry(
             id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1).flatMap { $0.isEmpty ? nil : $0 },
             author: row.text(3), published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
-            summary: row.text(6), content: row.text(7), image: row.text(8), language: row.text(9),
+            summary: row.text(6), content: content, image: row.text(8), language: row.text(9),
             categories: row.text(10).map { $0.split(separator: "\n").map(String.init) } ?? [],
             enclosures: row.text(11).flatMap { try? JSONDecoder().decode([Enclosure].self, from: Data($0.utf8)) } ?? [],
             position: row.integer(12))
@@ -179,6 +192,22 @@ package final class SQLiteStore: StateStore {
         return String(decoding: data, as: UTF8.self)
     }
 
+    package func status(feed: String) throws(StateError) -> FeedStatus {
+        var status = FeedStatus()
+        try query("SELECT COUNT(*) FROM entries WHERE feed = ?", [feed]) { status.count = $0.integer(0) ?? 0 }
+        try query("SELECT revision, emitted FROM feeds WHERE feed = ?", [feed]) { row in
+            status.revision = row.integer(0) ?? 0
+            status.emitted = row.text(1)
+        }
+        return status
+    }
+
+    package func markEmitted(_ mark: String, feed: String) throws(StateError) {
+        try run(
+            "INSERT INTO feeds (feed, emitted) VALUES (?, ?) ON CONFLICT (feed) DO UPDATE SET emitted = excluded.emitted",
+            [feed, mark])
+    }
+
     @discardableResult
     package func forget(feed: String) throws(StateError) -> Int {
         var count = 0
@@ -186,6 +215,7 @@ package final class SQLiteStore: StateStore {
         try execute("BEGIN IMMEDIATE")
         do {
             try run("DELETE FROM entries WHERE feed = ?", [feed])
+            try run("DELETE FROM feeds WHERE feed = ?", [feed])
             // Validators are keyed "feed url" (see `key`): the feed's own, by their prefix.
             try run("DELETE FROM validators WHERE substr(url, 1, length(?) + 1) = ? || ' '", [feed, feed])
             try execute("COMMIT")
@@ -226,30 +256,47 @@ package final class SQLiteStore: StateStore {
                 } else {
                     new += 1
                 }
+                let packed = entry.content.flatMap(PackedText.pack)
                 try run(
                     """
                     INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
-                        language, first_seen, categories, enclosures, position)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        language, first_seen, categories, enclosures, position, packed_content, content_size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
                         author = excluded.author, published = excluded.published, updated = excluded.updated,
                         summary = excluded.summary, content = excluded.content, image = excluded.image,
                         language = excluded.language, categories = excluded.categories,
-                        enclosures = excluded.enclosures, position = excluded.position
+                        enclosures = excluded.enclosures, position = excluded.position,
+                        packed_content = excluded.packed_content, content_size = excluded.content_size
                     """,
                     [
                         feed, entry.id, entry.link ?? "", entry.title, entry.author, entry.published, entry.updated,
-                        entry.summary, entry.content, entry.image, entry.language, now,
+                        entry.summary, packed == nil ? entry.content : nil, entry.image, entry.language, now,
                         entry.categories.isEmpty ? nil : entry.categories.joined(separator: "\n"),
-                        Self.stored(entry.enclosures), entry.position,
+                        Self.stored(entry.enclosures), entry.position, packed,
+                        packed == nil ? nil : entry.content?.utf8.count,
                     ])
             }
-            try run(
-                """
-                DELETE FROM entries WHERE feed = ? AND id NOT IN (
-                    SELECT id FROM entries WHERE feed = ?
-                    ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id LIMIT ?)
-                """, [feed, feed, keep])
+            // Pruning sorts the feed's entries: only when there are more than it keeps.
+            var count = 0
+            try query("SELECT COUNT(*) FROM entries WHERE feed = ?", [feed]) { count = $0.integer(0) ?? 0 }
+            var removed = 0
+            if count > keep {
+                try run(
+                    """
+                    DELETE FROM entries WHERE feed = ? AND id NOT IN (
+                        SELECT id FROM entries WHERE feed = ?
+                        ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id LIMIT ?)
+                    """, [feed, feed, max(0, keep)])
+                removed = Int(sqlite3_changes(database))
+            }
+            if new + updated + removed > 0 {
+                try run(
+                    """
+                    INSERT INTO feeds (feed, revision) VALUES (?, 1)
+                    ON CONFLICT (feed) DO UPDATE SET revision = revision + 1
+                    """, [feed])
+            }
             // In the same transaction: a transaction of its own for each article cost a WAL write and four
             // file locks, 500 of them in a run over 50 sites.
             for (url, validators) in fetched { try save(validators, for: url, feed: feed) }
@@ -288,6 +335,10 @@ package final class SQLiteStore: StateStore {
             case let text as String: feedpipe_sqlite3_bind_text(statement, index, text)
             case let date as Date: sqlite3_bind_double(statement, index, date.timeIntervalSince1970)
             case let number as Int: sqlite3_bind_int64(statement, index, Int64(number))
+            case let bytes as [UInt8]:
+                bytes.withUnsafeBytes {
+                    _ = feedpipe_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count))
+                }
             default: sqlite3_bind_null(statement, index)
             }
         }
@@ -321,6 +372,13 @@ package final class SQLiteStore: StateStore {
 
         func text(_ column: Int32) -> String? {
             sqlite3_column_text(statement, column).map { String(cString: $0) }
+        }
+
+        /// The column's bytes, read in place by `read`; `nil` when it is NULL.
+        func blob<T>(_ column: Int32, _ read: (UnsafeRawBufferPointer) -> T?) -> T? {
+            guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
+            let bytes = sqlite3_column_blob(statement, column)
+            return read(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
         }
 
         func integer(_ column: Int32) -> Int? {

@@ -15,13 +15,18 @@ package protocol StateStore: AnyObject {
     func entry(feed: String, id: String) throws(StateError) -> Entry?
     /// When an entry was first stored, if it was.
     func firstSeen(feed: String, id: String) throws(StateError) -> Date?
+    /// How many entries a feed keeps, its revision and what was last emitted from it, without reading an
+    /// entry: what a run that brought nothing new needs to know to leave the feed's files alone.
+    func status(feed: String) throws(StateError) -> FeedStatus
+    /// Records that the feed's files were written as `mark` says (`FeedStatus.emitted`).
+    func markEmitted(_ mark: String, feed: String) throws(StateError)
     /// Forgets everything kept for a feed: its entries and the validators of what it fetched. Returns how
     /// many entries there were.
     @discardableResult
     func forget(feed: String) throws(StateError) -> Int
     /// Stores entries (replacing earlier versions with the same id), keeps only the newest `keep` of the
     /// feed, and saves the validators of the articles `fetched`, all at once. Returns how many entries were
-    /// new and how many changed.
+    /// new and how many changed. The feed's revision goes up when an entry came, changed or went.
     @discardableResult
     func merge(
         _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
@@ -38,16 +43,36 @@ extension StateStore {
     }
 }
 
+/// A feed's standing in the store, read without its entries.
+package struct FeedStatus: Sendable, Equatable {
+    /// How many entries the feed keeps.
+    package var count: Int
+    /// Goes up by one with every merge that adds, changes or removes an entry; 0 for a feed never stored.
+    package var revision: Int
+    /// What the last writing of the feed's files recorded (`markEmitted`): their revision and settings.
+    package var emitted: String?
+
+    package init(count: Int = 0, revision: Int = 0, emitted: String? = nil) {
+        self.count = count
+        self.revision = revision
+        self.emitted = emitted
+    }
+}
+
 /// What an earlier successful fetch of a URL left: its validators and when it happened.
 package struct Validators: Sendable, Equatable {
     package var etag: String?
     package var lastModified: String?
     package var fetchedAt: Date?
+    /// The id of the entry the page made: decided when the page was first read and kept for its later
+    /// readings, whatever canonical address the page names then.
+    package var entry: String?
 
-    package init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil) {
+    package init(etag: String? = nil, lastModified: String? = nil, fetchedAt: Date? = nil, entry: String? = nil) {
         self.etag = etag
         self.lastModified = lastModified
         self.fetchedAt = fetchedAt
+        self.entry = entry
     }
 }
 

@@ -102,4 +102,57 @@ struct StateStoreTests {
             "\(error)".hasPrefix("\(path): state store: ")
         }
     }
+
+    @Test("a feed's revision goes up only when an entry comes, changes or goes", arguments: Kind.allCases)
+    func revisionFollowsChange(kind: Kind) throws {
+        let store = try kind.make()
+        #expect(try store.status(feed: "f") == FeedStatus())
+        let seen = Date(timeIntervalSince1970: 1_000)
+        try store.merge(
+            [Self.entry("a", published: 10), Self.entry("b", published: 20)], feed: "f", seenAt: seen, keep: 5)
+        #expect(try store.status(feed: "f").revision == 1 && store.status(feed: "f").count == 2)
+        try store.markEmitted("1 settings", feed: "f")
+        // The same entries again, or nothing: no change.
+        try store.merge([Self.entry("a", published: 10)], feed: "f", seenAt: seen, keep: 5)
+        try store.merge([], feed: "f", seenAt: seen, keep: 5)
+        #expect(try store.status(feed: "f") == FeedStatus(count: 2, revision: 1, emitted: "1 settings"))
+        // A lower maximum removes one: a change.
+        try store.merge([], feed: "f", seenAt: seen, keep: 1)
+        #expect(try store.status(feed: "f") == FeedStatus(count: 1, revision: 2, emitted: "1 settings"))
+        #expect(try store.status(feed: "other") == FeedStatus())
+        try store.forget(feed: "f")
+        #expect(try store.status(feed: "f") == FeedStatus())
+    }
+
+    @Test("a long body comes back as it went in, and a page keeps the id of its first entry", arguments: Kind.allCases)
+    func bodiesAndDecidedIDs(kind: Kind) throws {
+        let store = try kind.make()
+        var long = Self.entry("a", published: 10)
+        long.content = (0..<400).map { "<p>Paragraph \($0): les élèves ont dû répondre — 学生们 ✓</p>" }.joined()
+        try store.merge([long, Self.entry("b", published: 5)], feed: "f", seenAt: Date(), keep: 5)
+        #expect(try store.entry(feed: "f", id: "a")?.content == long.content)
+        #expect(try store.entries(feed: "f").map(\.content) == [long.content, "<p>b</p>"])
+
+        try store.save(Validators(etag: "\"1\"", entry: "a"), for: "https://news.example/a", feed: "f")
+        // A later fetch's validators that name no entry keep the one decided first.
+        try store.save(Validators(etag: "\"2\""), for: "https://news.example/a", feed: "f")
+        #expect(try store.validators(for: "https://news.example/a", feed: "f") == Validators(etag: "\"2\"", entry: "a"))
+    }
+
+    @Test("bodies are kept compressed")
+    func bodiesAreCompressed() throws {
+        let path = try Repository.temporaryFolder().appendingPathComponent("state.sqlite").path
+        let store = try SQLiteStore(path: path)
+        let body = (0..<2000).map { "<p>Council meeting minutes, item \($0 % 40): the vote was carried.</p>" }.joined()
+        let entries = (0..<20).map { index in
+            var entry = Self.entry("e\(index)", published: Double(index))
+            entry.content = body + "<p>\(index)</p>"
+            return entry
+        }
+        try store.merge(entries, feed: "f", seenAt: Date(), keep: 50)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(size + wal < body.utf8.count * 20 / 5)
+        #expect(try store.entries(feed: "f").first?.content == entries.last?.content)
+    }
 }

@@ -1,0 +1,117 @@
+import Feed
+import Fetch
+import Foundation
+import Logging
+import Markup
+import State
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// A run costs what changed: a feed whose entries did not change is neither read from the store nor
+/// written, and an entry keeps its id whatever its page names as its address later.
+@Suite("Work in proportion to change")
+struct ChangeTests {
+    typealias Site = RunnerTests.Site
+
+    /// A store that counts the readings of whole feeds.
+    final class CountingStore: StateStore {
+        let inner: any StateStore
+        var wholeFeedsRead = 0
+
+        init(_ inner: any StateStore) { self.inner = inner }
+
+        func validators(for url: String, feed: String) throws(StateError) -> Validators? {
+            try inner.validators(for: url, feed: feed)
+        }
+        func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
+            try inner.save(validators, for: url, feed: feed)
+        }
+        func entries(feed: String) throws(StateError) -> [Entry] {
+            wholeFeedsRead += 1
+            return try inner.entries(feed: feed)
+        }
+        func entry(feed: String, id: String) throws(StateError) -> Entry? { try inner.entry(feed: feed, id: id) }
+        func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
+            try inner.firstSeen(feed: feed, id: id)
+        }
+        func status(feed: String) throws(StateError) -> FeedStatus { try inner.status(feed: feed) }
+        func markEmitted(_ mark: String, feed: String) throws(StateError) { try inner.markEmitted(mark, feed: feed) }
+        func forget(feed: String) throws(StateError) -> Int { try inner.forget(feed: feed) }
+        func merge(
+            _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
+        ) throws(StateError) -> (new: Int, updated: Int) {
+            try inner.merge(incoming, fetched: fetched, feed: feed, seenAt: seenAt, keep: keep)
+        }
+    }
+
+    static let runner = RunnerTests.runner
+
+    static func modified(_ url: URL) throws -> Date? {
+        try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date
+    }
+
+    @Test func anUnchangedRunReadsNoEntryAndWritesNoFeed() async throws {
+        let site = try Site()
+        let config = try site.config()
+        let store = CountingStore(try site.state())
+        let first = try await Self.runner.run(config, state: store)
+        #expect(first.new == 4 && store.wholeFeedsRead > 0)
+        let atom = site.work.appendingPathComponent("Feeds/example.atom")
+        let index = site.work.appendingPathComponent("Feeds/index.html")
+        let written = try Self.modified(atom)
+        let feed = try site.feed()
+
+        // The list page gives the same links, whose pages were read within the day: nothing new, nothing read,
+        // nothing written; the folder's index still lists the feed with its four entries (from the heads kept
+        // beside it, not from the file).
+        store.wholeFeedsRead = 0
+        let second = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(3600))
+        #expect(second.new == 0 && second.updated == 0 && second.kept == 4 && second.failures.isEmpty)
+        #expect(store.wholeFeedsRead == 0)
+        #expect(try Self.modified(atom) == written)
+        #expect(try site.feed() == feed)
+        #expect(try String(contentsOf: index, encoding: .utf8).contains("Example over HTTP"))
+
+        // A feed file gone, or a changed title, has the feed written again.
+        try FileManager.default.removeItem(at: atom)
+        _ = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(7200))
+        #expect(try site.feed() == feed)
+        var retitled = config
+        retitled.title = "Renamed over HTTP"
+        _ = try await Self.runner.run(retitled, state: store, now: Date().addingTimeInterval(10800))
+        #expect(try site.feed().contains(">Renamed over HTTP</title>"))
+        #expect(try site.entryTitles().count == 4)
+    }
+
+    /// A page whose canonical address comes and goes between fetches keeps one entry: the id decided when
+    /// it was first read stands. (An id taken from the address the page names each time forked it.)
+    @Test func anEntryKeepsItsIdWhenItsPageStopsNamingItsCanonical() async throws {
+        let site = try Site()
+        let page = site.folder.appendingPathComponent("articles/cycle-lanes-vote.html")
+        let original = try String(contentsOf: page, encoding: .isoLatin1)
+        // The page names an address on the link's own host (a canonical only counts there).
+        let named = original.replacingOccurrences(
+            of: "https://ledger.example.org/politics/2022/04/cycle-lanes-vote",
+            with: "\(site.server.baseURL)/politics/cycle-lanes-vote")
+        #expect(named != original)
+        try named.write(to: page, atomically: true, encoding: .isoLatin1)
+        let config = try site.config(refreshAfter: "0s")
+        let store = try site.state()
+        _ = try await Self.runner.run(config, state: store)
+        let ids = Set(try store.entries(feed: config.id).map(\.id))
+        #expect(ids.count == 4)
+        #expect(
+            try store.entries(feed: config.id).contains { $0.link?.hasSuffix("/politics/cycle-lanes-vote") == true })
+
+        // Fetched again, updated, with its canonical gone: the same entry, changed.
+        let updated = original.replacingOccurrences(
+            of: "<p>", with: "<p>Update: the council has published the figures.</p><p>", options: [], range: nil)
+        try updated.write(to: page, atomically: true, encoding: .isoLatin1)
+        let again = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(60))
+        #expect(again.new == 0 && again.updated == 1)
+        #expect(Set(try store.entries(feed: config.id).map(\.id)) == ids)
+        #expect(try site.entryTitles().count == 4)
+    }
+}
