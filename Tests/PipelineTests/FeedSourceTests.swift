@@ -309,7 +309,11 @@ struct OutputFormatTests {
         let report = try await Runner(client: HTTPClient(), logger: Logger(label: "test")).run(config, state: state)
         #expect(report.new == 2 && report.failures.isEmpty)
         let names = try FileManager.default.contentsOfDirectory(atPath: feeds.path).sorted()
-        #expect(names == [".feedpipe-heads.json", ".feedpipe-runs.json", "all.atom", "all.json", "all.rss", "index.html", "index.opml"])
+        #expect(
+            names == [
+                ".feedpipe-heads.json", ".feedpipe-runs.json", "all.atom", "all.json", "all.rss", "index.html",
+                "index.opml",
+            ])
         let atom = try String(contentsOf: feeds.appendingPathComponent("all.atom"), encoding: .utf8)
         // A browser is shown a page by `serve`; the feed names no XSLT stylesheet.
         #expect(!atom.contains("xml-stylesheet"))
