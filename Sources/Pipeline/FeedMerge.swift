@@ -143,13 +143,10 @@ struct FeedMerge {
     /// The entries whose body is not already another entry's in the feed (`filter: {dedupe: true}`).
     private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) throws(StateError) -> [Entry] {
         if bodies[index] == nil {
-            bodies[index] = Dictionary(
-                try state.entries(feed: configs[index].id).compactMap { stored in
-                    EntryFilter.fingerprint(stored.content).map { ($0, stored.id) }
-                }, uniquingKeysWith: { first, _ in first })
+            bodies[index] = try state.bodyMarks(feed: configs[index].id)
         }
         return batch.filter { entry in
-            guard let mark = EntryFilter.fingerprint(entry.content) else { return true }
+            guard let mark = BodyFingerprint.of(entry.content) else { return true }
             if let owner = bodies[index]?[mark], owner != entry.id {
                 logger.info("\(entry.link ?? entry.title): same body as an entry already in the feed; left out")
                 return false

@@ -24,6 +24,14 @@ package final class MemoryStore: StateStore {
 
     package func entry(feed: String, id: String) -> Entry? { stored[feed]?[id]?.entry }
 
+    package func bodyMarks(feed: String) -> [UInt64: String] {
+        var marks: [UInt64: String] = [:]
+        for entry in entries(feed: feed) {
+            if let mark = BodyFingerprint.of(entry.content), marks[mark] == nil { marks[mark] = entry.id }
+        }
+        return marks
+    }
+
     package func status(feed: String) -> FeedStatus {
         var status = statuses[feed] ?? FeedStatus()
         status.count = stored[feed]?.count ?? 0

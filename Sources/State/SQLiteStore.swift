@@ -94,6 +94,7 @@ package final class SQLiteStore: StateStore {
             "entries ADD COLUMN categories TEXT",
             "entries ADD COLUMN enclosures TEXT", "entries ADD COLUMN position INTEGER",
             "entries ADD COLUMN packed_content BLOB", "entries ADD COLUMN content_size INTEGER",
+            "entries ADD COLUMN body_mark INTEGER",
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
@@ -192,6 +193,34 @@ package final class SQLiteStore: StateStore {
         return String(decoding: data, as: UTF8.self)
     }
 
+    package func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] {
+        // Rows stored before fingerprints were kept have none: their bodies are read once, then marked (0:
+        // a body too short to have one).
+        var unmarked: [String] = []
+        try query(
+            """
+            SELECT id FROM entries
+            WHERE feed = ? AND body_mark IS NULL AND (content IS NOT NULL OR packed_content IS NOT NULL)
+            """, [feed]
+        ) { unmarked.append($0.text(0) ?? "") }
+        for id in unmarked {
+            let mark = try entry(feed: feed, id: id).flatMap { BodyFingerprint.of($0.content) } ?? 0
+            try run(
+                "UPDATE entries SET body_mark = ? WHERE feed = ? AND id = ?", [Int(Int64(bitPattern: mark)), feed, id])
+        }
+        var marks: [UInt64: String] = [:]
+        try query(
+            """
+            SELECT id, body_mark FROM entries WHERE feed = ? AND body_mark IS NOT NULL AND body_mark != 0
+            ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id
+            """, [feed]
+        ) { row in
+            let mark = UInt64(bitPattern: Int64(row.integer(1) ?? 0))
+            if marks[mark] == nil { marks[mark] = row.text(0) ?? "" }
+        }
+        return marks
+    }
+
     package func status(feed: String) throws(StateError) -> FeedStatus {
         var status = FeedStatus()
         try query("SELECT COUNT(*) FROM entries WHERE feed = ?", [feed]) { status.count = $0.integer(0) ?? 0 }
@@ -260,14 +289,15 @@ package final class SQLiteStore: StateStore {
                 try run(
                     """
                     INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
-                        language, first_seen, categories, enclosures, position, packed_content, content_size)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
                         author = excluded.author, published = excluded.published, updated = excluded.updated,
                         summary = excluded.summary, content = excluded.content, image = excluded.image,
                         language = excluded.language, categories = excluded.categories,
                         enclosures = excluded.enclosures, position = excluded.position,
-                        packed_content = excluded.packed_content, content_size = excluded.content_size
+                        packed_content = excluded.packed_content, content_size = excluded.content_size,
+                        body_mark = excluded.body_mark
                     """,
                     [
                         feed, entry.id, entry.link ?? "", entry.title, entry.author, entry.published, entry.updated,
@@ -275,6 +305,7 @@ package final class SQLiteStore: StateStore {
                         entry.categories.isEmpty ? nil : entry.categories.joined(separator: "\n"),
                         Self.stored(entry.enclosures), entry.position, packed,
                         packed == nil ? nil : entry.content?.utf8.count,
+                        BodyFingerprint.of(entry.content).map { Int(Int64(bitPattern: $0)) },
                     ])
             }
             // Pruning sorts the feed's entries: only when there are more than it keeps.

@@ -15,6 +15,9 @@ package protocol StateStore: AnyObject {
     func entry(feed: String, id: String) throws(StateError) -> Entry?
     /// When an entry was first stored, if it was.
     func firstSeen(feed: String, id: String) throws(StateError) -> Date?
+    /// The body fingerprints of a feed's entries (`BodyFingerprint`), each with the id of the newest entry
+    /// that has it: what `dedupe` compares a new body with, without reading a body.
+    func bodyMarks(feed: String) throws(StateError) -> [UInt64: String]
     /// How many entries a feed keeps, its revision and what was last emitted from it, without reading an
     /// entry: what a run that brought nothing new needs to know to leave the feed's files alone.
     func status(feed: String) throws(StateError) -> FeedStatus

@@ -37,6 +37,7 @@ struct ChangeTests {
             try inner.firstSeen(feed: feed, id: id)
         }
         func status(feed: String) throws(StateError) -> FeedStatus { try inner.status(feed: feed) }
+        func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] { try inner.bodyMarks(feed: feed) }
         func markEmitted(_ mark: String, feed: String) throws(StateError) { try inner.markEmitted(mark, feed: feed) }
         func forget(feed: String) throws(StateError) -> Int { try inner.forget(feed: feed) }
         func merge(

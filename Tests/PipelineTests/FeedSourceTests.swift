@@ -574,13 +574,13 @@ struct FilterTests {
 
     @Test func aBodysFingerprintIgnoresCaseMarkupAndPunctuationInEveryScript() {
         let words = "Café RÉSUMÉ 2019 Ελλάδα ΑΘΗΝΑ 東京 Straße " + String(repeating: "Lorem IPSUM dolor ", count: 5)
-        let one = EntryFilter.fingerprint("<p>\(words)</p>")
+        let one = BodyFingerprint.of("<p>\(words)</p>")
         #expect(one != nil)
-        #expect(one == EntryFilter.fingerprint("<div><b>\(words.lowercased())</b>!!</div>"))
-        #expect(one == EntryFilter.fingerprint(words.replacingOccurrences(of: " ", with: " — ")))
-        #expect(one != EntryFilter.fingerprint("<p>\(words) more</p>"))
-        #expect(one != EntryFilter.fingerprint("<p>\(words.replacingOccurrences(of: "ΑΘΗΝΑ", with: "ΑΘΗΝΕ"))</p>"))
-        #expect(EntryFilter.fingerprint("<p>Too few words.</p>") == nil)
+        #expect(one == BodyFingerprint.of("<div><b>\(words.lowercased())</b>!!</div>"))
+        #expect(one == BodyFingerprint.of(words.replacingOccurrences(of: " ", with: " — ")))
+        #expect(one != BodyFingerprint.of("<p>\(words) more</p>"))
+        #expect(one != BodyFingerprint.of("<p>\(words.replacingOccurrences(of: "ΑΘΗΝΑ", with: "ΑΘΗΝΕ"))</p>"))
+        #expect(BodyFingerprint.of("<p>Too few words.</p>") == nil)
     }
 }
 

@@ -155,4 +155,19 @@ struct StateStoreTests {
         #expect(size + wal < body.utf8.count * 20 / 5)
         #expect(try store.entries(feed: "f").first?.content == entries.last?.content)
     }
+
+    @Test(
+        "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.allCases)
+    func bodyMarksNameTheNewestEntry(kind: Kind) throws {
+        let store = try kind.make()
+        let words = (1...30).map { "word\($0)" }.joined(separator: " ")
+        var old = Self.entry("old", published: 10)
+        old.content = "<p>\(words)</p>"
+        var new = Self.entry("new", published: 20)
+        new.content = "<div>\(words.uppercased())</div>"
+        try store.merge([old, new, Self.entry("short", published: 30)], feed: "f", seenAt: Date(), keep: 10)
+        let mark = try #require(BodyFingerprint.of(old.content))
+        #expect(try store.bodyMarks(feed: "f") == [mark: "new"])
+        #expect(try store.bodyMarks(feed: "other").isEmpty)
+    }
 }
