@@ -111,39 +111,50 @@ package struct XMLBuilder {
 
     /// Worked on UTF-8 bytes: a Swift string holds no surrogates, so what XML 1.0 forbids is C0 controls
     /// other than tab, line feed and carriage return, and U+FFFE/U+FFFF (EF BF BE, EF BF BF). The bytes
-    /// between two that need work are copied as one run. `nil` when no byte needs work.
+    /// between two that need work are copied as one run, found through a table. `nil` when no byte needs
+    /// work.
     private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        func needsWork(_ byte: UInt8) -> Bool {
-            byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0xEF
-        }
-        guard var index = bytes.firstIndex(where: needsWork) else { return nil }
-        var escaped: [UInt8] = []
-        escaped.reserveCapacity(bytes.count + 64)
-        escaped.append(contentsOf: bytes[..<index])
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case 0x26: escaped.append(contentsOf: "&amp;".utf8)
-            case 0x3C: escaped.append(contentsOf: "&lt;".utf8)
-            case 0x3E: escaped.append(contentsOf: "&gt;".utf8)
-            case 0x22: escaped.append(contentsOf: "&quot;".utf8)
-            case 0x0D: escaped.append(contentsOf: "&#13;".utf8)
-            case 0x09, 0x0A: escaped.append(byte)
-            case ..<0x20: break  // not allowed in XML 1.0
-            case 0xEF:
-                if index + 1 < bytes.count, bytes[index] == 0xBF, bytes[index + 1] >= 0xBE {
-                    index += 2  // U+FFFE or U+FFFF: dropped
-                } else {
-                    escaped.append(byte)
+        specialBytes.withUnsafeBufferPointer { special in
+            var index = 0
+            while index < bytes.count, !special[Int(bytes[index])] { index += 1 }
+            guard index < bytes.count else { return nil }
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+            escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<index]))
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case 0x26: escaped.append(contentsOf: "&amp;".utf8)
+                case 0x3C: escaped.append(contentsOf: "&lt;".utf8)
+                case 0x3E: escaped.append(contentsOf: "&gt;".utf8)
+                case 0x22: escaped.append(contentsOf: "&quot;".utf8)
+                case 0x0D: escaped.append(contentsOf: "&#13;".utf8)
+                case 0x09, 0x0A: escaped.append(byte)
+                case ..<0x20: break  // not allowed in XML 1.0
+                case 0xEF:
+                    if index + 1 < bytes.count, bytes[index] == 0xBF, bytes[index + 1] >= 0xBE {
+                        index += 2  // U+FFFE or U+FFFF: dropped
+                    } else {
+                        escaped.append(byte)
+                    }
+                default:
+                    // The run of bytes up to the next one that needs work.
+                    let start = index - 1
+                    while index < bytes.count, !special[Int(bytes[index])] { index += 1 }
+                    escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 }
-            default:
-                // The run of bytes up to the next one that needs work.
-                let start = index - 1
-                while index < bytes.count, !needsWork(bytes[index]) { index += 1 }
-                escaped.append(contentsOf: bytes[start..<index])
+            }
+            // Cut only at ASCII bytes and at whole U+FFFE/U+FFFF, the bytes are as valid UTF-8 as the string's.
+            return String(unsafeUninitializedCapacity: escaped.count) { target in
+                _ = target.initialize(fromContentsOf: escaped)
+                return escaped.count
             }
         }
-        return String(decoding: escaped, as: UTF8.self)
+    }
+
+    /// The bytes `escaped` rewrites or drops, by value.
+    private static let specialBytes: [Bool] = (0..<256).map { byte in
+        byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0xEF
     }
 }

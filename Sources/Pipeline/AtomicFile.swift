@@ -19,7 +19,7 @@ package enum AtomicFile {
 
     package static func write(_ text: String, to path: String) throws(WriteError) {
         let data = Array(text.utf8)
-        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(data) { return }
+        if holds(path, data) { return }
         let (folder, temporary) = try temporaryFile(for: path)
         // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
         let prefix = ".\(URL(fileURLWithPath: path).lastPathComponent)."
@@ -32,6 +32,22 @@ package enum AtomicFile {
         if let failure {
             unlink(temporary)
             throw WriteError(path: path, errno: failure)
+        }
+    }
+
+    /// Whether the file at `path` holds exactly `data`: its size is looked at first, then its bytes.
+    private static func holds(_ path: String, _ data: [UInt8]) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0, Int(status.st_size) == data.count,
+            let existing = FileManager.default.contents(atPath: path)
+        else { return false }
+        return existing.withUnsafeBytes { old in
+            data.withUnsafeBytes { new in
+                guard old.count == new.count, let old = old.baseAddress, let new = new.baseAddress else {
+                    return old.count == 0 && new.count == 0
+                }
+                return memcmp(old, new, data.count) == 0
+            }
         }
     }
 

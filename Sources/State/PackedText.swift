@@ -1,38 +1,45 @@
 internal import CZlib
 
 /// Entry bodies as the SQLite store keeps them: zlib streams (RFC 1950), their length kept beside them.
-/// An article's HTML shrinks to a third or less, and the feeds on disk already hold it as text.
+/// An article's HTML shrinks to a third or less, and the feeds on disk already hold it as text. The summary
+/// goes into the same stream, after the body it is mostly made of, and costs next to nothing there.
 enum PackedText {
     /// Bodies shorter than this are kept as text: compressing them saves too little to be worth a stream.
     static let smallest = 256
 
-    /// The text compressed, or `nil` when it is short or zlib refuses.
-    static func pack(_ text: String) -> [UInt8]? {
-        var text = text
-        return text.withUTF8 { source -> [UInt8]? in
-            guard source.count >= smallest, let base = source.baseAddress else { return nil }
-            var length = compressBound(uLong(source.count))
-            var packed = [UInt8](repeating: 0, count: Int(length))
-            let status = packed.withUnsafeMutableBufferPointer { target in
-                compress2(target.baseAddress, &length, base, uLong(source.count), Z_DEFAULT_COMPRESSION)
-            }
-            guard status == Z_OK else { return nil }
-            packed.removeSubrange(Int(length)...)
-            return packed
+    /// The texts compressed one after the other, or `nil` when they are short or zlib refuses.
+    static func pack(_ texts: [String]) -> [UInt8]? {
+        var joined: [UInt8] = []
+        for text in texts { joined += text.utf8 }
+        guard joined.count >= smallest else { return nil }
+        var length = compressBound(uLong(joined.count))
+        var packed = [UInt8](repeating: 0, count: Int(length))
+        let status = packed.withUnsafeMutableBufferPointer { target in
+            compress2(target.baseAddress, &length, joined, uLong(joined.count), Z_DEFAULT_COMPRESSION)
         }
+        guard status == Z_OK else { return nil }
+        packed.removeSubrange(Int(length)...)
+        return packed
     }
 
-    /// The text of a stream `pack` made, `size` bytes long; `nil` when the stream is damaged.
-    static func unpack(_ packed: UnsafeRawBufferPointer, size: Int) -> String? {
-        guard size > 0, let source = packed.baseAddress else { return size == 0 ? "" : nil }
-        var length = uLongf(size)
-        var failed = false
-        let text = String(unsafeUninitializedCapacity: size) { target in
-            let status = uncompress(
-                target.baseAddress, &length, source.assumingMemoryBound(to: Bytef.self), uLong(packed.count))
-            failed = status != Z_OK || Int(length) != size
-            return failed ? 0 : size
+    /// The texts of a stream `pack` made, of `sizes` bytes each; `nil` when the stream is damaged.
+    static func unpack(_ packed: UnsafeRawBufferPointer, sizes: [Int]) -> [String]? {
+        let total = sizes.reduce(0, +)
+        guard total > 0, sizes.allSatisfy({ $0 >= 0 }), let source = packed.baseAddress else {
+            return total == 0 ? sizes.map { _ in "" } : nil
         }
-        return failed ? nil : text
+        var bytes = [UInt8](repeating: 0, count: total)
+        var length = uLongf(total)
+        let status = bytes.withUnsafeMutableBufferPointer { target in
+            uncompress(target.baseAddress, &length, source.assumingMemoryBound(to: Bytef.self), uLong(packed.count))
+        }
+        guard status == Z_OK, Int(length) == total else { return nil }
+        var texts: [String] = []
+        var start = 0
+        for size in sizes {
+            texts.append(String(decoding: bytes[start..<start + size], as: UTF8.self))
+            start += size
+        }
+        return texts
     }
 }

@@ -68,6 +68,7 @@ package final class SQLiteStore: StateStore {
         }
         var error: UnsafeMutablePointer<CChar>?
         let schema = """
+            PRAGMA page_size = 2048;
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS entries (
@@ -94,7 +95,7 @@ package final class SQLiteStore: StateStore {
             "entries ADD COLUMN categories TEXT",
             "entries ADD COLUMN enclosures TEXT", "entries ADD COLUMN position INTEGER",
             "entries ADD COLUMN packed_content BLOB", "entries ADD COLUMN content_size INTEGER",
-            "entries ADD COLUMN body_mark INTEGER",
+            "entries ADD COLUMN body_mark INTEGER", "entries ADD COLUMN summary_size INTEGER",
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
@@ -170,18 +171,23 @@ package final class SQLiteStore: StateStore {
 
     private static let entryColumns = """
         id, link, title, author, published, updated, summary, content, image, language, categories, enclosures, position,
-            packed_content, content_size
+            packed_content, content_size, summary_size
         """
 
     /// The entry a row holds. A body whose compressed copy is damaged is read as none: the entry stays (with
     /// its summary), and its next fetch gives the body back.
     private static func entry(from row: Row) -> Entry {
-        let content =
-            row.text(7) ?? row.integer(14).flatMap { size in row.blob(13) { PackedText.unpack($0, size: size) } }
+        var (content, summary) = (row.text(7), row.text(6))
+        if let size = row.integer(14) {
+            let sizes = [size] + (row.integer(15).map { [$0] } ?? [])
+            let texts = row.blob(13) { PackedText.unpack($0, sizes: sizes) }
+            content = texts?.first
+            if sizes.count == 2 { summary = texts?.last }
+        }
         return Entry(
             id: row.text(0) ?? "", title: row.text(2) ?? "", link: row.text(1).flatMap { $0.isEmpty ? nil : $0 },
             author: row.text(3), published: row.date(4), updated: row.date(5) ?? Date(timeIntervalSince1970: 0),
-            summary: row.text(6), content: content, image: row.text(8), language: row.text(9),
+            summary: summary, content: content, image: row.text(8), language: row.text(9),
             categories: row.text(10).map { $0.split(separator: "\n").map(String.init) } ?? [],
             enclosures: row.text(11).flatMap { try? JSONDecoder().decode([Enclosure].self, from: Data($0.utf8)) } ?? [],
             position: row.integer(12))
@@ -285,27 +291,31 @@ package final class SQLiteStore: StateStore {
                 } else {
                     new += 1
                 }
-                let packed = entry.content.flatMap(PackedText.pack)
+                // The body and the summary go into one stream; a short body stays as text, the summary beside it.
+                let packed = entry.content.flatMap { PackedText.pack([$0] + (entry.summary.map { [$0] } ?? [])) }
                 try run(
                     """
                     INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
-                        language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark,
+                        summary_size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
                         author = excluded.author, published = excluded.published, updated = excluded.updated,
                         summary = excluded.summary, content = excluded.content, image = excluded.image,
                         language = excluded.language, categories = excluded.categories,
                         enclosures = excluded.enclosures, position = excluded.position,
                         packed_content = excluded.packed_content, content_size = excluded.content_size,
-                        body_mark = excluded.body_mark
+                        body_mark = excluded.body_mark, summary_size = excluded.summary_size
                     """,
                     [
                         feed, entry.id, entry.link ?? "", entry.title, entry.author, entry.published, entry.updated,
-                        entry.summary, packed == nil ? entry.content : nil, entry.image, entry.language, now,
+                        packed == nil ? entry.summary : nil, packed == nil ? entry.content : nil, entry.image,
+                        entry.language, now,
                         entry.categories.isEmpty ? nil : entry.categories.joined(separator: "\n"),
                         Self.stored(entry.enclosures), entry.position, packed,
                         packed == nil ? nil : entry.content?.utf8.count,
                         BodyFingerprint.of(entry.content).map { Int(Int64(bitPattern: $0)) },
+                        packed == nil ? nil : entry.summary?.utf8.count,
                     ])
             }
             // Pruning sorts the feed's entries: only when there are more than it keeps.
