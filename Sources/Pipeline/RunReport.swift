@@ -22,6 +22,9 @@ package struct RunReport: Sendable, CustomStringConvertible {
     /// The feed files the run wrote (or found unchanged), by absolute path, with what they say of
     /// themselves: the folder's index lists them without reading them back.
     package var written: [String: FeedHead] = [:]
+    /// Seconds from the start of the run to when this pipeline's feed was made (the pipelines of one run
+    /// share its fetches, so each is timed from the run's start).
+    package var seconds = 0.0
 
     package var description: String {
         var line = "\(pipeline): \(new) new, \(updated) updated, \(kept) kept → \(output)"

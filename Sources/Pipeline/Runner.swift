@@ -74,6 +74,7 @@ package struct Runner: Sendable {
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) async -> [Result<RunReport, RunError>] {
         let seenAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let started = ContinuousClock.now
         var reports = configs.map { RunReport(pipeline: $0.name, output: $0.output) }
         var unreadable: [Int: RunError] = [:]
         for (index, config) in configs.enumerated() {
@@ -126,7 +127,9 @@ package struct Runner: Sendable {
                     return
                 }
                 do {
-                    let (report, feedFiles, mark) = try emit(configs[index], report: merge.reports[index], state: state)
+                    var (report, feedFiles, mark) = try emit(configs[index], report: merge.reports[index], state: state)
+                    let elapsed = ContinuousClock.now - started
+                    report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     written[index] = .success(report)
                     marks[index] = mark
                     guard !feedFiles.isEmpty else { return }

@@ -48,6 +48,12 @@ struct Run: AsyncParsableCommand {
     )
     var fresh = false
 
+    @Option(
+        help: ArgumentHelp(
+            "What standard output says: text (a line per pipeline) or json (one document for monitoring: each pipeline's counts, seconds and failures).",
+            valueName: "text|json"))
+    var report: ReportFormat = .text
+
     @Option(help: "Seconds to wait for another run that holds the state store (cron firing while one still runs).")
     var wait: Double = 300
 
@@ -102,6 +108,7 @@ struct Run: AsyncParsableCommand {
         let state = statePath
         let files = try pipelineFiles(pipelines)
         var configs: [PipelineConfig] = []
+        var invalid: [(file: String, message: String)] = []
         var status = ExitStatus.success
         for file in files {
             do {
@@ -111,6 +118,7 @@ struct Run: AsyncParsableCommand {
                 configs.append(config)
             } catch {
                 printError(error.description)
+                invalid.append((file, error.description))
                 status = ExitStatus.invalidInput
             }
         }
@@ -156,14 +164,18 @@ struct Run: AsyncParsableCommand {
         let runner = Runner(client: HTTPClient(options: options), logger: logger)
         // On a terminal, a live progress line on standard error; under cron, nothing but the summaries.
         let progress = ProgressLine.onTerminal()
+        let started = Date()
         let outcomes = await runner.run(configs, state: store) { done, total in
             progress?.show("\(done)/\(total) articles")
         }
+        progress?.clear()
+        if report == .json {
+            print(RunDocument(configs: configs, outcomes: outcomes, invalid: invalid, started: started).json)
+        }
         for (config, outcome) in zip(configs, outcomes) {
-            progress?.clear()
             switch outcome {
             case .success(let report):
-                print(report)
+                if self.report == .text { print(report) }
                 for warning in report.warnings { printError("\(config.name): warning: \(warning)") }
                 for failure in report.failures { printError("\(config.name): \(failure)") }
             case .failure(let error):
@@ -231,5 +243,102 @@ final class ProgressLine {
         guard width > 0 else { return }
         FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: width))\r".utf8))
         width = 0
+    }
+}
+
+/// How `run` reports on standard output.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// A run as `run --report json` prints it: when it started and how long it took, and each pipeline's
+/// counts, seconds, warnings and failures (stage, address, HTTP status and message), for monitoring.
+struct RunDocument: Encodable {
+    struct Pipeline: Encodable {
+        let name: String
+        let file: String
+        let output: String
+        /// `ok`, `failures` (some sources or articles failed; the feed was written), `failed` (nothing was
+        /// written) or `invalid` (the pipeline file was refused; nothing was fetched).
+        let status: String
+        var discovered = 0
+        var new = 0
+        var updated = 0
+        var kept = 0
+        var seconds = 0.0
+        var warnings: [String] = []
+        var failures: [Failure] = []
+    }
+
+    struct Failure: Encodable {
+        var stage: String
+        var url: String?
+        var status: Int?
+        var message: String
+
+        init(file: String, message: String) {
+            (stage, url, status, self.message) = ("pipeline", nil, nil, message)
+        }
+
+        init(_ error: RunError) {
+            switch error.stage {
+            case .source: stage = "source"
+            case .article: stage = "article"
+            case .state: stage = "state"
+            case .output: stage = "output"
+            }
+            url = error.url
+            status = error.status
+            message = error.description
+        }
+    }
+
+    let started: Date
+    let seconds: Double
+    let pipelines: [Pipeline]
+
+    init(
+        configs: [PipelineConfig], outcomes: [Result<RunReport, RunError>], invalid: [(file: String, message: String)],
+        started: Date
+    ) {
+        self.started = started
+        seconds = Date().timeIntervalSince(started)
+        let refused = invalid.map { file, message in
+            var pipeline = Pipeline(
+                name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, file: file, output: "",
+                status: "invalid")
+            pipeline.failures = [Failure(file: file, message: message)]
+            return pipeline
+        }
+        pipelines =
+            refused
+            + zip(configs, outcomes).map { config, outcome in
+                switch outcome {
+                case .success(let report):
+                    var pipeline = Pipeline(
+                        name: config.name, file: config.file, output: config.output,
+                        status: report.failures.isEmpty ? "ok" : "failures")
+                    pipeline.discovered = report.discovered
+                    pipeline.new = report.new
+                    pipeline.updated = report.updated
+                    pipeline.kept = report.kept
+                    pipeline.seconds = report.seconds
+                    pipeline.warnings = report.warnings
+                    pipeline.failures = report.failures.map(Failure.init)
+                    return pipeline
+                case .failure(let error):
+                    var pipeline = Pipeline(
+                        name: config.name, file: config.file, output: config.output, status: "failed")
+                    pipeline.failures = [Failure(error)]
+                    return pipeline
+                }
+            }
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

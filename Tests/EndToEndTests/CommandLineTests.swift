@@ -204,6 +204,30 @@ struct CommandLineTests {
         #expect(try Data(contentsOf: feed) == bytes)
     }
 
+    /// `--report json` gives monitoring one document: each pipeline's counts, seconds and failures, an
+    /// invalid pipeline file among them.
+    @Test func runReportsAsJSONForMonitoring() throws {
+        let folder = try Self.workingCopy()
+        let bad = folder.appendingPathComponent("Pipelines/bad.yml")
+        try "title: Bad\nsource:\n  url: x.html\n  links: 'a[href'\n".write(to: bad, atomically: true, encoding: .utf8)
+        let output = try Self.run(["run", "--report", "json"], in: folder)
+        #expect(output.status == 2)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let pipelines = try #require(document["pipelines"] as? [[String: Any]])
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Pipelines").path)
+        #expect(pipelines.count == files.filter { $0.hasSuffix(".yml") }.count)
+        let example = try #require(pipelines.first { $0["name"] as? String == "example" })
+        #expect(example["status"] as? String == "ok")
+        #expect(example["new"] as? Int == 4 && example["kept"] as? Int == 0)
+        #expect((example["seconds"] as? Double).map { $0 > 0 } == true)
+        let refused = try #require(pipelines.first { $0["name"] as? String == "bad" })
+        #expect(refused["status"] as? String == "invalid")
+        let failure = try #require((refused["failures"] as? [[String: Any]])?.first)
+        #expect((failure["message"] as? String)?.contains("bad.yml:4:10: invalid selector") == true)
+        #expect(document["started"] is String && document["seconds"] is Double)
+    }
+
     @Test func anInvalidPipelineExitsWithStatus2AndNamesTheLine() throws {
         let folder = try Self.workingCopy()
         let bad = folder.appendingPathComponent("Pipelines/bad.yml")
