@@ -29,6 +29,10 @@ extension Runner {
         case article(Article, Validators)
         /// Fetched recently enough, or answered 304: the stored entry stands.
         case unchanged
+        /// Fetched, but the page gives no article (no text, not a page): why, and the validators its response
+        /// carried. The page is marked fetched, so that it is asked for again once its refresh age has passed
+        /// rather than on every run.
+        case unreadable(RunError, Validators)
     }
 
     /// Fetches and extracts the articles of any pipelines together; failures are reported per URL. With a
@@ -219,21 +223,22 @@ extension Runner {
         case .success(let response) where response.isNotModified:
             return .success(.unchanged)
         case .success(let response):
+            let validators = Validators(etag: response.headers["etag"], lastModified: response.headers["last-modified"])
             if let type = response.headers["content-type"], !isPage(type) {
-                return .failure(.article("not an HTML page (\(type))", url: url))
+                return .success(.unreadable(.article("not an HTML page (\(type))", url: url), validators))
             }
-            if response.body.allSatisfy({ $0 <= 0x20 }) { return .failure(.article("the page is empty", url: url)) }
+            if response.body.allSatisfy({ $0 <= 0x20 }) {
+                return .success(.unreadable(.article("the page is empty", url: url), validators))
+            }
             if let kind = PageBytes.binaryKind(response.body) {
-                return .failure(.article("not an HTML page (\(kind) data)", url: url))
+                return .success(.unreadable(.article("not an HTML page (\(kind) data)", url: url), validators))
             }
             do {
                 let document = try rules.document(utf8: response.utf8, url: response.url)
                 inspect(document)
-                let validators = Validators(
-                    etag: response.headers["etag"], lastModified: response.headers["last-modified"])
                 let article = Extractor(rules: rules).extract(document)
                 if article.text.isEmpty, article.html.isEmpty {
-                    return .failure(.article("no article text found in the page", url: url))
+                    return .success(.unreadable(.article("no article text found in the page", url: url), validators))
                 }
                 return .success(.article(article, validators))
             } catch {

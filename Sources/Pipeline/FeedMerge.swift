@@ -65,6 +65,19 @@ struct FeedMerge {
             }
             logger.warning("\(error); the item's own content is used")
             page = nil
+        case .success(.unreadable(let error, var pageValidators)):
+            // A page that gives no article is reported once and not asked for again before its refresh age.
+            if let url = item.link {
+                pageValidators.fetchedAt = seenAt
+                fetched[index, default: []].append((url, pageValidators))
+            }
+            guard item.content != nil else {
+                reports[index].failures.append(error)
+                logger.error("\(error)")
+                return
+            }
+            logger.warning("\(error); the item's own content is used")
+            page = nil
         case .success(.article(let article, let articleValidators)):
             (page, validators) = (article, articleValidators)
         case nil:

@@ -72,7 +72,7 @@ package struct Preview: Sendable {
                     body += "<p>\(escape(String(line)))</p>\n"
                 }
                 body += "</div>\n"
-            case .failure(let error):
+            case .failure(let error), .some(.success(.unreadable(let error, _))):
                 body += "<p class=\"error\">\(escape(error.description))</p>\n"
             case .success(.unchanged), nil:
                 break

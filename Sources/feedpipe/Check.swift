@@ -91,7 +91,7 @@ struct Check: AsyncParsableCommand {
             for line in article.text.split(separator: "\n", omittingEmptySubsequences: true).prefix(lines) {
                 print("  \(line)")
             }
-        case .failure(let error):
+        case .failure(let error), .some(.success(.unreadable(let error, _))):
             printError("\(pipeline): \(error)")
             throw ExitCode(ExitStatus.partialFailure)
         case .success(.unchanged), nil:

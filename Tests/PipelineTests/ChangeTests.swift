@@ -115,4 +115,56 @@ struct ChangeTests {
         #expect(Set(try store.entries(feed: config.id).map(\.id)) == ids)
         #expect(try site.entryTitles().count == 4)
     }
+
+    /// A page that gives no article is reported once, and not asked for again on every run: only once its
+    /// refresh age has passed. (Each run fetched and extracted it again, to fail again.)
+    @Test func aPageWithoutAnArticleIsNotFetchedOnEveryRun() async throws {
+        let story = (1...12).map { "<p>Paragraph \($0) of a story long enough to be an article, with its words.</p>" }
+        let server = try LoopbackServer { request in
+            switch request.path {
+            case "/index.html":
+                return .init(
+                    status: 200, headers: ["Content-Type": "text/html"],
+                    body: Array(
+                        "<ul><li><a href=\"/story.html\">Story</a></li><li><a href=\"/video.html\">Video</a></li></ul>"
+                            .utf8))
+            case "/story.html":
+                return .init(
+                    status: 200, headers: ["Content-Type": "text/html"],
+                    body: Array("<html><body><article><h1>Story</h1>\(story.joined())</article></body></html>".utf8))
+            default:
+                return .init(
+                    status: 200, headers: ["Content-Type": "text/html"],
+                    body: Array("<html><body><nav><a href=\"/\">Home</a></nav></body></html>".utf8))
+            }
+        }
+        let work = try Repository.temporaryFolder()
+        let yaml = """
+            title: Videos and stories
+            source:
+              url: \(server.baseURL)/index.html
+              links: "li a"
+            output: \(work.appendingPathComponent("Feeds/mixed.atom").path)
+            fetch:
+              refresh_after: 1h
+            """
+        let config = try PipelineConfig.parse(yaml, file: work.appendingPathComponent("mixed.yml").path)
+        let store = MemoryStore()
+        let first = try await Self.runner.run(config, state: store)
+        #expect(first.new == 1)
+        #expect(
+            first.failures.map(\.description) == [
+                "article: \(server.baseURL)/video.html: no article text found in the page"
+            ])
+        let videoRequests = { server.received.filter { $0.path == "/video.html" }.count }
+        #expect(videoRequests() == 1)
+
+        let second = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(600))
+        #expect(second.failures.isEmpty && second.kept == 1)
+        #expect(videoRequests() == 1)
+
+        let later = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(7200))
+        #expect(later.failures.count == 1)
+        #expect(videoRequests() == 2)
+    }
 }
