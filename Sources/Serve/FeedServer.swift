@@ -24,6 +24,8 @@ package struct FeedServer: Sendable {
     let variants: BoundedCache<Variant, ByteBuffer>
     /// How many of those are made at once: each reads its whole file.
     let making = Gate(width: 1)
+    /// What `/metrics` shows.
+    package let metrics = ServeMetrics()
 
     /// The most of a feed read to draw its page.
     static let pageSourceBytes = 2 << 20
@@ -143,7 +145,16 @@ package struct FeedServer: Sendable {
     /// Runs until the process is stopped.
     package func run(host: String, port: Int) async throws {
         let router = Router(context: ServeContext.self)
+        router.add(middleware: MetricsRecorder(metrics: metrics))
         router.get("/") { request, context in await self.respond(to: request, context: context, path: "/") }
+        router.get("/metrics") { request, _ in
+            if access.protectsFeeds, !isAuthorized(request) { return Self.unauthorized }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition)))
+        }
         if let previews {
             router.get("/preview") { request, _ in
                 isAuthorized(request) ? Self.html(previews.index()) : Self.unauthorized
@@ -160,7 +171,12 @@ package struct FeedServer: Sendable {
             router.get("/full") { request, context in
                 guard isAuthorized(request) else { return Self.unauthorized }
                 let address = request.uri.queryParameters["url"].map(String.init)
-                switch await onDemand.answer(for: address, client: context.client) {
+                let answer = await onDemand.answer(for: address, client: context.client)
+                switch answer {
+                case .feed: metrics.onDemand(outcome: "feed")
+                case .refused(let status, _): metrics.onDemand(outcome: String(status))
+                }
+                switch answer {
                 case .feed(let feed):
                     var headers = HTTPFields()
                     headers[.contentType] = FeedFormat.atom.mediaType + "; charset=utf-8"
@@ -287,7 +303,10 @@ package struct FeedServer: Sendable {
 
     /// A variant of a file, kept in the bounded cache and made at most `making.width` at a time.
     func variant(_ key: Variant, of file: ServedFile) async -> ByteBuffer? {
-        await variants.value(for: key) { [self] in
+        let made = ManagedFlag()
+        defer { metrics.variant(made: made.isSet) }
+        return await variants.value(for: key) { [self] in
+            made.set()
             // What this variant is made from: the variant one step before it, or the file.
             var before = key
             if key.gzip {

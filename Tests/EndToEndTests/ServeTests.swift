@@ -79,6 +79,31 @@ struct ServeTests {
         }
     }
 
+    /// `/metrics` counts requests by kind and status (never by path), their latency, and the compressed
+    /// variants asked for against those made: the second gzip request is answered from the cache.
+    @Test func exposesPrometheusMetrics() throws {
+        try Self.withServer { port in
+            for _ in 0..<2 {
+                _ = RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"])
+            }
+            _ = RawHTTP.request(port: port, path: "/missing.atom")
+            let answer = try #require(RawHTTP.request(port: port, path: "/metrics"))
+            #expect(answer.status == 200)
+            #expect(answer.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = String(decoding: answer.body, as: UTF8.self)
+            let lines = text.split(separator: "\n").map(String.init)
+            func value(_ prefix: String) -> Double? {
+                lines.first { $0.hasPrefix(prefix + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            #expect(value(#"feedpipe_serve_requests_total{kind="feed",status="200"}"#) == 2)
+            #expect(value(#"feedpipe_serve_requests_total{kind="feed",status="404"}"#) == 1)
+            #expect(value("feedpipe_serve_variants_requested_total") == 2)
+            #expect(value("feedpipe_serve_variants_made_total") == 1)
+            #expect(text.contains(#"feedpipe_serve_request_duration_seconds_bucket{kind="feed",le="+Inf"} 3"#))
+            #expect(!text.contains("example.atom"))
+        }
+    }
+
     @Test(arguments: [
         "/../Package.swift", "/%2e%2e/Package.swift", "/..%2fPackage.swift", "/.%2e/.%2e/etc/passwd",
         "//etc/passwd", "/.lock", "/missing.atom", "/Feeds/../../Package.swift",
