@@ -35,11 +35,21 @@ package struct FullText: Sendable {
         let (entries, report) = await runner.entries(of: config)
         // A source that gave nothing is the answer's failure; articles that failed leave their item out.
         if report.discovered == 0, let failure = report.failures.first {
-            throw Failure(description: failure.description)
+            throw Failure(description: Self.told(failure))
         }
         let meta = FeedMeta(
             id: config.id, title: config.title, link: url, author: config.title)
         return AtomWriter.document(meta, entries: entries)
+    }
+
+    /// A failure as the requester is told it. Who asks for `/full` is not the server's operator: an address
+    /// refused as private is not named (that a host name leads to `10.0.0.5` is the inside network's
+    /// business), nor is the setting that would allow it.
+    static func told(_ failure: RunError) -> String {
+        if case .privateAddress(let url, _)? = failure.underlying as? FetchError {
+            return "\(url): not fetched: it leads to a private or local address"
+        }
+        return failure.description
     }
 
     /// The pipeline a `type: feed` file with default settings would be for `url`, but that its source is

@@ -81,6 +81,23 @@ struct OnDemandTests {
         }
     }
 
+    /// A host name that leads inside is refused without saying where it leads: the requester learns
+    /// nothing of the inside network's addresses.
+    @Test func aRefusalDoesNotNameThePrivateAddressAHostLeadsTo() throws {
+        let site = try Self.site()
+        defer { site.stop() }
+        try Self.serve(["--on-demand", "--allow-host", "localhost"]) { port in
+            let address = site.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost") + "/feed.xml"
+            let answer = try #require(Self.full(address, port: port))
+            #expect(answer.status == 502)
+            let message = String(decoding: answer.body, as: UTF8.self)
+            #expect(message.contains("a private or local address"))
+            #expect(
+                !message.contains("127.0.0.1") && !message.contains("::1") && !message.contains("private_addresses"))
+            #expect(site.received.isEmpty)
+        }
+    }
+
     @Test func onDemandIsOffUnlessAskedForAndNeedsItsHosts() throws {
         try OnDemandTests.serve([]) { port in
             #expect(RawHTTP.request(port: port, path: "/full?url=http%3A%2F%2F127.0.0.1%2F")?.status == 404)
