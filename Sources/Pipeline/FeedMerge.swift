@@ -52,18 +52,22 @@ struct FeedMerge {
         let name = item.link ?? item.title ?? item.guid ?? "an item"
         let page: Article?
         var validators: Validators?
+        // The item itself stands in for a page that cannot be read when it has a body of its own.
+        func standIn(for error: RunError) -> Bool {
+            guard item.content != nil else {
+                reports[index].failures.append(error)
+                logger.error("\(error)")
+                return false
+            }
+            logger.warning("\(error); the item's own content is used")
+            return true
+        }
         switch outcome {
         case .success(.unchanged):
             return
         case .failure(let error):
-            // The item itself stands in for a page that cannot be read when it has a body of its own (the
-            // page is not marked fetched, so the next run tries it again).
-            guard item.content != nil else {
-                reports[index].failures.append(error)
-                logger.error("\(error)")
-                return
-            }
-            logger.warning("\(error); the item's own content is used")
+            // Not marked fetched: the next run tries the page again.
+            guard standIn(for: error) else { return }
             page = nil
         case .success(.unreadable(let error, var pageValidators)):
             // A page that gives no article is reported once and not asked for again before its refresh age.
@@ -71,12 +75,7 @@ struct FeedMerge {
                 pageValidators.fetchedAt = seenAt
                 fetched[index, default: []].append((url, pageValidators))
             }
-            guard item.content != nil else {
-                reports[index].failures.append(error)
-                logger.error("\(error)")
-                return
-            }
-            logger.warning("\(error); the item's own content is used")
+            guard standIn(for: error) else { return }
             page = nil
         case .success(.article(let article, let articleValidators)):
             (page, validators) = (article, articleValidators)
