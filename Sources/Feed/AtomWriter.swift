@@ -8,6 +8,80 @@ package enum AtomWriter {
 
     /// The feed as an XML document. `updated` is the newest entry's, never the clock's.
     package static func document(_ meta: FeedMeta, entries: [Entry]) -> String {
+        var xml = head(meta, updated: entries.map(\.updated).max())
+        for entry in entries { write(entry, to: &xml) }
+        xml.close("feed")
+        return xml.text
+    }
+
+    /// The document `document(_:entries:)` writes, made from the one it wrote before (`previous`): the
+    /// entries in `changed` are written anew, every other entry of `outline` (the feed's ids and update
+    /// dates, in order) is copied from `previous` as it is there. `nil` when `previous` lacks one of them;
+    /// the feed is then written whole. A feed of a thousand entries with one new is copied, not escaped
+    /// again.
+    package static func document(
+        _ meta: FeedMeta, outline: [(id: String, updated: Date)], changed: [String: Entry], previous: [UInt8]
+    ) -> String? {
+        let kept = entryTexts(in: previous)
+        var xml = head(meta, updated: outline.map(\.updated).max())
+        for (id, _) in outline {
+            if let entry = changed[id] {
+                write(entry, to: &xml)
+            } else if let text = kept[id] {
+                xml.raw(text)
+            } else {
+                return nil
+            }
+        }
+        xml.close("feed")
+        return xml.text
+    }
+
+    /// The entries of a document this writer made, by id: each one's text from its opening line to its
+    /// closing line, as written.
+    static func entryTexts(in document: [UInt8]) -> [String: String] {
+        let open = Array("  <entry".utf8)
+        let close = Array("  </entry>\n".utf8)
+        let idOpen = Array("    <id>".utf8)
+        let idClose = Array("</id>\n".utf8)
+        var found: [String: String] = [:]
+        document.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            func starts(_ prefix: [UInt8], at index: Int) -> Bool {
+                index + prefix.count <= bytes.count && memcmp(base + index, prefix, prefix.count) == 0
+            }
+            /// The start of the line after the one at `index`, or the end.
+            func nextLine(_ index: Int) -> Int {
+                guard index < bytes.count, let newline = memchr(base + index, 0x0A, bytes.count - index) else {
+                    return bytes.count
+                }
+                return base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            var line = 0
+            var start: Int?
+            var id: String?
+            while line < bytes.count {
+                let next = nextLine(line)
+                if starts(open, at: line), line + open.count < bytes.count,
+                    bytes[line + open.count] == 0x3E || bytes[line + open.count] == 0x20
+                {
+                    (start, id) = (line, nil)
+                } else if start != nil, id == nil, starts(idOpen, at: line), next - line > idOpen.count + 6,
+                    starts(idClose, at: next - idClose.count)
+                {
+                    id = String(decoding: bytes[line + idOpen.count..<next - idClose.count], as: UTF8.self)
+                } else if let opened = start, starts(close, at: line), next == line + close.count {
+                    if let id { found[id] = String(decoding: bytes[opened..<next], as: UTF8.self) }
+                    (start, id) = (nil, nil)
+                }
+                line = next
+            }
+        }
+        return found
+    }
+
+    /// The document up to its first entry.
+    private static func head(_ meta: FeedMeta, updated: Date?) -> XMLBuilder {
         var xml = XMLBuilder()
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         var feedAttributes = [("xmlns", namespace)]
@@ -16,8 +90,7 @@ package enum AtomWriter {
         xml.element("id", meta.id)
         xml.element("title", meta.title, [("type", "text")])
         if let subtitle = meta.subtitle { xml.element("subtitle", subtitle, [("type", "text")]) }
-        let updated = entries.map(\.updated).max() ?? Date(timeIntervalSince1970: 0)
-        xml.element("updated", Timestamp.rfc3339(updated))
+        xml.element("updated", Timestamp.rfc3339(updated ?? Date(timeIntervalSince1970: 0)))
         if let link = meta.link { xml.empty("link", [("rel", "alternate"), ("type", "text/html"), ("href", link)]) }
         if let selfLink = meta.selfLink {
             xml.empty("link", [("rel", "self"), ("type", "application/atom+xml"), ("href", selfLink)])
@@ -26,9 +99,7 @@ package enum AtomWriter {
         xml.element("name", meta.author)
         xml.close("author")
         xml.element("generator", "feedpipe", [("uri", "https://github.com/feedpipe/feedpipe")])
-        for entry in entries { write(entry, to: &xml) }
-        xml.close("feed")
-        return xml.text
+        return xml
     }
 
     private static func write(_ entry: Entry, to xml: inout XMLBuilder) {

@@ -54,6 +54,9 @@ extension Runner {
             report.kept = max(0, status.count - report.new - report.updated)
             return (report, [], nil)
         }
+        if let spliced = try spliced(config, status: status, report: report, state: state) {
+            return (spliced.report, spliced.files, mark)
+        }
         let stored: [Entry]
         do {
             stored = try state.entries(feed: config.id)
@@ -75,6 +78,43 @@ extension Runner {
             report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
         return (report, files, mark)
+    }
+
+    /// The Atom file of a pipeline that writes only Atom, made from the file written before
+    /// (`AtomWriter.document(_:outline:changed:previous:)`): only the entries stored since are read from the
+    /// store and written anew. `nil` when the file must be written whole: another format is written, the
+    /// settings changed, the file is missing or lacks an entry, or the site's address comes from the entries.
+    private func spliced(
+        _ config: PipelineConfig, status: FeedStatus, report: RunReport, state: any StateStore
+    ) throws(RunError) -> (
+        report: RunReport, files: [FeedFile]
+    )? {
+        guard config.formats == [.atom], let emitted = status.emitted, let space = emitted.firstIndex(of: " "),
+            let written = Int(emitted[..<space]), emitted[emitted.index(after: space)...] == Self.settings(of: config),
+            let link = config.link ?? siteLink(config),
+            let previous = FileManager.default.contents(atPath: config.output)
+        else { return nil }
+        let outline: [EntryOutline]
+        var changed: [String: Entry] = [:]
+        do {
+            outline = try state.outline(feed: config.id)
+            for item in outline where item.revision > written {
+                changed[item.id] = try state.entry(feed: config.id, id: item.id)
+            }
+        } catch {
+            throw RunError.state(error)
+        }
+        let meta = FeedMeta(
+            id: config.id, title: config.title, link: link, selfLink: Self.selfLink(of: config, format: .atom),
+            author: config.author ?? config.title)
+        guard
+            let text = AtomWriter.document(
+                meta, outline: outline.map { ($0.id, $0.updated) }, changed: changed, previous: Array(previous))
+        else { return nil }
+        var report = report
+        report.kept = max(0, outline.count - report.new - report.updated)
+        report.written[FeedFolder.key(config.output)] = FeedFormat.atom.head(meta, entries: outline.count)
+        return (report, [FeedFile(path: config.output, text: text)])
     }
 
     /// Everything besides the entries that a pipeline's feed files are made of, as one line: a change to any

@@ -5,6 +5,8 @@ import Foundation
 /// It orders and prunes entries as `SQLiteStore` does.
 package final class MemoryStore: StateStore {
     private var stored: [String: [String: (entry: Entry, firstSeen: Date)]] = [:]
+    /// The feed revision that last stored each entry, by feed and id.
+    private var storedIn: [String: [String: Int]] = [:]
     private var fetched: [String: Validators] = [:]
     private var statuses: [String: FeedStatus] = [:]
 
@@ -32,6 +34,12 @@ package final class MemoryStore: StateStore {
         return marks
     }
 
+    package func outline(feed: String) -> [EntryOutline] {
+        entries(feed: feed).map { entry in
+            EntryOutline(id: entry.id, updated: entry.updated, revision: storedIn[feed]?[entry.id] ?? 0)
+        }
+    }
+
     package func status(feed: String) -> FeedStatus {
         var status = statuses[feed] ?? FeedStatus()
         status.count = stored[feed]?.count ?? 0
@@ -46,6 +54,7 @@ package final class MemoryStore: StateStore {
     package func forget(feed: String) -> Int {
         fetched = fetched.filter { !$0.key.hasPrefix(feed + " ") }
         statuses[feed] = nil
+        storedIn[feed] = nil
         return stored.removeValue(forKey: feed)?.count ?? 0
     }
 
@@ -59,6 +68,7 @@ package final class MemoryStore: StateStore {
         var entries = stored[feed, default: [:]]
         var new = 0
         var updated = 0
+        let revision = (statuses[feed]?.revision ?? 0) + 1
         for var entry in incoming {
             if let old = entries[entry.id] {
                 entry.position = old.entry.position
@@ -69,6 +79,7 @@ package final class MemoryStore: StateStore {
                 new += 1
                 entries[entry.id] = (entry, seenAt)
             }
+            storedIn[feed, default: [:]][entry.id] = revision
         }
         let kept = entries.values.sorted(by: Entry.newestFirst).prefix(max(0, keep))
         let removed = entries.count - kept.count

@@ -96,6 +96,7 @@ package final class SQLiteStore: StateStore {
             "entries ADD COLUMN enclosures TEXT", "entries ADD COLUMN position INTEGER",
             "entries ADD COLUMN packed_content BLOB", "entries ADD COLUMN content_size INTEGER",
             "entries ADD COLUMN body_mark INTEGER", "entries ADD COLUMN summary_size INTEGER",
+            "entries ADD COLUMN stored_in INTEGER",
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
@@ -227,6 +228,22 @@ package final class SQLiteStore: StateStore {
         return marks
     }
 
+    package func outline(feed: String) throws(StateError) -> [EntryOutline] {
+        var outline: [EntryOutline] = []
+        try query(
+            """
+            SELECT id, updated, stored_in FROM entries WHERE feed = ?
+            ORDER BY COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id
+            """, [feed]
+        ) { row in
+            outline.append(
+                EntryOutline(
+                    id: row.text(0) ?? "", updated: row.date(1) ?? Date(timeIntervalSince1970: 0),
+                    revision: row.integer(2) ?? 0))
+        }
+        return outline
+    }
+
     package func status(feed: String) throws(StateError) -> FeedStatus {
         var status = FeedStatus()
         try query("SELECT COUNT(*) FROM entries WHERE feed = ?", [feed]) { status.count = $0.integer(0) ?? 0 }
@@ -282,6 +299,9 @@ package final class SQLiteStore: StateStore {
         var updated = 0
         try execute("BEGIN IMMEDIATE")
         do {
+            // The revision this merge makes, should it change anything: each row it writes is marked with it.
+            var revision = 1
+            try query("SELECT revision FROM feeds WHERE feed = ?", [feed]) { revision = ($0.integer(0) ?? 0) + 1 }
             for var entry in incoming {
                 if let old = existing[entry.id] {
                     // The place on the source is where the entry was first seen: later runs do not move it.
@@ -297,15 +317,16 @@ package final class SQLiteStore: StateStore {
                     """
                     INSERT INTO entries (feed, id, link, title, author, published, updated, summary, content, image,
                         language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark,
-                        summary_size)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        summary_size, stored_in)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
                         author = excluded.author, published = excluded.published, updated = excluded.updated,
                         summary = excluded.summary, content = excluded.content, image = excluded.image,
                         language = excluded.language, categories = excluded.categories,
                         enclosures = excluded.enclosures, position = excluded.position,
                         packed_content = excluded.packed_content, content_size = excluded.content_size,
-                        body_mark = excluded.body_mark, summary_size = excluded.summary_size
+                        body_mark = excluded.body_mark, summary_size = excluded.summary_size,
+                        stored_in = excluded.stored_in
                     """,
                     [
                         feed, entry.id, entry.link ?? "", entry.title, entry.author, entry.published, entry.updated,
@@ -315,7 +336,7 @@ package final class SQLiteStore: StateStore {
                         Self.stored(entry.enclosures), entry.position, packed,
                         packed == nil ? nil : entry.content?.utf8.count,
                         BodyFingerprint.of(entry.content).map { Int(Int64(bitPattern: $0)) },
-                        packed == nil ? nil : entry.summary?.utf8.count,
+                        packed == nil ? nil : entry.summary?.utf8.count, revision,
                     ])
             }
             // Pruning sorts the feed's entries: only when there are more than it keeps.

@@ -18,6 +18,9 @@ package protocol StateStore: AnyObject {
     /// The body fingerprints of a feed's entries (`BodyFingerprint`), each with the id of the newest entry
     /// that has it: what `dedupe` compares a new body with, without reading a body.
     func bodyMarks(feed: String) throws(StateError) -> [UInt64: String]
+    /// A feed's entries in their order (as `entries(feed:)` gives them) without their bodies: each one's id,
+    /// update date and the revision of the feed that last stored it.
+    func outline(feed: String) throws(StateError) -> [EntryOutline]
     /// How many entries a feed keeps, its revision and what was last emitted from it, without reading an
     /// entry: what a run that brought nothing new needs to know to leave the feed's files alone.
     func status(feed: String) throws(StateError) -> FeedStatus
@@ -43,6 +46,21 @@ extension StateStore {
         new: Int, updated: Int
     ) {
         try merge(incoming, fetched: [], feed: feed, seenAt: seenAt, keep: keep)
+    }
+}
+
+/// An entry as a feed's outline lists it (`StateStore.outline(feed:)`).
+package struct EntryOutline: Sendable, Equatable {
+    package var id: String
+    package var updated: Date
+    /// The feed's revision when this entry was last stored: an entry of a revision after the one a feed
+    /// file was written at is not in that file as it is now.
+    package var revision: Int
+
+    package init(id: String, updated: Date, revision: Int) {
+        self.id = id
+        self.updated = updated
+        self.revision = revision
     }
 }
 

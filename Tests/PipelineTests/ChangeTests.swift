@@ -38,6 +38,7 @@ struct ChangeTests {
         }
         func status(feed: String) throws(StateError) -> FeedStatus { try inner.status(feed: feed) }
         func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] { try inner.bodyMarks(feed: feed) }
+        func outline(feed: String) throws(StateError) -> [EntryOutline] { try inner.outline(feed: feed) }
         func markEmitted(_ mark: String, feed: String) throws(StateError) { try inner.markEmitted(mark, feed: feed) }
         func forget(feed: String) throws(StateError) -> Int { try inner.forget(feed: feed) }
         func merge(
@@ -166,5 +167,30 @@ struct ChangeTests {
         let later = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(7200))
         #expect(later.failures.count == 1)
         #expect(videoRequests() == 2)
+    }
+
+    /// A changed entry rewrites its feed from the file written before: the store gives the changed entry
+    /// and the feed's outline, not every body, and the file is the one a whole rewrite gives, byte for byte.
+    @Test func aChangedFeedIsMadeFromItsPreviousFileAsAWholeRewriteWouldBe() async throws {
+        let site = try Site()
+        let config = try site.config(refreshAfter: "0s")
+        let store = CountingStore(try site.state())
+        _ = try await Self.runner.run(config, state: store)
+        let page = site.folder.appendingPathComponent("articles/battery-recycling-plant.html")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let changed = html.replacingOccurrences(of: "<p>", with: "<p>Correction: the plant opens in May.</p><p>")
+        #expect(changed != html)
+        try changed.write(to: page, atomically: true, encoding: .utf8)
+        store.wholeFeedsRead = 0
+        let second = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(60))
+        #expect(second.updated == 1 && second.kept == 3)
+        #expect(store.wholeFeedsRead == 0)
+        let spliced = try site.feed()
+        #expect(spliced.contains("Correction: the plant opens in May."))
+
+        try FileManager.default.removeItem(at: site.work.appendingPathComponent("Feeds/example.atom"))
+        _ = try await Self.runner.run(config, state: store, now: Date().addingTimeInterval(120))
+        #expect(store.wholeFeedsRead == 1)
+        #expect(try site.feed() == spliced)
     }
 }

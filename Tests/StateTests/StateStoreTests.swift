@@ -170,4 +170,18 @@ struct StateStoreTests {
         #expect(try store.bodyMarks(feed: "f") == [mark: "new"])
         #expect(try store.bodyMarks(feed: "other").isEmpty)
     }
+
+    @Test("a feed's outline lists its entries in order with the revision that stored each", arguments: Kind.allCases)
+    func outlineNamesRevisions(kind: Kind) throws {
+        let store = try kind.make()
+        try store.merge(
+            [Self.entry("a", published: 10), Self.entry("b", published: 20)], feed: "f", seenAt: Date(), keep: 5)
+        try store.merge(
+            [Self.entry("a", published: 10, title: "Changed"), Self.entry("b", published: 20)], feed: "f",
+            seenAt: Date(), keep: 5)
+        let outline = try store.outline(feed: "f")
+        #expect(outline.map(\.id) == ["b", "a"])
+        #expect(outline.map(\.revision) == [1, 2])
+        #expect(outline.map(\.updated) == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0)])
+    }
 }
