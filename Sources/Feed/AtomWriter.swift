@@ -21,30 +21,35 @@ package enum AtomWriter {
     /// again.
     package static func document(
         _ meta: FeedMeta, outline: [(id: String, updated: Date)], changed: [String: Entry], previous: [UInt8]
-    ) -> String? {
-        let kept = entryTexts(in: previous)
-        var xml = head(meta, updated: outline.map(\.updated).max())
+    ) -> [UInt8]? {
+        // Bytes are copied as they are: a file that is not valid UTF-8 (not as this writer left it) is not.
+        guard String(validating: previous, as: UTF8.self) != nil else { return nil }
+        let kept = entryRanges(in: previous)
+        var output = Array(head(meta, updated: outline.map(\.updated).max()).text.utf8)
+        output.reserveCapacity(previous.count + previous.count / 8)
         for (id, _) in outline {
             if let entry = changed[id] {
+                var xml = XMLBuilder(depth: 1)
                 write(entry, to: &xml)
-            } else if let text = kept[id] {
-                xml.raw(text)
+                output += xml.text.utf8
+            } else if let range = kept[id] {
+                output += previous[range]
             } else {
                 return nil
             }
         }
-        xml.close("feed")
-        return xml.text
+        output += "</feed>\n".utf8
+        return output
     }
 
-    /// The entries of a document this writer made, by id: each one's text from its opening line to its
-    /// closing line, as written.
-    static func entryTexts(in document: [UInt8]) -> [String: String] {
+    /// Where each entry of a document this writer made lies, by id: from its opening line to its closing
+    /// line, as written.
+    static func entryRanges(in document: [UInt8]) -> [String: Range<Int>] {
         let open = Array("  <entry".utf8)
         let close = Array("  </entry>\n".utf8)
         let idOpen = Array("    <id>".utf8)
         let idClose = Array("</id>\n".utf8)
-        var found: [String: String] = [:]
+        var found: [String: Range<Int>] = [:]
         document.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
             func starts(_ prefix: [UInt8], at index: Int) -> Bool {
@@ -71,7 +76,7 @@ package enum AtomWriter {
                 {
                     id = String(decoding: bytes[line + idOpen.count..<next - idClose.count], as: UTF8.self)
                 } else if let opened = start, starts(close, at: line), next == line + close.count {
-                    if let id { found[id] = String(decoding: bytes[opened..<next], as: UTF8.self) }
+                    if let id { found[id] = opened..<next }
                     (start, id) = (nil, nil)
                 }
                 line = next
@@ -143,7 +148,9 @@ package enum AtomWriter {
 /// forbids are dropped.
 package struct XMLBuilder {
     private(set) var text = ""
-    private var depth = 0
+    private var depth: Int
+
+    init(depth: Int = 0) { self.depth = depth }
 
     mutating func raw(_ string: String) { text += string }
 

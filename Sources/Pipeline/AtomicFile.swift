@@ -18,7 +18,11 @@ package enum AtomicFile {
     }
 
     package static func write(_ text: String, to path: String) throws(WriteError) {
-        let data = Array(text.utf8)
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// `write(_:to:)` for content already in bytes.
+    package static func write(bytes data: [UInt8], to path: String) throws(WriteError) {
         if holds(path, data) { return }
         let (folder, temporary) = try temporaryFile(for: path)
         // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).

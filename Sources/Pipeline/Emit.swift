@@ -74,7 +74,7 @@ extension Runner {
             let path = config.path(for: format)
             // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
             meta.selfLink = Self.selfLink(of: config, format: format)
-            files.append(FeedFile(path: path, text: format.document(meta, entries: stored)))
+            files.append(FeedFile(path: path, bytes: Array(format.document(meta, entries: stored).utf8)))
             report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
         return (report, files, mark)
@@ -114,7 +114,7 @@ extension Runner {
         var report = report
         report.kept = max(0, outline.count - report.new - report.updated)
         report.written[FeedFolder.key(config.output)] = FeedFormat.atom.head(meta, entries: outline.count)
-        return (report, [FeedFile(path: config.output, text: text)])
+        return (report, [FeedFile(path: config.output, bytes: text)])
     }
 
     /// Everything besides the entries that a pipeline's feed files are made of, as one line: a change to any
@@ -129,10 +129,10 @@ extension Runner {
 
     static let writerRevision = 1
 
-    /// One feed file to write: where, and its whole text.
+    /// One feed file to write: where, and its whole content.
     struct FeedFile: Sendable {
         let path: String
-        let text: String
+        let bytes: [UInt8]
     }
 
     /// Writes feed files atomically, one after another, on `queue` rather than on the calling task's thread:
@@ -143,7 +143,7 @@ extension Runner {
             queue.async {
                 for file in files {
                     do {
-                        try AtomicFile.write(file.text, to: file.path)
+                        try AtomicFile.write(bytes: file.bytes, to: file.path)
                     } catch {
                         continuation.resume(returning: .output(error, path: file.path))
                         return
