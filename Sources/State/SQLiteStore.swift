@@ -100,7 +100,19 @@ package final class SQLiteStore: StateStore {
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
-        // A store whose pages are damaged opens and fails later, on some query or other: look now.
+        // A store whose pages are damaged opens and fails later, on some query or other: look now. The check
+        // reads every page, so it runs on the first opening of each day (the day is kept as the store's
+        // `user_version`), not on every run: a run that changes nothing costs nothing per stored entry.
+        let today = Int32(clamping: Int(Date().timeIntervalSince1970 / 86_400))
+        var version: OpaquePointer?
+        var checkedOn: Int32 = -1
+        if sqlite3_prepare_v2(handle, "PRAGMA user_version", -1, &version, nil) == SQLITE_OK,
+            sqlite3_step(version) == SQLITE_ROW
+        {
+            checkedOn = sqlite3_column_int(version, 0)
+        }
+        sqlite3_finalize(version)
+        guard checkedOn != today else { return .success(handle) }
         var check: OpaquePointer?
         var verdict = "ok"
         if sqlite3_prepare_v2(handle, "PRAGMA quick_check(1)", -1, &check, nil) == SQLITE_OK {
@@ -116,6 +128,7 @@ package final class SQLiteStore: StateStore {
             return fail(
                 "integrity check: \(verdict)", code: checkCode == SQLITE_NOTADB ? SQLITE_NOTADB : SQLITE_CORRUPT)
         }
+        sqlite3_exec(handle, "PRAGMA user_version = \(today)", nil, nil, nil)
         return .success(handle)
     }
 

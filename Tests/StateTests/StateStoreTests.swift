@@ -184,4 +184,19 @@ struct StateStoreTests {
         #expect(outline.map(\.revision) == [1, 2])
         #expect(outline.map(\.updated) == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0)])
     }
+
+    /// The integrity check reads the whole file, so it runs on the first opening of a day, which the store
+    /// records in its header (`user_version`, four bytes at offset 60).
+    @Test("the integrity check is recorded as done today")
+    func integrityCheckIsDaily() throws {
+        let path = try Repository.temporaryFolder().appendingPathComponent("state.sqlite").path
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
+        }
+        // Closed, the store's last connection writes its log back into the file.
+        let header = try #require(FileManager.default.contents(atPath: path)).prefix(64)
+        let recorded = header[60..<64].reduce(0) { $0 << 8 | Int($1) }
+        #expect(recorded == Int(Date().timeIntervalSince1970 / 86_400))
+    }
 }
