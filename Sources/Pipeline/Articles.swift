@@ -25,7 +25,8 @@ package struct ArticleJob: Sendable {
 extension Runner {
     /// What fetching one article came to.
     package enum Fetched: Sendable {
-        /// The article, and the validators its response carried.
+        /// The article, and the validators its response carried (with the id of the entry the page made
+        /// when it was first read, when it was).
         case article(Article, Validators)
         /// Fetched recently enough, or answered 304: the stored entry stands.
         case unchanged
@@ -47,6 +48,8 @@ extension Runner {
     ) async {
         var work: [(index: Int, request: Request, rules: ExtractionRules)] = []
         var siteRuleCache: [String: SiteRules?] = [:]
+        // The entry ids pages made before, read with their validators: the entry keeps its id.
+        var decided: [Int: String] = [:]
         for (index, job) in jobs.enumerated() {
             let known: Validators?
             do {
@@ -62,6 +65,7 @@ extension Runner {
                 await each(index, .success(.unchanged))
                 continue
             }
+            decided[index] = known?.entry
             switch siteRules(for: job.url, config: job.config, cache: &siteRuleCache) {
             case .failure(let error):
                 await each(index, .failure(.article("site rules: \(error)", url: job.url, underlying: error)))
@@ -81,10 +85,15 @@ extension Runner {
             func take(_ made: (index: Int, result: Result<Fetched, RunError>, next: Continuation?)) async {
                 done += 1
                 progress?(done, work.count)
+                var result = made.result
+                if case .success(.article(let article, var validators)) = result, let entry = decided[made.index] {
+                    validators.entry = entry
+                    result = .success(.article(article, validators))
+                }
                 if let next = made.next {
-                    continuing[made.index] = (made.result, next)
+                    continuing[made.index] = (result, next)
                 } else {
-                    await each(made.index, made.result)
+                    await each(made.index, result)
                 }
             }
             for await answer in client.answers(to: work.map(\.request)) {

@@ -41,11 +41,14 @@ extension Runner {
         -> (report: RunReport, files: [FeedFile], mark: String?)
     {
         var report = report
-        let status: FeedStatus
+        var status: FeedStatus
         do {
-            // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
-            _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
             status = try state.status(feed: config.id)
+            // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
+            if status.count > config.maxEntries {
+                _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
+                status = try state.status(feed: config.id)
+            }
         } catch {
             throw RunError.state(error)
         }

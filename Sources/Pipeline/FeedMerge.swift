@@ -84,10 +84,8 @@ struct FeedMerge {
         }
         do {
             // The id the page's entry was given when the page was first read, if it was.
-            var decided: String?
-            if page != nil, let link = item.link { decided = try state.validators(for: link, feed: config.id)?.entry }
             let made = try EntryMaker.entry(
-                item: item, article: page, rules: config.rules, rewrites: config.rewrites, decidedID: decided,
+                item: item, article: page, rules: config.rules, rewrites: config.rewrites, decidedID: validators?.entry,
                 seenAt: seenAt
             ) {
                 id throws(StateError) in try state.firstSeen(feed: config.id, id: id)

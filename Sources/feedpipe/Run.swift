@@ -276,7 +276,8 @@ struct RunDocument: Encodable {
         var status: Int?
         var message: String
 
-        init(file: String, message: String) {
+        /// A pipeline file refused before anything ran.
+        init(refusedPipeline message: String) {
             (stage, url, status, self.message) = ("pipeline", nil, nil, message)
         }
 
@@ -307,7 +308,7 @@ struct RunDocument: Encodable {
             var pipeline = Pipeline(
                 name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, file: file, output: "",
                 status: "invalid")
-            pipeline.failures = [Failure(file: file, message: message)]
+            pipeline.failures = [Failure(refusedPipeline: message)]
             return pipeline
         }
         pipelines =
