@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // HMAC-SHA256 for `serve`'s access key and signed addresses.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The shared state store for several workers (`--state postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each behind a system library target with a small shim header.
@@ -59,6 +61,14 @@ let package = Package(
         .target(name: "Feed", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .target(name: "Normalize", dependencies: ["Extract", "Feed", "Markup"], swiftSettings: swiftSettings),
         .target(name: "State", dependencies: ["Feed", "Markup", "CSQLite", "CZlib"], swiftSettings: swiftSettings),
+        // The state store in PostgreSQL, and the pipeline locks that let several workers share one database.
+        .target(
+            name: "PostgresState",
+            dependencies: [
+                "State", "Feed", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "Sources",
             dependencies: ["Feed", "Fetch", "Markup", .product(name: "Logging", package: "swift-log")],
@@ -88,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "feedpipe",
             dependencies: [
-                "Pipeline", "Extract", "Markup", "Fetch", "Feed", "State", "Serve",
+                "Pipeline", "Extract", "Markup", "Fetch", "Feed", "State", "PostgresState", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +130,8 @@ let package = Package(
             name: "ServeTests", dependencies: ["Serve", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StateTests", dependencies: ["State", "Feed", "Markup", "TestSupport"], swiftSettings: swiftSettings),
+            name: "StateTests", dependencies: ["State", "PostgresState", "Feed", "Markup", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],

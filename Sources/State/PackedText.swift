@@ -1,9 +1,9 @@
 internal import CZlib
 
-/// Entry bodies as the SQLite store keeps them: zlib streams (RFC 1950), their length kept beside them.
+/// Entry bodies as the stores keep them: zlib streams (RFC 1950), their length kept beside them.
 /// An article's HTML shrinks to a third or less, and the feeds on disk already hold it as text. The summary
 /// goes into the same stream, after the body it is mostly made of, and costs next to nothing there.
-enum PackedText {
+package enum PackedText {
     /// Bodies shorter than this are kept as text: compressing them saves too little to be worth a stream.
     static let smallest = 256
 
@@ -12,7 +12,7 @@ enum PackedText {
     static let level: Int32 = 5
 
     /// The texts compressed one after the other, or `nil` when they are short or zlib refuses.
-    static func pack(_ texts: [String]) -> [UInt8]? {
+    package static func pack(_ texts: [String]) -> [UInt8]? {
         var joined: [UInt8] = []
         for text in texts { joined += text.utf8 }
         guard joined.count >= smallest else { return nil }
@@ -27,7 +27,7 @@ enum PackedText {
     }
 
     /// The texts of a stream `pack` made, of `sizes` bytes each; `nil` when the stream is damaged.
-    static func unpack(_ packed: UnsafeRawBufferPointer, sizes: [Int]) -> [String]? {
+    package static func unpack(_ packed: UnsafeRawBufferPointer, sizes: [Int]) -> [String]? {
         let total = sizes.reduce(0, +)
         guard total > 0, sizes.allSatisfy({ $0 >= 0 }), let source = packed.baseAddress else {
             return total == 0 ? sizes.map { _ in "" } : nil

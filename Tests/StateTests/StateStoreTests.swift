@@ -1,21 +1,27 @@
 import Feed
 import Foundation
+import PostgresState
 import State
 import TestSupport
 import Testing
 
-/// The behaviours every state store must have, run against the SQLite store and the in-memory one alike.
+/// The behaviours every state store must have, run against the SQLite store, the in-memory one and, where
+/// `FEEDPIPE_TEST_POSTGRES` names a database (CI starts one), the PostgreSQL store alike.
 @Suite("State stores")
 struct StateStoreTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, memory
+        case sqlite, memory, postgres
         var testDescription: String { rawValue }
+
+        /// The stores this machine can make.
+        static var available: [Kind] { TestDatabase.address == nil ? [.sqlite, .memory] : allCases }
 
         func make() throws -> any StateStore {
             switch self {
             case .sqlite:
                 try SQLiteStore(path: Repository.temporaryFolder().appendingPathComponent("state.sqlite").path)
             case .memory: MemoryStore()
+            case .postgres: try PostgresStore(url: try #require(TestDatabase.fresh()))
             }
         }
     }
@@ -28,7 +34,7 @@ struct StateStoreTests {
             summary: nil, content: "<p>\(id)</p>", image: nil, language: nil)
     }
 
-    @Test("merge counts new and changed entries, keeps the newest, and orders newest first", arguments: Kind.allCases)
+    @Test("merge counts new and changed entries, keeps the newest, and orders newest first", arguments: Kind.available)
     func mergeCountsPrunesAndOrders(kind: Kind) throws {
         let store = try kind.make()
         let first = Date(timeIntervalSince1970: 1_000)
@@ -55,7 +61,7 @@ struct StateStoreTests {
         #expect(try store.entries(feed: "other").isEmpty)
     }
 
-    @Test("validators are kept per feed and URL", arguments: Kind.allCases)
+    @Test("validators are kept per feed and URL", arguments: Kind.available)
     func validatorsPerFeed(kind: Kind) throws {
         let store = try kind.make()
         let saved = Validators(
@@ -66,7 +72,7 @@ struct StateStoreTests {
         #expect(try store.validators(for: "https://news.example/b", feed: "f") == nil)
     }
 
-    @Test("a merge saves the validators of the articles its entries came from", arguments: Kind.allCases)
+    @Test("a merge saves the validators of the articles its entries came from", arguments: Kind.available)
     func mergeSavesValidators(kind: Kind) throws {
         let store = try kind.make()
         let saved = Validators(etag: "\"v2\"", lastModified: nil, fetchedAt: Date(timeIntervalSince1970: 7))
@@ -75,6 +81,36 @@ struct StateStoreTests {
             seenAt: Date(), keep: 5)
         #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
         #expect(try store.entries(feed: "f").map(\.id) == ["a"])
+    }
+
+    @Test("forgetting a feed removes its entries, revision and validators and no other feed's", arguments: Kind.available)
+    func forgetIsPerFeed(kind: Kind) throws {
+        let store = try kind.make()
+        let validators = Validators(etag: "\"e\"", fetchedAt: Date(timeIntervalSince1970: 3))
+        for feed in ["f", "f2"] {
+            try store.merge(
+                [Self.entry("a", published: 1), Self.entry("b", published: 2)],
+                fetched: [("https://news.example/a", validators)], feed: feed, seenAt: Date(), keep: 10)
+        }
+        #expect(try store.forget(feed: "f") == 2)
+        #expect(try store.status(feed: "f") == FeedStatus())
+        #expect(try store.validators(for: "https://news.example/a", feed: "f") == nil)
+        #expect(try store.entries(feed: "f2").map(\.id) == ["b", "a"])
+        #expect(try store.validators(for: "https://news.example/a", feed: "f2") == validators)
+    }
+
+    @Test("a database that cannot be reached or an address that is not one is named with the cause")
+    func unreachableDatabase() {
+        #expect {
+            _ = try PostgresStore(url: "postgres://feedpipe:secret@127.0.0.1:1/feeds?sslmode=disable")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("postgres://feedpipe@127.0.0.1:1/feeds") && text.contains("cannot connect")
+                && !text.contains("secret")
+        }
+        #expect {
+            _ = try PostgresStore(url: "postgres://127.0.0.1/feeds?schema=Robert');DROP")
+        } throws: { error in "\(error)".contains("schema") }
     }
 
     @Test("a file that is not a store is moved aside and a new store made in its place")
@@ -103,7 +139,7 @@ struct StateStoreTests {
         }
     }
 
-    @Test("a feed's revision goes up only when an entry comes, changes or goes", arguments: Kind.allCases)
+    @Test("a feed's revision goes up only when an entry comes, changes or goes", arguments: Kind.available)
     func revisionFollowsChange(kind: Kind) throws {
         let store = try kind.make()
         #expect(try store.status(feed: "f") == FeedStatus())
@@ -124,7 +160,7 @@ struct StateStoreTests {
         #expect(try store.status(feed: "f") == FeedStatus())
     }
 
-    @Test("a long body comes back as it went in, and a page keeps the id of its first entry", arguments: Kind.allCases)
+    @Test("a long body comes back as it went in, and a page keeps the id of its first entry", arguments: Kind.available)
     func bodiesAndDecidedIDs(kind: Kind) throws {
         let store = try kind.make()
         var long = Self.entry("a", published: 10)
@@ -157,7 +193,7 @@ struct StateStoreTests {
     }
 
     @Test(
-        "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.allCases)
+        "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.available)
     func bodyMarksNameTheNewestEntry(kind: Kind) throws {
         let store = try kind.make()
         let words = (1...30).map { "word\($0)" }.joined(separator: " ")
@@ -171,7 +207,7 @@ struct StateStoreTests {
         #expect(try store.bodyMarks(feed: "other").isEmpty)
     }
 
-    @Test("a feed's outline lists its entries in order with the revision that stored each", arguments: Kind.allCases)
+    @Test("a feed's outline lists its entries in order with the revision that stored each", arguments: Kind.available)
     func outlineNamesRevisions(kind: Kind) throws {
         let store = try kind.make()
         try store.merge(

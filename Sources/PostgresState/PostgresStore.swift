@@ -1,0 +1,454 @@
+import Feed
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import State
+
+/// The state store in a PostgreSQL database, shared by workers on any machines. It keeps what `SQLiteStore`
+/// keeps, in the same shape, with the same semantics (the store tests run against both): each merge is one
+/// transaction, bodies are compressed with their summary, a feed's revision goes up with every change.
+///
+/// The store's calls are synchronous, as SQLite's are: each one waits on the calling thread for its answer
+/// while the connection's I/O runs on an event loop of its own. Calls are made one at a time; a lock keeps a
+/// transaction's statements together when two tasks share the store.
+package final class PostgresStore: StateStore, @unchecked Sendable {
+    /// The database's address with any password left out, for messages.
+    package let location: String
+    let connection: PostgresConnection
+    let logger: Logger
+    let lock = NSLock()
+
+    /// Connects to the database `url` names (`postgres://user:password@host:port/database?sslmode=…`) and
+    /// makes the store's tables when they are not there; in the schema `?schema=NAME` names, if it does, so
+    /// that several installations can share a database. `worker` names this connection in the server's
+    /// `pg_stat_activity`.
+    package init(url: String, worker: String = PostgresStore.workerName) throws(StateError) {
+        let address = try PostgresAddress(url)
+        location = address.display
+        var logger = Logger(label: "feedpipe.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        var configuration = address.configuration
+        configuration.options.additionalStartupParameters = [("application_name", worker)]
+        do {
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
+            ).wait()
+        } catch {
+            throw StateError(path: address.display, "cannot connect: \(Self.reason(error))")
+        }
+        if let schema = address.schema {
+            try execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+            try execute("SET search_path TO \(unescaped: schema)")
+        }
+        try setUp()
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// This process as other workers and the database see it: the host's name and the process id.
+    package static var workerName: String {
+        "feedpipe \(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    private func setUp() throws(StateError) {
+        // Two workers starting at once would both make the tables: the first takes a lock for the
+        // transaction, the second finds them made.
+        try transaction { () throws(StateError) in
+            try execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), 0)")
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS feedpipe_entries (
+                    feed TEXT NOT NULL, id TEXT NOT NULL, link TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
+                    published DOUBLE PRECISION, updated DOUBLE PRECISION NOT NULL, summary TEXT, content TEXT,
+                    image TEXT, language TEXT, first_seen DOUBLE PRECISION NOT NULL, categories TEXT, enclosures TEXT,
+                    position BIGINT, packed_content BYTEA, content_size BIGINT, summary_size BIGINT, body_mark BIGINT,
+                    stored_in BIGINT,
+                    PRIMARY KEY (feed, id)
+                )
+                """)
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS feedpipe_validators (
+                    feed TEXT NOT NULL, url TEXT NOT NULL, etag TEXT, last_modified TEXT, fetched_at DOUBLE PRECISION,
+                    entry TEXT,
+                    PRIMARY KEY (feed, url)
+                )
+                """)
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS feedpipe_feeds (
+                    feed TEXT PRIMARY KEY, revision BIGINT NOT NULL DEFAULT 0, emitted TEXT
+                )
+                """)
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS feedpipe_runs (
+                    pipeline TEXT PRIMARY KEY, worker TEXT, claimed_at DOUBLE PRECISION, finished_at DOUBLE PRECISION
+                )
+                """)
+        }
+    }
+
+    /// The first key of every advisory lock feedpipe takes ("feed" in ASCII), so that its locks stay apart
+    /// from any other application's in the same database.
+    static let lockSpace: Int32 = 0x6665_6564
+
+    /// The order of a feed's entries, as `Entry.newestFirst` and `SQLiteStore` have it.
+    private static let newestFirst =
+        "COALESCE(published, updated) DESC, first_seen DESC, COALESCE(position, 0), id"
+
+    private static let entryColumns = """
+        id, link, title, author, published, updated, summary, content, image, language, categories, enclosures,
+            position, packed_content, content_size, summary_size
+        """
+
+    package func validators(for url: String, feed: String) throws(StateError) -> Validators? {
+        try locked { () throws(StateError) in
+            try rows(
+                "SELECT etag, last_modified, fetched_at, entry FROM feedpipe_validators WHERE feed = \(feed) AND url = \(url)"
+            ).first.map { row throws(StateError) in
+                Validators(
+                    etag: try row.text(0), lastModified: try row.text(1), fetchedAt: try row.date(2),
+                    entry: try row.text(3))
+            }
+        }
+    }
+
+    package func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
+        try locked { () throws(StateError) in try saveUnlocked(validators, for: url, feed: feed) }
+    }
+
+    private func saveUnlocked(_ validators: Validators, for url: String, feed: String) throws(StateError) {
+        try execute(
+            """
+            INSERT INTO feedpipe_validators (feed, url, etag, last_modified, fetched_at, entry)
+            VALUES (\(feed), \(url), \(validators.etag), \(validators.lastModified),
+                \(validators.fetchedAt?.timeIntervalSince1970), \(validators.entry))
+            ON CONFLICT (feed, url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                fetched_at = excluded.fetched_at, entry = COALESCE(excluded.entry, feedpipe_validators.entry)
+            """)
+    }
+
+    package func entries(feed: String) throws(StateError) -> [Entry] {
+        try locked { () throws(StateError) in
+            try rows(
+                "SELECT \(unescaped: Self.entryColumns) FROM feedpipe_entries WHERE feed = \(feed) ORDER BY \(unescaped: Self.newestFirst)"
+            ).map(Self.entry)
+        }
+    }
+
+    package func entry(feed: String, id: String) throws(StateError) -> Entry? {
+        try locked { () throws(StateError) in try entryUnlocked(feed: feed, id: id) }
+    }
+
+    private func entryUnlocked(feed: String, id: String) throws(StateError) -> Entry? {
+        try rows(
+            "SELECT \(unescaped: Self.entryColumns) FROM feedpipe_entries WHERE feed = \(feed) AND id = \(id)"
+        ).first.map(Self.entry)
+    }
+
+    /// The entry a row holds (see `SQLiteStore`: a damaged compressed body is read as none).
+    private static func entry(from row: Row) throws(StateError) -> Entry {
+        var (content, summary) = (try row.text(7), try row.text(6))
+        if let size = try row.integer(14) {
+            let sizes = [size] + (try row.integer(15).map { [$0] } ?? [])
+            let texts = try row.bytes(13).flatMap { bytes in
+                bytes.withUnsafeBytes { PackedText.unpack($0, sizes: sizes) }
+            }
+            content = texts?.first
+            if sizes.count == 2 { summary = texts?.last }
+        }
+        return Entry(
+            id: try row.text(0) ?? "", title: try row.text(2) ?? "",
+            link: try row.text(1).flatMap { $0.isEmpty ? nil : $0 }, author: try row.text(3),
+            published: try row.date(4), updated: try row.date(5) ?? Date(timeIntervalSince1970: 0),
+            summary: summary, content: content, image: try row.text(8), language: try row.text(9),
+            categories: try row.text(10).map { $0.split(separator: "\n").map(String.init) } ?? [],
+            enclosures: try row.text(11).flatMap { try? JSONDecoder().decode([Enclosure].self, from: Data($0.utf8)) }
+                ?? [],
+            position: try row.integer(12))
+    }
+
+    package func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] {
+        try locked { () throws(StateError) in
+            var marks: [UInt64: String] = [:]
+            for row in try rows(
+                """
+                SELECT id, body_mark FROM feedpipe_entries WHERE feed = \(feed) AND body_mark IS NOT NULL
+                    AND body_mark != 0
+                ORDER BY \(unescaped: Self.newestFirst)
+                """)
+            {
+                let mark = UInt64(bitPattern: Int64(try row.integer(1) ?? 0))
+                if marks[mark] == nil { marks[mark] = try row.text(0) ?? "" }
+            }
+            return marks
+        }
+    }
+
+    package func outline(feed: String) throws(StateError) -> [EntryOutline] {
+        try locked { () throws(StateError) in
+            try rows(
+                "SELECT id, updated, stored_in FROM feedpipe_entries WHERE feed = \(feed) ORDER BY \(unescaped: Self.newestFirst)"
+            ).map { row throws(StateError) in
+                EntryOutline(
+                    id: try row.text(0) ?? "", updated: try row.date(1) ?? Date(timeIntervalSince1970: 0),
+                    revision: try row.integer(2) ?? 0)
+            }
+        }
+    }
+
+    package func status(feed: String) throws(StateError) -> FeedStatus {
+        try locked { () throws(StateError) in
+            var status = FeedStatus()
+            status.count = try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+            if let row = try rows("SELECT revision, emitted FROM feedpipe_feeds WHERE feed = \(feed)").first {
+                status.revision = try row.integer(0) ?? 0
+                status.emitted = try row.text(1)
+            }
+            return status
+        }
+    }
+
+    package func markEmitted(_ mark: String, feed: String) throws(StateError) {
+        try locked { () throws(StateError) in
+            _ = try execute(
+                """
+                INSERT INTO feedpipe_feeds (feed, emitted) VALUES (\(feed), \(mark))
+                ON CONFLICT (feed) DO UPDATE SET emitted = excluded.emitted
+                """)
+        }
+    }
+
+    @discardableResult
+    package func forget(feed: String) throws(StateError) -> Int {
+        try locked { () throws(StateError) in
+            try transaction { () throws(StateError) in
+                let count =
+                    try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+                try execute("DELETE FROM feedpipe_entries WHERE feed = \(feed)")
+                try execute("DELETE FROM feedpipe_feeds WHERE feed = \(feed)")
+                try execute("DELETE FROM feedpipe_validators WHERE feed = \(feed)")
+                return count
+            }
+        }
+    }
+
+    package func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
+        try locked { () throws(StateError) in
+            try rows("SELECT first_seen FROM feedpipe_entries WHERE feed = \(feed) AND id = \(id)").first?.date(0)
+        }
+    }
+
+    @discardableResult
+    package func merge(
+        _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt now: Date,
+        keep: Int
+    ) throws(StateError) -> (new: Int, updated: Int) {
+        try locked { () throws(StateError) in
+            try transaction { () throws(StateError) in
+                // The feed's row is locked first: two merges into one feed (two workers given the same
+                // pipeline by mistake) take turns instead of counting the same revision.
+                try execute("INSERT INTO feedpipe_feeds (feed) VALUES (\(feed)) ON CONFLICT (feed) DO NOTHING")
+                let revision =
+                    (try rows("SELECT revision FROM feedpipe_feeds WHERE feed = \(feed) FOR UPDATE").first?.integer(0)
+                        ?? 0) + 1
+                // Only the entries coming in are looked up, as in `SQLiteStore`.
+                var existing: [String: Entry] = [:]
+                for entry in incoming where existing[entry.id] == nil {
+                    if let stored = try entryUnlocked(feed: feed, id: entry.id) { existing[entry.id] = stored }
+                }
+                var new = 0
+                var updated = 0
+                for var entry in incoming {
+                    if let old = existing[entry.id] {
+                        // The place on the source is where the entry was first seen: later runs do not move it.
+                        entry.position = old.position
+                        if old == entry { continue }
+                        updated += 1
+                    } else {
+                        new += 1
+                    }
+                    try store(entry, feed: feed, seenAt: now, revision: revision)
+                }
+                let count =
+                    try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+                var removed = 0
+                if count > keep {
+                    removed = try execute(
+                        """
+                        DELETE FROM feedpipe_entries WHERE feed = \(feed) AND id NOT IN (
+                            SELECT id FROM feedpipe_entries WHERE feed = \(feed)
+                            ORDER BY \(unescaped: Self.newestFirst) LIMIT \(max(0, keep)))
+                        """)
+                }
+                if new + updated + removed > 0 {
+                    try execute("UPDATE feedpipe_feeds SET revision = revision + 1 WHERE feed = \(feed)")
+                }
+                for (url, validators) in fetched { try saveUnlocked(validators, for: url, feed: feed) }
+                return (new, updated)
+            }
+        }
+    }
+
+    /// Writes one entry's row (see `SQLiteStore.merge` for the packing of body and summary).
+    private func store(_ entry: Entry, feed: String, seenAt now: Date, revision: Int) throws(StateError) {
+        let packed = entry.content.flatMap { PackedText.pack([$0] + (entry.summary.map { [$0] } ?? [])) }
+        try execute(
+            """
+            INSERT INTO feedpipe_entries (feed, id, link, title, author, published, updated, summary, content, image,
+                language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark,
+                summary_size, stored_in)
+            VALUES (\(feed), \(entry.id), \(entry.link ?? ""), \(entry.title), \(entry.author),
+                \(entry.published?.timeIntervalSince1970), \(entry.updated.timeIntervalSince1970),
+                \(packed == nil ? entry.summary : nil), \(packed == nil ? entry.content : nil), \(entry.image),
+                \(entry.language), \(now.timeIntervalSince1970),
+                \(entry.categories.isEmpty ? nil : entry.categories.joined(separator: "\n")),
+                \(Self.stored(entry.enclosures)), \(entry.position), \(packed.map { ByteBuffer(bytes: $0) }),
+                \(packed == nil ? nil : entry.content?.utf8.count),
+                \(BodyFingerprint.of(entry.content).map { Int(Int64(bitPattern: $0)) }),
+                \(packed == nil ? nil : entry.summary?.utf8.count), \(revision))
+            ON CONFLICT (feed, id) DO UPDATE SET link = excluded.link, title = excluded.title,
+                author = excluded.author, published = excluded.published, updated = excluded.updated,
+                summary = excluded.summary, content = excluded.content, image = excluded.image,
+                language = excluded.language, categories = excluded.categories, enclosures = excluded.enclosures,
+                position = excluded.position, packed_content = excluded.packed_content,
+                content_size = excluded.content_size, body_mark = excluded.body_mark,
+                summary_size = excluded.summary_size, stored_in = excluded.stored_in
+            """)
+    }
+
+    /// An entry's enclosures as stored: JSON, or `nil` for none.
+    private static func stored(_ enclosures: [Enclosure]) -> String? {
+        guard !enclosures.isEmpty, let data = try? JSONEncoder().encode(enclosures) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: PostgreSQL
+
+    func locked<T>(_ body: () throws(StateError) -> T) throws(StateError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: () throws(StateError) -> T) throws(StateError) -> T {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs a statement; how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery) throws(StateError) -> Int {
+        do {
+            return try connection.query(query, logger: logger).wait().metadata.rows ?? 0
+        } catch {
+            throw StateError(path: location, Self.reason(error))
+        }
+    }
+
+    func rows(_ query: PostgresQuery) throws(StateError) -> [Row] {
+        do {
+            return try connection.query(query, logger: logger).wait().rows.map { Row(cells: $0.makeRandomAccess()) }
+        } catch {
+            throw StateError(path: location, Self.reason(error))
+        }
+    }
+
+    /// What went wrong, in the server's words where it gave some.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    struct Row {
+        let cells: PostgresRandomAccessRow
+
+        func value<T: PostgresDecodable>(_ column: Int, as type: T.Type) throws(StateError) -> T?
+        where T._DecodableType == T {
+            do {
+                return try cells[column].decode(T?.self)
+            } catch {
+                throw StateError(path: "postgres", "column \(column): \(error)")
+            }
+        }
+
+        func text(_ column: Int) throws(StateError) -> String? { try value(column, as: String.self) }
+        func integer(_ column: Int) throws(StateError) -> Int? { try value(column, as: Int.self) }
+        func date(_ column: Int) throws(StateError) -> Date? {
+            try value(column, as: Double.self).map(Date.init(timeIntervalSince1970:))
+        }
+        func bytes(_ column: Int) throws(StateError) -> [UInt8]? {
+            try value(column, as: ByteBuffer.self).map { Array($0.readableBytesView) }
+        }
+    }
+}
+
+/// A `postgres://` address taken apart: where the server is, who connects, to which database, with TLS or
+/// not (libpq's `sslmode`: `disable`, `prefer` — the default —, `require`, `verify-full`).
+struct PostgresAddress {
+    let configuration: PostgresConnection.Configuration
+    /// The address with its password left out.
+    let display: String
+    /// The schema the store's tables are in, when not the database's default.
+    let schema: String?
+
+    init(_ text: String) throws(StateError) {
+        guard let parts = URLComponents(string: text), ["postgres", "postgresql"].contains(parts.scheme ?? "")
+        else {
+            throw StateError(path: text, "not a postgres:// address")
+        }
+        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        let user = parts.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
+        let password = parts.password.flatMap { $0.removingPercentEncoding }
+        let query = Dictionary(
+            (parts.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        var shown = parts
+        shown.password = nil
+        display = shown.string ?? "postgres"
+        schema = query["schema"]
+        if let schema, schema.isEmpty || schema.count > 63 || schema.first!.isNumber
+            || !schema.unicodeScalars.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) })
+        {
+            throw StateError(path: display, "schema \(schema) is not a lower-case name of letters, digits and _")
+        }
+        if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
+            configuration = .init(
+                unixSocketPath: socketFolder + "/.s.PGSQL.\(parts.port ?? 5432)", username: user, password: password,
+                database: database.isEmpty ? nil : database)
+            return
+        }
+        let tls: PostgresConnection.Configuration.TLS
+        switch query["sslmode"] ?? "prefer" {
+        case "disable": tls = .disable
+        case let mode where ["allow", "prefer", "require", "verify-ca", "verify-full"].contains(mode):
+            var settings = TLSConfiguration.makeClientConfiguration()
+            if mode != "verify-full", mode != "verify-ca" { settings.certificateVerification = .none }
+            do {
+                let context = try NIOSSLContext(configuration: settings)
+                tls = mode == "allow" || mode == "prefer" ? .prefer(context) : .require(context)
+            } catch {
+                throw StateError(path: display, "TLS: \(error)")
+            }
+        case let mode:
+            throw StateError(path: display, "sslmode \(mode) is not one of disable, prefer, require, verify-full")
+        }
+        configuration = .init(
+            host: parts.host.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost", port: parts.port ?? 5432,
+            username: user, password: password, database: database.isEmpty ? nil : database, tls: tls)
+    }
+}
