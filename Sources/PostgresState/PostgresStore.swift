@@ -421,9 +421,7 @@ struct PostgresAddress {
         shown.password = nil
         display = shown.string ?? "postgres"
         schema = query["schema"]
-        if let schema, schema.isEmpty || schema.count > 63 || schema.first!.isNumber
-            || !schema.unicodeScalars.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) })
-        {
+        if let schema, !Self.isPlainName(schema) {
             throw StateError(path: display, "schema \(schema) is not a lower-case name of letters, digits and _")
         }
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
@@ -450,5 +448,17 @@ struct PostgresAddress {
         configuration = .init(
             host: parts.host.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost", port: parts.port ?? 5432,
             username: user, password: password, database: database.isEmpty ? nil : database, tls: tls)
+    }
+
+    /// Whether a name can go into SQL as it is: lower-case ASCII letters, digits and `_`, not starting
+    /// with a digit, at most 63 characters (PostgreSQL's limit).
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+            name.utf8.count <= 63
+        else { return false }
+        return name.utf8.allSatisfy { byte in
+            byte == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
     }
 }

@@ -83,7 +83,8 @@ struct StateStoreTests {
         #expect(try store.entries(feed: "f").map(\.id) == ["a"])
     }
 
-    @Test("forgetting a feed removes its entries, revision and validators and no other feed's", arguments: Kind.available)
+    @Test(
+        "forgetting a feed removes its entries, revision and validators and no other feed's", arguments: Kind.available)
     func forgetIsPerFeed(kind: Kind) throws {
         let store = try kind.make()
         let validators = Validators(etag: "\"e\"", fetchedAt: Date(timeIntervalSince1970: 3))
@@ -193,7 +194,8 @@ struct StateStoreTests {
     }
 
     @Test(
-        "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.available)
+        "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.available
+    )
     func bodyMarksNameTheNewestEntry(kind: Kind) throws {
         let store = try kind.make()
         let words = (1...30).map { "word\($0)" }.joined(separator: " ")
