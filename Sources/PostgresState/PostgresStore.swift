@@ -13,12 +13,14 @@ import State
 /// The store's calls are synchronous, as SQLite's are: each one waits on the calling thread for its answer
 /// while the connection's I/O runs on an event loop of its own. Calls are made one at a time; a lock keeps a
 /// transaction's statements together when two tasks share the store.
-package final class PostgresStore: StateStore, @unchecked Sendable {
+package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendable {
     /// The database's address with any password left out, for messages.
     package let location: String
     let connection: PostgresConnection
     let logger: Logger
     let lock = NSLock()
+    /// This worker's name, recorded with the pipelines it takes.
+    package let worker: String
 
     /// Connects to the database `url` names (`postgres://user:password@host:port/database?sslmode=…`) and
     /// makes the store's tables when they are not there; in the schema `?schema=NAME` names, if it does, so
@@ -27,6 +29,7 @@ package final class PostgresStore: StateStore, @unchecked Sendable {
     package init(url: String, worker: String = PostgresStore.workerName) throws(StateError) {
         let address = try PostgresAddress(url)
         location = address.display
+        self.worker = worker
         var logger = Logger(label: "feedpipe.postgres")
         logger.logLevel = .critical
         self.logger = logger
@@ -39,11 +42,7 @@ package final class PostgresStore: StateStore, @unchecked Sendable {
         } catch {
             throw StateError(path: address.display, "cannot connect: \(Self.reason(error))")
         }
-        if let schema = address.schema {
-            try execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
-            try execute("SET search_path TO \(unescaped: schema)")
-        }
-        try setUp()
+        try setUp(schema: address.schema)
     }
 
     deinit { try? connection.close().wait() }
@@ -53,11 +52,16 @@ package final class PostgresStore: StateStore, @unchecked Sendable {
         "feedpipe \(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    private func setUp() throws(StateError) {
+    private func setUp(schema: String?) throws(StateError) {
         // Two workers starting at once would both make the tables: the first takes a lock for the
         // transaction, the second finds them made.
         try transaction { () throws(StateError) in
             try execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), 0)")
+            if let schema {
+                try execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+                // For the session, not only this transaction.
+                try execute("SET search_path TO \(unescaped: schema)")
+            }
             try execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_entries (
@@ -325,6 +329,59 @@ package final class PostgresStore: StateStore, @unchecked Sendable {
     private static func stored(_ enclosures: [Enclosure]) -> String? {
         guard !enclosures.isEmpty, let data = try? JSONEncoder().encode(enclosures) else { return nil }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Claims
+
+    /// A pipeline's claim is a session lock of PostgreSQL's (`pg_try_advisory_lock`): the server drops it
+    /// when the worker's connection ends, however the worker ended. The runs table says who took a pipeline
+    /// when and when its last run finished.
+    package func claim(_ pipeline: String, since: Date) throws(StateError) -> Claim {
+        try locked { () throws(StateError) in
+            let taken =
+                try rows("SELECT pg_try_advisory_lock(\(Self.lockSpace), hashtext(\(pipeline)))").first?
+                .value(0, as: Bool.self) ?? false
+            guard taken else { return .held }
+            let finished = try rows("SELECT finished_at FROM feedpipe_runs WHERE pipeline = \(pipeline)").first?.date(0)
+            if let finished, finished >= since {
+                try unlock(pipeline)
+                return .done
+            }
+            try execute(
+                """
+                INSERT INTO feedpipe_runs (pipeline, worker, claimed_at) VALUES (\(pipeline), \(worker),
+                    \(Date().timeIntervalSince1970))
+                ON CONFLICT (pipeline) DO UPDATE SET worker = excluded.worker, claimed_at = excluded.claimed_at
+                """)
+            return .taken
+        }
+    }
+
+    package func finish(_ pipeline: String, at time: Date) throws(StateError) {
+        try locked { () throws(StateError) in
+            try execute(
+                "UPDATE feedpipe_runs SET finished_at = \(time.timeIntervalSince1970) WHERE pipeline = \(pipeline)")
+            try unlock(pipeline)
+        }
+    }
+
+    package func release(_ pipeline: String) throws(StateError) {
+        try locked { () throws(StateError) in try unlock(pipeline) }
+    }
+
+    private func unlock(_ pipeline: String) throws(StateError) {
+        try execute("SELECT pg_advisory_unlock(\(Self.lockSpace), hashtext(\(pipeline)))")
+    }
+
+    /// The worker that last took each pipeline, as it named itself (`workerName`), by pipeline id.
+    package func claimants() throws(StateError) -> [String: String] {
+        try locked { () throws(StateError) in
+            var found: [String: String] = [:]
+            for row in try rows("SELECT pipeline, worker FROM feedpipe_runs") {
+                if let pipeline = try row.text(0) { found[pipeline] = try row.text(1) }
+            }
+            return found
+        }
     }
 
     // MARK: PostgreSQL

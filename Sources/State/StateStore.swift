@@ -122,3 +122,22 @@ extension Entry {
         return a.entry.id < b.entry.id
     }
 }
+
+/// How workers that share one store split the pipelines among them, with no shard given to any: a worker
+/// runs a pipeline only while it holds the pipeline's claim, so a pipeline never runs twice at once, and a
+/// claim dies with its worker, so another takes the pipeline up.
+package protocol PipelineClaims: AnyObject {
+    /// Tries to take `pipeline` for this worker: `.taken` (it is this worker's until `finish` or
+    /// `release`), `.held` (another worker runs it now) or `.done` (a run of it finished at or after
+    /// `since`, the start of this worker's run: nothing is left to do for it).
+    func claim(_ pipeline: String, since: Date) throws(StateError) -> Claim
+    /// Records that this worker's run of `pipeline` finished, and gives up its claim.
+    func finish(_ pipeline: String, at: Date) throws(StateError)
+    /// Gives up a claim without recording a run.
+    func release(_ pipeline: String) throws(StateError)
+}
+
+/// The answer to a claim (`PipelineClaims.claim`).
+package enum Claim: Sendable, Equatable {
+    case taken, held, done
+}

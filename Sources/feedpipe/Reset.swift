@@ -16,8 +16,11 @@ struct Reset: AsyncParsableCommand {
     @Argument(help: "Pipeline files.")
     var pipelines: [String]
 
-    @Option(help: "The state store (SQLite).")
-    var state = ".feedpipe/state.sqlite"
+    @Option(
+        help: ArgumentHelp(
+            "The state store: an SQLite file or a postgres:// address (FEEDPIPE_STATE when not given).",
+            valueName: "file|postgres://…"))
+    var state = StateLocation.fromEnvironment ?? ".feedpipe/state.sqlite"
 
     @Option(help: "Seconds to wait for a run that holds the state store.")
     var wait: Double = 300
@@ -36,10 +39,10 @@ struct Reset: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
         }
-        let lock = try storeLock(state, waiting: wait)
-        defer { lock.release() }
+        let lock = StateLocation.isShared(state) ? nil : try storeLock(state, waiting: wait)
+        defer { lock?.release() }
+        let store = try StateLocation.open(state)
         do {
-            let store = try SQLiteStore(path: state)
             for config in configs {
                 let (entries, files) = try Self.forget(config, store: store)
                 print("\(config.name): \(entries) stored entries forgotten, \(files) feed files deleted")

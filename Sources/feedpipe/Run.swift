@@ -4,6 +4,7 @@ import Fetch
 import Foundation
 import Logging
 import Pipeline
+import PostgresState
 import State
 
 /// `feedpipe run`: runs pipelines and writes their feeds.
@@ -24,8 +25,17 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "Pipeline files (default: every Pipelines/*.yml).")
     var pipelines: [String] = []
 
-    @Option(help: "The state store (SQLite). With --shard, each shard has its own by default.")
+    @Option(
+        help: ArgumentHelp(
+            "The state store: an SQLite file, or a postgres:// address that workers on any machines share (FEEDPIPE_STATE when not given). With --shard, each shard has its own SQLite file by default.",
+            valueName: "file|postgres://…"))
     var state: String?
+
+    @Option(
+        help:
+            "With a postgres:// store, how many pipelines this worker takes at a time; the others are left to the workers beside it."
+    )
+    var batch = 4
 
     @Option(
         help: ArgumentHelp(
@@ -82,7 +92,11 @@ struct Run: AsyncParsableCommand {
                 throw ValidationError("--public-url is an http or https address, such as https://feeds.example.net/")
             }
         }
-        guard concurrency >= 1, perHost >= 1 else {
+        if StateLocation.isShared(statePath), shard != nil {
+            throw ValidationError(
+                "--shard splits pipelines among SQLite stores; workers on a postgres:// store share them by themselves")
+        }
+        guard concurrency >= 1, perHost >= 1, batch >= 1 else {
             throw ValidationError("--concurrency and --per-host must be at least 1.")
         }
         // `run` is the default command, so a mistyped command arrives here as a pipeline file.
@@ -98,9 +112,12 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    /// The state store: the one named, else one per shard.
+    /// The state store: the one named (by option, else by `FEEDPIPE_STATE`), else one per shard.
     var statePath: String {
-        state ?? shard.map { ".feedpipe/state-shard-\($0.index)-of-\($0.count).sqlite" } ?? ".feedpipe/state.sqlite"
+        state ?? StateLocation.fromEnvironment ?? shard.map {
+            ".feedpipe/state-shard-\($0.index)-of-\($0.count).sqlite"
+        }
+            ?? ".feedpipe/state.sqlite"
     }
 
     func run() async throws {
@@ -122,9 +139,6 @@ struct Run: AsyncParsableCommand {
                 status = ExitStatus.invalidInput
             }
         }
-        // Two runs on one state store never interleave: the second waits, then gives up with a clear line.
-        let lock = try storeLock(state, waiting: wait)
-        defer { lock.release() }
         // Conflicts are looked for among all the pipelines, so that every shard sees the same ones.
         let conflicts = PipelineConfig.conflicts(among: configs)
         if !conflicts.isEmpty {
@@ -136,18 +150,11 @@ struct Run: AsyncParsableCommand {
             configs = configs.filter { shard.owns(id: $0.id) }
             logger.info("shard \(shard): \(configs.count) of \(all) pipelines")
         }
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: state)
-            if let aside = store.movedAside {
-                printError(
-                    "the state store \(state) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back"
-                )
-            }
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.failure)
-        }
+        // Two runs on one SQLite store never interleave: the second waits, then gives up with a clear line.
+        // Workers on a shared store take each pipeline's own claim instead.
+        let lock = StateLocation.isShared(state) ? nil : try storeLock(state, waiting: wait)
+        defer { lock?.release() }
+        let store = try StateLocation.open(state)
         if fresh {
             for config in configs {
                 do {
@@ -165,14 +172,25 @@ struct Run: AsyncParsableCommand {
         // On a terminal, a live progress line on standard error; under cron, nothing but the summaries.
         let progress = ProgressLine.onTerminal()
         let started = Date()
-        let outcomes = await runner.run(configs, state: store) { done, total in
-            progress?.show("\(done)/\(total) articles")
+        let outcomes: [Result<RunReport, RunError>?]
+        if let claims = store as? any PipelineClaims {
+            outcomes = await runner.runShared(configs, state: store, claims: claims, since: started, batch: batch)
+        } else {
+            outcomes = await runner.run(configs, state: store) { done, total in
+                progress?.show("\(done)/\(total) articles")
+            }
         }
         progress?.clear()
+        // Pipelines another worker ran are left to that worker's report.
+        let ran = zip(configs, outcomes).compactMap { config, outcome in outcome.map { (config, $0) } }
         if report == .json {
-            print(RunDocument(configs: configs, outcomes: outcomes, invalid: invalid, started: started).json)
+            print(
+                RunDocument(configs: ran.map(\.0), outcomes: ran.map(\.1), invalid: invalid, started: started).json)
         }
-        for (config, outcome) in zip(configs, outcomes) {
+        if self.report == .text, ran.count < configs.count {
+            print("\(configs.count - ran.count) pipelines were run by other workers")
+        }
+        for (config, outcome) in ran {
             switch outcome {
             case .success(let report):
                 if self.report == .text { print(report) }
@@ -201,6 +219,36 @@ func pipelineFiles(_ named: [String]) throws -> [String] {
         throw ExitCode(ExitStatus.invalidInput)
     }
     return files
+}
+
+/// Where the state is kept: an SQLite file (the default, for one machine) or a PostgreSQL database that
+/// workers share.
+enum StateLocation {
+    /// `FEEDPIPE_STATE`, when set.
+    static var fromEnvironment: String? {
+        ProcessInfo.processInfo.environment["FEEDPIPE_STATE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func isShared(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// The store at `location`; a store that cannot be opened ends the command with the cause.
+    static func open(_ location: String) throws -> any StateStore {
+        do {
+            if isShared(location) { return try PostgresStore(url: location) }
+            let store = try SQLiteStore(path: location)
+            if let aside = store.movedAside {
+                printError(
+                    "the state store \(location) was corrupt: moved aside to \(aside); a new one is made and the feeds give their entries back"
+                )
+            }
+            return store
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
 }
 
 /// The state store's run lock, waited for up to `waiting` seconds; a run still holding it ends the command
