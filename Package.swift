@@ -137,7 +137,8 @@ let package = Package(
             dependencies: ["Pipeline", "Feed", "Fetch", "Markup", "Sources", "State", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["feedpipe", "TestSupport", "Markup", "State", "CSQLite"],
+            name: "EndToEndTests",
+            dependencies: ["feedpipe", "TestSupport", "Markup", "Feed", "State", "PostgresState", "CSQLite"],
             swiftSettings: swiftSettings),
     ]
 )

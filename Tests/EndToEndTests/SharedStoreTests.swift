@@ -1,0 +1,200 @@
+import Feed
+import Foundation
+import PostgresState
+import State
+import TestSupport
+import Testing
+
+/// Workers sharing one PostgreSQL store, as `feedpipe run --state postgres://…` processes: where
+/// `FEEDPIPE_TEST_POSTGRES` names a database (CI starts one on loopback).
+@Suite("Workers on a shared store", .enabled(if: TestDatabase.address != nil))
+struct SharedStoreTests {
+    /// A feed of `count` items, each with its text, date and guid: what an `article: none` pipeline makes
+    /// its entries of.
+    static func feed(_ number: Int, count: Int) -> String {
+        let items = (0..<count).map { index in
+            let date = Date(timeIntervalSince1970: 1_780_000_000 - Double(number * count + index) * 60)
+            return """
+                <item><title>Story \(number)-\(index)</title><link>/story/\(number)/\(index)</link>
+                <guid isPermaLink="false">story-\(number)-\(index)</guid><pubDate>\(Self.rfc822(date))</pubDate>
+                <description>&lt;p&gt;The text of story \(index) on feed \(number), as the source gave it.&lt;/p&gt;</description></item>
+                """
+        }
+        return """
+            <?xml version="1.0"?><rss version="2.0"><channel><title>Feed \(number)</title><link>/</link>
+            \(items.joined())</channel></rss>
+            """
+    }
+
+    static func rfc822(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    /// A working folder with one pipeline per feed of `server`.
+    static func pipelines(_ names: [String], server: LoopbackServer, keep: Int, article: String = "none") throws
+        -> URL
+    {
+        let work = try Repository.temporaryFolder()
+        let folder = work.appendingPathComponent("Pipelines")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in names {
+            let yaml = """
+                title: \(name)
+                id: \(Self.feedID(name))
+                source:
+                  type: feed
+                  url: \(server.baseURL)/\(name).xml
+                output: Feeds/\(name).atom
+                article: \(article)
+                max_entries: \(keep)
+                """
+            try yaml.write(to: folder.appendingPathComponent("\(name).yml"), atomically: true, encoding: .utf8)
+        }
+        return work
+    }
+
+    /// The id a pipeline's feed is stored under.
+    static func feedID(_ name: String) -> String { "urn:feedpipe-test:\(name)" }
+
+    /// Each feed's entry ids in the store, by feed id.
+    static func ids(in store: any StateStore, feeds: [String]) throws -> [String: [String]] {
+        try Dictionary(uniqueKeysWithValues: feeds.map { ($0, try store.entries(feed: $0).map(\.id)) })
+    }
+
+    /// The pipelines a run's summary lines name (`NAME: 3 new, …`).
+    static func ran(_ output: CommandLineTests.Output) -> [String] {
+        output.stdout.split(separator: "\n").compactMap { line in
+            line.contains(" new, ") ? line.split(separator: ":").first.map(String.init) : nil
+        }
+    }
+
+    /// Two `feedpipe run` processes started together.
+    static func together(_ arguments: [String], in work: URL) async throws -> [CommandLineTests.Output] {
+        async let first = Task.detached { try CommandLineTests.run(arguments, in: work, timeout: 300) }.value
+        async let second = Task.detached { try CommandLineTests.run(arguments, in: work, timeout: 300) }.value
+        return try await [first, second]
+    }
+
+    @Test func twoWorkersOnOneDatabaseMakeTheEntriesOneSQLiteRunMakes() async throws {
+        let feeds = 20
+        let perFeed = 500
+        let server = try LoopbackServer { request in
+            let name = request.path.dropFirst().split(separator: ".").first.map(String.init) ?? ""
+            guard name.hasPrefix("feed-"), let number = Int(name.dropFirst(5)) else { return .init(status: 404) }
+            return .init(
+                status: 200, headers: ["Content-Type": "application/rss+xml"],
+                body: Array(Self.feed(number, count: perFeed).utf8))
+        }
+        defer { server.stop() }
+        let names = (0..<feeds).map { "feed-\($0)" }
+
+        let alone = try Self.pipelines(names, server: server, keep: perFeed)
+        let single = try CommandLineTests.run(["run", "--state", "state.sqlite"], in: alone, timeout: 300)
+        #expect(single.status == 0, "\(single.stderr)")
+
+        let shared = try Self.pipelines(names, server: server, keep: perFeed)
+        let database = try #require(TestDatabase.fresh())
+        let workers = try await Self.together(["run", "--state", database, "--batch", "2"], in: shared)
+        for worker in workers { #expect(worker.status == 0, "\(worker.stderr)") }
+        // Each pipeline was run by one worker, and both worked.
+        let ran = workers.map(Self.ran)
+        #expect(ran.allSatisfy { !$0.isEmpty }, "\(ran)")
+        #expect((ran[0] + ran[1]).sorted() == names.sorted(), "\(ran)")
+
+        let store = try PostgresStore(url: database)
+        let sqlite = try SQLiteStore(path: alone.appendingPathComponent("state.sqlite").path)
+        let pipelineIDs = names.map(Self.feedID)
+        let expected = try Self.ids(in: sqlite, feeds: pipelineIDs)
+        #expect(expected.values.map(\.count).reduce(0, +) == feeds * perFeed)
+        #expect(try Self.ids(in: store, feeds: pipelineIDs) == expected)
+        #expect(Set(try store.claimants().values).count == 2)
+        // Both workers wrote into one feeds folder: every feed is there, with every entry.
+        for name in names {
+            let file = shared.appendingPathComponent("Feeds/\(name).atom")
+            let entries = try AtomReader.entries(in: Array(try Data(contentsOf: file)), url: file.absoluteString)
+            #expect(entries.map(\.id) == expected[Self.feedID(name)])
+        }
+    }
+
+    @Test func aWorkerKilledMidRunLeavesNothingHalfWrittenAndItsPipelineIsRunByTheOther() async throws {
+        // Five quick feeds, and one whose four article pages each take a second and a half to come, a second
+        // apart.
+        let slowPages = 4
+        let server = try LoopbackServer { request in
+            let path = request.path
+            if path.hasPrefix("/slow/") {
+                Thread.sleep(forTimeInterval: 1.5)
+                let page = """
+                    <html><head><title>Slow story</title></head><body><article><h1>Slow story \(path)</h1>
+                    <p>\((0..<12).map { "Sentence \($0) of the slow story at \(path), which no other page tells. " }.joined())</p>
+                    </article></body></html>
+                    """
+                return .init(status: 200, headers: ["Content-Type": "text/html"], body: Array(page.utf8))
+            }
+            if path == "/slow.xml" {
+                let items = (0..<slowPages).map { "<item><title>Slow \($0)</title><link>/slow/\($0)</link></item>" }
+                let rss = "<rss version=\"2.0\"><channel><title>Slow</title>\(items.joined())</channel></rss>"
+                return .init(status: 200, headers: ["Content-Type": "application/rss+xml"], body: Array(rss.utf8))
+            }
+            guard let number = Int(path.dropFirst("/feed-".count).prefix { $0.isNumber }) else {
+                return .init(status: 404)
+            }
+            return .init(
+                status: 200, headers: ["Content-Type": "application/rss+xml"],
+                body: Array(Self.feed(number, count: 10).utf8))
+        }
+        defer { server.stop() }
+        let quick = (0..<5).map { "feed-\($0)" }
+        let work = try Self.pipelines(quick, server: server, keep: 50)
+        try """
+        title: slow
+        id: \(Self.feedID("slow"))
+        source:
+          type: feed
+          url: \(server.baseURL)/slow.xml
+        output: Feeds/slow.atom
+        fetch:
+          delay: 1
+        """.write(to: work.appendingPathComponent("Pipelines/slow.yml"), atomically: true, encoding: .utf8)
+        let database = try #require(TestDatabase.fresh())
+        let store = try PostgresStore(url: database)
+
+        let arguments = ["run", "--state", database, "--batch", "1"]
+        let workers = try (0..<2).map { _ in try CommandLineTests.launch(arguments, in: work) }
+        defer { for worker in workers where worker.isRunning { worker.terminate() } }
+        // The worker that took the slow pipeline, once its first page has been asked for.
+        var holder: Process?
+        let deadline = Date().addingTimeInterval(60)
+        while holder == nil, Date() < deadline {
+            if server.received.contains(where: { $0.path.hasPrefix("/slow/") }),
+                let claimant = try store.claimants()[Self.feedID("slow")]
+            {
+                holder = workers.first { claimant.hasSuffix(" \($0.processIdentifier)") }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let killed = try #require(holder, "no worker took the slow pipeline")
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        // Nothing of the slow pipeline was stored, nor its feed written, while its pages were being read.
+        #expect(try store.status(feed: Self.feedID("slow")).count == 0)
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Feeds/slow.atom").path))
+
+        let survivor = try #require(workers.first { $0 !== killed })
+        let end = Date().addingTimeInterval(120)
+        while survivor.isRunning, Date() < end { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!survivor.isRunning && survivor.terminationStatus == 0)
+        // The survivor took the slow pipeline up when the killed worker's claim lapsed, and ran it whole.
+        #expect(try store.claimants()[Self.feedID("slow")]?.hasSuffix(" \(survivor.processIdentifier)") == true)
+        #expect(try store.entries(feed: Self.feedID("slow")).count == slowPages)
+        for name in quick { #expect(try store.entries(feed: Self.feedID(name)).count == 10) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("Feeds").path)
+        #expect(Set(files.filter { $0.hasSuffix(".atom") }) == Set((quick + ["slow"]).map { "\($0).atom" }))
+        // No file was left half-written: every file in the folder is a finished one.
+        #expect(files.allSatisfy { !$0.hasPrefix(".") || $0.hasPrefix(".feedpipe") }, "\(files)")
+    }
+}
