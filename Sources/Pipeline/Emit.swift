@@ -34,9 +34,10 @@ extension Runner {
     }
 
     /// A pipeline's feed files, made from the entries in the store, its report as it stands once they are
-    /// written (`write(_:on:)`), and the mark to record then (`StateStore.markEmitted`). A feed whose
-    /// entries have not changed since its files were written, with the same settings, and whose files are
-    /// all there, is not written again: no file and no mark, and no entry read.
+    /// written (`write(_:on:)`), and the mark to record then (`StateStore.markEmitted`, with the files'
+    /// `stamps`). A feed whose entries have not changed since its files were written, with the same
+    /// settings, and whose files are the ones written then, is not written again: no file and no mark, and
+    /// no entry read.
     func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError)
         -> (report: RunReport, files: [FeedFile], mark: String?)
     {
@@ -53,11 +54,13 @@ extension Runner {
             throw RunError.state(error)
         }
         let mark = "\(status.revision) \(Self.settings(of: config))"
-        if status.emitted == mark, config.formats.allSatisfy({ access(config.path(for: $0), F_OK) == 0 }) {
+        // The files on disk are the ones written at that mark (not another machine's, nor older copies).
+        let stamps = Self.stamps(of: config)
+        if let stamps, status.emitted == mark + Self.stampSeparator + stamps {
             report.kept = max(0, status.count - report.new - report.updated)
             return (report, [], nil)
         }
-        if let spliced = try spliced(config, status: status, report: report, state: state) {
+        if let spliced = try spliced(config, status: status, stamps: stamps, report: report, state: state) {
             return (spliced.report, spliced.files, mark)
         }
         let stored: [Entry]
@@ -88,12 +91,15 @@ extension Runner {
     /// store and written anew. `nil` when the file must be written whole: another format is written, the
     /// settings changed, the file is missing or lacks an entry, or the site's address comes from the entries.
     private func spliced(
-        _ config: PipelineConfig, status: FeedStatus, report: RunReport, state: any StateStore
+        _ config: PipelineConfig, status: FeedStatus, stamps: String?, report: RunReport, state: any StateStore
     ) throws(RunError) -> (
         report: RunReport, files: [FeedFile]
     )? {
-        guard config.formats == [.atom], let emitted = status.emitted, let space = emitted.firstIndex(of: " "),
-            let written = Int(emitted[..<space]), emitted[emitted.index(after: space)...] == Self.settings(of: config),
+        // The file there must be the one written at the recorded revision, with these settings.
+        guard config.formats == [.atom], let stamps, let emitted = status.emitted,
+            emitted.hasSuffix(Self.stampSeparator + stamps), let space = emitted.firstIndex(of: " "),
+            let written = Int(emitted[..<space]),
+            emitted[emitted.index(after: space)...] == Self.settings(of: config) + Self.stampSeparator + stamps,
             let link = config.link ?? siteLink(config),
             let previous = FileManager.default.contents(atPath: config.output)
         else { return nil }
@@ -131,6 +137,28 @@ extension Runner {
     }
 
     static let writerRevision = 1
+
+    /// What the files of a pipeline are on disk, each one's size and modification time, or `nil` when one is
+    /// missing. Recorded with the mark once they are written (`emitted(_:config:)`), it tells the files a
+    /// run wrote from files put there since: an older copy restored, a user's edit, or, with workers on
+    /// several machines sharing one store, this machine's file of an earlier revision.
+    static func stamps(of config: PipelineConfig) -> String? {
+        var parts: [String] = []
+        for format in config.formats {
+            var info = stat()
+            guard stat(config.path(for: format), &info) == 0 else { return nil }
+            parts.append("\(info.st_size).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    static let stampSeparator = "\u{1E}"
+
+    /// The mark to record once a pipeline's files are written (`StateStore.markEmitted`): `mark` and the
+    /// files' stamps; `nil` when a file is not there after all.
+    static func emitted(_ mark: String, config: PipelineConfig) -> String? {
+        stamps(of: config).map { mark + stampSeparator + $0 }
+    }
 
     /// One feed file to write: where, and its whole content.
     struct FeedFile: Sendable {

@@ -152,7 +152,7 @@ package struct Runner: Sendable {
             for await (index, failure) in writes {
                 if let failure {
                     written[index] = .failure(failure)
-                } else if let mark = marks[index] {
+                } else if let mark = marks[index].flatMap({ Self.emitted($0, config: configs[index]) }) {
                     // Not recorded, the feed is only written again next time.
                     do {
                         try state.markEmitted(mark, feed: configs[index].id)
