@@ -35,6 +35,9 @@ public struct PipelineConfig: Sendable {
     /// The formats written, each beside `output` with its own extension.
     package var formats: [FeedFormat] = [.atom]
     package var maxEntries: Int
+    /// With workers sharing a PostgreSQL store, how long after its last run finished a pipeline is due again
+    /// (`every:`, seconds): a worker that starts later in the same round leaves it alone.
+    package var every: Double = 600
     package var rules: ExtractionRules
     package var filter = EntryFilter()
     /// A folder of ftr-site-config rule files, looked up by each article's host.
@@ -107,7 +110,7 @@ public struct PipelineConfig: Sendable {
 
     static let keys = [
         "title", "id", "link", "url", "author", "source", "sources", "article", "output", "formats", "max_entries",
-        "extract", "fetch", "filter", "site_rules", "rewrite",
+        "every", "extract", "fetch", "filter", "site_rules", "rewrite",
     ]
     static let filterKeys = ["include", "exclude", "max_age", "dedupe"]
     static let fetchKeys = [
@@ -222,6 +225,7 @@ public struct PipelineConfig: Sendable {
             sources: sources,
             output: output, maxEntries: maxEntries, rules: rules)
         config.article = article
+        if let node = top["every"] { config.every = try reader.duration(node, key: "every", max: 365 * 86_400) }
         for node in try reader.list(top["rewrite"]) { config.rewrites.append(try rewrite(node, reader: reader)) }
         config.fingerprint = FNV1a.hash(yaml.utf8)
         if let fetchNode = top["fetch"] { config.fetch = try fetchSettings(fetchNode, reader: reader) }

@@ -2,15 +2,16 @@ import Foundation
 import State
 
 extension Runner {
-    /// Runs the pipelines this worker can claim among workers sharing one store (`PipelineClaims`), a
-    /// batch at a time, until each has been run here or by another worker since `since`. A pipeline another
-    /// worker holds is asked for again every `pause` until that worker finishes it or ends: a dead worker's
-    /// claims lapse and its pipelines are run here.
+    /// Runs the pipelines that are due and that this worker can claim among workers sharing one store
+    /// (`PipelineClaims`), a batch at a time, until each has been run, here or by another worker. A pipeline
+    /// is due when its last run finished more than its `every` ago. One that another worker holds is asked
+    /// for again every `pause` until that worker finishes it or ends: a dead worker's claims lapse and its
+    /// pipelines are run here.
     ///
     /// Returns, for each pipeline, this worker's outcome, or `nil` when another worker ran it.
     package func runShared(
-        _ configs: [PipelineConfig], state: any StateStore, claims: any PipelineClaims, since: Date = Date(),
-        batch: Int = 4, pause: Duration = .seconds(1)
+        _ configs: [PipelineConfig], state: any StateStore, claims: any PipelineClaims, batch: Int = 4,
+        pause: Duration = .seconds(1)
     ) async -> [Result<RunReport, RunError>?] {
         var outcomes = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
         var pending = Array(configs.indices)
@@ -23,10 +24,11 @@ extension Runner {
                     continue
                 }
                 do {
-                    switch try claims.claim(configs[index].id, since: since) {
+                    let dueAfter = Date().addingTimeInterval(-configs[index].every)
+                    switch try claims.claim(configs[index].id, dueAfter: dueAfter) {
                     case .taken: taken.append(index)
                     case .held: waiting.append(index)
-                    case .done: logger.info("\(configs[index].name): run by another worker")
+                    case .done: logger.info("\(configs[index].name): not due (run by another worker)")
                     }
                 } catch {
                     // The store cannot be asked: nothing more can be claimed; what is left fails with the cause.

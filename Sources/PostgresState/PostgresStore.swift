@@ -336,14 +336,14 @@ package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendab
     /// A pipeline's claim is a session lock of PostgreSQL's (`pg_try_advisory_lock`): the server drops it
     /// when the worker's connection ends, however the worker ended. The runs table says who took a pipeline
     /// when and when its last run finished.
-    package func claim(_ pipeline: String, since: Date) throws(StateError) -> Claim {
+    package func claim(_ pipeline: String, dueAfter: Date) throws(StateError) -> Claim {
         try locked { () throws(StateError) in
             let taken =
                 try rows("SELECT pg_try_advisory_lock(\(Self.lockSpace), hashtext(\(pipeline)))").first?
                 .value(0, as: Bool.self) ?? false
             guard taken else { return .held }
             let finished = try rows("SELECT finished_at FROM feedpipe_runs WHERE pipeline = \(pipeline)").first?.date(0)
-            if let finished, finished >= since {
+            if let finished, finished > dueAfter {
                 try unlock(pipeline)
                 return .done
             }

@@ -128,9 +128,9 @@ extension Entry {
 /// claim dies with its worker, so another takes the pipeline up.
 package protocol PipelineClaims: AnyObject {
     /// Tries to take `pipeline` for this worker: `.taken` (it is this worker's until `finish` or
-    /// `release`), `.held` (another worker runs it now) or `.done` (a run of it finished at or after
-    /// `since`, the start of this worker's run: nothing is left to do for it).
-    func claim(_ pipeline: String, since: Date) throws(StateError) -> Claim
+    /// `release`), `.held` (another worker runs it now) or `.done` (a run of it finished after `dueAfter`:
+    /// it is not due).
+    func claim(_ pipeline: String, dueAfter: Date) throws(StateError) -> Claim
     /// Records that this worker's run of `pipeline` finished, and gives up its claim.
     func finish(_ pipeline: String, at: Date) throws(StateError)
     /// Gives up a claim without recording a run.

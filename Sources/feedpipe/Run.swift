@@ -174,7 +174,7 @@ struct Run: AsyncParsableCommand {
         let started = Date()
         let outcomes: [Result<RunReport, RunError>?]
         if let claims = store as? any PipelineClaims {
-            outcomes = await runner.runShared(configs, state: store, claims: claims, since: started, batch: batch)
+            outcomes = await runner.runShared(configs, state: store, claims: claims, batch: batch)
         } else {
             outcomes = await runner.run(configs, state: store) { done, total in
                 progress?.show("\(done)/\(total) articles")
@@ -188,7 +188,7 @@ struct Run: AsyncParsableCommand {
                 RunDocument(configs: ran.map(\.0), outcomes: ran.map(\.1), invalid: invalid, started: started).json)
         }
         if self.report == .text, ran.count < configs.count {
-            print("\(configs.count - ran.count) pipelines were run by other workers")
+            print("\(configs.count - ran.count) pipelines were not due: run by other workers within their every:")
         }
         for (config, outcome) in ran {
             switch outcome {

@@ -112,6 +112,10 @@ struct SharedStoreTests {
         #expect(expected.values.map(\.count).reduce(0, +) == feeds * perFeed)
         #expect(try Self.ids(in: store, feeds: pipelineIDs) == expected)
         #expect(Set(try store.claimants().values).count == 2)
+        // A worker started later in the same round (within the pipelines' `every:`) finds nothing due.
+        let late = try CommandLineTests.run(["run", "--state", database], in: shared, timeout: 120)
+        #expect(late.status == 0 && Self.ran(late).isEmpty, "\(late.stdout)")
+        #expect(late.stdout.contains("\(feeds) pipelines were not due"), "\(late.stdout)")
         // Both workers wrote into one feeds folder: every feed is there, with every entry.
         for name in names {
             let file = shared.appendingPathComponent("Feeds/\(name).atom")
