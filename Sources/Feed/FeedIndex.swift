@@ -31,6 +31,52 @@ package enum FeedIndex {
         package var preferred: String? { FeedFormat.allCases.lazy.compactMap { files[$0] }.first }
     }
 
+    /// A feed file as the index knows it: its name, what its head says, and how its pipeline's last run
+    /// went, when that is known.
+    package struct File: Sendable {
+        package var name: String
+        package var head: FeedHead
+        package var lastRun: Date?
+        package var lastError: String?
+
+        package init(name: String, head: FeedHead, lastRun: Date? = nil, lastError: String? = nil) {
+            self.name = name
+            self.head = head
+            self.lastRun = lastRun
+            self.lastError = lastError
+        }
+    }
+
+    /// One listing per feed, its files grouped by name without extension, sorted by title: the Atom file's
+    /// title and site win over the others'.
+    package static func listings(_ files: [File]) -> [Listing] {
+        var byName: [String: Listing] = [:]
+        for file in files.sorted(by: { $0.name < $1.name }) {
+            let url = URL(fileURLWithPath: file.name)
+            guard let format = FeedFormat(fileExtension: url.pathExtension) else { continue }
+            let stem = url.deletingPathExtension().lastPathComponent
+            let head = file.head
+            var listing = byName[stem] ?? Listing(title: head.title ?? "Untitled feed", site: head.site)
+            if let address = head.selfLink, address.hasPrefix("http://") || address.hasPrefix("https://") {
+                listing.published[file.name] = address
+            }
+            listing.files[format] = file.name
+            listing.entries = max(listing.entries ?? 0, head.entries)
+            if let lastRun = file.lastRun {
+                listing.lastRun = lastRun
+                listing.lastError = file.lastError
+            }
+            if format == .atom {
+                listing.title = head.title ?? "Untitled feed"
+                listing.site = head.site ?? listing.site
+            }
+            byName[stem] = listing
+        }
+        return byName.values.sorted {
+            ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "")
+        }
+    }
+
     /// OPML 2.0 with one `rss`-type outline per feed (OPML calls every feed format "rss").
     package static func opml(_ listings: [Listing], title: String = "feedpipe feeds") -> String {
         var xml = XMLBuilder()

@@ -67,32 +67,16 @@ enum FeedFolder {
     {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         let runs = self.runs(at: URL(fileURLWithPath: folder).appendingPathComponent(runsName).path)
-        var byName: [String: FeedIndex.Listing] = [:]
+        var files: [FeedIndex.File] = []
         for file in names.sorted() where !file.hasPrefix(".") {
             let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
-            let stem = url.deletingPathExtension().lastPathComponent
             guard let format = FeedFormat(fileExtension: url.pathExtension),
-                let found = heads.head(of: file, format: format, written: written[key(url.path)])
+                let head = heads.head(of: file, format: format, written: written[key(url.path)])
             else { continue }
-            var listing = byName[stem] ?? FeedIndex.Listing(title: found.title ?? "Untitled feed", site: found.site)
-            if let address = found.selfLink, address.hasPrefix("http://") || address.hasPrefix("https://") {
-                listing.published[file] = address
-            }
-            listing.files[format] = file
-            listing.entries = max(listing.entries ?? 0, found.entries)
-            if let run = runs[stem] {
-                listing.lastRun = run.lastRun
-                listing.lastError = run.lastError
-            }
-            if format == .atom {
-                listing.title = found.title ?? "Untitled feed"  // Atom's title wins
-                listing.site = found.site ?? listing.site
-            }
-            byName[stem] = listing
+            let run = runs[url.deletingPathExtension().lastPathComponent]
+            files.append(FeedIndex.File(name: file, head: head, lastRun: run?.lastRun, lastError: run?.lastError))
         }
-        return byName.values.sorted {
-            ($0.title.lowercased(), $0.preferred ?? "") < ($1.title.lowercased(), $1.preferred ?? "")
-        }
+        return FeedIndex.listings(files)
     }
 }
 

@@ -118,6 +118,7 @@ package struct Runner: Sendable {
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
         var marks = [String?](repeating: nil, count: configs.count)
+        var made = [[FeedFile]](repeating: [], count: configs.count)
         let files = DispatchQueue(label: "feedpipe.feed-files")
         await withTaskGroup(of: (index: Int, failure: RunError?).self) { writes in
             func finish(_ index: Int) {
@@ -132,6 +133,7 @@ package struct Runner: Sendable {
                     report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     written[index] = .success(report)
                     marks[index] = mark
+                    made[index] = feedFiles
                     guard !feedFiles.isEmpty else { return }
                     writes.addTask { (index, await Self.write(feedFiles, on: files)) }
                 } catch {
@@ -152,13 +154,22 @@ package struct Runner: Sendable {
             for await (index, failure) in writes {
                 if let failure {
                     written[index] = .failure(failure)
-                } else if let mark = marks[index].flatMap({ Self.emitted($0, config: configs[index]) }) {
-                    // Not recorded, the feed is only written again next time.
-                    do {
-                        try state.markEmitted(mark, feed: configs[index].id)
-                    } catch {
-                        logger.warning("\(error)")
+                    continue
+                }
+                // Not published or not recorded, the feed is only written again next time.
+                do {
+                    if let shelf = state as? any FeedPublishing, case .success(let report) = written[index] {
+                        for file in made[index] {
+                            try shelf.publish(
+                                URL(fileURLWithPath: file.path).lastPathComponent, bytes: file.bytes,
+                                head: report.written[FeedFolder.key(file.path)], at: Date())
+                        }
                     }
+                    if let mark = marks[index].flatMap({ Self.emitted($0, config: configs[index]) }) {
+                        try state.markEmitted(mark, feed: configs[index].id)
+                    }
+                } catch {
+                    logger.warning("\(error)")
                 }
             }
         }

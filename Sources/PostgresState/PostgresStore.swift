@@ -13,7 +13,7 @@ import State
 /// The store's calls are synchronous, as SQLite's are: each one waits on the calling thread for its answer
 /// while the connection's I/O runs on an event loop of its own. Calls are made one at a time; a lock keeps a
 /// transaction's statements together when two tasks share the store.
-package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendable {
+package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @unchecked Sendable {
     /// The database's address with any password left out, for messages.
     package let location: String
     let connection: PostgresConnection
@@ -85,6 +85,13 @@ package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendab
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_feeds (
                     feed TEXT PRIMARY KEY, revision BIGINT NOT NULL DEFAULT 0, emitted TEXT
+                )
+                """)
+            try execute(
+                """
+                CREATE TABLE IF NOT EXISTS feedpipe_published (
+                    name TEXT PRIMARY KEY, tag TEXT NOT NULL, modified DOUBLE PRECISION NOT NULL, title TEXT,
+                    site TEXT, self_link TEXT, entries BIGINT NOT NULL DEFAULT 0, body BYTEA NOT NULL
                 )
                 """)
             try execute(
@@ -384,6 +391,63 @@ package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendab
         }
     }
 
+    // MARK: Published feeds
+
+    /// A file's version is a hash of its bytes: republishing the same bytes changes nothing, not even the
+    /// time a `serve` replica gives as Last-Modified.
+    package func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) throws(StateError) {
+        let tag = String(FNV1a.hash(bytes), radix: 16)
+        try locked { () throws(StateError) in
+            try execute(
+                """
+                INSERT INTO feedpipe_published (name, tag, modified, title, site, self_link, entries, body)
+                VALUES (\(name), \(tag), \(time.timeIntervalSince1970), \(head?.title), \(head?.site),
+                    \(head?.selfLink), \(head?.entries ?? 0), \(ByteBuffer(bytes: bytes)))
+                ON CONFLICT (name) DO UPDATE SET tag = excluded.tag, modified = excluded.modified,
+                    title = excluded.title, site = excluded.site, self_link = excluded.self_link,
+                    entries = excluded.entries, body = excluded.body
+                WHERE feedpipe_published.tag <> excluded.tag
+                """)
+        }
+    }
+
+    /// A published file's version and time (`serve`), asked without the lock the runner's calls take: it
+    /// is one statement, and the connection runs statements in the order they come.
+    package func publishedVersion(of name: String) async throws(StateError) -> (tag: String, modified: Date)? {
+        guard let row = try await rowsAsync("SELECT tag, modified FROM feedpipe_published WHERE name = \(name)").first,
+            let tag = try row.text(0), let modified = try row.date(1)
+        else { return nil }
+        return (tag, modified)
+    }
+
+    package func publishedFile(named name: String) async throws(StateError) -> (
+        tag: String, modified: Date, bytes: [UInt8]
+    )? {
+        guard
+            let row = try await rowsAsync(
+                "SELECT tag, modified, body FROM feedpipe_published WHERE name = \(name)"
+            ).first,
+            let tag = try row.text(0), let modified = try row.date(1), let bytes = try row.bytes(2)
+        else { return nil }
+        return (tag, modified, bytes)
+    }
+
+    /// Every published file's name, head and time.
+    package func publishedHeads() async throws(StateError) -> [(name: String, head: FeedHead, modified: Date)] {
+        try await rowsAsync(
+            "SELECT name, title, site, self_link, entries, modified FROM feedpipe_published ORDER BY name"
+        )
+        .map { row throws(StateError) in
+            (
+                try row.text(0) ?? "",
+                FeedHead(
+                    title: try row.text(1), site: try row.text(2), selfLink: try row.text(3),
+                    entries: try row.integer(4) ?? 0),
+                try row.date(5) ?? Date(timeIntervalSince1970: 0)
+            )
+        }
+    }
+
     // MARK: PostgreSQL
 
     func locked<T>(_ body: () throws(StateError) -> T) throws(StateError) -> T {
@@ -418,6 +482,16 @@ package final class PostgresStore: StateStore, PipelineClaims, @unchecked Sendab
     func rows(_ query: PostgresQuery) throws(StateError) -> [Row] {
         do {
             return try connection.query(query, logger: logger).wait().rows.map { Row(cells: $0.makeRandomAccess()) }
+        } catch {
+            throw StateError(path: location, Self.reason(error))
+        }
+    }
+
+    func rowsAsync(_ query: PostgresQuery) async throws(StateError) -> [Row] {
+        do {
+            return try await connection.query(query, logger: logger).get().rows.map {
+                Row(cells: $0.makeRandomAccess())
+            }
         } catch {
             throw StateError(path: location, Self.reason(error))
         }

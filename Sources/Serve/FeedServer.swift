@@ -18,6 +18,8 @@ package struct FeedServer: Sendable {
     let access: Access
     /// `/image?url=`, and feeds whose images go through it, when on.
     let images: ImageProxy?
+    /// The feeds published in a shared store, answered in place of the folder's, when given.
+    let shelf: PublishedShelf?
 
     /// Compressed feeds, feeds with their images through the proxy, and feeds drawn as pages, kept within a
     /// budget of bytes.
@@ -50,9 +52,10 @@ package struct FeedServer: Sendable {
 
     package init(
         folder: String, onDemand: OnDemand? = nil, previews: Previews? = nil, access: Access = Access(),
-        variantBytes: Int = 24 << 20
+        variantBytes: Int = 24 << 20, published: (any PublishedFeeds)? = nil
     ) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
+        shelf = published.map(PublishedShelf.init)
         self.onDemand = onDemand.map(OnDemandWork.init)
         self.previews = previews
         self.access = access
@@ -264,9 +267,13 @@ package struct FeedServer: Sendable {
     /// The answer to a request for `path` (URL-encoded, as sent).
     func respond(to request: Request, context: ServeContext, path: String, bodyless: Bool = false) async -> Response {
         if access.protectsFeeds, !isAuthorized(request) { return Self.unauthorized }
-        guard let resolved = file(for: path), let file = ServedFile.open(resolved.path) else {
-            return Response(status: .notFound)
-        }
+        let found: ServedFile? =
+            if let shelf {
+                await shelf.file(for: path)
+            } else {
+                file(for: path).flatMap { ServedFile.open($0.path) }
+            }
+        guard let file = found else { return Response(status: .notFound) }
         var wanted = Variant(identity: file.identity)
         if case .feed = file.kind {
             // A browser gets a feed as a page drawn here; a reader gets the feed itself.

@@ -11,7 +11,8 @@ import NIOPosix
 
 /// A file of the feeds folder that `serve` hands out: only what `feedpipe run` writes for readers — the feeds
 /// of the formats table, `index.opml` and `index.html` — opened once, so that its validators and its bytes
-/// are those of the same file even when a run replaces it meanwhile.
+/// are those of the same file even when a run replaces it meanwhile. A file published in a shared store is
+/// held in memory instead (`stored(name:bytes:modified:identity:)`).
 final class ServedFile: Sendable {
     /// What the file is to a reader.
     enum Kind: Sendable, Equatable {
@@ -27,12 +28,15 @@ final class ServedFile: Sendable {
     /// Changes whenever the file is written again (a run replaces it by renaming): inode, size and the
     /// modification time to the nanosecond. The validators come from it, with no byte of the file read.
     let identity: String
+    /// The open file, or -1 for a file held in `memory`.
     private let descriptor: Int32
+    private let memory: [UInt8]
 
     private init(kind: Kind, path: String, descriptor: Int32, status: stat) {
         self.kind = kind
         self.path = path
         self.descriptor = descriptor
+        memory = []
         size = Int(status.st_size)
         let seconds = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
         modified = Date(timeIntervalSince1970: seconds)
@@ -41,7 +45,36 @@ final class ServedFile: Sendable {
             .map { String($0, radix: 16) }.joined(separator: "-") + "." + String(status.st_mtim.tv_nsec, radix: 16)
     }
 
-    deinit { close(descriptor) }
+    private init(kind: Kind, name: String, bytes: [UInt8], modified: Date, identity: String) {
+        self.kind = kind
+        path = name
+        descriptor = -1
+        memory = bytes
+        size = bytes.count
+        self.modified = modified
+        self.identity = identity
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// A file published in a store, held in memory: `nil` for a name `serve` never hands out or bytes not
+    /// of the kind the name says.
+    static func stored(name: String, bytes: [UInt8], modified: Date, identity: String) -> ServedFile? {
+        guard let kind = kind(ofName: name) else { return nil }
+        let file = ServedFile(kind: kind, name: name, bytes: bytes, modified: modified, identity: identity)
+        return file.headIsOfItsKind ? file : nil
+    }
+
+    /// Up to `count` bytes from `offset`, from the file or from memory; how many were read (negative on a
+    /// read error).
+    private func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        guard descriptor < 0 else { return pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset)) }
+        let count = max(0, min(buffer.count, memory.count - offset))
+        memory.withUnsafeBytes { source in
+            if count > 0 { buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count) }
+        }
+        return count
+    }
 
     /// The media type of its kind.
     var mediaType: String {
@@ -83,7 +116,7 @@ final class ServedFile: Sendable {
     private var headIsOfItsKind: Bool {
         func read(at offset: Int) -> String {
             var bytes = [UInt8](repeating: 0, count: 1024)
-            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            let count = bytes.withUnsafeMutableBytes { self.read(into: $0, at: max(0, offset)) }
             return String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
         }
         var text = read(at: 0)
@@ -100,10 +133,11 @@ final class ServedFile: Sendable {
     /// The file's first `limit` bytes (all of it by default), for the variants made of it (compressed, or
     /// drawn as a page), read off the event loops.
     func bytes(limit: Int = .max) async throws -> [UInt8] {
-        let (descriptor, count) = (self.descriptor, min(size, limit))
-        return try await NIOThreadPool.singleton.runIfActive {
+        let count = min(size, limit)
+        if descriptor < 0 { return Array(memory.prefix(count)) }
+        return try await NIOThreadPool.singleton.runIfActive { [self] in
             var bytes = [UInt8](repeating: 0, count: count)
-            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            let read = bytes.withUnsafeMutableBytes { self.read(into: $0, at: 0) }
             guard read == count else { throw POSIXError(.EIO) }
             return bytes
         }
@@ -115,7 +149,7 @@ final class ServedFile: Sendable {
         return Gzip.compress { () -> [UInt8]? in
             guard offset < size else { return nil }
             var chunk = [UInt8](repeating: 0, count: min(Self.chunkLength, size - offset))
-            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            let read = chunk.withUnsafeMutableBytes { self.read(into: $0, at: offset) }
             guard read > 0 else { return nil }
             offset += read
             return Array(chunk.prefix(read))
@@ -151,7 +185,8 @@ final class ServedFile: Sendable {
     /// loop, and a reader of the page cache running ahead of it would pile megabytes of chunks into its queue
     /// (2–6 MB a connection in `Benchmarks/serve/run`).
     func body(pacedBy loop: any EventLoop) -> ResponseBody {
-        ResponseBody(contentLength: size) { [self] writer in
+        if descriptor < 0 { return ResponseBody(byteBuffer: ByteBuffer(bytes: memory)) }
+        return ResponseBody(contentLength: size) { [self] writer in
             var offset = 0
             while offset < size {
                 let length = min(Self.chunkLength, size - offset)

@@ -141,3 +141,11 @@ package protocol PipelineClaims: AnyObject {
 package enum Claim: Sendable, Equatable {
     case taken, held, done
 }
+
+/// A store that also keeps the feed files the workers write, for `serve` replicas that share no folder
+/// with them.
+package protocol FeedPublishing: AnyObject {
+    /// Publishes a feed file under its name (replacing the one published before), with its head for the
+    /// index pages.
+    func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) throws(StateError)
+}

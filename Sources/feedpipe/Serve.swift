@@ -1,8 +1,11 @@
 import ArgumentParser
+import Feed
 import Fetch
 import Foundation
 import Pipeline
+import PostgresState
 import Serve
+import State
 
 /// `feedpipe serve`: the feeds folder over HTTP, for feed readers on this machine or the network.
 struct ServeCommand: AsyncParsableCommand {
@@ -15,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
             gzip when the client accepts it. Nothing outside the folder is served. `/` is the folder's \
             index.html, which `feedpipe run` writes. A browser is shown each feed as a page. With \
             --on-demand, /full?url=ADDRESS answers with the full-text Atom feed of that address (a feed, or a \
-            page that advertises one), for the hosts --allow-host names. Runs until stopped (Ctrl-C or SIGTERM).
+            page that advertises one), for the hosts --allow-host names. With --state postgres://…, the feeds \
+            the workers published in that database are served instead of a folder (index pages drawn from \
+            them), so that replicas need no shared volume. Runs until stopped (Ctrl-C or SIGTERM).
             """)
 
     @Option(help: "The address to listen on (0.0.0.0 for every interface).")
@@ -26,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The folder to serve.")
     var folder = "Feeds"
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve the feeds published in this shared store instead of a folder (FEEDPIPE_STATE when it names one).",
+            valueName: "postgres://…"))
+    var state: String?
 
     @Option(help: "A folder of pipelines to preview at /preview/NAME (what `feedpipe check` prints, as a page).")
     var pipelines: String?
@@ -93,13 +104,34 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The shared store to serve from, if any: the one named, else `FEEDPIPE_STATE` when it is shared.
+    var sharedStore: String? {
+        state ?? StateLocation.fromEnvironment.flatMap { StateLocation.isShared($0) ? $0 : nil }
+    }
+
     func run() async throws {
+        var published: (any PublishedFeeds)?
+        if let sharedStore {
+            guard StateLocation.isShared(sharedStore) else {
+                printError("--state names a postgres:// store to serve from; a folder is served with --folder")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            do {
+                published = StoreShelf(store: try PostgresStore(url: sharedStore))
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        guard
+            published != nil
+                || FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+        else {
             printError("\(folder): not a folder (run `feedpipe run` first, or pass --folder)")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        if !allowProjectFolder, let reason = Self.projectFiles(in: folder) {
+        if published == nil, !allowProjectFolder, let reason = Self.projectFiles(in: folder) {
             printError(
                 "\(folder): holds \(reason), which a feeds folder does not; serve the folder the feeds are written to"
                     + " (or pass --allow-project-folder: only feeds, index.opml and index.html are ever served)")
@@ -127,9 +159,11 @@ struct ServeCommand: AsyncParsableCommand {
         var rules = FeedServer.Access(key: try access.key(), protectsFeeds: protectFeeds, proxiesImages: imageProxy)
         rules.privateAddresses = allowPrivateAddresses
         let locked = rules.key == nil ? "" : " (the access key opens /full, previews and images)"
-        print("Serving \(folder) at http://\(host):\(port)/" + (onDemand ? " and /full?url=" : "") + locked)
-        try await FeedServer(folder: folder, onDemand: fullText, previews: previews, access: rules)
-            .run(host: host, port: port)
+        let served = (published as? StoreShelf)?.store.location ?? folder
+        print("Serving \(served) at http://\(host):\(port)/" + (onDemand ? " and /full?url=" : "") + locked)
+        try await FeedServer(
+            folder: folder, onDemand: fullText, previews: previews, access: rules, published: published
+        ).run(host: host, port: port)
     }
 
     /// What in a folder says it is a project's folder rather than a feeds folder: `Pipelines/` (whose files
@@ -152,5 +186,24 @@ struct ServeCommand: AsyncParsableCommand {
             return store
         }
         return nil
+    }
+}
+
+/// The feeds a PostgreSQL store holds, as `serve` asks for them.
+struct StoreShelf: PublishedFeeds {
+    let store: PostgresStore
+
+    func version(of name: String) async throws -> PublishedVersion? {
+        try await store.publishedVersion(of: name).map { PublishedVersion(tag: $0.tag, modified: $0.modified) }
+    }
+
+    func file(named name: String) async throws -> (version: PublishedVersion, bytes: [UInt8])? {
+        try await store.publishedFile(named: name).map {
+            (PublishedVersion(tag: $0.tag, modified: $0.modified), $0.bytes)
+        }
+    }
+
+    func heads() async throws -> [FeedIndex.File] {
+        try await store.publishedHeads().map { FeedIndex.File(name: $0.name, head: $0.head) }
     }
 }

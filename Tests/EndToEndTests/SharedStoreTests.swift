@@ -201,4 +201,72 @@ struct SharedStoreTests {
         // No file was left half-written: every file in the folder is a finished one.
         #expect(files.allSatisfy { !$0.hasPrefix(".") || $0.hasPrefix(".feedpipe") }, "\(files)")
     }
+
+    /// `serve --state` answers the feeds the workers published, from the database alone: the workers'
+    /// folder is gone, and a change a worker publishes is served with a new version.
+    @Test func serveAnswersThePublishedFeedsWithNoFolder() throws {
+        let work = try CommandLineTests.workingCopy()
+        let database = try #require(TestDatabase.fresh())
+        // Due on every run, so that the second run below is not left to the first.
+        let example = work.appendingPathComponent("Pipelines/example.yml")
+        try (try String(contentsOf: example, encoding: .utf8) + "\nevery: 0s\n").write(
+            to: example, atomically: true, encoding: .utf8)
+        let ran = try CommandLineTests.run(["run", "--state", database], in: work, timeout: 120)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let feeds = work.appendingPathComponent("Feeds")
+        let written = Array(try Data(contentsOf: feeds.appendingPathComponent("example.atom")))
+        let names = try FileManager.default.contentsOfDirectory(atPath: feeds.path).filter {
+            FeedFormatName.isFeed($0)
+        }
+        try FileManager.default.removeItem(at: feeds)
+
+        let port = RawHTTP.freePort()
+        let empty = try Repository.temporaryFolder()
+        let server = try CommandLineTests.launch(
+            ["serve", "--state", database, "--port", String(port)], in: empty)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while RawHTTP.request(port: port, method: "HEAD", path: "/") == nil {
+            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let first = try #require(RawHTTP.request(port: port, path: "/example.atom"))
+        #expect(first.status == 200 && first.body == written)
+        #expect(first.headers["content-type"] == "application/atom+xml; charset=utf-8")
+        let tag = try #require(first.headers["etag"])
+        #expect(RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag])?.status == 304)
+        let zipped = try #require(
+            RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
+        #expect(zipped.headers["content-encoding"] == "gzip" && zipped.body.starts(with: [0x1F, 0x8B]))
+        // Every feed written is served, and the index pages list them all.
+        for name in names { #expect(RawHTTP.request(port: port, path: "/" + name)?.status == 200, "\(name)") }
+        let opml = String(decoding: try #require(RawHTTP.request(port: port, path: "/index.opml")).body, as: UTF8.self)
+        #expect(opml.components(separatedBy: "<outline").count - 1 == names.filter { $0.hasSuffix(".atom") }.count)
+        let index = try #require(RawHTTP.request(port: port, path: "/", headers: ["Accept": "text/html"]))
+        #expect(String(decoding: index.body, as: UTF8.self).contains("example.atom"))
+        for path in ["/missing.atom", "/../example.atom", "/.hidden.atom", "/sub/example.atom", "/state.sqlite"] {
+            #expect(RawHTTP.request(port: port, path: path)?.status == 404, "\(path)")
+        }
+
+        // A worker publishes a change: the same address answers it, with a new version.
+        try
+            (try String(contentsOf: example, encoding: .utf8).replacingOccurrences(
+                of: "\ntitle: ", with: "\ntitle: Renamed, ")).write(to: example, atomically: true, encoding: .utf8)
+        let again = try CommandLineTests.run(["run", "--state", database, example.path], in: work, timeout: 120)
+        #expect(again.status == 0, "\(again.stderr)")
+        let changed = try #require(
+            RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag]))
+        #expect(changed.status == 200 && changed.headers["etag"] != tag)
+        #expect(String(decoding: changed.body, as: UTF8.self).contains("Renamed, "))
+    }
+}
+
+/// Which file names are feeds.
+enum FeedFormatName {
+    static func isFeed(_ name: String) -> Bool {
+        [".atom", ".rss", ".json"].contains { name.hasSuffix($0) } && !name.hasPrefix(".")
+    }
 }
