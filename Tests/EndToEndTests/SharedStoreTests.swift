@@ -85,6 +85,8 @@ struct SharedStoreTests {
         let server = try LoopbackServer { request in
             let name = request.path.dropFirst().split(separator: ".").first.map(String.init) ?? ""
             guard name.hasPrefix("feed-"), let number = Int(name.dropFirst(5)) else { return .init(status: 404) }
+            // Each feed takes half a second to come, so that no worker is done before the other has started.
+            Thread.sleep(forTimeInterval: 0.5)
             return .init(
                 status: 200, headers: ["Content-Type": "application/rss+xml"],
                 body: Array(Self.feed(number, count: perFeed).utf8))
@@ -125,13 +127,15 @@ struct SharedStoreTests {
     }
 
     @Test func aWorkerKilledMidRunLeavesNothingHalfWrittenAndItsPipelineIsRunByTheOther() async throws {
-        // Five quick feeds, and one whose four article pages each take a second and a half to come, a second
-        // apart.
+        // Five quick feeds, and one whose four article pages are held back until the worker reading them
+        // has been killed.
         let slowPages = 4
+        let released = ManagedFlag()
         let server = try LoopbackServer { request in
             let path = request.path
             if path.hasPrefix("/slow/") {
-                Thread.sleep(forTimeInterval: 1.5)
+                let deadline = Date().addingTimeInterval(60)
+                while !released.isSet, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
                 let page = """
                     <html><head><title>Slow story</title></head><body><article><h1>Slow story \(path)</h1>
                     <p>\((0..<12).map { "Sentence \($0) of the slow story at \(path), which no other page tells. " }.joined())</p>
@@ -161,8 +165,6 @@ struct SharedStoreTests {
           type: feed
           url: \(server.baseURL)/slow.xml
         output: Feeds/slow.atom
-        fetch:
-          delay: 1
         """.write(to: work.appendingPathComponent("Pipelines/slow.yml"), atomically: true, encoding: .utf8)
         let database = try #require(TestDatabase.fresh())
         let store = try PostgresStore(url: database)
@@ -184,6 +186,7 @@ struct SharedStoreTests {
         let killed = try #require(holder, "no worker took the slow pipeline")
         kill(killed.processIdentifier, SIGKILL)
         killed.waitUntilExit()
+        released.set()
         // Nothing of the slow pipeline was stored, nor its feed written, while its pages were being read.
         #expect(try store.status(feed: Self.feedID("slow")).count == 0)
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Feeds/slow.atom").path))
@@ -269,4 +272,13 @@ enum FeedFormatName {
     static func isFeed(_ name: String) -> Bool {
         [".atom", ".rss", ".json"].contains { name.hasSuffix($0) } && !name.hasPrefix(".")
     }
+}
+
+/// A flag set once, read from any thread.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
