@@ -56,7 +56,10 @@ extension Runner {
         let mark = "\(status.revision) \(Self.settings(of: config))"
         // The files on disk are the ones written at that mark (not another machine's, nor older copies).
         let stamps = Self.stamps(of: config)
-        if let stamps, status.emitted == mark + Self.stampSeparator + stamps {
+        // A store that publishes the feeds holds the copy readers get: once it is published at this mark, this
+        // machine's folder (a worker's scratch space, maybe new on every run) need not hold it.
+        let published = state is any FeedPublishing && status.emitted?.hasPrefix(mark + Self.stampSeparator) == true
+        if published || stamps.map({ status.emitted == mark + Self.stampSeparator + $0 }) == true {
             report.kept = max(0, status.count - report.new - report.updated)
             return (report, [], nil)
         }
@@ -139,7 +142,7 @@ extension Runner {
     static let writerRevision = 1
 
     /// What the files of a pipeline are on disk, each one's size and modification time, or `nil` when one is
-    /// missing. Recorded with the mark once they are written (`emitted(_:config:)`), it tells the files a
+    /// missing (`-` then in what is recorded). Recorded with the mark once they are written (`emitted(_:config:)`), it tells the files a
     /// run wrote from files put there since: an older copy restored, a user's edit, or, with workers on
     /// several machines sharing one store, this machine's file of an earlier revision.
     static func stamps(of config: PipelineConfig) -> String? {
@@ -155,9 +158,9 @@ extension Runner {
     static let stampSeparator = "\u{1E}"
 
     /// The mark to record once a pipeline's files are written (`StateStore.markEmitted`): `mark` and the
-    /// files' stamps; `nil` when a file is not there after all.
-    static func emitted(_ mark: String, config: PipelineConfig) -> String? {
-        stamps(of: config).map { mark + stampSeparator + $0 }
+    /// files' stamps.
+    static func emitted(_ mark: String, config: PipelineConfig) -> String {
+        mark + stampSeparator + (stamps(of: config) ?? "-")
     }
 
     /// One feed file to write: where, and its whole content.

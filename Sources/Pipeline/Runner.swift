@@ -165,8 +165,8 @@ package struct Runner: Sendable {
                                 head: report.written[FeedFolder.key(file.path)], at: Date())
                         }
                     }
-                    if let mark = marks[index].flatMap({ Self.emitted($0, config: configs[index]) }) {
-                        try state.markEmitted(mark, feed: configs[index].id)
+                    if let mark = marks[index] {
+                        try state.markEmitted(Self.emitted(mark, config: configs[index]), feed: configs[index].id)
                     }
                 } catch {
                     logger.warning("\(error)")

@@ -222,6 +222,11 @@ struct SharedStoreTests {
             FeedFormatName.isFeed($0)
         }
         try FileManager.default.removeItem(at: feeds)
+        // A worker whose folder is new (a pod's scratch space) writes nothing for a feed already published
+        // as it stands.
+        let unchanged = try CommandLineTests.run(["run", "--state", database, example.path], in: work, timeout: 120)
+        #expect(unchanged.status == 0, "\(unchanged.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: feeds.appendingPathComponent("example.atom").path))
 
         let port = RawHTTP.freePort()
         let empty = try Repository.temporaryFolder()
@@ -269,6 +274,7 @@ struct SharedStoreTests {
 
 /// Which file names are feeds.
 enum FeedFormatName {
+
     static func isFeed(_ name: String) -> Bool {
         [".atom", ".rss", ".json"].contains { name.hasSuffix($0) } && !name.hasPrefix(".")
     }
