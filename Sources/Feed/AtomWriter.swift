@@ -18,12 +18,11 @@ package enum AtomWriter {
     /// entries in `changed` are written anew, every other entry of `outline` (the feed's ids and update
     /// dates, in order) is copied from `previous` as it is there. `nil` when `previous` lacks one of them;
     /// the feed is then written whole. A feed of a thousand entries with one new is copied, not escaped
-    /// again.
+    /// again. `previous` must be a document this writer wrote, as it wrote it: its bytes are copied as they
+    /// are (the runner knows its file by the size and time recorded when it was written).
     package static func document(
         _ meta: FeedMeta, outline: [(id: String, updated: Date)], changed: [String: Entry], previous: [UInt8]
     ) -> [UInt8]? {
-        // Bytes are copied as they are: a file that is not valid UTF-8 (not as this writer left it) is not.
-        guard String(validating: previous, as: UTF8.self) != nil else { return nil }
         let kept = entryRanges(in: previous)
         var output = Array(head(meta, updated: outline.map(\.updated).max()).text.utf8)
         output.reserveCapacity(previous.count + previous.count / 8)

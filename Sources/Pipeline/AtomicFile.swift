@@ -25,7 +25,8 @@ package enum AtomicFile {
     package static func write(bytes data: [UInt8], to path: String) throws(WriteError) {
         if holds(path, data) { return }
         let (folder, temporary) = try temporaryFile(for: path)
-        // Leftovers of a run that was killed while writing this file (runs never overlap: see the run lock).
+        // Leftovers of a run that was killed while writing this file (no two runs write one feed at once: the
+        // run lock, or the pipeline's claim on a shared store, sees to it).
         let prefix = ".\(URL(fileURLWithPath: path).lastPathComponent)."
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
@@ -39,12 +40,32 @@ package enum AtomicFile {
         }
     }
 
+    /// The bytes of the file at `path`, read straight into an array; `nil` when it cannot be read.
+    package static func read(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        let size = Int(status.st_size)
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let read = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
+                guard read > 0 else { break }
+                count += read
+            }
+        }
+        guard bytes.count == size else { return nil }
+        return bytes
+    }
+
     /// Whether the file at `path` holds exactly `data`: its size is looked at first, then its bytes.
     private static func holds(_ path: String, _ data: [UInt8]) -> Bool {
         var status = stat()
-        guard stat(path, &status) == 0, Int(status.st_size) == data.count,
-            let existing = FileManager.default.contents(atPath: path)
-        else { return false }
+        guard stat(path, &status) == 0, Int(status.st_size) == data.count, let existing = read(path) else {
+            return false
+        }
         return existing.withUnsafeBytes { old in
             data.withUnsafeBytes { new in
                 guard old.count == new.count, let old = old.baseAddress, let new = new.baseAddress else {

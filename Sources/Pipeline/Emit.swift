@@ -104,7 +104,7 @@ extension Runner {
             let written = Int(emitted[..<space]),
             emitted[emitted.index(after: space)...] == Self.settings(of: config) + Self.stampSeparator + stamps,
             let link = config.link ?? siteLink(config),
-            let previous = FileManager.default.contents(atPath: config.output)
+            let previous = AtomicFile.read(config.output)
         else { return nil }
         let outline: [EntryOutline]
         var changed: [String: Entry] = [:]
@@ -121,7 +121,7 @@ extension Runner {
             author: config.author ?? config.title)
         guard
             let text = AtomWriter.document(
-                meta, outline: outline.map { ($0.id, $0.updated) }, changed: changed, previous: Array(previous))
+                meta, outline: outline.map { ($0.id, $0.updated) }, changed: changed, previous: previous)
         else { return nil }
         var report = report
         report.kept = max(0, outline.count - report.new - report.updated)

@@ -100,6 +100,15 @@ package final class SQLiteStore: StateStore {
         ] {
             sqlite3_exec(handle, "ALTER TABLE " + column, nil, nil, nil)
         }
+        // What the outline and the body fingerprints of a feed are read from, without a row of the table:
+        // the columns they need come after the compressed body, which spills over pages of its own, and
+        // reading them from the rows read every page of every body (59,000 reads for 20 feeds of 500).
+        sqlite3_exec(
+            handle,
+            """
+            CREATE INDEX IF NOT EXISTS entries_outline ON entries (
+                feed, published, updated, first_seen, position, id, stored_in, body_mark)
+            """, nil, nil, nil)
         // A store whose pages are damaged opens and fails later, on some query or other: look now. The check
         // reads every page, so it runs on the first opening of each day (the day is kept as the store's
         // `user_version`), not on every run: a run that changes nothing costs nothing per stored entry.
