@@ -26,6 +26,16 @@ package enum EntryMaker {
     /// was first seen (`firstSeen` of its id, else `seenAt`). With the entry comes its body as plain text
     /// (for filters). `nil` when there is nothing to publish: no page text, no item body, no summary and no
     /// title.
+    /// The id `entry` gives an item and its page: the one decided before (`decidedID`), else from the link
+    /// (or the page's canonical address on its host), else from the guid, else from title and body. Known
+    /// before the entry is made, so that when the entry was first seen can be looked up first.
+    package static func id(of item: Item, page: Article?, decidedID: String? = nil) -> String {
+        if let decidedID, item.link != nil { return decidedID }
+        if let found = canonical(page?.url, of: item.link) ?? item.link { return StableID.uuid(for: found) }
+        if let guid = item.guid { return StableID.uuid(for: "guid " + guid) }
+        return StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
+    }
+
     package static func entry<Failure: Error>(
         item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], decidedID: String? = nil,
         seenAt: Date, firstSeen: (_ id: String) throws(Failure) -> Date?
@@ -42,16 +52,7 @@ package enum EntryMaker {
             article.flatMap { $0.text.isEmpty && $0.html.isEmpty ? nil : ($0.html, $0.text) } ?? own
         guard body != nil || item.summary != nil || item.title != nil || item.linkText != nil else { return nil }
         let found = canonical(article?.url, of: item.link) ?? item.link
-        let id: String
-        if let decidedID, item.link != nil {
-            id = decidedID
-        } else if let found {
-            id = StableID.uuid(for: found)
-        } else if let guid = item.guid {
-            id = StableID.uuid(for: "guid " + guid)
-        } else {
-            id = StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
-        }
+        let id = self.id(of: item, page: page, decidedID: decidedID)
         // A feed names no file of this machine: a saved page without a web address has no link.
         let address = found.flatMap(publishable) ?? item.listedOn.flatMap(publishable)
         let firstSeen = try firstSeen(id) ?? seenAt

@@ -53,7 +53,7 @@ extension Runner {
         for (index, job) in jobs.enumerated() {
             let known: Validators?
             do {
-                known = try state?.validators(for: job.url, feed: job.config.id)
+                known = try await state?.validators(for: job.url, feed: job.config.id)
             } catch {
                 await each(index, .failure(.state(error)))
                 continue

@@ -42,7 +42,7 @@ extension Runner {
             for (position, source) in config.sources.enumerated() where source.isFetched {
                 let known: Validators?
                 do {
-                    known = try state?.validators(for: config.sourceKey(source.url), feed: config.id)
+                    known = try await state?.validators(for: config.sourceKey(source.url), feed: config.id)
                 } catch {
                     logger.error("\(error)")
                     known = nil
@@ -139,7 +139,7 @@ extension Runner {
         // Validators are kept only for a source that could be read, so a broken one is read again.
         if let response, let state {
             do {
-                try state.save(
+                try await state.save(
                     Validators(
                         etag: response.headers["etag"], lastModified: response.headers["last-modified"], fetchedAt: now),
                     for: config.sourceKey(config.sourceURL), feed: config.id)

@@ -13,10 +13,12 @@ extension Runner {
     /// replaced or moved aside as corrupt), the feed file gives them back before anything is merged, so
     /// that a run never writes a feed with fewer entries than it had.
     /// Returns what it did, to be told once; a store that cannot be read fails the pipeline.
-    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) throws(RunError) -> String? {
+    func restoreFromFeed(_ config: PipelineConfig, state: any StateStore, seenAt: Date) async throws(RunError)
+        -> String?
+    {
         let stored: Bool
         do {
-            stored = try state.status(feed: config.id).count > 0
+            stored = try await state.status(feed: config.id).count > 0
         } catch {
             throw .state(error)
         }
@@ -24,7 +26,7 @@ extension Runner {
         do {
             let entries = try AtomReader.entries(in: Array(data), url: config.output)
             guard !entries.isEmpty else { return nil }
-            try state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
+            try await state.merge(entries, feed: config.id, seenAt: seenAt, keep: config.maxEntries)
             return
                 "\(config.output): the state store had no entries for this feed; \(entries.count) were read back from the feed"
         } catch {
@@ -38,17 +40,17 @@ extension Runner {
     /// `stamps`). A feed whose entries have not changed since its files were written, with the same
     /// settings, and whose files are the ones written then, is not written again: no file and no mark, and
     /// no entry read.
-    func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) throws(RunError)
+    func emit(_ config: PipelineConfig, report: RunReport, state: any StateStore) async throws(RunError)
         -> (report: RunReport, files: [FeedFile], mark: String?)
     {
         var report = report
         var status: FeedStatus
         do {
-            status = try state.status(feed: config.id)
+            status = try await state.status(feed: config.id)
             // Prunes to the maximum even when nothing new came in (the maximum may have been lowered).
             if status.count > config.maxEntries {
-                _ = try state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
-                status = try state.status(feed: config.id)
+                _ = try await state.merge([], feed: config.id, seenAt: Date(), keep: config.maxEntries)
+                status = try await state.status(feed: config.id)
             }
         } catch {
             throw RunError.state(error)
@@ -63,12 +65,12 @@ extension Runner {
             report.kept = max(0, status.count - report.new - report.updated)
             return (report, [], nil)
         }
-        if let spliced = try spliced(config, status: status, stamps: stamps, report: report, state: state) {
+        if let spliced = try await spliced(config, status: status, stamps: stamps, report: report, state: state) {
             return (spliced.report, spliced.files, mark)
         }
         let stored: [Entry]
         do {
-            stored = try state.entries(feed: config.id)
+            stored = try await state.entries(feed: config.id)
         } catch {
             throw RunError.state(error)
         }
@@ -95,7 +97,7 @@ extension Runner {
     /// settings changed, the file is missing or lacks an entry, or the site's address comes from the entries.
     private func spliced(
         _ config: PipelineConfig, status: FeedStatus, stamps: String?, report: RunReport, state: any StateStore
-    ) throws(RunError) -> (
+    ) async throws(RunError) -> (
         report: RunReport, files: [FeedFile]
     )? {
         // The file there must be the one written at the recorded revision, with these settings.
@@ -109,9 +111,9 @@ extension Runner {
         let outline: [EntryOutline]
         var changed: [String: Entry] = [:]
         do {
-            outline = try state.outline(feed: config.id)
+            outline = try await state.outline(feed: config.id)
             for item in outline where item.revision > written {
-                changed[item.id] = try state.entry(feed: config.id, id: item.id)
+                changed[item.id] = try await state.entry(feed: config.id, id: item.id)
             }
         } catch {
             throw RunError.state(error)

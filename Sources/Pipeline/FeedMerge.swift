@@ -45,7 +45,7 @@ struct FeedMerge {
     }
 
     /// Takes one item for pipeline `index`, with the outcome of reading its page (`nil`: not read).
-    mutating func take(_ outcome: Result<Runner.Fetched, RunError>?, item: Item, pipeline index: Int) {
+    mutating func take(_ outcome: Result<Runner.Fetched, RunError>?, item: Item, pipeline index: Int) async {
         buffered += 1
         bufferedBy[index, default: 0] += 1
         let config = configs[index]
@@ -84,17 +84,17 @@ struct FeedMerge {
         }
         do {
             // The id the page's entry was given when the page was first read, if it was.
-            let made = try EntryMaker.entry(
+            let id = EntryMaker.id(of: item, page: page, decidedID: validators?.entry)
+            let firstSeen = try await state.firstSeen(feed: config.id, id: id)
+            let made = EntryMaker.entry(
                 item: item, article: page, rules: config.rules, rewrites: config.rewrites, decidedID: validators?.entry,
                 seenAt: seenAt
-            ) {
-                id throws(StateError) in try state.firstSeen(feed: config.id, id: id)
-            }
+            ) { _ in firstSeen }
             guard let (made, text) = made else {
                 reports[index].failures.append(.source("\(name): the item has no title, text or link", url: item.link))
                 return
             }
-            if let page, let stored = try state.entry(feed: config.id, id: made.id),
+            if let page, let stored = try await state.entry(feed: config.id, id: made.id),
                 let shrunk = EntryMaker.shrinkage(of: page, against: stored), made.content == page.html
             {
                 // A page that lost most of its text (a paywall, an error page in a 200, a redesign that hides
@@ -121,15 +121,15 @@ struct FeedMerge {
 
     /// Merges the entries taken into the store, with the validators of the articles they came from: every
     /// pipeline's, or only `pipeline`'s (one whose articles are all in, so that its feed can be written).
-    mutating func flush(pipeline: Int? = nil) {
+    mutating func flush(pipeline: Int? = nil) async {
         // Pipelines whose articles were all left out still record that they were fetched.
         for index in fetched.keys where entries[index] == nil { entries[index] = [] }
         for (index, batch) in entries where broken[index] == nil && (pipeline == nil || pipeline == index) {
             let config = configs[index]
             do {
                 var batch = batch
-                if config.filter.dedupe { batch = try withoutDuplicates(batch, pipeline: index) }
-                let counts = try state.merge(
+                if config.filter.dedupe { batch = try await withoutDuplicates(batch, pipeline: index) }
+                let counts = try await state.merge(
                     batch, fetched: fetched.removeValue(forKey: index) ?? [], feed: config.id, seenAt: seenAt,
                     keep: config.maxEntries)
                 reports[index].new += counts.new
@@ -151,9 +151,11 @@ struct FeedMerge {
     }
 
     /// The entries whose body is not already another entry's in the feed (`filter: {dedupe: true}`).
-    private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) throws(StateError) -> [Entry] {
+    private mutating func withoutDuplicates(_ batch: [Entry], pipeline index: Int) async throws(StateError)
+        -> [Entry]
+    {
         if bodies[index] == nil {
-            bodies[index] = try state.bodyMarks(feed: configs[index].id)
+            bodies[index] = try await state.bodyMarks(feed: configs[index].id)
         }
         return batch.filter { entry in
             guard let mark = BodyFingerprint.of(entry.content) else { return true }

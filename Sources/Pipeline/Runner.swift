@@ -79,7 +79,7 @@ package struct Runner: Sendable {
         var unreadable: [Int: RunError] = [:]
         for (index, config) in configs.enumerated() {
             do {
-                if let note = try restoreFromFeed(config, state: state, seenAt: seenAt) {
+                if let note = try await restoreFromFeed(config, state: state, seenAt: seenAt) {
                     reports[index].warnings.append(note)
                 }
             } catch {
@@ -111,8 +111,8 @@ package struct Runner: Sendable {
         for (index, error) in unreadable { merge.fail(pipeline: index, error) }
         for (index, items) in unread.enumerated() {
             for item in items {
-                merge.take(nil, item: item, pipeline: index)
-                if merge.buffered >= Self.chunkSize { merge.flush() }
+                await merge.take(nil, item: item, pipeline: index)
+                if merge.buffered >= Self.chunkSize { await merge.flush() }
             }
         }
         var remaining = perPipeline.map(\.count)
@@ -121,14 +121,15 @@ package struct Runner: Sendable {
         var made = [[FeedFile]](repeating: [], count: configs.count)
         let files = DispatchQueue(label: "feedpipe.feed-files")
         await withTaskGroup(of: (index: Int, failure: RunError?).self) { writes in
-            func finish(_ index: Int) {
-                merge.flush(pipeline: index)
+            func finish(_ index: Int) async {
+                await merge.flush(pipeline: index)
                 if let error = merge.broken[index] {
                     written[index] = .failure(error)
                     return
                 }
                 do {
-                    var (report, feedFiles, mark) = try emit(configs[index], report: merge.reports[index], state: state)
+                    var (report, feedFiles, mark) = try await emit(
+                        configs[index], report: merge.reports[index], state: state)
                     let elapsed = ContinuousClock.now - started
                     report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     written[index] = .success(report)
@@ -142,15 +143,15 @@ package struct Runner: Sendable {
             }
             await articles(jobs, state: state, now: seenAt, progress: progress) { position, outcome in
                 let owner = owners[position]
-                merge.take(outcome, item: jobs[position].item, pipeline: owner)
+                await merge.take(outcome, item: jobs[position].item, pipeline: owner)
                 remaining[owner] -= 1
                 if remaining[owner] == 0 {
-                    finish(owner)
+                    await finish(owner)
                 } else if merge.buffered >= Self.chunkSize {
-                    merge.flush()
+                    await merge.flush()
                 }
             }
-            for index in configs.indices where written[index] == nil { finish(index) }
+            for index in configs.indices where written[index] == nil { await finish(index) }
             for await (index, failure) in writes {
                 if let failure {
                     written[index] = .failure(failure)
@@ -160,13 +161,14 @@ package struct Runner: Sendable {
                 do {
                     if let shelf = state as? any FeedPublishing, case .success(let report) = written[index] {
                         for file in made[index] {
-                            try shelf.publish(
+                            try await shelf.publish(
                                 URL(fileURLWithPath: file.path).lastPathComponent, bytes: file.bytes,
                                 head: report.written[FeedFolder.key(file.path)], at: Date())
                         }
                     }
                     if let mark = marks[index] {
-                        try state.markEmitted(Self.emitted(mark, config: configs[index]), feed: configs[index].id)
+                        try await state.markEmitted(
+                            Self.emitted(mark, config: configs[index]), feed: configs[index].id)
                     }
                 } catch {
                     logger.warning("\(error)")
@@ -260,9 +262,11 @@ package struct Runner: Sendable {
         let (jobs, unread) = plan(
             await discover([config], now: seenAt)[0], config: config, now: seenAt, report: &report)
         var merge = FeedMerge(configs: [config], reports: [report], state: state, seenAt: seenAt, logger: logger)
-        for item in unread { merge.take(nil, item: item, pipeline: 0) }
-        await articles(jobs, now: seenAt) { index, outcome in merge.take(outcome, item: jobs[index].item, pipeline: 0) }
-        merge.flush()
+        for item in unread { await merge.take(nil, item: item, pipeline: 0) }
+        await articles(jobs, now: seenAt) { index, outcome in
+            await merge.take(outcome, item: jobs[index].item, pipeline: 0)
+        }
+        await merge.flush()
         return (state.entries(feed: config.id), merge.reports[0])
     }
 }

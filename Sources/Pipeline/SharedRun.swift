@@ -25,14 +25,14 @@ extension Runner {
                 }
                 do {
                     let dueAfter = Date().addingTimeInterval(-configs[index].every)
-                    switch try claims.claim(configs[index].id, dueAfter: dueAfter) {
+                    switch try await claims.claim(configs[index].id, dueAfter: dueAfter) {
                     case .taken: taken.append(index)
                     case .held: waiting.append(index)
                     case .done: logger.info("\(configs[index].name): not due (run by another worker)")
                     }
                 } catch {
                     // The store cannot be asked: nothing more can be claimed; what is left fails with the cause.
-                    for index in taken { try? claims.release(configs[index].id) }
+                    for index in taken { try? await claims.release(configs[index].id) }
                     for index in pending where outcomes[index] == nil {
                         outcomes[index] = .failure(.state(error))
                     }
@@ -48,7 +48,7 @@ extension Runner {
             for (index, result) in zip(taken, results) {
                 outcomes[index] = result
                 do {
-                    try claims.finish(configs[index].id, at: Date())
+                    try await claims.finish(configs[index].id, at: Date())
                 } catch {
                     logger.warning("\(configs[index].name): the run is not recorded as finished: \(error)")
                 }

@@ -10,15 +10,15 @@ import State
 /// keeps, in the same shape, with the same semantics (the store tests run against both): each merge is one
 /// transaction, bodies are compressed with their summary, a feed's revision goes up with every change.
 ///
-/// The store's calls are synchronous, as SQLite's are: each one waits on the calling thread for its answer
-/// while the connection's I/O runs on an event loop of its own. Calls are made one at a time; a lock keeps a
-/// transaction's statements together when two tasks share the store.
+/// One connection carries every call, one call at a time (`Turns`): a transaction's statements are never
+/// interleaved with another task's. `serve` reads what is published through a store of its own.
 package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @unchecked Sendable {
     /// The database's address with any password left out, for messages.
     package let location: String
     let connection: PostgresConnection
     let logger: Logger
-    let lock = NSLock()
+    /// Whose turn it is to use the connection.
+    let turn = Turns()
     /// This worker's name, recorded with the pipelines it takes.
     package let worker: String
 
@@ -26,7 +26,7 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
     /// makes the store's tables when they are not there; in the schema `?schema=NAME` names, if it does, so
     /// that several installations can share a database. `worker` names this connection in the server's
     /// `pg_stat_activity`.
-    package init(url: String, worker: String = PostgresStore.workerName) throws(StateError) {
+    package init(url: String, worker: String = PostgresStore.workerName) async throws(StateError) {
         let address = try PostgresAddress(url)
         location = address.display
         self.worker = worker
@@ -36,33 +36,37 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         var configuration = address.configuration
         configuration.options.additionalStartupParameters = [("application_name", worker)]
         do {
-            connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
-            ).wait()
+            connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
         } catch {
             throw StateError(path: address.display, "cannot connect: \(Self.reason(error))")
         }
-        try setUp(schema: address.schema)
+        try await setUp(schema: address.schema)
     }
 
-    deinit { try? connection.close().wait() }
+    /// The connection is closed when the store goes; it is kept until the server has seen it closed.
+    deinit {
+        let connection = connection
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
 
     /// This process as other workers and the database see it: the host's name and the process id.
     package static var workerName: String {
         "feedpipe \(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    private func setUp(schema: String?) throws(StateError) {
+    private func setUp(schema: String?) async throws(StateError) {
         // Two workers starting at once would both make the tables: the first takes a lock for the
         // transaction, the second finds them made.
-        try transaction { () throws(StateError) in
-            try execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), 0)")
+        try await transaction { () async throws(StateError) in
+            // One lock per schema: installations (and tests) in schemas of their own never wait on one another.
+            try await execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext(\(schema ?? "")))")
             if let schema {
-                try execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+                try await execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
                 // For the session, not only this transaction.
-                try execute("SET search_path TO \(unescaped: schema)")
+                try await execute("SET search_path TO \(unescaped: schema)")
             }
-            try execute(
+            try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_entries (
                     feed TEXT NOT NULL, id TEXT NOT NULL, link TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
@@ -73,7 +77,7 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                     PRIMARY KEY (feed, id)
                 )
                 """)
-            try execute(
+            try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_validators (
                     feed TEXT NOT NULL, url TEXT NOT NULL, etag TEXT, last_modified TEXT, fetched_at DOUBLE PRECISION,
@@ -81,20 +85,20 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                     PRIMARY KEY (feed, url)
                 )
                 """)
-            try execute(
+            try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_feeds (
                     feed TEXT PRIMARY KEY, revision BIGINT NOT NULL DEFAULT 0, emitted TEXT
                 )
                 """)
-            try execute(
+            try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_published (
                     name TEXT PRIMARY KEY, tag TEXT NOT NULL, modified DOUBLE PRECISION NOT NULL, title TEXT,
                     site TEXT, self_link TEXT, entries BIGINT NOT NULL DEFAULT 0, body BYTEA NOT NULL
                 )
                 """)
-            try execute(
+            try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS feedpipe_runs (
                     pipeline TEXT PRIMARY KEY, worker TEXT, claimed_at DOUBLE PRECISION, finished_at DOUBLE PRECISION
@@ -116,9 +120,9 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
             position, packed_content, content_size, summary_size
         """
 
-    package func validators(for url: String, feed: String) throws(StateError) -> Validators? {
-        try locked { () throws(StateError) in
-            try rows(
+    package func validators(for url: String, feed: String) async throws(StateError) -> Validators? {
+        try await locked { () async throws(StateError) in
+            try await rows(
                 "SELECT etag, last_modified, fetched_at, entry FROM feedpipe_validators WHERE feed = \(feed) AND url = \(url)"
             ).first.map { row throws(StateError) in
                 Validators(
@@ -128,12 +132,12 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         }
     }
 
-    package func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
-        try locked { () throws(StateError) in try saveUnlocked(validators, for: url, feed: feed) }
+    package func save(_ validators: Validators, for url: String, feed: String) async throws(StateError) {
+        try await locked { () async throws(StateError) in try await saveUnlocked(validators, for: url, feed: feed) }
     }
 
-    private func saveUnlocked(_ validators: Validators, for url: String, feed: String) throws(StateError) {
-        try execute(
+    private func saveUnlocked(_ validators: Validators, for url: String, feed: String) async throws(StateError) {
+        try await execute(
             """
             INSERT INTO feedpipe_validators (feed, url, etag, last_modified, fetched_at, entry)
             VALUES (\(feed), \(url), \(validators.etag), \(validators.lastModified),
@@ -143,20 +147,20 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
             """)
     }
 
-    package func entries(feed: String) throws(StateError) -> [Entry] {
-        try locked { () throws(StateError) in
-            try rows(
+    package func entries(feed: String) async throws(StateError) -> [Entry] {
+        try await locked { () async throws(StateError) in
+            try await rows(
                 "SELECT \(unescaped: Self.entryColumns) FROM feedpipe_entries WHERE feed = \(feed) ORDER BY \(unescaped: Self.newestFirst)"
             ).map(Self.entry)
         }
     }
 
-    package func entry(feed: String, id: String) throws(StateError) -> Entry? {
-        try locked { () throws(StateError) in try entryUnlocked(feed: feed, id: id) }
+    package func entry(feed: String, id: String) async throws(StateError) -> Entry? {
+        try await locked { () async throws(StateError) in try await entryUnlocked(feed: feed, id: id) }
     }
 
-    private func entryUnlocked(feed: String, id: String) throws(StateError) -> Entry? {
-        try rows(
+    private func entryUnlocked(feed: String, id: String) async throws(StateError) -> Entry? {
+        try await rows(
             "SELECT \(unescaped: Self.entryColumns) FROM feedpipe_entries WHERE feed = \(feed) AND id = \(id)"
         ).first.map(Self.entry)
     }
@@ -183,10 +187,10 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
             position: try row.integer(12))
     }
 
-    package func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] {
-        try locked { () throws(StateError) in
+    package func bodyMarks(feed: String) async throws(StateError) -> [UInt64: String] {
+        try await locked { () async throws(StateError) in
             var marks: [UInt64: String] = [:]
-            for row in try rows(
+            for row in try await rows(
                 """
                 SELECT id, body_mark FROM feedpipe_entries WHERE feed = \(feed) AND body_mark IS NOT NULL
                     AND body_mark != 0
@@ -200,9 +204,9 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         }
     }
 
-    package func outline(feed: String) throws(StateError) -> [EntryOutline] {
-        try locked { () throws(StateError) in
-            try rows(
+    package func outline(feed: String) async throws(StateError) -> [EntryOutline] {
+        try await locked { () async throws(StateError) in
+            try await rows(
                 "SELECT id, updated, stored_in FROM feedpipe_entries WHERE feed = \(feed) ORDER BY \(unescaped: Self.newestFirst)"
             ).map { row throws(StateError) in
                 EntryOutline(
@@ -212,11 +216,12 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         }
     }
 
-    package func status(feed: String) throws(StateError) -> FeedStatus {
-        try locked { () throws(StateError) in
+    package func status(feed: String) async throws(StateError) -> FeedStatus {
+        try await locked { () async throws(StateError) in
             var status = FeedStatus()
-            status.count = try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
-            if let row = try rows("SELECT revision, emitted FROM feedpipe_feeds WHERE feed = \(feed)").first {
+            status.count =
+                try await rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+            if let row = try await rows("SELECT revision, emitted FROM feedpipe_feeds WHERE feed = \(feed)").first {
                 status.revision = try row.integer(0) ?? 0
                 status.emitted = try row.text(1)
             }
@@ -224,9 +229,9 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         }
     }
 
-    package func markEmitted(_ mark: String, feed: String) throws(StateError) {
-        try locked { () throws(StateError) in
-            _ = try execute(
+    package func markEmitted(_ mark: String, feed: String) async throws(StateError) {
+        try await locked { () async throws(StateError) in
+            _ = try await execute(
                 """
                 INSERT INTO feedpipe_feeds (feed, emitted) VALUES (\(feed), \(mark))
                 ON CONFLICT (feed) DO UPDATE SET emitted = excluded.emitted
@@ -235,22 +240,22 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
     }
 
     @discardableResult
-    package func forget(feed: String) throws(StateError) -> Int {
-        try locked { () throws(StateError) in
-            try transaction { () throws(StateError) in
+    package func forget(feed: String) async throws(StateError) -> Int {
+        try await locked { () async throws(StateError) in
+            try await transaction { () async throws(StateError) in
                 let count =
-                    try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
-                try execute("DELETE FROM feedpipe_entries WHERE feed = \(feed)")
-                try execute("DELETE FROM feedpipe_feeds WHERE feed = \(feed)")
-                try execute("DELETE FROM feedpipe_validators WHERE feed = \(feed)")
+                    try await rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+                try await execute("DELETE FROM feedpipe_entries WHERE feed = \(feed)")
+                try await execute("DELETE FROM feedpipe_feeds WHERE feed = \(feed)")
+                try await execute("DELETE FROM feedpipe_validators WHERE feed = \(feed)")
                 return count
             }
         }
     }
 
-    package func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
-        try locked { () throws(StateError) in
-            try rows("SELECT first_seen FROM feedpipe_entries WHERE feed = \(feed) AND id = \(id)").first?.date(0)
+    package func firstSeen(feed: String, id: String) async throws(StateError) -> Date? {
+        try await locked { () async throws(StateError) in
+            try await rows("SELECT first_seen FROM feedpipe_entries WHERE feed = \(feed) AND id = \(id)").first?.date(0)
         }
     }
 
@@ -258,19 +263,20 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
     package func merge(
         _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt now: Date,
         keep: Int
-    ) throws(StateError) -> (new: Int, updated: Int) {
-        try locked { () throws(StateError) in
-            try transaction { () throws(StateError) in
+    ) async throws(StateError) -> (new: Int, updated: Int) {
+        try await locked { () async throws(StateError) in
+            try await transaction { () async throws(StateError) in
                 // The feed's row is locked first: two merges into one feed (two workers given the same
                 // pipeline by mistake) take turns instead of counting the same revision.
-                try execute("INSERT INTO feedpipe_feeds (feed) VALUES (\(feed)) ON CONFLICT (feed) DO NOTHING")
+                try await execute("INSERT INTO feedpipe_feeds (feed) VALUES (\(feed)) ON CONFLICT (feed) DO NOTHING")
                 let revision =
-                    (try rows("SELECT revision FROM feedpipe_feeds WHERE feed = \(feed) FOR UPDATE").first?.integer(0)
+                    (try await rows("SELECT revision FROM feedpipe_feeds WHERE feed = \(feed) FOR UPDATE").first?
+                        .integer(0)
                         ?? 0) + 1
                 // Only the entries coming in are looked up, as in `SQLiteStore`.
                 var existing: [String: Entry] = [:]
                 for entry in incoming where existing[entry.id] == nil {
-                    if let stored = try entryUnlocked(feed: feed, id: entry.id) { existing[entry.id] = stored }
+                    if let stored = try await entryUnlocked(feed: feed, id: entry.id) { existing[entry.id] = stored }
                 }
                 var new = 0
                 var updated = 0
@@ -283,13 +289,13 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                     } else {
                         new += 1
                     }
-                    try store(entry, feed: feed, seenAt: now, revision: revision)
+                    try await store(entry, feed: feed, seenAt: now, revision: revision)
                 }
                 let count =
-                    try rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
+                    try await rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
                 var removed = 0
                 if count > keep {
-                    removed = try execute(
+                    removed = try await execute(
                         """
                         DELETE FROM feedpipe_entries WHERE feed = \(feed) AND id NOT IN (
                             SELECT id FROM feedpipe_entries WHERE feed = \(feed)
@@ -297,18 +303,18 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                         """)
                 }
                 if new + updated + removed > 0 {
-                    try execute("UPDATE feedpipe_feeds SET revision = revision + 1 WHERE feed = \(feed)")
+                    try await execute("UPDATE feedpipe_feeds SET revision = revision + 1 WHERE feed = \(feed)")
                 }
-                for (url, validators) in fetched { try saveUnlocked(validators, for: url, feed: feed) }
+                for (url, validators) in fetched { try await saveUnlocked(validators, for: url, feed: feed) }
                 return (new, updated)
             }
         }
     }
 
     /// Writes one entry's row (see `SQLiteStore.merge` for the packing of body and summary).
-    private func store(_ entry: Entry, feed: String, seenAt now: Date, revision: Int) throws(StateError) {
+    private func store(_ entry: Entry, feed: String, seenAt now: Date, revision: Int) async throws(StateError) {
         let packed = entry.content.flatMap { PackedText.pack([$0] + (entry.summary.map { [$0] } ?? [])) }
-        try execute(
+        try await execute(
             """
             INSERT INTO feedpipe_entries (feed, id, link, title, author, published, updated, summary, content, image,
                 language, first_seen, categories, enclosures, position, packed_content, content_size, body_mark,
@@ -343,18 +349,19 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
     /// A pipeline's claim is a session lock of PostgreSQL's (`pg_try_advisory_lock`): the server drops it
     /// when the worker's connection ends, however the worker ended. The runs table says who took a pipeline
     /// when and when its last run finished.
-    package func claim(_ pipeline: String, dueAfter: Date) throws(StateError) -> Claim {
-        try locked { () throws(StateError) in
+    package func claim(_ pipeline: String, dueAfter: Date) async throws(StateError) -> Claim {
+        try await locked { () async throws(StateError) in
             let taken =
-                try rows("SELECT pg_try_advisory_lock(\(Self.lockSpace), hashtext(\(pipeline)))").first?
+                try await rows("SELECT pg_try_advisory_lock(\(Self.lockSpace), hashtext(\(pipeline)))").first?
                 .value(0, as: Bool.self) ?? false
             guard taken else { return .held }
-            let finished = try rows("SELECT finished_at FROM feedpipe_runs WHERE pipeline = \(pipeline)").first?.date(0)
+            let finished = try await rows("SELECT finished_at FROM feedpipe_runs WHERE pipeline = \(pipeline)").first?
+                .date(0)
             if let finished, finished > dueAfter {
-                try unlock(pipeline)
+                try await unlock(pipeline)
                 return .done
             }
-            try execute(
+            try await execute(
                 """
                 INSERT INTO feedpipe_runs (pipeline, worker, claimed_at) VALUES (\(pipeline), \(worker),
                     \(Date().timeIntervalSince1970))
@@ -364,27 +371,27 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         }
     }
 
-    package func finish(_ pipeline: String, at time: Date) throws(StateError) {
-        try locked { () throws(StateError) in
-            try execute(
+    package func finish(_ pipeline: String, at time: Date) async throws(StateError) {
+        try await locked { () async throws(StateError) in
+            try await execute(
                 "UPDATE feedpipe_runs SET finished_at = \(time.timeIntervalSince1970) WHERE pipeline = \(pipeline)")
-            try unlock(pipeline)
+            try await unlock(pipeline)
         }
     }
 
-    package func release(_ pipeline: String) throws(StateError) {
-        try locked { () throws(StateError) in try unlock(pipeline) }
+    package func release(_ pipeline: String) async throws(StateError) {
+        try await locked { () async throws(StateError) in try await unlock(pipeline) }
     }
 
-    private func unlock(_ pipeline: String) throws(StateError) {
-        try execute("SELECT pg_advisory_unlock(\(Self.lockSpace), hashtext(\(pipeline)))")
+    private func unlock(_ pipeline: String) async throws(StateError) {
+        try await execute("SELECT pg_advisory_unlock(\(Self.lockSpace), hashtext(\(pipeline)))")
     }
 
     /// The worker that last took each pipeline, as it named itself (`workerName`), by pipeline id.
-    package func claimants() throws(StateError) -> [String: String] {
-        try locked { () throws(StateError) in
+    package func claimants() async throws(StateError) -> [String: String] {
+        try await locked { () async throws(StateError) in
             var found: [String: String] = [:]
-            for row in try rows("SELECT pipeline, worker FROM feedpipe_runs") {
+            for row in try await rows("SELECT pipeline, worker FROM feedpipe_runs") {
                 if let pipeline = try row.text(0) { found[pipeline] = try row.text(1) }
             }
             return found
@@ -395,10 +402,10 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
 
     /// A file's version is a hash of its bytes: republishing the same bytes changes nothing, not even the
     /// time a `serve` replica gives as Last-Modified.
-    package func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) throws(StateError) {
+    package func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) async throws(StateError) {
         let tag = String(FNV1a.hash(bytes), radix: 16)
-        try locked { () throws(StateError) in
-            try execute(
+        _ = try await locked { () async throws(StateError) in
+            try await execute(
                 """
                 INSERT INTO feedpipe_published (name, tag, modified, title, site, self_link, entries, body)
                 VALUES (\(name), \(tag), \(time.timeIntervalSince1970), \(head?.title), \(head?.site),
@@ -414,7 +421,7 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
     /// A published file's version and time (`serve`), asked without the lock the runner's calls take: it
     /// is one statement, and the connection runs statements in the order they come.
     package func publishedVersion(of name: String) async throws(StateError) -> (tag: String, modified: Date)? {
-        guard let row = try await rowsAsync("SELECT tag, modified FROM feedpipe_published WHERE name = \(name)").first,
+        guard let row = try await rows("SELECT tag, modified FROM feedpipe_published WHERE name = \(name)").first,
             let tag = try row.text(0), let modified = try row.date(1)
         else { return nil }
         return (tag, modified)
@@ -424,7 +431,7 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
         tag: String, modified: Date, bytes: [UInt8]
     )? {
         guard
-            let row = try await rowsAsync(
+            let row = try await rows(
                 "SELECT tag, modified, body FROM feedpipe_published WHERE name = \(name)"
             ).first,
             let tag = try row.text(0), let modified = try row.date(1), let bytes = try row.bytes(2)
@@ -434,7 +441,7 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
 
     /// Every published file's name, head and time.
     package func publishedHeads() async throws(StateError) -> [(name: String, head: FeedHead, modified: Date)] {
-        try await rowsAsync(
+        try await rows(
             "SELECT name, title, site, self_link, entries, modified FROM feedpipe_published ORDER BY name"
         )
         .map { row throws(StateError) in
@@ -450,44 +457,44 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
 
     // MARK: PostgreSQL
 
-    func locked<T>(_ body: () throws(StateError) -> T) throws(StateError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+    /// Runs `body` alone: a transaction's statements are never interleaved with another call's on the one
+    /// connection.
+    func locked<T>(_ body: () async throws(StateError) -> T) async throws(StateError) -> T {
+        await turn.take()
+        do {
+            let result = try await body()
+            await turn.give()
+            return result
+        } catch {
+            await turn.give()
+            throw error
+        }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    func transaction<T>(_ body: () throws(StateError) -> T) throws(StateError) -> T {
-        try execute("BEGIN")
+    func transaction<T>(_ body: () async throws(StateError) -> T) async throws(StateError) -> T {
+        try await execute("BEGIN")
         do {
-            let result = try body()
-            try execute("COMMIT")
+            let result = try await body()
+            try await execute("COMMIT")
             return result
         } catch {
-            _ = try? execute("ROLLBACK")
+            _ = try? await execute("ROLLBACK")
             throw error
         }
     }
 
     /// Runs a statement; how many rows it changed.
     @discardableResult
-    func execute(_ query: PostgresQuery) throws(StateError) -> Int {
+    func execute(_ query: PostgresQuery) async throws(StateError) -> Int {
         do {
-            return try connection.query(query, logger: logger).wait().metadata.rows ?? 0
+            return try await connection.query(query, logger: logger).get().metadata.rows ?? 0
         } catch {
             throw StateError(path: location, Self.reason(error))
         }
     }
 
-    func rows(_ query: PostgresQuery) throws(StateError) -> [Row] {
-        do {
-            return try connection.query(query, logger: logger).wait().rows.map { Row(cells: $0.makeRandomAccess()) }
-        } catch {
-            throw StateError(path: location, Self.reason(error))
-        }
-    }
-
-    func rowsAsync(_ query: PostgresQuery) async throws(StateError) -> [Row] {
+    func rows(_ query: PostgresQuery) async throws(StateError) -> [Row] {
         do {
             return try await connection.query(query, logger: logger).get().rows.map {
                 Row(cells: $0.makeRandomAccess())
@@ -590,6 +597,28 @@ struct PostgresAddress {
         return name.utf8.allSatisfy { byte in
             byte == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+    }
+}
+
+/// Turns at something one task may use at a time, handed out in the order they were asked for.
+actor Turns {
+    private var taken = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func take() async {
+        guard taken else {
+            taken = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty {
+            taken = false
+        } else {
+            waiting.removeFirst().resume()
         }
     }
 }

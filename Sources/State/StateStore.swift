@@ -3,49 +3,51 @@ import Foundation
 
 /// The one place feedpipe keeps state between runs: the entries of every feed (so an article stays in its
 /// feed after it leaves the source) and the HTTP validators of what was fetched. `SQLiteStore` keeps it in a
-/// file; `MemoryStore` keeps it for one process (tests, previews).
+/// file; `MemoryStore` keeps it for one process (tests, previews); `PostgresStore` in a database that workers
+/// on several machines share. The protocol is async, for a store across a network; the two local stores
+/// answer at once (a synchronous method meets an async requirement).
 package protocol StateStore: AnyObject {
     /// The validators of a URL as one feed last fetched it. Each feed keeps its own: a feed that starts
     /// following a page another feed already fetched must still fetch it once for itself.
-    func validators(for url: String, feed: String) throws(StateError) -> Validators?
-    func save(_ validators: Validators, for url: String, feed: String) throws(StateError)
+    func validators(for url: String, feed: String) async throws(StateError) -> Validators?
+    func save(_ validators: Validators, for url: String, feed: String) async throws(StateError)
     /// Every entry stored for a feed, newest first (by publication, else update, then first seen, then id).
-    func entries(feed: String) throws(StateError) -> [Entry]
+    func entries(feed: String) async throws(StateError) -> [Entry]
     /// One stored entry of a feed, if there is one with that id.
-    func entry(feed: String, id: String) throws(StateError) -> Entry?
+    func entry(feed: String, id: String) async throws(StateError) -> Entry?
     /// When an entry was first stored, if it was.
-    func firstSeen(feed: String, id: String) throws(StateError) -> Date?
+    func firstSeen(feed: String, id: String) async throws(StateError) -> Date?
     /// The body fingerprints of a feed's entries (`BodyFingerprint`), each with the id of the newest entry
     /// that has it: what `dedupe` compares a new body with, without reading a body.
-    func bodyMarks(feed: String) throws(StateError) -> [UInt64: String]
+    func bodyMarks(feed: String) async throws(StateError) -> [UInt64: String]
     /// A feed's entries in their order (as `entries(feed:)` gives them) without their bodies: each one's id,
     /// update date and the revision of the feed that last stored it.
-    func outline(feed: String) throws(StateError) -> [EntryOutline]
+    func outline(feed: String) async throws(StateError) -> [EntryOutline]
     /// How many entries a feed keeps, its revision and what was last emitted from it, without reading an
     /// entry: what a run that brought nothing new needs to know to leave the feed's files alone.
-    func status(feed: String) throws(StateError) -> FeedStatus
+    func status(feed: String) async throws(StateError) -> FeedStatus
     /// Records that the feed's files were written as `mark` says (`FeedStatus.emitted`).
-    func markEmitted(_ mark: String, feed: String) throws(StateError)
+    func markEmitted(_ mark: String, feed: String) async throws(StateError)
     /// Forgets everything kept for a feed: its entries and the validators of what it fetched. Returns how
     /// many entries there were.
     @discardableResult
-    func forget(feed: String) throws(StateError) -> Int
+    func forget(feed: String) async throws(StateError) -> Int
     /// Stores entries (replacing earlier versions with the same id), keeps only the newest `keep` of the
     /// feed, and saves the validators of the articles `fetched`, all at once. Returns how many entries were
     /// new and how many changed. The feed's revision goes up when an entry came, changed or went.
     @discardableResult
     func merge(
         _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
-    ) throws(StateError) -> (new: Int, updated: Int)
+    ) async throws(StateError) -> (new: Int, updated: Int)
 }
 
 extension StateStore {
     /// Stores entries and prunes the feed (see `merge(_:fetched:feed:seenAt:keep:)`), with no validators.
     @discardableResult
-    package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) throws(StateError) -> (
+    package func merge(_ incoming: [Entry], feed: String, seenAt: Date, keep: Int) async throws(StateError) -> (
         new: Int, updated: Int
     ) {
-        try merge(incoming, fetched: [], feed: feed, seenAt: seenAt, keep: keep)
+        try await merge(incoming, fetched: [], feed: feed, seenAt: seenAt, keep: keep)
     }
 }
 
@@ -130,11 +132,11 @@ package protocol PipelineClaims: AnyObject {
     /// Tries to take `pipeline` for this worker: `.taken` (it is this worker's until `finish` or
     /// `release`), `.held` (another worker runs it now) or `.done` (a run of it finished after `dueAfter`:
     /// it is not due).
-    func claim(_ pipeline: String, dueAfter: Date) throws(StateError) -> Claim
+    func claim(_ pipeline: String, dueAfter: Date) async throws(StateError) -> Claim
     /// Records that this worker's run of `pipeline` finished, and gives up its claim.
-    func finish(_ pipeline: String, at: Date) throws(StateError)
+    func finish(_ pipeline: String, at: Date) async throws(StateError)
     /// Gives up a claim without recording a run.
-    func release(_ pipeline: String) throws(StateError)
+    func release(_ pipeline: String) async throws(StateError)
 }
 
 /// The answer to a claim (`PipelineClaims.claim`).
@@ -147,5 +149,5 @@ package enum Claim: Sendable, Equatable {
 package protocol FeedPublishing: AnyObject {
     /// Publishes a feed file under its name (replacing the one published before), with its head for the
     /// index pages.
-    func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) throws(StateError)
+    func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) async throws(StateError)
 }

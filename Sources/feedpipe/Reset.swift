@@ -41,10 +41,10 @@ struct Reset: AsyncParsableCommand {
         }
         let lock = StateLocation.isShared(state) ? nil : try storeLock(state, waiting: wait)
         defer { lock?.release() }
-        let store = try StateLocation.open(state)
+        let store = try await StateLocation.open(state)
         do {
             for config in configs {
-                let (entries, files) = try Self.forget(config, store: store)
+                let (entries, files) = try await Self.forget(config, store: store)
                 print("\(config.name): \(entries) stored entries forgotten, \(files) feed files deleted")
             }
         } catch {
@@ -55,8 +55,8 @@ struct Reset: AsyncParsableCommand {
 
     /// Forgets a pipeline's entries and validators and deletes its feed files; returns how many of each.
     @discardableResult
-    static func forget(_ config: PipelineConfig, store: any StateStore) throws -> (entries: Int, files: Int) {
-        let entries = try store.forget(feed: config.id)
+    static func forget(_ config: PipelineConfig, store: any StateStore) async throws -> (entries: Int, files: Int) {
+        let entries = try await store.forget(feed: config.id)
         var files = 0
         for format in config.formats where FileManager.default.fileExists(atPath: config.path(for: format)) {
             try FileManager.default.removeItem(atPath: config.path(for: format))

@@ -154,11 +154,11 @@ struct Run: AsyncParsableCommand {
         // Workers on a shared store take each pipeline's own claim instead.
         let lock = StateLocation.isShared(state) ? nil : try storeLock(state, waiting: wait)
         defer { lock?.release() }
-        let store = try StateLocation.open(state)
+        let store = try await StateLocation.open(state)
         if fresh {
             for config in configs {
                 do {
-                    try Reset.forget(config, store: store)
+                    try await Reset.forget(config, store: store)
                 } catch {
                     printError("\(config.name): \(error)")
                     throw ExitCode(ExitStatus.failure)
@@ -234,9 +234,9 @@ enum StateLocation {
     }
 
     /// The store at `location`; a store that cannot be opened ends the command with the cause.
-    static func open(_ location: String) throws -> any StateStore {
+    static func open(_ location: String) async throws -> any StateStore {
         do {
-            if isShared(location) { return try PostgresStore(url: location) }
+            if isShared(location) { return try await PostgresStore(url: location) }
             let store = try SQLiteStore(path: location)
             if let aside = store.movedAside {
                 printError(

@@ -117,7 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
             do {
-                published = StoreShelf(store: try PostgresStore(url: sharedStore))
+                published = StoreShelf(store: try await PostgresStore(url: sharedStore))
             } catch {
                 printError(error.description)
                 throw ExitCode(ExitStatus.failure)

@@ -22,29 +22,35 @@ struct ChangeTests {
 
         init(_ inner: any StateStore) { self.inner = inner }
 
-        func validators(for url: String, feed: String) throws(StateError) -> Validators? {
-            try inner.validators(for: url, feed: feed)
+        func validators(for url: String, feed: String) async throws(StateError) -> Validators? {
+            try await inner.validators(for: url, feed: feed)
         }
-        func save(_ validators: Validators, for url: String, feed: String) throws(StateError) {
-            try inner.save(validators, for: url, feed: feed)
+        func save(_ validators: Validators, for url: String, feed: String) async throws(StateError) {
+            try await inner.save(validators, for: url, feed: feed)
         }
-        func entries(feed: String) throws(StateError) -> [Entry] {
+        func entries(feed: String) async throws(StateError) -> [Entry] {
             wholeFeedsRead += 1
-            return try inner.entries(feed: feed)
+            return try await inner.entries(feed: feed)
         }
-        func entry(feed: String, id: String) throws(StateError) -> Entry? { try inner.entry(feed: feed, id: id) }
-        func firstSeen(feed: String, id: String) throws(StateError) -> Date? {
-            try inner.firstSeen(feed: feed, id: id)
+        func entry(feed: String, id: String) async throws(StateError) -> Entry? {
+            try await inner.entry(feed: feed, id: id)
         }
-        func status(feed: String) throws(StateError) -> FeedStatus { try inner.status(feed: feed) }
-        func bodyMarks(feed: String) throws(StateError) -> [UInt64: String] { try inner.bodyMarks(feed: feed) }
-        func outline(feed: String) throws(StateError) -> [EntryOutline] { try inner.outline(feed: feed) }
-        func markEmitted(_ mark: String, feed: String) throws(StateError) { try inner.markEmitted(mark, feed: feed) }
-        func forget(feed: String) throws(StateError) -> Int { try inner.forget(feed: feed) }
+        func firstSeen(feed: String, id: String) async throws(StateError) -> Date? {
+            try await inner.firstSeen(feed: feed, id: id)
+        }
+        func status(feed: String) async throws(StateError) -> FeedStatus { try await inner.status(feed: feed) }
+        func bodyMarks(feed: String) async throws(StateError) -> [UInt64: String] {
+            try await inner.bodyMarks(feed: feed)
+        }
+        func outline(feed: String) async throws(StateError) -> [EntryOutline] { try await inner.outline(feed: feed) }
+        func markEmitted(_ mark: String, feed: String) async throws(StateError) {
+            try await inner.markEmitted(mark, feed: feed)
+        }
+        func forget(feed: String) async throws(StateError) -> Int { try await inner.forget(feed: feed) }
         func merge(
             _ incoming: [Entry], fetched: [(url: String, validators: Validators)], feed: String, seenAt: Date, keep: Int
-        ) throws(StateError) -> (new: Int, updated: Int) {
-            try inner.merge(incoming, fetched: fetched, feed: feed, seenAt: seenAt, keep: keep)
+        ) async throws(StateError) -> (new: Int, updated: Int) {
+            try await inner.merge(incoming, fetched: fetched, feed: feed, seenAt: seenAt, keep: keep)
         }
     }
 

@@ -235,7 +235,7 @@ struct SiteRulesRunTests {
                 http_header(x-rules): applied
                 """)
         #expect(report.failures.isEmpty)
-        let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
+        let otters = try #require(try await state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
         #expect(otters.content?.contains("sixth national census") == true)
         #expect(
             server.received.filter { $0.path.hasPrefix("/articles/") }.allSatisfy { $0.headers["x-rules"] == "applied" }
@@ -255,7 +255,7 @@ struct SiteRulesRunTests {
                 """)
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.new == 4)
-        let otters = try #require(try state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
+        let otters = try #require(try await state.entries(feed: config.id).first { $0.title.hasPrefix("Otters") })
         #expect(otters.content?.contains("sixth national census") == true)
     }
 }

@@ -16,12 +16,12 @@ struct StateStoreTests {
         /// The stores this machine can make.
         static var available: [Kind] { TestDatabase.address == nil ? [.sqlite, .memory] : allCases }
 
-        func make() throws -> any StateStore {
+        func make() async throws -> any StateStore {
             switch self {
             case .sqlite:
                 try SQLiteStore(path: Repository.temporaryFolder().appendingPathComponent("state.sqlite").path)
             case .memory: MemoryStore()
-            case .postgres: try PostgresStore(url: try #require(TestDatabase.fresh()))
+            case .postgres: try await PostgresStore(url: try #require(TestDatabase.fresh()))
             }
         }
     }
@@ -35,87 +35,87 @@ struct StateStoreTests {
     }
 
     @Test("merge counts new and changed entries, keeps the newest, and orders newest first", arguments: Kind.available)
-    func mergeCountsPrunesAndOrders(kind: Kind) throws {
-        let store = try kind.make()
+    func mergeCountsPrunesAndOrders(kind: Kind) async throws {
+        let store = try await kind.make()
         let first = Date(timeIntervalSince1970: 1_000)
-        let counts = try store.merge(
+        let counts = try await store.merge(
             [
                 Self.entry("a", published: 10), Self.entry("b", published: 30),
                 Self.entry("c", published: nil, updated: 20),
             ],
             feed: "f", seenAt: first, keep: 10)
         #expect(counts.new == 3 && counts.updated == 0)
-        #expect(try store.entries(feed: "f").map(\.id) == ["b", "c", "a"])
+        #expect(try await store.entries(feed: "f").map(\.id) == ["b", "c", "a"])
 
         // The same entry again is no change; a changed title is one; the oldest goes past `keep`.
-        let again = try store.merge(
+        let again = try await store.merge(
             [Self.entry("a", published: 10), Self.entry("b", published: 30, title: "New title")], feed: "f",
             seenAt: first.addingTimeInterval(60), keep: 2)
         #expect(again.new == 0 && again.updated == 1)
-        #expect(try store.entries(feed: "f").map(\.id) == ["b", "c"])
-        #expect(try store.entry(feed: "f", id: "b")?.title == "New title")
-        #expect(try store.entry(feed: "f", id: "a") == nil)
+        #expect(try await store.entries(feed: "f").map(\.id) == ["b", "c"])
+        #expect(try await store.entry(feed: "f", id: "b")?.title == "New title")
+        #expect(try await store.entry(feed: "f", id: "a") == nil)
         // An entry keeps the time it was first seen through its updates.
-        #expect(try store.firstSeen(feed: "f", id: "b") == first)
+        #expect(try await store.firstSeen(feed: "f", id: "b") == first)
         // Feeds do not see one another's entries.
-        #expect(try store.entries(feed: "other").isEmpty)
+        #expect(try await store.entries(feed: "other").isEmpty)
     }
 
     @Test("validators are kept per feed and URL", arguments: Kind.available)
-    func validatorsPerFeed(kind: Kind) throws {
-        let store = try kind.make()
+    func validatorsPerFeed(kind: Kind) async throws {
+        let store = try await kind.make()
         let saved = Validators(
             etag: "\"v1\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT", fetchedAt: Date(timeIntervalSince1970: 5))
-        try store.save(saved, for: "https://news.example/a", feed: "f")
-        #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
-        #expect(try store.validators(for: "https://news.example/a", feed: "g") == nil)
-        #expect(try store.validators(for: "https://news.example/b", feed: "f") == nil)
+        try await store.save(saved, for: "https://news.example/a", feed: "f")
+        #expect(try await store.validators(for: "https://news.example/a", feed: "f") == saved)
+        #expect(try await store.validators(for: "https://news.example/a", feed: "g") == nil)
+        #expect(try await store.validators(for: "https://news.example/b", feed: "f") == nil)
     }
 
     @Test("a merge saves the validators of the articles its entries came from", arguments: Kind.available)
-    func mergeSavesValidators(kind: Kind) throws {
-        let store = try kind.make()
+    func mergeSavesValidators(kind: Kind) async throws {
+        let store = try await kind.make()
         let saved = Validators(etag: "\"v2\"", lastModified: nil, fetchedAt: Date(timeIntervalSince1970: 7))
-        try store.merge(
+        try await store.merge(
             [Self.entry("a", published: 1)], fetched: [("https://news.example/a", saved)], feed: "f",
             seenAt: Date(), keep: 5)
-        #expect(try store.validators(for: "https://news.example/a", feed: "f") == saved)
-        #expect(try store.entries(feed: "f").map(\.id) == ["a"])
+        #expect(try await store.validators(for: "https://news.example/a", feed: "f") == saved)
+        #expect(try await store.entries(feed: "f").map(\.id) == ["a"])
     }
 
     @Test(
         "forgetting a feed removes its entries, revision and validators and no other feed's", arguments: Kind.available)
-    func forgetIsPerFeed(kind: Kind) throws {
-        let store = try kind.make()
+    func forgetIsPerFeed(kind: Kind) async throws {
+        let store = try await kind.make()
         let validators = Validators(etag: "\"e\"", fetchedAt: Date(timeIntervalSince1970: 3))
         for feed in ["f", "f2"] {
-            try store.merge(
+            try await store.merge(
                 [Self.entry("a", published: 1), Self.entry("b", published: 2)],
                 fetched: [("https://news.example/a", validators)], feed: feed, seenAt: Date(), keep: 10)
         }
-        #expect(try store.forget(feed: "f") == 2)
-        #expect(try store.status(feed: "f") == FeedStatus())
-        #expect(try store.validators(for: "https://news.example/a", feed: "f") == nil)
-        #expect(try store.entries(feed: "f2").map(\.id) == ["b", "a"])
-        #expect(try store.validators(for: "https://news.example/a", feed: "f2") == validators)
+        #expect(try await store.forget(feed: "f") == 2)
+        #expect(try await store.status(feed: "f") == FeedStatus())
+        #expect(try await store.validators(for: "https://news.example/a", feed: "f") == nil)
+        #expect(try await store.entries(feed: "f2").map(\.id) == ["b", "a"])
+        #expect(try await store.validators(for: "https://news.example/a", feed: "f2") == validators)
     }
 
     @Test("a database that cannot be reached or an address that is not one is named with the cause")
-    func unreachableDatabase() {
-        #expect {
-            _ = try PostgresStore(url: "postgres://feedpipe:secret@127.0.0.1:1/feeds?sslmode=disable")
+    func unreachableDatabase() async {
+        await #expect {
+            _ = try await PostgresStore(url: "postgres://feedpipe:secret@127.0.0.1:1/feeds?sslmode=disable")
         } throws: { error in
             let text = "\(error)"
             return text.contains("postgres://feedpipe@127.0.0.1:1/feeds") && text.contains("cannot connect")
                 && !text.contains("secret")
         }
-        #expect {
-            _ = try PostgresStore(url: "postgres://127.0.0.1/feeds?schema=Robert');DROP")
+        await #expect {
+            _ = try await PostgresStore(url: "postgres://127.0.0.1/feeds?schema=Robert');DROP")
         } throws: { error in "\(error)".contains("schema") }
     }
 
     @Test("a file that is not a store is moved aside and a new store made in its place")
-    func corruptFileIsMovedAside() throws {
+    func corruptFileIsMovedAside() async throws {
         let folder = try Repository.temporaryFolder()
         let path = folder.appendingPathComponent("state.sqlite").path
         try Data(repeating: 0x5A, count: 4096).write(to: URL(fileURLWithPath: path))
@@ -123,7 +123,7 @@ struct StateStoreTests {
         let aside = try #require(store.movedAside)
         #expect(FileManager.default.fileExists(atPath: aside))
         #expect(try store.entries(feed: "f").isEmpty)
-        try store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
+        try await store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
         #expect(try SQLiteStore(path: path).entries(feed: "f").map(\.id) == ["a"])
     }
 
@@ -141,43 +141,46 @@ struct StateStoreTests {
     }
 
     @Test("a feed's revision goes up only when an entry comes, changes or goes", arguments: Kind.available)
-    func revisionFollowsChange(kind: Kind) throws {
-        let store = try kind.make()
-        #expect(try store.status(feed: "f") == FeedStatus())
+    func revisionFollowsChange(kind: Kind) async throws {
+        let store = try await kind.make()
+        #expect(try await store.status(feed: "f") == FeedStatus())
         let seen = Date(timeIntervalSince1970: 1_000)
-        try store.merge(
+        try await store.merge(
             [Self.entry("a", published: 10), Self.entry("b", published: 20)], feed: "f", seenAt: seen, keep: 5)
-        #expect(try store.status(feed: "f").revision == 1 && store.status(feed: "f").count == 2)
-        try store.markEmitted("1 settings", feed: "f")
+        let status = try await store.status(feed: "f")
+        #expect(status.revision == 1 && status.count == 2)
+        try await store.markEmitted("1 settings", feed: "f")
         // The same entries again, or nothing: no change.
-        try store.merge([Self.entry("a", published: 10)], feed: "f", seenAt: seen, keep: 5)
-        try store.merge([], feed: "f", seenAt: seen, keep: 5)
-        #expect(try store.status(feed: "f") == FeedStatus(count: 2, revision: 1, emitted: "1 settings"))
+        try await store.merge([Self.entry("a", published: 10)], feed: "f", seenAt: seen, keep: 5)
+        try await store.merge([], feed: "f", seenAt: seen, keep: 5)
+        #expect(try await store.status(feed: "f") == FeedStatus(count: 2, revision: 1, emitted: "1 settings"))
         // A lower maximum removes one: a change.
-        try store.merge([], feed: "f", seenAt: seen, keep: 1)
-        #expect(try store.status(feed: "f") == FeedStatus(count: 1, revision: 2, emitted: "1 settings"))
-        #expect(try store.status(feed: "other") == FeedStatus())
-        try store.forget(feed: "f")
-        #expect(try store.status(feed: "f") == FeedStatus())
+        try await store.merge([], feed: "f", seenAt: seen, keep: 1)
+        #expect(try await store.status(feed: "f") == FeedStatus(count: 1, revision: 2, emitted: "1 settings"))
+        #expect(try await store.status(feed: "other") == FeedStatus())
+        try await store.forget(feed: "f")
+        #expect(try await store.status(feed: "f") == FeedStatus())
     }
 
     @Test("a long body comes back as it went in, and a page keeps the id of its first entry", arguments: Kind.available)
-    func bodiesAndDecidedIDs(kind: Kind) throws {
-        let store = try kind.make()
+    func bodiesAndDecidedIDs(kind: Kind) async throws {
+        let store = try await kind.make()
         var long = Self.entry("a", published: 10)
         long.content = (0..<400).map { "<p>Paragraph \($0): les élèves ont dû répondre — 学生们 ✓</p>" }.joined()
-        try store.merge([long, Self.entry("b", published: 5)], feed: "f", seenAt: Date(), keep: 5)
-        #expect(try store.entry(feed: "f", id: "a")?.content == long.content)
-        #expect(try store.entries(feed: "f").map(\.content) == [long.content, "<p>b</p>"])
+        try await store.merge([long, Self.entry("b", published: 5)], feed: "f", seenAt: Date(), keep: 5)
+        #expect(try await store.entry(feed: "f", id: "a")?.content == long.content)
+        #expect(try await store.entries(feed: "f").map(\.content) == [long.content, "<p>b</p>"])
 
-        try store.save(Validators(etag: "\"1\"", entry: "a"), for: "https://news.example/a", feed: "f")
+        try await store.save(Validators(etag: "\"1\"", entry: "a"), for: "https://news.example/a", feed: "f")
         // A later fetch's validators that name no entry keep the one decided first.
-        try store.save(Validators(etag: "\"2\""), for: "https://news.example/a", feed: "f")
-        #expect(try store.validators(for: "https://news.example/a", feed: "f") == Validators(etag: "\"2\"", entry: "a"))
+        try await store.save(Validators(etag: "\"2\""), for: "https://news.example/a", feed: "f")
+        #expect(
+            try await store.validators(for: "https://news.example/a", feed: "f")
+                == Validators(etag: "\"2\"", entry: "a"))
     }
 
     @Test("bodies are kept compressed")
-    func bodiesAreCompressed() throws {
+    func bodiesAreCompressed() async throws {
         let path = try Repository.temporaryFolder().appendingPathComponent("state.sqlite").path
         let store = try SQLiteStore(path: path)
         let body = (0..<2000).map { "<p>Council meeting minutes, item \($0 % 40): the vote was carried.</p>" }.joined()
@@ -186,7 +189,7 @@ struct StateStoreTests {
             entry.content = body + "<p>\(index)</p>"
             return entry
         }
-        try store.merge(entries, feed: "f", seenAt: Date(), keep: 50)
+        try await store.merge(entries, feed: "f", seenAt: Date(), keep: 50)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(size + wal < body.utf8.count * 20 / 5)
@@ -196,28 +199,28 @@ struct StateStoreTests {
     @Test(
         "a feed's body fingerprints are known without its bodies, each with its newest entry", arguments: Kind.available
     )
-    func bodyMarksNameTheNewestEntry(kind: Kind) throws {
-        let store = try kind.make()
+    func bodyMarksNameTheNewestEntry(kind: Kind) async throws {
+        let store = try await kind.make()
         let words = (1...30).map { "word\($0)" }.joined(separator: " ")
         var old = Self.entry("old", published: 10)
         old.content = "<p>\(words)</p>"
         var new = Self.entry("new", published: 20)
         new.content = "<div>\(words.uppercased())</div>"
-        try store.merge([old, new, Self.entry("short", published: 30)], feed: "f", seenAt: Date(), keep: 10)
+        try await store.merge([old, new, Self.entry("short", published: 30)], feed: "f", seenAt: Date(), keep: 10)
         let mark = try #require(BodyFingerprint.of(old.content))
-        #expect(try store.bodyMarks(feed: "f") == [mark: "new"])
-        #expect(try store.bodyMarks(feed: "other").isEmpty)
+        #expect(try await store.bodyMarks(feed: "f") == [mark: "new"])
+        #expect(try await store.bodyMarks(feed: "other").isEmpty)
     }
 
     @Test("a feed's outline lists its entries in order with the revision that stored each", arguments: Kind.available)
-    func outlineNamesRevisions(kind: Kind) throws {
-        let store = try kind.make()
-        try store.merge(
+    func outlineNamesRevisions(kind: Kind) async throws {
+        let store = try await kind.make()
+        try await store.merge(
             [Self.entry("a", published: 10), Self.entry("b", published: 20)], feed: "f", seenAt: Date(), keep: 5)
-        try store.merge(
+        try await store.merge(
             [Self.entry("a", published: 10, title: "Changed"), Self.entry("b", published: 20)], feed: "f",
             seenAt: Date(), keep: 5)
-        let outline = try store.outline(feed: "f")
+        let outline = try await store.outline(feed: "f")
         #expect(outline.map(\.id) == ["b", "a"])
         #expect(outline.map(\.revision) == [1, 2])
         #expect(outline.map(\.updated) == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0)])
@@ -226,11 +229,11 @@ struct StateStoreTests {
     /// The integrity check reads the whole file, so it runs on the first opening of a day, which the store
     /// records in its header (`user_version`, four bytes at offset 60).
     @Test("the integrity check is recorded as done today")
-    func integrityCheckIsDaily() throws {
+    func integrityCheckIsDaily() async throws {
         let path = try Repository.temporaryFolder().appendingPathComponent("state.sqlite").path
         do {
             let store = try SQLiteStore(path: path)
-            try store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
+            try await store.merge([Self.entry("a", published: 1)], feed: "f", seenAt: Date(), keep: 5)
         }
         // Closed, the store's last connection writes its log back into the file.
         let header = try #require(FileManager.default.contents(atPath: path)).prefix(64)

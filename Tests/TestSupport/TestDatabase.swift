@@ -15,3 +15,11 @@ package enum TestDatabase {
         return address + (address.contains("?") ? "&" : "?") + "schema=" + schema
     }
 }
+
+/// Runs blocking work (waiting for processes) on a thread of its own, so that an async test waiting for it
+/// leaves the task pool's few threads to the async work of other tests, and of its own.
+package func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
