@@ -190,6 +190,24 @@ extension Runner {
         }
     }
 
+    /// Publishes written feed files into a store that keeps them for `serve` (`FeedPublishing`), each under
+    /// its file name with its head; why one could not be. With no such store there is nothing to do.
+    static func publish(_ files: [FeedFile], heads: [String: FeedHead], to shelf: (any FeedPublishing)?) async
+        -> StateError?
+    {
+        guard let shelf else { return nil }
+        do {
+            for file in files {
+                try await shelf.publish(
+                    URL(fileURLWithPath: file.path).lastPathComponent, bytes: file.bytes,
+                    head: heads[FeedFolder.key(file.path)], at: Date())
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// The public address of a pipeline's feed in one format: `url:` with the format's extension in place of
     /// the Atom file's; `nil` when the pipeline names no public address (the file's own path on this machine
     /// is no address to publish).

@@ -118,9 +118,10 @@ package struct Runner: Sendable {
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
         var marks = [String?](repeating: nil, count: configs.count)
-        var made = [[FeedFile]](repeating: [], count: configs.count)
         let files = DispatchQueue(label: "feedpipe.feed-files")
-        await withTaskGroup(of: (index: Int, failure: RunError?).self) { writes in
+        // A store that publishes feeds is given each file as soon as it is written.
+        let shelf = state as? any FeedPublishing
+        await withTaskGroup(of: (index: Int, failure: RunError?, unpublished: StateError?).self) { writes in
             func finish(_ index: Int) async {
                 await merge.flush(pipeline: index)
                 if let error = merge.broken[index] {
@@ -134,9 +135,14 @@ package struct Runner: Sendable {
                     report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     written[index] = .success(report)
                     marks[index] = mark
-                    made[index] = feedFiles
                     guard !feedFiles.isEmpty else { return }
-                    writes.addTask { (index, await Self.write(feedFiles, on: files)) }
+                    let heads = report.written
+                    // The files are held only while they are written (and published): a feed can be tens of
+                    // megabytes.
+                    writes.addTask {
+                        if let failure = await Self.write(feedFiles, on: files) { return (index, failure, nil) }
+                        return (index, nil, await Self.publish(feedFiles, heads: heads, to: shelf))
+                    }
                 } catch {
                     written[index] = .failure(error)
                 }
@@ -152,20 +158,17 @@ package struct Runner: Sendable {
                 }
             }
             for index in configs.indices where written[index] == nil { await finish(index) }
-            for await (index, failure) in writes {
+            for await (index, failure, unpublished) in writes {
                 if let failure {
                     written[index] = .failure(failure)
                     continue
                 }
                 // Not published or not recorded, the feed is only written again next time.
+                if let unpublished {
+                    logger.warning("\(configs[index].name): the feed is written but not published: \(unpublished)")
+                    continue
+                }
                 do {
-                    if let shelf = state as? any FeedPublishing, case .success(let report) = written[index] {
-                        for file in made[index] {
-                            try await shelf.publish(
-                                URL(fileURLWithPath: file.path).lastPathComponent, bytes: file.bytes,
-                                head: report.written[FeedFolder.key(file.path)], at: Date())
-                        }
-                    }
                     if let mark = marks[index] {
                         try await state.markEmitted(
                             Self.emitted(mark, config: configs[index]), feed: configs[index].id)

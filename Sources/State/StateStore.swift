@@ -146,7 +146,7 @@ package enum Claim: Sendable, Equatable {
 
 /// A store that also keeps the feed files the workers write, for `serve` replicas that share no folder
 /// with them.
-package protocol FeedPublishing: AnyObject {
+package protocol FeedPublishing: AnyObject, Sendable {
     /// Publishes a feed file under its name (replacing the one published before), with its head for the
     /// index pages.
     func publish(_ name: String, bytes: [UInt8], head: FeedHead?, at time: Date) async throws(StateError)
