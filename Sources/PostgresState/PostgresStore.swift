@@ -278,19 +278,8 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                 for entry in incoming where existing[entry.id] == nil {
                     if let stored = try await entryUnlocked(feed: feed, id: entry.id) { existing[entry.id] = stored }
                 }
-                var new = 0
-                var updated = 0
-                for var entry in incoming {
-                    if let old = existing[entry.id] {
-                        // The place on the source is where the entry was first seen: later runs do not move it.
-                        entry.position = old.position
-                        if old == entry { continue }
-                        updated += 1
-                    } else {
-                        new += 1
-                    }
-                    try await store(entry, feed: feed, seenAt: now, revision: revision)
-                }
+                let plan = MergePlan(incoming, stored: existing)
+                for entry in plan.writes { try await store(entry, feed: feed, seenAt: now, revision: revision) }
                 let count =
                     try await rows("SELECT COUNT(*) FROM feedpipe_entries WHERE feed = \(feed)").first?.integer(0) ?? 0
                 var removed = 0
@@ -302,11 +291,11 @@ package final class PostgresStore: StateStore, PipelineClaims, FeedPublishing, @
                             ORDER BY \(unescaped: Self.newestFirst) LIMIT \(max(0, keep)))
                         """)
                 }
-                if new + updated + removed > 0 {
+                if plan.new + plan.updated + removed > 0 {
                     try await execute("UPDATE feedpipe_feeds SET revision = revision + 1 WHERE feed = \(feed)")
                 }
                 for (url, validators) in fetched { try await saveUnlocked(validators, for: url, feed: feed) }
-                return (new, updated)
+                return (plan.new, plan.updated)
             }
         }
     }

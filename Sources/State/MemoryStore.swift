@@ -69,16 +69,10 @@ package final class MemoryStore: StateStore {
         var new = 0
         var updated = 0
         let revision = (statuses[feed]?.revision ?? 0) + 1
-        for var entry in incoming {
-            if let old = entries[entry.id] {
-                entry.position = old.entry.position
-                if old.entry == entry { continue }
-                updated += 1
-                entries[entry.id] = (entry, old.firstSeen)
-            } else {
-                new += 1
-                entries[entry.id] = (entry, seenAt)
-            }
+        let plan = MergePlan(incoming, stored: entries.mapValues(\.entry))
+        (new, updated) = (plan.new, plan.updated)
+        for entry in plan.writes {
+            entries[entry.id] = (entry, entries[entry.id]?.firstSeen ?? seenAt)
             storedIn[feed, default: [:]][entry.id] = revision
         }
         let kept = entries.values.sorted(by: Entry.newestFirst).prefix(max(0, keep))

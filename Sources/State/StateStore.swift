@@ -51,6 +51,28 @@ extension StateStore {
     }
 }
 
+/// What a merge writes, as every store decides it: the incoming entries that differ from their stored
+/// versions, each keeping the place on the source where it was first seen (later runs do not move it), and
+/// how many of them are new and how many changed.
+package struct MergePlan {
+    package private(set) var writes: [Entry] = []
+    package private(set) var new = 0
+    package private(set) var updated = 0
+
+    package init(_ incoming: [Entry], stored: [String: Entry]) {
+        for var entry in incoming {
+            if let old = stored[entry.id] {
+                entry.position = old.position
+                if old == entry { continue }
+                updated += 1
+            } else {
+                new += 1
+            }
+            writes.append(entry)
+        }
+    }
+}
+
 /// An entry as a feed's outline lists it (`StateStore.outline(feed:)`).
 package struct EntryOutline: Sendable, Equatable {
     package var id: String

@@ -18,9 +18,13 @@ struct ServeTests {
 
     /// Runs `feedpipe serve` on a free port for the duration of `body`.
     static func withServer<T>(_ arguments: [String] = [], folder: URL = feeds, _ body: (Int) throws -> T) throws -> T {
+        try withServe(["--folder", folder.path] + arguments, body)
+    }
+
+    /// Runs `feedpipe serve ARGUMENTS` on a free port, in `folder` when one is given, until `body` is done.
+    static func withServe<T>(_ arguments: [String], in folder: URL? = nil, _ body: (Int) throws -> T) throws -> T {
         let port = RawHTTP.freePort()
-        let process = try CommandLineTests.launch(
-            ["serve", "--port", String(port), "--folder", folder.path] + arguments)
+        let process = try CommandLineTests.launch(["serve", "--port", String(port)] + arguments, in: folder)
         defer {
             process.terminate()
             process.waitUntilExit()

@@ -262,47 +262,38 @@ struct SharedStoreTests {
         #expect(unchanged.status == 0, "\(unchanged.stderr)")
         #expect(!FileManager.default.fileExists(atPath: feeds.appendingPathComponent("example.atom").path))
 
-        let port = RawHTTP.freePort()
         let empty = try Repository.temporaryFolder()
-        let server = try CommandLineTests.launch(
-            ["serve", "--state", database, "--port", String(port)], in: empty)
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        let deadline = Date().addingTimeInterval(20)
-        while RawHTTP.request(port: port, method: "HEAD", path: "/") == nil {
-            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        let first = try #require(RawHTTP.request(port: port, path: "/example.atom"))
-        #expect(first.status == 200 && first.body == written)
-        #expect(first.headers["content-type"] == "application/atom+xml; charset=utf-8")
-        let tag = try #require(first.headers["etag"])
-        #expect(RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag])?.status == 304)
-        let zipped = try #require(
-            RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
-        #expect(zipped.headers["content-encoding"] == "gzip" && zipped.body.starts(with: [0x1F, 0x8B]))
-        // Every feed written is served, and the index pages list them all.
-        for name in names { #expect(RawHTTP.request(port: port, path: "/" + name)?.status == 200, "\(name)") }
-        let opml = String(decoding: try #require(RawHTTP.request(port: port, path: "/index.opml")).body, as: UTF8.self)
-        #expect(opml.components(separatedBy: "<outline").count - 1 == names.filter { $0.hasSuffix(".atom") }.count)
-        let index = try #require(RawHTTP.request(port: port, path: "/", headers: ["Accept": "text/html"]))
-        #expect(String(decoding: index.body, as: UTF8.self).contains("example.atom"))
-        for path in ["/missing.atom", "/../example.atom", "/.hidden.atom", "/sub/example.atom", "/state.sqlite"] {
-            #expect(RawHTTP.request(port: port, path: path)?.status == 404, "\(path)")
-        }
+        try ServeTests.withServe(["--state", database], in: empty) { port in
+            let first = try #require(RawHTTP.request(port: port, path: "/example.atom"))
+            #expect(first.status == 200 && first.body == written)
+            #expect(first.headers["content-type"] == "application/atom+xml; charset=utf-8")
+            let tag = try #require(first.headers["etag"])
+            #expect(RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag])?.status == 304)
+            let zipped = try #require(
+                RawHTTP.request(port: port, path: "/example.atom", headers: ["Accept-Encoding": "gzip"]))
+            #expect(zipped.headers["content-encoding"] == "gzip" && zipped.body.starts(with: [0x1F, 0x8B]))
+            // Every feed written is served, and the index pages list them all.
+            for name in names { #expect(RawHTTP.request(port: port, path: "/" + name)?.status == 200, "\(name)") }
+            let opml = String(
+                decoding: try #require(RawHTTP.request(port: port, path: "/index.opml")).body, as: UTF8.self)
+            #expect(opml.components(separatedBy: "<outline").count - 1 == names.filter { $0.hasSuffix(".atom") }.count)
+            let index = try #require(RawHTTP.request(port: port, path: "/", headers: ["Accept": "text/html"]))
+            #expect(String(decoding: index.body, as: UTF8.self).contains("example.atom"))
+            for path in ["/missing.atom", "/../example.atom", "/.hidden.atom", "/sub/example.atom", "/state.sqlite"] {
+                #expect(RawHTTP.request(port: port, path: path)?.status == 404, "\(path)")
+            }
 
-        // A worker publishes a change: the same address answers it, with a new version.
-        try
-            (try String(contentsOf: example, encoding: .utf8).replacingOccurrences(
-                of: "\ntitle: ", with: "\ntitle: Renamed, ")).write(to: example, atomically: true, encoding: .utf8)
-        let again = try CommandLineTests.run(["run", "--state", database, example.path], in: work, timeout: 120)
-        #expect(again.status == 0, "\(again.stderr)")
-        let changed = try #require(
-            RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag]))
-        #expect(changed.status == 200 && changed.headers["etag"] != tag)
-        #expect(String(decoding: changed.body, as: UTF8.self).contains("Renamed, "))
+            // A worker publishes a change: the same address answers it, with a new version.
+            try
+                (try String(contentsOf: example, encoding: .utf8).replacingOccurrences(
+                    of: "\ntitle: ", with: "\ntitle: Renamed, ")).write(to: example, atomically: true, encoding: .utf8)
+            let again = try CommandLineTests.run(["run", "--state", database, example.path], in: work, timeout: 120)
+            #expect(again.status == 0, "\(again.stderr)")
+            let changed = try #require(
+                RawHTTP.request(port: port, path: "/example.atom", headers: ["If-None-Match": tag]))
+            #expect(changed.status == 200 && changed.headers["etag"] != tag)
+            #expect(String(decoding: changed.body, as: UTF8.self).contains("Renamed, "))
+        }
     }
 }
 
