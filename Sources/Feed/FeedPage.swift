@@ -13,6 +13,18 @@ package enum FeedPage {
         package var author: String?
         package var image: String?
         package var summary: String?
+
+        package init(
+            title: String, link: String? = nil, date: Date? = nil, author: String? = nil, image: String? = nil,
+            summary: String? = nil
+        ) {
+            self.title = title
+            self.link = link
+            self.date = date
+            self.author = author
+            self.image = image
+            self.summary = summary
+        }
     }
 
     /// What the page shows of a feed.
@@ -20,6 +32,12 @@ package enum FeedPage {
         package var title: String
         package var site: String?
         package var items: [Item]
+
+        package init(title: String, site: String?, items: [Item]) {
+            self.title = title
+            self.site = site
+            self.items = items
+        }
     }
 
     /// Reads a feed file as the page shows it; `nil` when it is no feed of that format.
@@ -49,7 +67,15 @@ package enum FeedPage {
     }
 
     /// The page. `addresses` are the feed's own addresses, one per format written, for a reader.
-    package static func html(_ contents: Contents, addresses: [(format: FeedFormat, url: String)]) -> String {
+    /// Entries on one page of a feed's view.
+    package static let perPage = 100
+
+    /// The page for a browser: the feed's addresses, then its entries, `perPage` at a time; `number` is the
+    /// page shown (from 1), and `more` says whether entries follow those in `contents` (a view made from
+    /// the start of a feed too long to read whole), so that the last page links to an older one.
+    package static func html(
+        _ contents: Contents, addresses: [(format: FeedFormat, url: String)], number: Int = 1, more: Bool = false
+    ) -> String {
         let escape = XMLBuilder.escape
         let links = addresses.map { (rel: "alternate", type: $0.format.mediaType, href: $0.url) }
         var page = HTMLPage.head(title: contents.title, links: links, style: style)
@@ -67,9 +93,20 @@ package enum FeedPage {
             page +=
                 "<li>\(address.format.name): <input readonly value=\"\(escape(address.url))\" aria-label=\"\(address.format.name) address\"></li>\n"
         }
+        let first = min(contents.items.count, (max(1, number) - 1) * perPage)
+        let shown = contents.items[first..<min(contents.items.count, first + perPage)]
+        let older = first + perPage < contents.items.count || more && !shown.isEmpty
+        let count =
+            if number == 1 && !older {
+                "\(contents.items.count) entr\(contents.items.count == 1 ? "y" : "ies")"
+            } else if shown.isEmpty {
+                "No entries on this page: the feed has \(contents.items.count)"
+            } else {
+                "Entries \(first + 1)–\(first + shown.count)" + (more ? "" : " of \(contents.items.count)")
+            }
         page +=
-            "</ul></section>\n</header>\n<main>\n<p class=\"count\">\(contents.items.count) entr\(contents.items.count == 1 ? "y" : "ies")</p>\n<ol class=\"entries\">\n"
-        for item in contents.items {
+            "</ul></section>\n</header>\n<main>\n<p class=\"count\">\(count)</p>\n<ol class=\"entries\"\(first > 0 ? " start=\"\(first + 1)\"" : "")>\n"
+        for item in shown {
             page += "<li class=\"entry\">"
             if let image = item.image.flatMap(webAddress) {
                 page += "<img src=\"\(escape(image))\" alt=\"\" loading=\"lazy\">"
@@ -87,7 +124,14 @@ package enum FeedPage {
             if let summary = item.summary, !summary.isEmpty { page += "<p class=\"summary\">\(escape(summary))</p>" }
             page += "</li>\n"
         }
-        page += "</ol>\n</main>\n</body>\n</html>\n"
+        page += "</ol>\n"
+        if number > 1 || older {
+            var links: [String] = []
+            if number > 1 { links.append("<a rel=\"prev\" href=\"?page=\(number - 1)\">Newer entries</a>") }
+            if older { links.append("<a rel=\"next\" href=\"?page=\(number + 1)\">Older entries</a>") }
+            page += "<nav class=\"pages\">\(links.joined(separator: " · "))</nav>\n"
+        }
+        page += "</main>\n</body>\n</html>\n"
         return page
     }
 

@@ -131,7 +131,9 @@ package struct FeedServer: Sendable {
 
     /// The feed as a page for a person, with the addresses of every format of it in the folder as seen from
     /// `origin`.
-    func page(for file: URL, format: FeedFormat, bytes: [UInt8], origin: String) -> [UInt8]? {
+    func page(
+        for file: URL, format: FeedFormat, bytes: [UInt8], origin: String, number: Int = 1, more: Bool = false
+    ) -> [UInt8]? {
         guard let contents = FeedPage.read(bytes, as: format) else { return nil }
         let stem = file.deletingPathExtension()
         let relative = stem.path.dropFirst(folder.path.count)
@@ -142,7 +144,7 @@ package struct FeedServer: Sendable {
                 withAllowedCharacters: .urlPathAllowed)
             return (other, origin + (path ?? ""))
         }
-        return Array(FeedPage.html(contents, addresses: addresses).utf8)
+        return Array(FeedPage.html(contents, addresses: addresses, number: number, more: more).utf8)
     }
 
     /// Runs until the process is stopped.
@@ -258,6 +260,8 @@ package struct FeedServer: Sendable {
         var origin: String?
         var proxied = false
         var page = false
+        /// Which page of a feed's view (from 1; `FeedPage.perPage` entries each).
+        var number = 1
         var gzip = false
 
         /// Whether it is the file as it is, which is streamed and never made.
@@ -278,6 +282,9 @@ package struct FeedServer: Sendable {
         if case .feed = file.kind {
             // A browser gets a feed as a page drawn here; a reader gets the feed itself.
             wanted.page = Self.wantsPage(request.headers[.accept])
+            if wanted.page, let number = request.uri.queryParameters["page"].flatMap({ Int($0) }), number > 1 {
+                wanted.number = min(number, 100_000)
+            }
             wanted.proxied = images != nil
             if wanted.page || wanted.proxied { wanted.origin = Self.origin(of: request) }
         }
@@ -285,7 +292,9 @@ package struct FeedServer: Sendable {
 
         var tag = file.identity
         if let origin = wanted.origin { tag += "-" + String(FNV1a.hash(origin.utf8), radix: 16) }
-        tag += (wanted.proxied ? "i" : "") + (wanted.page ? "p" : "") + (wanted.gzip ? "z" : "")
+        tag +=
+            (wanted.proxied ? "i" : "") + (wanted.page ? "p" : "") + (wanted.number > 1 ? "\(wanted.number)" : "")
+            + (wanted.gzip ? "z" : "")
         var headers = HTTPFields()
         headers[.contentType] = wanted.page ? "text/html; charset=utf-8" : file.mediaType
         headers[.eTag] = "\"\(tag)\""
@@ -320,15 +329,17 @@ package struct FeedServer: Sendable {
                 before.gzip = false
             } else if key.page {
                 before.page = false
+                before.number = 1
             } else {
                 before.proxied = false
             }
             let source: ByteBuffer?
             if before.isFile {
-                // A plain file is compressed as it is read; a page shows the entries of the feed's first
-                // megabytes (reading a feed of tens of megabytes whole would cost ten times that).
+                // A plain file is compressed as it is read; the first page of a view shows the entries of the
+                // feed's first megabytes (reading a feed of tens of megabytes whole would cost ten times
+                // that); a later page reads the whole feed.
                 if key.gzip { return await making.pass { file.compressed().map { ByteBuffer(bytes: $0) } } }
-                let limit = key.page ? Self.pageSourceBytes : Int.max
+                let limit = key.page && key.number == 1 ? Self.pageSourceBytes : Int.max
                 source = await making.pass {
                     (try? await file.leadingEntries(limit: limit)).map { ByteBuffer(bytes: $0) }
                 }
@@ -336,13 +347,17 @@ package struct FeedServer: Sendable {
                 source = await variant(before, of: file)
             }
             guard let source else { return nil }
+            // A first page made from the start of a long file has older entries after it.
+            let more = key.number == 1 && before.isFile && file.size > Self.pageSourceBytes
             return await making.pass { () -> ByteBuffer? in
                 if key.gzip { return Gzip.compress(Array(buffer: source)).map { ByteBuffer(bytes: $0) } }
                 guard case .feed(let format) = file.kind, let origin = key.origin else { return nil }
                 let bytes = Array(buffer: source)
                 let made =
                     key.page
-                    ? page(for: URL(fileURLWithPath: file.path), format: format, bytes: bytes, origin: origin)
+                    ? page(
+                        for: URL(fileURLWithPath: file.path), format: format, bytes: bytes, origin: origin,
+                        number: key.number, more: more)
                     : images?.rewrite(bytes, as: format, origin: origin)
                 return made.map { ByteBuffer(bytes: $0) }
             }

@@ -87,6 +87,32 @@ struct OtherFormatsTests {
 
     /// A feed as a browser is shown it: every entry a link, with its date, author and summary; addresses to
     /// copy; nothing from the feed run as markup or followed unless it is a web address.
+    /// A long feed's page shows `FeedPage.perPage` entries at a time, numbered on, with links to the newer and
+    /// older pages; a page made from the start of a feed too long to read whole links to an older one.
+    @Test func aLongFeedsPageShowsItsEntriesAPageAtATime() throws {
+        let items = (1...250).map { FeedPage.Item(title: "Story \($0)", link: "https://news.example/\($0)") }
+        let contents = FeedPage.Contents(title: "News", site: nil, items: items)
+        func view(_ number: Int, more: Bool = false, of contents: FeedPage.Contents = contents) throws -> Document {
+            try Document(html: FeedPage.html(contents, addresses: [], number: number, more: more))
+        }
+        let first = try view(1)
+        #expect(first.root?.xpath("//li[@class='entry']").count == 100)
+        #expect(first.root?.xpath("//p[@class='count']").first?.text == "Entries 1–100 of 250")
+        #expect(first.root?.xpath("//nav//a").map { $0.attribute("href") ?? "" } == ["?page=2"])
+        let last = try view(3)
+        #expect(last.root?.xpath("//li[@class='entry']/h2/a").first?.text == "Story 201")
+        #expect(last.root?.xpath("//ol").first?.attribute("start") == "201")
+        #expect(last.root?.xpath("//nav//a").map { $0.attribute("href") ?? "" } == ["?page=2"])
+        #expect(last.root?.xpath("//nav//a").first?.text == "Newer entries")
+        // A short feed has one page and no links; the start of a long one links on.
+        let short = FeedPage.Contents(title: "News", site: nil, items: Array(items.prefix(30)))
+        let one = try view(1, of: short)
+        #expect(one.root?.xpath("//nav").isEmpty == true)
+        #expect(one.root?.xpath("//p[@class='count']").first?.text == "30 entries")
+        let start = try view(1, more: true, of: short)
+        #expect(start.root?.xpath("//nav//a").first?.text == "Older entries")
+    }
+
     @Test func aFeedPageShowsEveryEntryAndNothingUnsafe() throws {
         let entries = [
             Entry(
