@@ -24,6 +24,10 @@ package struct FeedServer: Sendable {
     /// Compressed feeds, feeds with their images through the proxy, and feeds drawn as pages, kept within a
     /// budget of bytes.
     let variants: BoundedCache<Variant, ByteBuffer>
+    /// The entries of whole feeds as their views show them, by the variant they were read from: a view's
+    /// later pages are each cut from one reading of the feed, not from a reading each (a stranger asking for
+    /// page after page of a long feed costs one parse of it).
+    let views: BoundedCache<Variant, FeedPage.Contents>
     /// How many of those are made at once: each reads its whole file.
     let making = Gate(width: 1)
     /// What `/metrics` shows.
@@ -63,6 +67,9 @@ package struct FeedServer: Sendable {
             access.proxiesImages ? ImageProxy(key: key, privateAddresses: access.privateAddresses) : nil
         }
         variants = BoundedCache(budget: variantBytes) { $0.readableBytes }
+        views = BoundedCache(budget: variantBytes) { contents in
+            contents.items.reduce(0) { $0 + 256 + $1.title.utf8.count + ($1.summary?.utf8.count ?? 0) }
+        }
     }
 
     /// The preview pages of a folder of pipelines (`serve --pipelines DIR`): what `feedpipe check` prints,
@@ -129,22 +136,36 @@ package struct FeedServer: Sendable {
                 + "`feedpipe sign` prints", status: 401, headers: headers)
     }()
 
-    /// The feed as a page for a person, with the addresses of every format of it in the folder as seen from
-    /// `origin`.
+    /// The feed as a page for a person, with the addresses of every format of it served beside it
+    /// (`formats`, the feed's path without extension being `stem`) as seen from `origin`.
     func page(
-        for file: URL, format: FeedFormat, bytes: [UInt8], origin: String, number: Int = 1, more: Bool = false
-    ) -> [UInt8]? {
-        guard let contents = FeedPage.read(bytes, as: format) else { return nil }
-        let stem = file.deletingPathExtension()
-        let relative = stem.path.dropFirst(folder.path.count)
-        let addresses = FeedFormat.allCases.compactMap { other -> (format: FeedFormat, url: String)? in
-            let sibling = stem.appendingPathExtension(other.fileExtension)
-            guard FileManager.default.fileExists(atPath: sibling.path) else { return nil }
-            let path = (relative + "." + other.fileExtension).addingPercentEncoding(
-                withAllowedCharacters: .urlPathAllowed)
-            return (other, origin + (path ?? ""))
+        of contents: FeedPage.Contents, stem: String, formats: [FeedFormat], origin: String, number: Int = 1,
+        more: Bool = false
+    ) -> [UInt8] {
+        let addresses = formats.map { format in
+            let path = (stem + "." + format.fileExtension).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+            return (format, origin + (path ?? ""))
         }
         return Array(FeedPage.html(contents, addresses: addresses, number: number, more: more).utf8)
+    }
+
+    /// A feed's path as served, without its extension, and the formats of it that are served: from the
+    /// folder, or from what is published.
+    func siblings(of file: ServedFile) async -> (stem: String, formats: [FeedFormat]) {
+        if let shelf {
+            let stem = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
+            var formats: [FeedFormat] = []
+            for format in FeedFormat.allCases
+            where (try? await shelf.feeds.version(of: stem + "." + format.fileExtension)) != nil {
+                formats.append(format)
+            }
+            return ("/" + stem, formats)
+        }
+        let stem = URL(fileURLWithPath: file.path).deletingPathExtension()
+        let formats = FeedFormat.allCases.filter { format in
+            FileManager.default.fileExists(atPath: stem.appendingPathExtension(format.fileExtension).path)
+        }
+        return (String(stem.path.dropFirst(folder.path.count)), formats)
     }
 
     /// Runs until the process is stopped.
@@ -333,35 +354,48 @@ package struct FeedServer: Sendable {
             } else {
                 before.proxied = false
             }
+            if key.page, !key.gzip { return await page(key, of: file, from: before) }
             let source: ByteBuffer?
             if before.isFile {
-                // A plain file is compressed as it is read; the first page of a view shows the entries of the
-                // feed's first megabytes (reading a feed of tens of megabytes whole would cost ten times
-                // that); a later page reads the whole feed.
+                // A plain file is compressed as it is read.
                 if key.gzip { return await making.pass { file.compressed().map { ByteBuffer(bytes: $0) } } }
-                let limit = key.page && key.number == 1 ? Self.pageSourceBytes : Int.max
-                source = await making.pass {
-                    (try? await file.leadingEntries(limit: limit)).map { ByteBuffer(bytes: $0) }
-                }
+                source = await making.pass { (try? await file.bytes()).map { ByteBuffer(bytes: $0) } }
             } else {
                 source = await variant(before, of: file)
             }
             guard let source else { return nil }
-            // A first page made from the start of a long file has older entries after it.
-            let more = key.number == 1 && before.isFile && file.size > Self.pageSourceBytes
             return await making.pass { () -> ByteBuffer? in
                 if key.gzip { return Gzip.compress(Array(buffer: source)).map { ByteBuffer(bytes: $0) } }
                 guard case .feed(let format) = file.kind, let origin = key.origin else { return nil }
-                let bytes = Array(buffer: source)
-                let made =
-                    key.page
-                    ? page(
-                        for: URL(fileURLWithPath: file.path), format: format, bytes: bytes, origin: origin,
-                        number: key.number, more: more)
-                    : images?.rewrite(bytes, as: format, origin: origin)
-                return made.map { ByteBuffer(bytes: $0) }
+                return images?.rewrite(Array(buffer: source), as: format, origin: origin).map { ByteBuffer(bytes: $0) }
             }
         }
+    }
+
+    /// A page of a feed's view, made from `before` (the file, or its images through the proxy). The first
+    /// page shows the entries of the feed's first megabytes (reading a feed of tens of megabytes whole would
+    /// cost ten times that); a later page is cut from the whole feed, read once (`views`).
+    func page(_ key: Variant, of file: ServedFile, from before: Variant) async -> ByteBuffer? {
+        guard case .feed(let format) = file.kind, let origin = key.origin else { return nil }
+        /// The entries of the source's first `limit` bytes, read and parsed at most `making.width` at a time.
+        @Sendable func contents(limit: Int) async -> FeedPage.Contents? {
+            let bytes =
+                before.isFile
+                ? await making.pass { try? await file.leadingEntries(limit: limit) }
+                : await variant(before, of: file).map { Array(buffer: $0) }
+            guard let bytes else { return nil }
+            return await making.pass { FeedPage.read(bytes, as: format) }
+        }
+        let contents =
+            key.number == 1
+            ? await contents(limit: Self.pageSourceBytes)
+            : await views.value(for: before) { await contents(limit: .max) }
+        guard let contents else { return nil }
+        // A first page made from the start of a long file has older entries after it.
+        let more = key.number == 1 && before.isFile && file.size > Self.pageSourceBytes
+        let (stem, formats) = await siblings(of: file)
+        return ByteBuffer(
+            bytes: page(of: contents, stem: stem, formats: formats, origin: origin, number: key.number, more: more))
     }
 
     /// The file for a request path inside the folder, or `nil`: paths that leave the folder (through `..`,

@@ -279,6 +279,11 @@ struct SharedStoreTests {
             #expect(opml.components(separatedBy: "<outline").count - 1 == names.filter { $0.hasSuffix(".atom") }.count)
             let index = try #require(RawHTTP.request(port: port, path: "/", headers: ["Accept": "text/html"]))
             #expect(String(decoding: index.body, as: UTF8.self).contains("example.atom"))
+            // A browser's view of a feed names its address in every format published beside it.
+            let view = try #require(
+                RawHTTP.request(port: port, path: "/example-feed.atom", headers: ["Accept": "text/html"]))
+            let shown = String(decoding: view.body, as: UTF8.self)
+            for format in ["atom", "rss", "json"] { #expect(shown.contains("/example-feed.\(format)\""), "\(format)") }
             for path in ["/missing.atom", "/../example.atom", "/.hidden.atom", "/sub/example.atom", "/state.sqlite"] {
                 #expect(RawHTTP.request(port: port, path: path)?.status == 404, "\(path)")
             }
