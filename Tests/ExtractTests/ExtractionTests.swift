@@ -544,4 +544,24 @@ struct PageRegionTests {
         #expect(article.text.hasPrefix("The harbour master said"))
         #expect(!article.text.contains("Headline number"))
     }
+
+    /// The region is only copied and cleaned when, measured before cleaning, it could complete the body: a
+    /// body of prose among text that is mostly links is turned down at once, a card among prose is not.
+    @Test func aRegionOfLinksIsTurnedDownBeforeItIsCopied() throws {
+        let document = try Document(
+            html: """
+                <html><body><div id="story"><p>The harbour master said on Tuesday that the new breakwater had held through the winter storms, the first test of the design since it was finished last spring.</p></div>
+                <div id="card"><h3>Mug number 1</h3><p>Stoneware, glazed by hand.</p></div></body></html>
+                """)
+        let story = try #require(document.body?.select(try Selector("#story")).first)
+        let card = try #require(document.body?.select(try Selector("#card")).first)
+        let measured = TextStats.of(story)
+        let links = TextStats(length: measured.length * 3, linkLength: measured.length * 2)
+        let prose = TextStats(length: measured.length * 3, linkLength: measured.length / 2)
+        #expect(!Extractor.mayComplete(story, measured: measured, region: links))
+        #expect(Extractor.mayComplete(story, measured: measured, region: prose))
+        #expect(!Extractor.mayComplete(story, measured: measured, region: TextStats(length: measured.length * 2)))
+        // A card holds no paragraph of prose: what the region adds may be links and still complete it.
+        #expect(Extractor.mayComplete(card, measured: TextStats.of(card), region: links))
+    }
 }
