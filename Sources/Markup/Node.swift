@@ -271,9 +271,11 @@ public struct Node: Hashable, @unchecked Sendable {
         return String(cString: content)
     }
 
-    /// Replaces the content of a text node, or all children of an element with one text node.
+    /// Replaces the content of a text or comment node, or all children of an element with one text node.
     package func setText(_ text: String) {
-        if isText {
+        if kind == .comment {
+            xmlNodeSetContent(pointer, text)
+        } else if isText {
             xmlNodeSetContent(pointer, nil)
             xmlNodeAddContent(pointer, text)
         } else {

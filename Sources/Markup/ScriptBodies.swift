@@ -29,6 +29,9 @@ enum ScriptBodies {
             "tr", "ul",
         ].map { ArraySlice($0.utf8) })
 
+    /// The longest comment text kept when bodies are removed.
+    static let commentKept = 8
+
     /// Elements libxml2 ends at their start tag.
     static let voidElements: Set<ArraySlice<UInt8>> = Set(
         ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
@@ -195,6 +198,9 @@ enum ScriptBodies {
                 // A comment runs to `-->`; a page that never closes one is left alone from here.
                 guard let closing = find("-->", from: open + 4) else { break }
                 index = closing + 3
+                // Extraction reads no comment but the short markers React streams around its parts (`$`,
+                // `/$`): a longer comment keeps its delimiters and loses its text.
+                if removingBodies, closing - open - 4 > Self.commentKept { cut(from: open + 4, to: closing) }
                 continue
             }
             guard isLetter(byte(open + 1)) else { continue }

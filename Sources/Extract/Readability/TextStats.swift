@@ -95,6 +95,9 @@ struct TextStatsIndex {
 
     init(root: Node) {
         keeping = true
+        // A page's body has some hundreds to thousands of elements measured: room for a thousand spares the
+        // first doublings of the array (each a copy of every entry so far).
+        entries.reserveCapacity(1024)
         _ = collect(root, insideLink: false)
     }
 
