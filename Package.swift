@@ -130,7 +130,7 @@ let package = Package(
             name: "ServeTests", dependencies: ["Serve", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StateTests", dependencies: ["State", "PostgresState", "Feed", "Markup", "TestSupport"],
+            name: "StateTests", dependencies: ["State", "PostgresState", "Feed", "Markup", "TestSupport", "CSQLite"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests",

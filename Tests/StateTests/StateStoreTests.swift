@@ -1,3 +1,4 @@
+import CSQLite
 import Feed
 import Foundation
 import PostgresState
@@ -224,6 +225,59 @@ struct StateStoreTests {
         #expect(outline.map(\.id) == ["b", "a"])
         #expect(outline.map(\.revision) == [1, 2])
         #expect(outline.map(\.updated) == [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0)])
+    }
+
+    /// A store made before entries' rows began with the outline's columns has them after the compressed
+    /// body: it keeps its layout and gets the index that holds them; a new store needs no index.
+    @Test("a store of the earlier layout is read and written, with the outline's index")
+    func earlierLayoutKeepsItsIndex() async throws {
+        let folder = try Repository.temporaryFolder()
+        let old = folder.appendingPathComponent("old.sqlite").path
+        let new = folder.appendingPathComponent("new.sqlite").path
+        try Self.execute(
+            """
+            CREATE TABLE entries (
+                feed TEXT NOT NULL, id TEXT NOT NULL, link TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
+                published REAL, updated REAL NOT NULL, summary TEXT, content TEXT, image TEXT, language TEXT,
+                first_seen REAL NOT NULL, categories TEXT, enclosures TEXT, position INTEGER, packed_content BLOB,
+                content_size INTEGER, body_mark INTEGER, summary_size INTEGER, stored_in INTEGER,
+                PRIMARY KEY (feed, id));
+            INSERT INTO entries (feed, id, link, title, published, updated, content, first_seen)
+                VALUES ('f', 'kept', 'https://news.example/kept', 'Kept', 5, 5, '<p>Kept from before.</p>', 5);
+            """, in: old)
+        for path in [old, new] {
+            let store = try SQLiteStore(path: path)
+            var entry = Self.entry("a", published: 10)
+            entry.content = "<p>" + String(repeating: "A body longer than a page of the store. ", count: 200) + "</p>"
+            try await store.merge([entry], feed: "f", seenAt: Date(), keep: 5)
+            #expect(try store.entries(feed: "f").first?.content == entry.content)
+            #expect(try await store.outline(feed: "f").map(\.id) == (path == old ? ["a", "kept"] : ["a"]))
+        }
+        #expect(try Self.indexes(in: old).contains("entries_outline"))
+        #expect(try !Self.indexes(in: new).contains("entries_outline"))
+    }
+
+    static func execute(_ sql: String, in path: String) throws {
+        var handle: OpaquePointer?
+        defer { sqlite3_close(handle) }
+        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
+        try #require(sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK)
+    }
+
+    static func indexes(in path: String) throws -> [String] {
+        var handle: OpaquePointer?
+        var statement: OpaquePointer?
+        defer {
+            sqlite3_finalize(statement)
+            sqlite3_close(handle)
+        }
+        try #require(sqlite3_open(path, &handle) == SQLITE_OK)
+        try #require(
+            sqlite3_prepare_v2(handle, "SELECT name FROM sqlite_master WHERE type = 'index'", -1, &statement, nil)
+                == SQLITE_OK)
+        var names: [String] = []
+        while sqlite3_step(statement) == SQLITE_ROW { names.append(String(cString: sqlite3_column_text(statement, 0))) }
+        return names
     }
 
     /// The integrity check reads the whole file, so it runs on the first opening of a day, which the store
