@@ -147,4 +147,40 @@ struct BreaksAndTablesTests {
         #expect(text.hasPrefix("Home\nNews\n\n" + Self.story[0] + "\n\n" + Self.story[1]), "\(text)")
         #expect(text.contains("\n\nPool Opens Price\n\nHarbour 7am £4"), "\(text)")
     }
+
+    /// A newspaper page of nested tables: a column of headlines, and beside it a cell holding a weather line,
+    /// the story (deep in a table of its own) and a list of the most read; the story is one cell's.
+    static func nestedLayout(story: String) -> String {
+        let headlines = (0..<15).map {
+            "<tr><td><a href=\"/n\($0)\">Another headline about the town, number \($0)</a></td></tr>"
+        }
+        let mostRead = (0..<8).map { "<a href=\"/m\($0)\">Most read story \($0) of the week</a>" }
+        return """
+            <html><body><table width="760"><tr><td colspan="2"><img src="/logo.gif" alt="Daily Courier"></td></tr>
+            <tr><td valign="top" width="150"><table>\(headlines.joined())</table></td>
+            <td valign="top"><table><tr><td>Weather: sunny, 21C. <a href="/weather">Forecast</a></td></tr>
+            <tr><td><table><tr><td>\(story)</td></tr></table></td></tr>
+            <tr><td><b>Most read</b><br>\(mostRead.joined(separator: "<br>"))</td></tr></table></td></tr></table></body></html>
+            """
+    }
+
+    /// Paragraphs of a story long enough to read as prose (150 characters and more).
+    static let longStory = story.map {
+        $0 + " The decision was welcomed by the swimming club and by the town's traders."
+    }
+
+    @Test(arguments: [
+        // The story's paragraphs in a `<font>`, broken by `<br><br>`.
+        "<font size=\"4\"><b>Baths stay open</b></font><br><font size=\"2\">"
+            + longStory.joined(separator: "<br><br>") + "</font>",
+        // Its paragraphs as `<p>`s: the cells around it hold blocks too, and are no paragraphs of their own.
+        "<b>Baths stay open</b>" + longStory.map { "<p>\($0)</p>" }.joined(),
+    ])
+    func theInnermostCellHoldingTheStoryIsTheBody(story: String) throws {
+        let article = Extractor().extract(try Document(html: Self.nestedLayout(story: story)))
+        for paragraph in Self.longStory { #expect(article.text.contains(paragraph), "\(article.text)") }
+        for furniture in ["Another headline", "Weather", "Most read"] {
+            #expect(!article.text.contains(furniture), "\(article.text)")
+        }
+    }
 }

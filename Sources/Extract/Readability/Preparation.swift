@@ -213,7 +213,10 @@ struct Preparation {
 
     /// Containers that mix blocks with bare text (`<div>Text<br><br>More<div>…</div></div>`) get their runs of
     /// inline content wrapped in `<p>`, split at double `<br>`, so that such text is scored as paragraphs.
-    static let mixedContainers = TagSet(["div", "section", "article", "main", "td", "body", "center", "form", "li"])
+    /// A `<font>` is one: old pages set a story's `<br><br>` paragraphs in one.
+    static let mixedContainers = TagSet([
+        "div", "section", "article", "main", "td", "body", "center", "form", "li", "font",
+    ])
 
     private func wrapInlineRuns(below root: Node) {
         var containers: [Node] = []

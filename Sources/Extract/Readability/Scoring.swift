@@ -137,7 +137,9 @@ struct ContentScorer {
         root.walk { node in
             guard node.isElement else { return .skipChildren }
             if node.tag(in: Self.paragraphTags) {
-                paragraphs.append(node)
+                // A layout cell (a table cell holding blocks: nested tables, boxes, paragraphs) is no
+                // paragraph: its blocks are scored, and it would score its row again with all their text.
+                if !(node.is("td") && node.hasChild(in: Self.blockTags)) { paragraphs.append(node) }
                 return node.is("td") || node.is("blockquote") || node.is("dd") ? .enter : .skipChildren
             }
             if node.tag(in: Self.containerTags), !node.hasChild(in: Self.blockTags) {
