@@ -422,6 +422,24 @@ struct ExtractionTests {
         #expect(article.author == "Sam Jones")
         #expect(article.published.map(Timestamp.rfc3339) == "2020-01-02T00:00:00Z")
     }
+
+    /// A standfirst set in the article's header beside the headline is the article's first paragraph; the
+    /// headline, byline and date stay out, as does a header without the page's `<h1>` (a site banner).
+    @Test func theLeadInTheArticlesHeaderOpensTheBody() throws {
+        let lead =
+            "After ninety years the last independent cinema in the city is to close, unless a campaign finds a buyer."
+        let html = """
+            <html><body>
+            <header><p>The Valley Courier brings you the news of the valley and its towns every morning.</p></header>
+            <article><header><h1>Last picture show</h1><p class="standfirst">\(lead)</p>
+            <p class="byline">By Ann Lee</p></header>
+            <div class="story">\(Self.storyParagraphs.map { "<p>\($0)</p>" }.joined())</div></article></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.hasPrefix(lead + "\n\n" + Self.storyParagraphs[0]), "\(article.text)")
+        #expect(!article.text.contains("Last picture show") && !article.text.contains("Ann Lee"))
+        #expect(!article.text.contains("Valley Courier"))
+    }
 }
 
 /// Pages streamed by React's server rendering: the parts arrive late in `<div hidden id="S:…">` and are

@@ -35,7 +35,7 @@ struct ContentScorer {
         scoreParagraphs()
         guard let best = topCandidate() else { return [] }
         let top = promote(best)
-        let chosen = siblings(of: top)
+        let chosen = headerLead(before: top) + siblings(of: top)
         let parts = splitParts(of: top, best: best).filter { part in !chosen.contains { $0.contains(part) } }
         guard !parts.isEmpty else { return chosen }
         let kept = joined(chosen, parts)
@@ -235,6 +235,37 @@ struct ContentScorer {
         }
         return top
     }
+
+    /// The lead an article sets in its `<header>` with the headline (a standfirst, a summary in prose): the
+    /// paragraphs of prose of a header that holds the page's `<h1>` and comes before the body in the same
+    /// `<article>`, two levels up from the body at most. The header itself stays behind with its headline,
+    /// byline and date.
+    private func headerLead(before top: Node) -> [Node] {
+        var article = top.parent
+        while let current = article, !current.is("article") { article = current.parent }
+        guard let article else { return [] }
+        var level: Node? = top
+        for _ in 0..<3 {
+            guard let current = level, current != article else { break }
+            var sibling = current.previousSibling
+            while let candidate = sibling {
+                if candidate.is("header"), candidate.descendants.contains(where: { $0.is("h1") }) {
+                    let lead = candidate.descendants.filter { node in
+                        guard node.is("p") else { return false }
+                        let text = stats[node]
+                        return text.length >= Self.leadLength && text.linkDensity < 0.25
+                    }
+                    if !lead.isEmpty { return lead }
+                }
+                sibling = candidate.previousSibling
+            }
+            level = current.parent
+        }
+        return []
+    }
+
+    /// The shortest lead taken from an article's header.
+    static let leadLength = 80
 
     /// The candidate plus siblings that score well or read like prose, in document order.
     private func siblings(of top: Node) -> [Node] {
