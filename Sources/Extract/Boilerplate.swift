@@ -401,6 +401,17 @@ enum Boilerplate {
             && sectionHeading.matches(text)
     }
 
+    /// Headings of a magazine's boxes that point at its other pages: "From the issue", "In this issue",
+    /// "From the archive", "Highlights".
+    static let promotionHeading = try! NSRegularExpression(
+        pattern: #"^((from|in) (the|this|our|today['’]s) (issue|archives?|magazine|print edition)|highlights"#
+            + #"|also in this issue)\s*[:.…!]*$"#,
+        options: [.caseInsensitive])
+
+    static func isPromotionHeading(_ text: String) -> Bool {
+        text.utf8.count <= 60 && promotionHeading.matches(text)
+    }
+
     static func isStrongSectionHeading(_ text: String) -> Bool {
         text.utf8.count <= 60 && strongSectionHeading.matches(text)
     }

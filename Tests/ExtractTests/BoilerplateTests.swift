@@ -439,3 +439,40 @@ struct IntroducedListTests {
         #expect(text.contains("Add support for the weak variable attribute"))
     }
 }
+
+/// Boxes inside the body that promote the publication's other pages.
+@Suite("Promotion boxes in the body")
+struct PromotionBoxTests {
+    static let story = [
+        "The county library on Mill Street will reopen on Monday after eighteen months of repairs to its roof and heating, the council said on Thursday.",
+        "Readers will find the children's room moved to the ground floor, a new study area upstairs, and the local history collection back on open shelves.",
+        "The work cost 2.4 million pounds, most of it from a heritage grant, and was delayed twice when builders found rot in the old timber beams.",
+        "Opening hours stay as before, nine to seven on weekdays and ten to four on Saturdays, and the mobile library keeps its rounds of the villages.",
+    ]
+
+    static func page(box: String) -> String {
+        let paragraphs = story.map { "<p>\($0)</p>" }
+        return "<html><body><article><h1>Library to reopen</h1>" + paragraphs[0...1].joined() + box
+            + paragraphs[2...3].joined() + "</article></body></html>"
+    }
+
+    static let teaser =
+        "Our March issue looks at the cost of keeping old buildings warm, and at the grants for listed homes."
+
+    @Test(arguments: [
+        #"<div class="box"><h4>From the issue</h4><p>\#(teaser)</p><a href="/issues/march">Read the issue</a></div>"#,
+        #"<div class="callout"><h3>Highlights</h3><p>\#(teaser)</p></div>"#,
+        #"<section><strong>Most popular</strong><p>\#(teaser)</p></section>"#,
+    ])
+    func aBoxOpenedByAPromotionHeadingGoes(box: String) throws {
+        let text = Extractor().extract(try Document(html: Self.page(box: box))).text
+        #expect(text == Self.story.joined(separator: "\n\n"), "\(text)")
+    }
+
+    @Test(arguments: ["See also", "Background"])
+    func aNoteOfTheArticlesOwnStays(heading: String) throws {
+        let box = #"<div class="note"><h4>\#(heading)</h4><p>\#(Self.teaser)</p></div>"#
+        let text = Extractor().extract(try Document(html: Self.page(box: box))).text
+        #expect(text.contains(Self.teaser), "\(text)")
+    }
+}

@@ -33,6 +33,7 @@ struct Cleaning {
     func apply(to container: Node) {
         markCaptions(container)
         removeTrailingSections(container)
+        removePromotionBoxes(container)
         removeFurnitureText(container)
         removeTitleHeadings(container)
         removeRepeatedBlocks(container)
@@ -155,6 +156,33 @@ struct Cleaning {
             node.rename("figcaption")
         }
     }
+
+    /// A box inside the body that opens with the heading of a promotion or of other stories ("From the
+    /// issue", "Highlights", "Most popular") is a teaser, however much prose it holds: it goes whole when it
+    /// is short beside the body (a fifth of its text at most). Headings that may open a note of the article's
+    /// own ("See also", "Related") do not count, nor does the page's `<h1>`.
+    private func removePromotionBoxes(_ container: Node) {
+        let total = TextStats.of(container).length
+        guard total > 0 else { return }
+        var boxes: [Node] = []
+        container.walk { node in
+            guard node.isElement else { return .skipChildren }
+            guard node.tag(in: Self.boxTags), let first = node.elementChildren.first, !first.is("h1"),
+                first.tag(in: Self.headingTags) || first.is("strong") || first.is("b"),
+                TextBytes.length(of: first, limit: 80) <= 60
+            else { return .enter }
+            let heading = TextRenderer.render(first, style: .text).collapsedLines
+            guard Boilerplate.isStrongSectionHeading(heading) || Boilerplate.isPromotionHeading(heading),
+                TextStats.of(node).length * 5 <= total
+            else { return .enter }
+            boxes.append(node)
+            return .skipChildren
+        }
+        Node.remove(boxes)
+    }
+
+    /// The elements that box a promotion inside a body.
+    static let boxTags = TagSet(["div", "section", "aside", "figure"])
 
     /// A "Related stories" or "Most popular" heading in the last part of the body starts the page's trailer:
     /// it goes with everything after it.
