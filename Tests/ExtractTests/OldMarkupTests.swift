@@ -117,6 +117,47 @@ struct NoscriptContentTests {
     }
 }
 
+/// Pages laid out inside one `<form>`, as ASP.NET writes every page: the form is the layout, not a widget.
+@Suite("Pages inside a form")
+struct PageWideFormTests {
+    static let state = #"<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="/wEPDwUKMTY1NDU2MTA1MmRkZPs">"#
+    static let menu = (0..<12).map { "<a href=\"/s\($0)\">Section \($0)</a>" }.joined(separator: " | ")
+    static let paragraphs = OldMarkupTests.story.split(separator: "\n").map {
+        String($0.dropFirst(3).dropLast(4))
+    }
+
+    @Test(arguments: [
+        // Boxes straight inside the form.
+        "<div id=\"header\">\(menu)</div><div id=\"content\"><h1>Baths stay open</h1>\(OldMarkupTests.story)</div>",
+        // Text and `<br><br>` straight inside the form.
+        "<div id=\"header\">\(menu)</div><h1>Baths stay open</h1>\(paragraphs.joined(separator: "<br><br>"))",
+        // A table layout inside it.
+        "<table><tr><td>\(menu)</td><td><h1>Baths stay open</h1>\(OldMarkupTests.story)</td></tr></table>",
+    ])
+    func theFormAroundThePageKeepsItsArticle(layout: String) throws {
+        let html = """
+            <html><body><form name="aspnetForm" method="post" action="default.aspx" id="aspnetForm">\(Self.state)
+            \(layout)<div id="footer">© The Harbour Gazette</div>
+            <input type="text" name="q"><input type="submit" name="go" value="Search"></form></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        for paragraph in Self.paragraphs { #expect(article.text.contains(paragraph), "\(article.text)") }
+        #expect(!article.text.contains("Section 3"))
+        #expect(!article.html.contains("<form") && !article.html.contains("input"))
+    }
+
+    @Test func aSignUpFormInsideTheArticleStillGoes() throws {
+        let form = """
+            <form action="/subscribe"><p>Get the Gazette in your inbox every morning.</p>
+            <input type="email" name="email"><button>Sign me up</button></form>
+            """
+        let html = "<html><body><article><h1>Baths stay open</h1>\(OldMarkupTests.story)\(form)</article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains(Self.paragraphs[3]))
+        #expect(!article.text.contains("inbox"), "\(article.text)")
+    }
+}
+
 /// `<br><br>` as the paragraph break, and tables as layout, as pages of the old web write them.
 @Suite("Breaks and layout tables")
 struct BreaksAndTablesTests {

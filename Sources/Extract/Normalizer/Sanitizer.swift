@@ -16,7 +16,7 @@ struct Sanitizer {
     ])
     /// Elements removed with everything inside them: active content, forms, and page machinery.
     static let droppedTags = TagSet([
-        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "input", "button",
         "select", "textarea", "option", "meta", "link", "base", "svg", "noscript", "template", "canvas",
         "audio", "video", "source", "track", "map", "area", "dialog", "head", "title", "nav", "aside", "label",
         "param", "portal", "slot", "xml", "marquee",
@@ -31,10 +31,11 @@ struct Sanitizer {
     ])
     static let mathDropped = TagSet(["annotation", "annotation-xml"])
 
-    /// Structural elements that become `div`, so their blocks stay blocks.
+    /// Structural elements that become `div`, so their blocks stay blocks. A `form` that reaches the sanitizer
+    /// wraps content (ASP.NET wraps whole pages in one); its fields go one by one.
     static let blockToDiv = TagSet([
         "article", "section", "main", "header", "footer", "center", "hgroup", "address", "body", "html",
-        "fieldset", "legend",
+        "fieldset", "legend", "form",
     ])
     /// Elements that are meaningful even when empty.
     static let voidTags = TagSet(["br", "hr", "img", "td", "th", "col", "iframe"])

@@ -356,6 +356,10 @@ struct Cleaning {
 
     private func shouldRemove(_ node: Node, whole: Int, layout: Set<String>) -> Bool {
         if node.is("table"), isDataTable(node) { return false }
+        let text = TextStats.of(node)
+        // A form around half the body or more is the page's layout (ASP.NET puts every page in one), not
+        // a widget of a few fields.
+        if node.is("form"), text.length * 2 >= whole { return false }
         // A wrapper of one list (`<div class="ulist"><ul>`) is judged as its list.
         let list = Self.unwrapped(node)
         if isListedContent(list) || isAnnotatedList(list) { return false }
@@ -364,7 +368,6 @@ struct Cleaning {
         let classWeight = Boilerplate.classWeight(node)
         let ignored = namesLayout ? classWeight : 0
         let weight = classWeight - ignored
-        let text = TextStats.of(node)
         let score = (scorer?.score(of: node) ?? 0) - ignored
         let isList = node.is("ul") || node.is("ol") || node.is("dl")
         if weight + score < 0, !(isList && weight >= 0 && score + Self.listTagScore >= 0 && holdsLines(node, text)) {
@@ -383,7 +386,9 @@ struct Cleaning {
             case "p", "pre", "blockquote": paragraphs += 1
             case "img": images += 1
             case "li": items += 1
-            case "input", "select", "textarea", "button": inputs += 1
+            // A hidden field is state the page keeps, not something to fill in.
+            case "input": if element.attribute("type")?.lowercased() != "hidden" { inputs += 1 }
+            case "select", "textarea", "button": inputs += 1
             // Frames left by now are ones the pipeline allows (embedded videos): content, not widgets.
             case "embed", "object", "video", "audio": embeds += 1
             case "h2", "h3", "h4", "h5", "h6": headings += 1
