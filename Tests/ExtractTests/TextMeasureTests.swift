@@ -1,3 +1,4 @@
+import Markup
 import Testing
 
 @testable import Extract
@@ -62,5 +63,42 @@ struct TextMeasureTests {
         #expect(Boilerplate.isNegative("sidebar-widget"))
         #expect(Boilerplate.isNegative("top ad"))
         #expect(!Boilerplate.isNegative("header-style-2 reading"))
+    }
+}
+
+/// Extraction never changes a character of the text it keeps: no Unicode normalisation (composing or
+/// decomposing), no case or width folding, in the text, the HTML, the Markdown and the title alike.
+@Suite("Characters kept as written")
+struct CharactersKeptTests {
+    /// Sequences that normalisation would rewrite: Bengali and Devanagari letters with a nukta (whose
+    /// precomposed forms are composition exclusions), a decomposed accent, Hangul jamo, a ligature, full-width
+    /// letters and a precomposed accent.
+    static let words = [
+        "য\u{09BC}", "ড\u{09BC}", "ঢ\u{09BC}", "क\u{093C}", "e\u{0301}", "\u{1100}\u{1161}", "\u{FB01}", "ＡＢＣ", "é",
+    ]
+
+    @Test func everyScalarSurvivesInEveryForm() throws {
+        let line = Self.words.joined(separator: " ")
+        let paragraphs = (1...4).map {
+            "<p>Paragraph \($0) of a page written with care, holding the words \(line) among others.</p>"
+        }
+        let html =
+            "<html><head><title>\(line)</title></head><body><article><h1>\(line)</h1>"
+            + paragraphs.joined() + "</article></body></html>"
+        let article = Extractor().extract(try Document(html: html))
+        let markdown = Extractor.render(article, as: .markdown)
+        for (name, output) in [
+            ("text", article.text), ("html", article.html), ("markdown", markdown), ("title", article.title ?? ""),
+        ] {
+            let scalars = Array(output.unicodeScalars)
+            for word in Self.words {
+                let wanted = Array(word.unicodeScalars)
+                let found = scalars.indices.contains { start in
+                    start + wanted.count <= scalars.count && Array(scalars[start..<start + wanted.count]) == wanted
+                }
+                #expect(found, "\(name) lost \(wanted.map { String($0.value, radix: 16) })")
+            }
+            #expect(!output.unicodeScalars.contains { (0x09DC...0x09DF).contains($0.value) || $0.value == 0x0958 })
+        }
     }
 }
