@@ -116,9 +116,20 @@ enum Boilerplate {
     /// "content-share" wrapper may still hold the article.
     static let protectingFragments = ["article", "body", "content", "main", "column", "shadow"]
 
+    /// A word of the comment section qualifies the protecting word in the same token: `comment-body`,
+    /// `commentcontent` and `comments-main` are a comment's body, not the article's (Blogger, Movable Type
+    /// and many themes name each reader's comment so). Another token still protects (`entry-content
+    /// has-comments`).
     static func isProtected(_ classAndID: String) -> Bool {
-        protectingFragmentSet.occurs(in: classAndID)
+        guard protectingFragmentSet.occurs(in: classAndID) else { return false }
+        guard commentFragmentSet.occurs(in: classAndID) else { return true }
+        return classAndID.split(separator: " ").contains { token in
+            let word = String(token)
+            return protectingFragmentSet.occurs(in: word) && !commentFragmentSet.occurs(in: word)
+        }
     }
+
+    static let commentFragmentSet = FragmentSet(["comment", "disqus"])
 
     /// The classes that social networks' embed codes give the `<blockquote>` holding a post's own text
     /// (Twitter/X, Instagram, TikTok, Reddit, Threads, Bluesky, Mastodon): the post is quoted content, even

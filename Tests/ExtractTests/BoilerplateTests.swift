@@ -476,3 +476,33 @@ struct PromotionBoxTests {
         #expect(text.contains(Self.teaser), "\(text)")
     }
 }
+
+/// Readers' comments named for their parts: the word "body" or "content" in `comment-body` is the comment's.
+@Suite("Comments named as bodies")
+struct CommentBodyTests {
+    /// A short post and a longer thread after it, as Blogger writes one: the thread holds most of the page.
+    @Test(arguments: ["comment-body", "commentbody by-ann", "comments-content"])
+    func aCommentsBodyIsNoArticle(name: String) throws {
+        let story = (1...2).map {
+            "<p>Paragraph \($0) of the post: the allotment flooded again this week, and the leeks will not survive it.</p>"
+        }
+        let comments = (1...8).map {
+            "<dt class=\"comment-author\">Reader \($0) said...</dt><dd class=\"\(name)\"><p>So sorry about the leeks, "
+                + "ours went the same way last year when the river came over the bank, and we lost the onions too.</p></dd>"
+        }
+        let html = """
+            <html><body><div class="post"><h3 class="post-title">Floods again</h3>
+            <div class="post-body entry-content">\(story.joined())</div></div>
+            <div id="comments"><h4>8 Comments:</h4><dl id="comments-block">\(comments.joined())</dl></div></body></html>
+            """
+        let text = Extractor().extract(try Document(html: html)).text
+        #expect(text.contains("Paragraph 2 of the post"))
+        #expect(!text.contains("onions"), "\(text)")
+    }
+
+    @Test func anotherTokenStillProtects() {
+        #expect(Boilerplate.isProtected("entry-content has-comments"))
+        #expect(!Boilerplate.isProtected("comment-body"))
+        #expect(Boilerplate.isProtected("main-column"))
+    }
+}
