@@ -95,6 +95,16 @@ public struct Node: Hashable, @unchecked Sendable {
     /// Element children, in order.
     package var elementChildren: [Node] { children.filter(\.isElement) }
 
+    /// The first child that is an element.
+    package var firstElementChild: Node? {
+        var child = pointer.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
+            child = current.pointee.next
+        }
+        return nil
+    }
+
     /// The next sibling that is an element.
     package var nextElementSibling: Node? {
         var sibling = pointer.pointee.next

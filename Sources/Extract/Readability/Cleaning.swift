@@ -32,8 +32,9 @@ struct Cleaning {
 
     func apply(to container: Node) {
         markCaptions(container)
-        removeTrailingSections(container)
-        removePromotionBoxes(container)
+        let total = TextStats.of(container).length
+        let cut = removeTrailingSections(container, total: total)
+        removePromotionBoxes(container, total: cut ? TextStats.of(container).length : total)
         removeFurnitureText(container)
         removeTitleHeadings(container)
         removeRepeatedBlocks(container)
@@ -161,13 +162,12 @@ struct Cleaning {
     /// issue", "Highlights", "Most popular") is a teaser, however much prose it holds: it goes whole when it
     /// is short beside the body (a fifth of its text at most). Headings that may open a note of the article's
     /// own ("See also", "Related") do not count, nor does the page's `<h1>`.
-    private func removePromotionBoxes(_ container: Node) {
-        let total = TextStats.of(container).length
+    private func removePromotionBoxes(_ container: Node, total: Int) {
         guard total > 0 else { return }
         var boxes: [Node] = []
         container.walk { node in
             guard node.isElement else { return .skipChildren }
-            guard node.tag(in: Self.boxTags), let first = node.elementChildren.first, !first.is("h1"),
+            guard node.tag(in: Self.boxTags), let first = node.firstElementChild, !first.is("h1"),
                 first.tag(in: Self.headingTags) || first.is("strong") || first.is("b"),
                 TextBytes.length(of: first, limit: 80) <= 60
             else { return .enter }
@@ -186,9 +186,10 @@ struct Cleaning {
 
     /// A "Related stories" or "Most popular" heading in the last part of the body starts the page's trailer:
     /// it goes with everything after it.
-    private func removeTrailingSections(_ container: Node) {
-        let total = TextStats.of(container).length
-        guard total > 0 else { return }
+    /// Whether it removed anything.
+    @discardableResult
+    private func removeTrailingSections(_ container: Node, total: Int) -> Bool {
+        guard total > 0 else { return false }
         var seen = 0
         var cut: Node?
         container.walk { node in
@@ -212,7 +213,7 @@ struct Cleaning {
             }
             return .enter
         }
-        guard let cut else { return }
+        guard let cut else { return false }
         // Everything after the heading, up to the container: following siblings at each level.
         var following: [Node] = []
         var current: Node? = cut
@@ -232,6 +233,7 @@ struct Cleaning {
             trailer.length == 0 || trailer.linkDensity >= 0.35
             || Boilerplate.isStrongSectionHeading(TextRenderer.render(cut, style: .text).collapsedLines)
         Node.remove(isTrailer ? [cut] + following : [cut])
+        return true
     }
 
     /// The headline belongs to the entry's title, not its body; headings marked as furniture go too.
