@@ -96,31 +96,20 @@ public struct Node: Hashable, @unchecked Sendable {
     package var elementChildren: [Node] { children.filter(\.isElement) }
 
     /// The first child that is an element.
-    package var firstElementChild: Node? {
-        var child = pointer.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
-            child = current.pointee.next
-        }
-        return nil
-    }
+    package var firstElementChild: Node? { Self.firstElement(from: pointer.pointee.children) { $0.pointee.next } }
 
     /// The next sibling that is an element.
-    package var nextElementSibling: Node? {
-        var sibling = pointer.pointee.next
-        while let current = sibling {
-            if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
-            sibling = current.pointee.next
-        }
-        return nil
-    }
+    package var nextElementSibling: Node? { Self.firstElement(from: pointer.pointee.next) { $0.pointee.next } }
 
     /// The previous sibling that is an element.
-    package var previousElementSibling: Node? {
-        var sibling = pointer.pointee.prev
-        while let current = sibling {
+    package var previousElementSibling: Node? { Self.firstElement(from: pointer.pointee.prev) { $0.pointee.prev } }
+
+    /// The first element from `start` on, taking `step` (to the next or the previous sibling) past others.
+    private static func firstElement(from start: xmlNodePtr?, _ step: (xmlNodePtr) -> xmlNodePtr?) -> Node? {
+        var node = start
+        while let current = node {
             if current.pointee.type == XML_ELEMENT_NODE { return Node(current) }
-            sibling = current.pointee.prev
+            node = step(current)
         }
         return nil
     }
