@@ -229,6 +229,8 @@ public struct Extractor: Sendable {
         let stats = scorer.stats
         page = stats[Self.mainRegion(of: body) { stats[$0].length }]
         let chosen = scorer.bestContent()
+        // A body the page marks as its article's is no card of a larger region.
+        if scorer.tookMarked { page = TextStats() }
         for node in (chosen.isEmpty ? [body] : chosen).flatMap(movable) { container.append(node) }
         Cleaning(scorer: scorer, title: metadata.title, dropText: dropText, host: Self.host(of: document))
             .apply(to: container)

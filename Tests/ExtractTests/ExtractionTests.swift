@@ -583,3 +583,38 @@ struct PageRegionTests {
         #expect(Extractor.mayComplete(card, measured: TextStats.of(card), region: links))
     }
 }
+
+/// A short article beside a longer block that is not it (an author's biography): the page's own mark of its
+/// article's body (`itemprop="articleBody"`) settles what the scores cannot.
+@Suite("The page's mark of its body")
+struct MarkedBodyTests {
+    static let story = [
+        "The county library on Mill Street will reopen on Monday after eighteen months of repairs, the council said.",
+        "Readers will find the children's room moved to the ground floor and the history collection back on open shelves.",
+    ]
+    static let biography = (1...3).map {
+        "Part \($0) of the author's life: she has written about libraries, museums and the arts in the county for twenty "
+            + "years, after a decade at the regional paper, where she covered the council and its long arguments."
+    }
+
+    static func page(mark: String, posts: Bool = false) -> String {
+        let body = story.map { "<p>\($0)</p>" }.joined()
+        let others = biography.map { "<p>\($0)</p>" }.joined()
+        let second = posts ? "<div class=\"post-body\">\(others)</div>" : "<div class=\"profile\">\(others)</div>"
+        return """
+            <html><body><h1>Library to reopen</h1><div class="post-body"\(mark)>\(body)</div>\(second)</body></html>
+            """
+    }
+
+    @Test func theMarkedBodyWinsOverALongerBiography() throws {
+        let text = Extractor().extract(try Document(html: Self.page(mark: #" itemprop="articleBody""#))).text
+        #expect(text == Self.story.joined(separator: "\n\n"), "\(text)")
+    }
+
+    /// A thread marks its first post; the posts share their class, and the mark names no single body.
+    @Test func aMarkedPostOfAThreadDoesNotStandForIt() throws {
+        let html = Self.page(mark: #" itemprop="articleBody""#, posts: true)
+        let text = Extractor().extract(try Document(html: html)).text
+        #expect(text.contains(Self.biography[2]), "\(text)")
+    }
+}

@@ -10,6 +10,13 @@ struct ContentScorer {
     /// The scored elements in the order they were first scored, so that ties are broken the same way on
     /// every run (a dictionary's order follows the nodes' addresses).
     private var scored: [Node] = []
+    /// The element the page marks as its article's body (schema.org's `itemprop="articleBody"`): where it
+    /// holds prose of its own and the scores chose a block outside it (an author's bio, a teaser, a comment
+    /// thread longer than a short article), the page's own word settles it.
+    private var marked: Node?
+    static let markedLength = 200
+    /// Whether the body chosen is the one the page marks.
+    private(set) var tookMarked = false
 
     init(root: Node) {
         self.root = root
@@ -35,6 +42,16 @@ struct ContentScorer {
         scoreParagraphs()
         guard let best = topCandidate() else { return [] }
         let top = promote(best)
+        // A mark inside the chosen block that holds little of it, or on a block whose class others share, is
+        // one post of a thread (forums mark their first post so): the scores stand.
+        if let marked, stats[marked].length >= Self.markedLength, stats[marked].linkDensity < 0.3,
+            !top.contains(marked) || stats[marked].length * 2 >= stats[top].length, !Self.isRepeated(marked, in: root)
+        {
+            // Beside it, only paragraphs of its own kind: a block that scores (a biography, a teaser) is
+            // what the mark leaves out.
+            tookMarked = true
+            return headerLead(before: marked) + siblings(of: marked, byScore: false)
+        }
         let chosen = headerLead(before: top) + siblings(of: top)
         let parts = splitParts(of: top, best: best).filter { part in !chosen.contains { $0.contains(part) } }
         guard !parts.isEmpty else { return chosen }
@@ -134,8 +151,14 @@ struct ContentScorer {
 
     private mutating func scoreParagraphs() {
         var paragraphs: [Node] = []
+        var marked: Node?
+        var markings = 0
         root.walk { node in
             guard node.isElement else { return .skipChildren }
+            if markings < 2, node.hasAttributes, node.attribute("itemprop", contains: "articleBody") {
+                marked = node
+                markings += 1
+            }
             if node.tag(in: Self.paragraphTags) {
                 // A layout cell (a table cell holding blocks: nested tables, boxes, paragraphs) is no
                 // paragraph: its blocks are scored, and it would score its row again with all their text.
@@ -170,6 +193,8 @@ struct ContentScorer {
         for (node, score) in scores {
             scores[node] = score * (1 - stats[node].linkDensity)
         }
+        // Some sites mark each paragraph (the New York Times): a mark on several elements names no body.
+        self.marked = markings == 1 ? marked : nil
     }
 
     /// A starting score from the kind of element and its class/id words.
@@ -264,11 +289,17 @@ struct ContentScorer {
         return []
     }
 
+    /// Whether another element of the page has the element's class.
+    static func isRepeated(_ node: Node, in root: Node) -> Bool {
+        guard let name = node.attribute("class"), !name.isEmpty else { return false }
+        return root.descendants.contains { $0 != node && $0.isElement && $0.attribute("class") == name }
+    }
+
     /// The shortest lead taken from an article's header.
     static let leadLength = 80
 
     /// The candidate plus siblings that score well or read like prose, in document order.
-    private func siblings(of top: Node) -> [Node] {
+    private func siblings(of top: Node, byScore: Bool = true) -> [Node] {
         guard let parent = top.parent else { return [top] }
         let topScore = score(of: top)
         let threshold = max(10, topScore * 0.2)
@@ -281,7 +312,7 @@ struct ContentScorer {
             }
             var bonus = 0.0
             if !topClass.isEmpty, sibling.attribute("class") == topClass { bonus = topScore * 0.2 }
-            if let score = scores[sibling], score + bonus >= threshold {
+            if byScore, let score = scores[sibling], score + bonus >= threshold {
                 chosen.append(sibling)
                 continue
             }
