@@ -66,13 +66,13 @@ package enum FeedPage {
         }
     }
 
-    /// The page. `addresses` are the feed's own addresses, one per format written, for a reader.
     /// Entries on one page of a feed's view.
     package static let perPage = 100
 
-    /// The page for a browser: the feed's addresses, then its entries, `perPage` at a time; `number` is the
-    /// page shown (from 1), and `more` says whether entries follow those in `contents` (a view made from
-    /// the start of a feed too long to read whole), so that the last page links to an older one.
+    /// The page for a browser: the feed's addresses (one per format written, for a reader), then its
+    /// entries, `perPage` at a time; `number` is the page shown (from 1), and `more` says whether entries
+    /// follow those in `contents` (a view made from the start of a feed too long to read whole), so that the
+    /// last page links to an older one.
     package static func html(
         _ contents: Contents, addresses: [(format: FeedFormat, url: String)], number: Int = 1, more: Bool = false
     ) -> String {

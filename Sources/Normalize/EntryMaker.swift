@@ -20,15 +20,10 @@ import Markup
 /// - **image, language**: the page's, else the item's.
 /// - **enclosures**: the item's, then the page's audio and video not already among them.
 package enum EntryMaker {
-    /// The entry for an item and its page (`nil`: not read). The id comes from the link (see above), else
-    /// from the item's guid, else from its title and body; an item whose page made an entry before keeps that
-    /// entry's id (`decidedID`), so that a canonical address that comes and goes does not fork it; an entry with no date of its own is dated when it
-    /// was first seen (`firstSeen` of its id, else `seenAt`). With the entry comes its body as plain text
-    /// (for filters). `nil` when there is nothing to publish: no page text, no item body, no summary and no
-    /// title.
-    /// The id `entry` gives an item and its page: the one decided before (`decidedID`), else from the link
-    /// (or the page's canonical address on its host), else from the guid, else from title and body. Known
-    /// before the entry is made, so that when the entry was first seen can be looked up first.
+    /// The id of an item and its page (`nil`: not read): from the link (or the page's canonical address on its
+    /// host, see above), else from the item's guid, else from its title and body. An item whose page made an
+    /// entry before keeps that entry's id (`decidedID`), so that a canonical address that comes and goes does
+    /// not fork it. Known before the entry is made, so that when the entry was first seen can be looked up.
     package static func id(of item: Item, page: Article?, decidedID: String? = nil) -> String {
         if let decidedID, item.link != nil { return decidedID }
         if let found = canonical(page?.url, of: item.link) ?? item.link { return StableID.uuid(for: found) }
@@ -36,10 +31,14 @@ package enum EntryMaker {
         return StableID.uuid(for: "item " + (item.title ?? "") + "\n" + (item.content ?? item.summary ?? ""))
     }
 
-    package static func entry<Failure: Error>(
-        item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], decidedID: String? = nil,
-        seenAt: Date, firstSeen: (_ id: String) throws(Failure) -> Date?
-    ) throws(Failure) -> (entry: Entry, text: String)? {
+    /// The entry for an item and its page (`nil`: not read), under the `id` that `id(of:page:decidedID:)`
+    /// gave them; an entry with no date of its own is dated when it was first seen (`firstSeen`). With the
+    /// entry comes its body as plain text (for filters). `nil` when there is nothing to publish: no page
+    /// text, no item body, no summary and no title.
+    package static func entry(
+        item: Item, article page: Article?, rules: ExtractionRules, rewrites: [Rewrite] = [], id: String,
+        firstSeen: Date
+    ) -> (entry: Entry, text: String)? {
         let own = itemBody(item, rules: rules, unlessShorterThan: page)
         let article = page.map { page in
             guard let own else { return page }
@@ -52,10 +51,8 @@ package enum EntryMaker {
             article.flatMap { $0.text.isEmpty && $0.html.isEmpty ? nil : ($0.html, $0.text) } ?? own
         guard body != nil || item.summary != nil || item.title != nil || item.linkText != nil else { return nil }
         let found = canonical(article?.url, of: item.link) ?? item.link
-        let id = self.id(of: item, page: page, decidedID: decidedID)
         // A feed names no file of this machine: a saved page without a web address has no link.
         let address = found.flatMap(publishable) ?? item.listedOn.flatMap(publishable)
-        let firstSeen = try firstSeen(id) ?? seenAt
         let summary = item.summary ?? body.flatMap { Summary.sentences(of: $0.text, limit: 400) }
         let published =
             item.published ?? article?.published ?? article?.addressDate ?? item.updated ?? article?.modified

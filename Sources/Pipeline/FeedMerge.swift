@@ -85,11 +85,9 @@ struct FeedMerge {
         do {
             // The id the page's entry was given when the page was first read, if it was.
             let id = EntryMaker.id(of: item, page: page, decidedID: validators?.entry)
-            let firstSeen = try await state.firstSeen(feed: config.id, id: id)
+            let firstSeen = try await state.firstSeen(feed: config.id, id: id) ?? seenAt
             let made = EntryMaker.entry(
-                item: item, article: page, rules: config.rules, rewrites: config.rewrites, decidedID: validators?.entry,
-                seenAt: seenAt
-            ) { _ in firstSeen }
+                item: item, article: page, rules: config.rules, rewrites: config.rewrites, id: id, firstSeen: firstSeen)
             guard let (made, text) = made else {
                 reports[index].failures.append(.source("\(name): the item has no title, text or link", url: item.link))
                 return

@@ -40,10 +40,10 @@ struct SummaryTests {
 @Suite("Item and article to entry")
 struct EntryMakerTests {
     static let seenAt = Date(timeIntervalSince1970: 1_700_000_000)
-    static func never(_ id: String) -> Date? { nil }
-    static func entry(_ item: Item, _ article: Article?, firstSeen: (String) -> Date? = never) -> Entry? {
-        EntryMaker.entry(item: item, article: article, rules: ExtractionRules(), seenAt: seenAt, firstSeen: firstSeen)?
-            .entry
+    static func entry(_ item: Item, _ article: Article?, firstSeen: Date? = nil) -> Entry? {
+        EntryMaker.entry(
+            item: item, article: article, rules: ExtractionRules(), id: EntryMaker.id(of: item, page: article),
+            firstSeen: firstSeen ?? seenAt)?.entry
     }
 
     @Test func theCanonicalAddressOnTheSameSiteNamesTheEntryAndOneElsewhereDoesNot() throws {
@@ -76,7 +76,7 @@ struct EntryMakerTests {
         #expect(changed.published == fromSource && changed.updated == fromSource)
         // Nothing dated: no published date, and updated is when the entry was first seen, stable across runs.
         let undated = try #require(
-            Self.entry(Item(link: "https://news.example/b"), Article(text: "x"), firstSeen: { _ in firstSeen }))
+            Self.entry(Item(link: "https://news.example/b"), Article(text: "x"), firstSeen: firstSeen))
         #expect(undated.published == nil && undated.updated == firstSeen)
         let new = try #require(Self.entry(Item(link: "https://news.example/b"), Article(text: "x")))
         #expect(new.updated == Self.seenAt)
