@@ -14,74 +14,34 @@ package enum AtomWriter {
         return xml.text
     }
 
-    /// The document `document(_:entries:)` writes, made from the one it wrote before (`previous`): the
-    /// entries in `changed` are written anew, every other entry of `outline` (the feed's ids and update
-    /// dates, in order) is copied from `previous` as it is there. `nil` when `previous` lacks one of them;
-    /// the feed is then written whole. A feed of a thousand entries with one new is copied, not escaped
-    /// again. `previous` must be a document this writer wrote, as it wrote it: its bytes are copied as they
-    /// are (the runner knows its file by the size and time recorded when it was written).
+    /// The document `document(_:entries:)` writes, made from the one it wrote before: the entries in
+    /// `changed` are written anew, every other entry of `outline` (the feed's ids and update dates, in order)
+    /// is a stretch of the previous document, where `kept` (`EntryScanner`) found it. `nil` when `kept`
+    /// lacks one of them; the feed is then written whole. A feed of a thousand entries with one new is
+    /// mostly copied, not escaped again; neighbouring stretches are one piece. The previous document must
+    /// be one this writer wrote, as it wrote it (the runner knows its file by the size and time recorded
+    /// when it was written).
     package static func document(
-        _ meta: FeedMeta, outline: [(id: String, updated: Date)], changed: [String: Entry], previous: [UInt8]
-    ) -> [UInt8]? {
-        let kept = entryRanges(in: previous)
-        var output = Array(head(meta, updated: outline.map(\.updated).max()).text.utf8)
-        output.reserveCapacity(previous.count + previous.count / 8)
+        _ meta: FeedMeta, outline: [(id: String, updated: Date)], changed: [String: Entry], kept: [String: Range<Int>]
+    ) -> [SplicePiece]? {
+        var pieces = [SplicePiece.bytes(Array(head(meta, updated: outline.map(\.updated).max()).text.utf8))]
         for (id, _) in outline {
             if let entry = changed[id] {
                 var xml = XMLBuilder(depth: 1)
                 write(entry, to: &xml)
-                output += xml.text.utf8
+                pieces.append(.bytes(Array(xml.text.utf8)))
             } else if let range = kept[id] {
-                output += previous[range]
+                if case .copy(let before) = pieces.last, before.upperBound == range.lowerBound {
+                    pieces[pieces.count - 1] = .copy(before.lowerBound..<range.upperBound)
+                } else {
+                    pieces.append(.copy(range))
+                }
             } else {
                 return nil
             }
         }
-        output += "</feed>\n".utf8
-        return output
-    }
-
-    /// Where each entry of a document this writer made lies, by id: from its opening line to its closing
-    /// line, as written.
-    static func entryRanges(in document: [UInt8]) -> [String: Range<Int>] {
-        let open = Array("  <entry".utf8)
-        let close = Array("  </entry>\n".utf8)
-        let idOpen = Array("    <id>".utf8)
-        let idClose = Array("</id>\n".utf8)
-        var found: [String: Range<Int>] = [:]
-        document.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
-            func starts(_ prefix: [UInt8], at index: Int) -> Bool {
-                index + prefix.count <= bytes.count && memcmp(base + index, prefix, prefix.count) == 0
-            }
-            /// The start of the line after the one at `index`, or the end.
-            func nextLine(_ index: Int) -> Int {
-                guard index < bytes.count, let newline = memchr(base + index, 0x0A, bytes.count - index) else {
-                    return bytes.count
-                }
-                return base.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
-            }
-            var line = 0
-            var start: Int?
-            var id: String?
-            while line < bytes.count {
-                let next = nextLine(line)
-                if starts(open, at: line), line + open.count < bytes.count,
-                    bytes[line + open.count] == 0x3E || bytes[line + open.count] == 0x20
-                {
-                    (start, id) = (line, nil)
-                } else if start != nil, id == nil, starts(idOpen, at: line), next - line > idOpen.count + 6,
-                    starts(idClose, at: next - idClose.count)
-                {
-                    id = String(decoding: bytes[line + idOpen.count..<next - idClose.count], as: UTF8.self)
-                } else if let opened = start, starts(close, at: line), next == line + close.count {
-                    if let id { found[id] = opened..<next }
-                    (start, id) = (nil, nil)
-                }
-                line = next
-            }
-        }
-        return found
+        pieces.append(.bytes(Array("</feed>\n".utf8)))
+        return pieces
     }
 
     /// The document up to its first entry.

@@ -85,7 +85,7 @@ extension Runner {
             let path = config.path(for: format)
             // Each file names itself as `self`: the RSS and JSON Feed files their own address, not the Atom's.
             meta.selfLink = Self.selfLink(of: config, format: format)
-            files.append(FeedFile(path: path, bytes: Array(format.document(meta, entries: stored).utf8)))
+            files.append(FeedFile(path: path, content: .whole(Array(format.document(meta, entries: stored).utf8))))
             report.written[FeedFolder.key(path)] = format.head(meta, entries: stored.count)
         }
         return (report, files, mark)
@@ -106,8 +106,10 @@ extension Runner {
             let written = Int(emitted[..<space]),
             emitted[emitted.index(after: space)...] == Self.settings(of: config) + Self.stampSeparator + stamps,
             let link = config.link ?? siteLink(config),
-            let previous = AtomicFile.read(config.output)
+            let previous = AtomicFile.OpenFile(config.output)
         else { return nil }
+        var scanner = EntryScanner()
+        guard previous.read({ scanner.scan($0) }) else { return nil }
         let outline: [EntryOutline]
         var changed: [String: Entry] = [:]
         do {
@@ -122,13 +124,13 @@ extension Runner {
             id: config.id, title: config.title, link: link, selfLink: Self.selfLink(of: config, format: .atom),
             author: config.author ?? config.title)
         guard
-            let text = AtomWriter.document(
-                meta, outline: outline.map { ($0.id, $0.updated) }, changed: changed, previous: previous)
+            let pieces = AtomWriter.document(
+                meta, outline: outline.map { ($0.id, $0.updated) }, changed: changed, kept: scanner.found)
         else { return nil }
         var report = report
         report.kept = max(0, outline.count - report.new - report.updated)
         report.written[FeedFolder.key(config.output)] = FeedFormat.atom.head(meta, entries: outline.count)
-        return (report, [FeedFile(path: config.output, bytes: text)])
+        return (report, [FeedFile(path: config.output, content: .spliced(pieces, from: previous))])
     }
 
     /// Everything besides the entries that a pipeline's feed files are made of, as one line: a change to any
@@ -165,10 +167,31 @@ extension Runner {
         mark + stampSeparator + (stamps(of: config) ?? "-")
     }
 
-    /// One feed file to write: where, and its whole content.
+    /// One feed file to write: where, and its content, whole or made from the file it replaces.
     struct FeedFile: Sendable {
         let path: String
-        let bytes: [UInt8]
+        let content: Content
+
+        enum Content: Sendable {
+            case whole([UInt8])
+            /// New bytes and stretches of the previous file, kept open since it was read.
+            case spliced([SplicePiece], from: AtomicFile.OpenFile)
+        }
+
+        func write() throws(AtomicFile.WriteError) {
+            switch content {
+            case .whole(let bytes): try AtomicFile.write(bytes: bytes, to: path)
+            case .spliced(let pieces, let previous): try AtomicFile.write(pieces, from: previous, to: path)
+            }
+        }
+
+        /// The bytes written: a spliced file is read back once it is written (`nil` when it cannot be).
+        var bytes: [UInt8]? {
+            switch content {
+            case .whole(let bytes): bytes
+            case .spliced: AtomicFile.read(path)
+            }
+        }
     }
 
     /// Writes feed files atomically, one after another, on `queue` rather than on the calling task's thread:
@@ -179,7 +202,7 @@ extension Runner {
             queue.async {
                 for file in files {
                     do {
-                        try AtomicFile.write(bytes: file.bytes, to: file.path)
+                        try file.write()
                     } catch {
                         continuation.resume(returning: .output(error, path: file.path))
                         return
@@ -198,8 +221,11 @@ extension Runner {
         guard let shelf else { return nil }
         do {
             for file in files {
+                guard let bytes = file.bytes else {
+                    return StateError(path: file.path, "the feed just written cannot be read back to be published")
+                }
                 try await shelf.publish(
-                    URL(fileURLWithPath: file.path).lastPathComponent, bytes: file.bytes,
+                    URL(fileURLWithPath: file.path).lastPathComponent, bytes: bytes,
                     head: heads[FeedFolder.key(file.path)], at: Date())
             }
             return nil

@@ -17,8 +17,10 @@ enum FeedFolder {
         let base = URL(fileURLWithPath: folder)
         // Feeds no longer name a stylesheet (a browser is shown a page by `serve`): the one once written goes.
         unlink(base.appendingPathComponent("feed.xsl").path)
-        try AtomicFile.write(FeedIndex.opml(listings), to: base.appendingPathComponent("index.opml").path)
-        try AtomicFile.write(FeedIndex.html(listings), to: base.appendingPathComponent("index.html").path)
+        try AtomicFile.write(
+            FeedIndex.opml(listings), to: base.appendingPathComponent("index.opml").path, durable: false)
+        try AtomicFile.write(
+            FeedIndex.html(listings), to: base.appendingPathComponent("index.html").path, durable: false)
     }
 
     /// Records pipelines' runs beside their feeds (by feed path), one write per folder, keeping what the
@@ -37,7 +39,7 @@ enum FeedFolder {
                 runs[URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent] = status
             }
             let data = (try? encoder.encode(runs)) ?? Data()
-            try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+            try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path, durable: false)
         }
     }
 
@@ -148,6 +150,6 @@ struct HeadCache {
     /// reading next time.
     func save() {
         guard known != loaded, let data = try? JSONEncoder().encode(known) else { return }
-        try? AtomicFile.write(String(decoding: data, as: UTF8.self), to: path)
+        try? AtomicFile.write(String(decoding: data, as: UTF8.self), to: path, durable: false)
     }
 }

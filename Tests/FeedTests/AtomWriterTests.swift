@@ -86,3 +86,63 @@ struct AtomWriterTests {
         #expect(FileManager.default.fileExists(atPath: file.path))
     }
 }
+
+@Suite("A feed made from its previous file")
+struct SplicedFeedTests {
+    /// Entries with long one-line bodies, so that lines cross the chunks a feed file is read in.
+    static let entries = (0..<6).map { number in
+        Entry(
+            id: StableID.uuid(for: "https://example.org/\(number)"), title: "Entry \(number)",
+            link: "https://example.org/\(number)", updated: Date(timeIntervalSince1970: 1_600_000_000 + Double(number)),
+            content: "<p>" + String(repeating: "Paragraph \(number) & more. ", count: 900 * number) + "</p>")
+    }
+
+    static func document(_ entries: [Entry]) -> [UInt8] {
+        Array(AtomWriter.document(AtomWriterTests.meta, entries: entries).utf8)
+    }
+
+    @Test func entriesAreFoundWhateverTheChunksTheFileIsReadIn() {
+        let document = Self.document(Self.entries)
+        let whole = EntryScanner.entries(in: document)
+        #expect(Set(whole.keys) == Set(Self.entries.map(\.id)))
+        for range in whole.values {
+            #expect(document[range].starts(with: Array("  <entry>\n".utf8)))
+            #expect(document[..<range.upperBound].reversed().starts(with: Array("</entry>\n".utf8).reversed()))
+        }
+        for size in [1, 7, 4096, 20_000] {
+            var scanner = EntryScanner()
+            document.withUnsafeBufferPointer { bytes in
+                for start in stride(from: 0, to: bytes.count, by: size) {
+                    scanner.scan(UnsafeBufferPointer(rebasing: bytes[start..<min(start + size, bytes.count)]))
+                }
+            }
+            #expect(scanner.found == whole, "chunks of \(size) bytes")
+        }
+    }
+
+    @Test func aSplicedFeedIsTheFeedWrittenWhole() throws {
+        let previous = Self.document(Array(Self.entries.dropFirst()))
+        var changed = Self.entries[3]
+        changed.title = "Entry 3, corrected"
+        let now = [Self.entries[0]] + Self.entries[1...].map { $0.id == changed.id ? changed : $0 }
+        let pieces = try #require(
+            AtomWriter.document(
+                AtomWriterTests.meta, outline: now.map { ($0.id, $0.updated) },
+                changed: [now[0].id: now[0], changed.id: changed], kept: EntryScanner.entries(in: previous)))
+        var made: [UInt8] = []
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): made += bytes
+            case .copy(let range): made += previous[range]
+            }
+        }
+        #expect(made == Self.document(now))
+        // Entries 1 and 2 lie side by side in the previous file: one stretch.
+        #expect(pieces.filter { if case .copy = $0 { true } else { false } }.count == 2)
+        // An entry the previous file lacks has the feed written whole.
+        #expect(
+            AtomWriter.document(
+                AtomWriterTests.meta, outline: now.map { ($0.id, $0.updated) }, changed: [:],
+                kept: EntryScanner.entries(in: previous)) == nil)
+    }
+}

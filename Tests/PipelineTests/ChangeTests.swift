@@ -210,3 +210,39 @@ struct ChangeTests {
         #expect(try site.feed() == spliced)
     }
 }
+
+@Suite("Atomic files")
+struct AtomicFileTests {
+    @Test func aFileMadeOfPiecesCopiesTheFileItReplacesAsItWasOpened() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("feed.atom").path
+        try AtomicFile.write("0123456789", to: path)
+        let previous = try #require(AtomicFile.OpenFile(path))
+        // Whatever is put at the path meanwhile, the stretches come from the file opened.
+        try AtomicFile.write("something else", to: path)
+        try AtomicFile.write(
+            [.bytes(Array("ab".utf8)), .copy(2..<5), .bytes([]), .copy(8..<10)], from: previous, to: path)
+        #expect(String(decoding: try #require(AtomicFile.read(path)), as: UTF8.self) == "ab23489")
+        #expect(
+            throws: AtomicFile.WriteError.self,
+            performing: { try AtomicFile.write([.copy(5..<11)], from: previous, to: path) })
+        #expect(String(decoding: try #require(AtomicFile.read(path)), as: UTF8.self) == "ab23489")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["feed.atom"])
+    }
+
+    @Test func piecesThatMakeTheFileAsItIsLeaveItUntouched() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("feed.atom").path
+        try AtomicFile.write("head|body|tail", to: path)
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
+        let previous = try #require(AtomicFile.OpenFile(path))
+        try AtomicFile.write(
+            [.bytes(Array("head|".utf8)), .copy(5..<10), .bytes(Array("tail".utf8))], from: previous, to: path)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int == before)
+        try AtomicFile.write([.bytes(Array("HEAD|".utf8)), .copy(5..<14)], from: previous, to: path)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int != before)
+        #expect(String(decoding: try #require(AtomicFile.read(path)), as: UTF8.self) == "HEAD|body|tail")
+    }
+}
