@@ -118,7 +118,8 @@ package struct Runner: Sendable {
         var remaining = perPipeline.map(\.count)
         var written = [Result<RunReport, RunError>?](repeating: nil, count: configs.count)
         var marks = [String?](repeating: nil, count: configs.count)
-        let files = DispatchQueue(label: "feedpipe.feed-files")
+        // Two writers: a write ends waiting for the disk (fsync), while the next feed's file is ready.
+        let files = [DispatchQueue(label: "feedpipe.feed-files.0"), DispatchQueue(label: "feedpipe.feed-files.1")]
         // A store that publishes feeds is given each file as soon as it is written.
         let shelf = state as? any FeedPublishing
         await withTaskGroup(of: (index: Int, failure: RunError?, unpublished: StateError?).self) { writes in
@@ -140,7 +141,9 @@ package struct Runner: Sendable {
                     // The files are held only while they are written (and published): a feed can be tens of
                     // megabytes.
                     writes.addTask {
-                        if let failure = await Self.write(feedFiles, on: files) { return (index, failure, nil) }
+                        if let failure = await Self.write(feedFiles, on: files[index % files.count]) {
+                            return (index, failure, nil)
+                        }
                         return (index, nil, await Self.publish(feedFiles, heads: heads, to: shelf))
                     }
                 } catch {

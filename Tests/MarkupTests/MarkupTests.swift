@@ -191,6 +191,27 @@ struct MarkupTests {
 
 /// Selectors as users of other feed tools write them: before, every pseudo-class was "not supported" and a
 /// relative XPath had to start with `./`.
+@Suite("Link addresses")
+struct LinkAddressTests {
+    static let base = URL(string: "https://example.org/news/today.html")
+
+    @Test func anAddressIsMadeAbsoluteWithoutItsFragment() {
+        #expect(Document.linkAddress("a.html#top", base: Self.base) == "https://example.org/news/a.html")
+        #expect(Document.linkAddress("/b?x=1&y=2", base: Self.base) == "https://example.org/b?x=1&y=2")
+        #expect(Document.linkAddress("#top", base: Self.base) == nil)
+        #expect(Document.linkAddress("mailto:desk@example.org", base: Self.base) == nil)
+        #expect(Document.linkAddress("javascript:void(0)", base: Self.base) == nil)
+    }
+
+    @Test func whiteSpaceAroundAnAddressIsNoPartOfIt() {
+        for href in [" a.html", "a.html\t", "\u{A0}a.html\u{A0}", "\u{3000}a.html", "a.html\u{2009}"] {
+            #expect(Document.linkAddress(href, base: Self.base) == "https://example.org/news/a.html", "\(href)")
+        }
+        #expect(Document.linkAddress(" \t ", base: Self.base) == nil)
+        #expect(Document.linkAddress(" #top ", base: Self.base) == nil)
+    }
+}
+
 @Suite("Selectors as users write them")
 struct PseudoClassTests {
     static let html = """
