@@ -108,7 +108,8 @@ extension Item {
     /// An address without tracking parameters (`utm_*` and the click ids above), so that the same article
     /// reached from a newsletter and from the feed is one entry with a clean link.
     package static func untracked(_ url: String) -> String {
-        guard url.contains("?"), var parts = URLComponents(string: url), let items = parts.queryItems else {
+        // A byte test: `String.contains` with a string argument goes through Foundation's `NSString`.
+        guard url.utf8.contains(UInt8(ascii: "?")), var parts = URLComponents(string: url), let items = parts.queryItems else {
             return url
         }
         let kept = items.filter {
@@ -129,7 +130,7 @@ extension Item {
             var item = item
             item.link = item.link.map(untracked)
             let newLink = item.link.map { !links.contains($0) } ?? true
-            let guid = item.guid.map { $0.contains(":") ? $0 : "\(item.source) \($0)" }
+            let guid = item.guid.map { $0.utf8.contains(UInt8(ascii: ":")) ? $0 : "\(item.source) \($0)" }
             let newGuid = guid.map { !guids.contains($0) } ?? true
             guard newLink, newGuid else { return nil }
             if let link = item.link { links.insert(link) }
