@@ -82,6 +82,27 @@ struct ClassWordTests {
         #expect(!article.text.contains("weather for the weekend"))
     }
 
+    /// A word the page gives to every block (a store's `celwidget` from its metrics) says nothing of a
+    /// block; the same word on a sidebar's few boxes still marks them.
+    @Test func aWidgetWordOnEveryBlockIsTheNameOfABlock() throws {
+        let menu = (1...60).map { "<div class=\"pagewidget\"><a href=\"/c/\($0)\">Category \($0)</a></div>" }.joined()
+        let footer = (1...50).map { "<div class=\"pagewidget\"><a href=\"/f/\($0)\">Help \($0)</a></div>" }.joined()
+        let bullets = (1...5).map {
+            "<li>Feature \($0): a frame of recycled aluminium that weighs under two kilograms and folds flat in seconds, with a lifetime warranty.</li>"
+        }.joined()
+        let html = """
+            <html><body><div class="page">\(menu)
+            <div class="pagewidget title_feature_div"><h1>Folding camp chair</h1></div>
+            <div class="pagewidget featurebullets_feature_div"><h2>About this item</h2><ul>\(bullets)</ul></div>
+            <div class="widget recent-posts"><a href="/a">Our latest chairs</a> <a href="/b">Spring sale</a></div>
+            \(footer)</div></body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(article.text.contains("Feature 1: a frame of recycled aluminium"), "\(article.text)")
+        #expect(article.text.contains("Feature 5"))
+        #expect(!article.text.contains("Our latest chairs"))
+    }
+
     /// Outside a post's own classes, `tag-…` still marks a box of tags.
     @Test func aTagBoxIsStillFurniture() {
         #expect(Boilerplate.isNegative("tag-list"))

@@ -84,6 +84,27 @@ struct Preparation {
         return total
     }
 
+    /// The class words naming a widget that the page gives to a hundred elements or more: its name for a
+    /// block, whatever the block holds, and no sign of furniture. Amazon's pages give `celwidget` (its
+    /// client-side metrics) to every block, the product's description and details included, as page
+    /// builders call every box a widget (`Boilerplate.layoutWords`); a sidebar's widgets are a dozen.
+    static func blockNames(in root: Node) -> Set<String> {
+        var counts: [Substring: Int] = [:]
+        root.walk { node in
+            guard node.isElement else { return .skipChildren }
+            if node.hasAttributes, let names = node.attribute("class"), TextBytes.contains(names, "widget") {
+                for name in Set(names.lowercased().split(separator: " "))
+                where TextBytes.contains(String(name), "widget") {
+                    counts[name, default: 0] += 1
+                }
+            }
+            return .enter
+        }
+        return Set(counts.filter { $0.value >= blockNameUses }.keys.map(String.init))
+    }
+
+    static let blockNameUses = 100
+
     /// Roles of hidden boxes that open over the page rather than inside its text.
     static let popupRoles: Set<String> = [
         "dialog", "alertdialog", "menu", "menubar", "navigation", "listbox", "tooltip",
@@ -157,6 +178,7 @@ struct Preparation {
             let text = TextStats.of(node)
             return !Boilerplate.isNegative(words) && text.length >= 100 && text.linkDensity < 0.3
         }
+        var blockNames: Set<String>?
         root.walk { node in
             switch node.kind {
             case .comment, .other:
@@ -192,7 +214,14 @@ struct Preparation {
                     return .skipChildren
                 }
                 if strict, !node.tag(in: Self.keptTags) {
-                    let words = node.classAndID
+                    var words = node.classAndID
+                    if TextBytes.contains(words, "widget") {
+                        if blockNames == nil { blockNames = Self.blockNames(in: root) }
+                        if let names = blockNames, !names.isEmpty {
+                            words = words.split(separator: " ").filter { !names.contains($0.lowercased()) }
+                                .joined(separator: " ")
+                        }
+                    }
                     let inMainContent =
                         TextBytes.contains(words, "widget") && Self.hasAncestor(node, in: Self.mainContentTags)
                     if Boilerplate.isNegative(node, words: words, inMainContent: inMainContent),
