@@ -29,6 +29,13 @@ enum Boilerplate {
         "column",
     ]
 
+    /// Words that name a consent prompt (cookie and privacy banners, consent managers' dialogs).
+    static let consentWords = FragmentSet([
+        "consent", "gdpr", "cookiebanner", "cookie-banner", "cookie_banner", "cookienotice", "cookie-notice",
+        "cookie_notice", "cookiebot", "cookiebar", "cookie-bar", "cookie-law", "cookie-popup", "cookie-modal",
+        "cookie-dialog",
+    ])
+
     private static let negativeFragmentSet = FragmentSet(negativeFragments)
     private static let positiveFragmentSet = FragmentSet(positiveFragments)
     private static let protectingFragmentSet = FragmentSet(protectingFragments)

@@ -103,6 +103,35 @@ struct ClassWordTests {
         #expect(!article.text.contains("Our latest chairs"))
     }
 
+    /// A consent manager's preference centre, paragraphs of legal prose and longer than the page's own
+    /// list of short blocks, never comes out in the page's place; a page wrapper that only names a consent
+    /// state keeps the page.
+    @Test func aConsentPromptIsNeverThePage() throws {
+        let purposes = (1...8).map {
+            "<div><h4>Purpose \($0)</h4><p>These cookies allow us and our partners to measure the delivery of content and advertisements, build a profile of your interests and show you relevant adverts on this and other sites, on the basis of consent or legitimate interest.</p></div>"
+        }.joined()
+        let recipes = (1...12).map {
+            "<li><a href=\"/r/\($0)\">Weeknight pasta number \($0) with tomato and basil</a></li>"
+        }
+        .joined()
+        let html = """
+            <html><body><div class="site"><h2>Dinner recipes</h2><p>What is for dinner? Our quickest ideas.</p>
+            <ul class="cards">\(recipes)</ul></div>
+            <div id="onetrust-consent-sdk"><div role="dialog" aria-modal="true"><h3>Your Privacy</h3>\(purposes)</div></div>
+            </body></html>
+            """
+        let article = Extractor().extract(try Document(html: html))
+        #expect(!article.text.contains("These cookies allow us"), "\(article.text)")
+        #expect(article.text.contains("Weeknight pasta number"))
+
+        let wrapped = """
+            <html><body><div class="page has-cookie-banner"><h1>Trams return in March</h1>\(Self.paragraphs)</div>
+            </body></html>
+            """
+        let story = Extractor().extract(try Document(html: wrapped))
+        #expect(story.text.contains("Paragraph 5 of the post"), "\(story.text)")
+    }
+
     /// Outside a post's own classes, `tag-…` still marks a box of tags.
     @Test func aTagBoxIsStillFurniture() {
         #expect(Boilerplate.isNegative("tag-list"))
