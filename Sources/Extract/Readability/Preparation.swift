@@ -229,12 +229,13 @@ struct Preparation {
                 }
                 // A consent prompt goes in both passes: the second, which reads no class words, would
                 // otherwise find the privacy centre's paragraphs the longest text of a page of short blocks.
-                if !node.tag(in: Self.keptTags), Self.isConsentPrompt(node, words: node.classAndID) {
+                guard !node.tag(in: Self.keptTags) else { return .enter }
+                var words = node.classAndID
+                if Self.isConsentPrompt(node, words: words) {
                     removed.append(node)
                     return .skipChildren
                 }
-                if strict, !node.tag(in: Self.keptTags) {
-                    var words = node.classAndID
+                if strict {
                     if TextBytes.contains(words, "widget") {
                         if blockNames == nil { blockNames = Self.blockNames(in: root) }
                         if let names = blockNames, !names.isEmpty {
