@@ -109,7 +109,8 @@ extension Item {
     /// reached from a newsletter and from the feed is one entry with a clean link.
     package static func untracked(_ url: String) -> String {
         // A byte test: `String.contains` with a string argument goes through Foundation's `NSString`.
-        guard url.utf8.contains(UInt8(ascii: "?")), var parts = URLComponents(string: url), let items = parts.queryItems else {
+        guard url.utf8.contains(UInt8(ascii: "?")), var parts = URLComponents(string: url), let items = parts.queryItems
+        else {
             return url
         }
         let kept = items.filter {

@@ -130,6 +130,13 @@ struct ClassWordTests {
             """
         let story = Extractor().extract(try Document(html: wrapped))
         #expect(story.text.contains("Paragraph 5 of the post"), "\(story.text)")
+        // Without a heading, the wrapper's header and footer say it is the page.
+        let headless = """
+            <html><body><div class="wrapper gdpr-accepted"><header><a href="/">Home</a></header>
+            <div class="post">\(Self.paragraphs)</div><footer>Contact</footer></div></body></html>
+            """
+        let post = Extractor().extract(try Document(html: headless))
+        #expect(post.text.contains("Paragraph 5 of the post"), "\(post.text)")
     }
 
     /// Outside a post's own classes, `tag-…` still marks a box of tags.

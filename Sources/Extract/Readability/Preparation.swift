@@ -106,18 +106,21 @@ struct Preparation {
     static let blockNameUses = 100
 
     /// Whether an element named as a consent prompt (`onetrust-consent-sdk`, `cookie-banner`, `gdpr-…`) is
-    /// one: it holds no `<h1>`, `<main>` or `<article>` of the page. A consent manager's preference centre
-    /// spells out every purpose and partner in paragraphs, which on a page of short blocks (a listing, a
-    /// shop) is more text than the page's own: neither its prose nor its size says it is something else, as
-    /// they do for other notice words. A wrapper that names a consent state (`has-cookie-banner`) around the
-    /// page holds its heading.
+    /// one: it holds none of the page's `<h1>`, `<main>`, `<article>`, `<header>`, `<nav>` or `<footer>`.
+    /// A consent manager's preference centre spells out every purpose and partner in paragraphs, which on a
+    /// page of short blocks (a listing, a shop) is more text than the page's own: neither its prose nor its
+    /// size says it is something else, as they do for other notice words. A wrapper that names a consent
+    /// state (`has-cookie-banner`) around the page holds its heading, or its header, menu or footer.
     /// WCXB dev: three pages that came out as a privacy centre (two recipe listings, a forum thread) have
     /// their own text: listing 0.610 → 0.630, forum 0.775 → 0.780, all types 0.843 → 0.845; no other
     /// prediction of the four dev sets changed.
     static func isConsentPrompt(_ node: Node, words: String) -> Bool {
         guard Boilerplate.consentWords.occurs(in: words) else { return false }
-        return !node.descendants.contains { $0.is("h1") || $0.tag(in: mainContentTags) }
+        return !node.descendants.contains { $0.tag(in: pageStructureTags) }
     }
+
+    /// Elements a consent prompt never holds and a wrapper around the page does.
+    static let pageStructureTags = TagSet(["h1", "main", "article", "header", "nav", "footer"])
 
     /// Roles of hidden boxes that open over the page rather than inside its text.
     static let popupRoles: Set<String> = [
