@@ -1,4 +1,6 @@
+import Foundation
 import Markup
+import TestSupport
 import Testing
 
 @testable import Extract
@@ -498,6 +500,21 @@ struct CommentBodyTests {
         let text = Extractor().extract(try Document(html: html)).text
         #expect(text.contains("Paragraph 2 of the post"))
         #expect(!text.contains("onions"), "\(text)")
+    }
+
+    /// A blog post under a thread of readers' comments that holds most of the page (dragnet-train R220): the
+    /// thread's size does not make it the page's layout. Before, the page came out as its comments (F1 0.05).
+    @Test func aCommentThreadLongerThanThePostIsStillComments() throws {
+        let corpus = Repository.root.appendingPathComponent("../shared/dragnet-train")
+        let page = try Tool.gunzip(corpus.appendingPathComponent("html/R220.html.gz"))
+        let truth = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: corpus.appendingPathComponent("ground-truth.json")))
+        let entry = try #require((truth as? [String: [String: Any]])?["R220"])
+        let without = try #require(entry["without"] as? [String])
+        try #require(!without.isEmpty)
+        let text = Extractor().extract(try Document(html: page)).text
+        #expect(text.contains("It began back in 2007"), "\(text.prefix(300))")
+        #expect(without.filter { text.contains($0) }.isEmpty)
     }
 
     @Test func anotherTokenStillProtects() {
