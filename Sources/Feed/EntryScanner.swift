@@ -72,7 +72,7 @@ package struct EntryScanner {
     private mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, length: Int) {
         let whole = bytes.count == length
         func starts(_ prefix: [UInt8]) -> Bool { bytes.starts(with: prefix) }
-        func ends(_ suffix: [UInt8]) -> Bool { whole && bytes.reversed().starts(with: suffix.reversed()) }
+        func ends(_ suffix: [UInt8]) -> Bool { whole && bytes.suffix(suffix.count).elementsEqual(suffix) }
         if starts(Self.open), bytes.count > Self.open.count,
             bytes[Self.open.count] == 0x3E || bytes[Self.open.count] == 0x20
         {

@@ -107,6 +107,20 @@ package enum AtomicFile {
             return true
         }
 
+        /// The whole file, read straight into an array; `nil` when it cannot be read to its size.
+        func bytes() -> [UInt8]? {
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = 0
+                while count < size {
+                    let read = pread(descriptor, buffer.baseAddress! + count, size - count, off_t(count))
+                    if read < 0, errno == EINTR { continue }
+                    guard read > 0 else { break }
+                    count += read
+                }
+            }
+            return bytes.count == size ? bytes : nil
+        }
+
         /// Whether `pieces` make this file as it is: new bytes equal to its own at their place, stretches
         /// copied to where they are.
         func holds(_ pieces: [SplicePiece]) -> Bool {
@@ -176,31 +190,11 @@ package enum AtomicFile {
     }
 
     /// The bytes of the file at `path`, read straight into an array; `nil` when it cannot be read.
-    package static func read(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return nil }
-        let size = Int(status.st_size)
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = 0
-            while count < size {
-                let read = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
-                guard read > 0 else { break }
-                count += read
-            }
-        }
-        guard bytes.count == size else { return nil }
-        return bytes
-    }
+    package static func read(_ path: String) -> [UInt8]? { OpenFile(path)?.bytes() }
 
     /// Whether the file at `path` holds exactly `data`: its size is looked at first, then its bytes.
     private static func holds(_ path: String, _ data: [UInt8]) -> Bool {
-        var status = stat()
-        guard stat(path, &status) == 0, Int(status.st_size) == data.count, let existing = read(path) else {
-            return false
-        }
+        guard let file = OpenFile(path), file.size == data.count, let existing = file.bytes() else { return false }
         return existing.withUnsafeBytes { old in
             data.withUnsafeBytes { new in
                 guard old.count == new.count, let old = old.baseAddress, let new = new.baseAddress else {

@@ -185,8 +185,8 @@ extension Runner {
             }
         }
 
-        /// The bytes written: a spliced file is read back once it is written (`nil` when it cannot be).
-        var bytes: [UInt8]? {
+        /// The bytes written: a spliced file is read back from disk (`nil` when it cannot be).
+        func written() -> [UInt8]? {
             switch content {
             case .whole(let bytes): bytes
             case .spliced: AtomicFile.read(path)
@@ -221,7 +221,7 @@ extension Runner {
         guard let shelf else { return nil }
         do {
             for file in files {
-                guard let bytes = file.bytes else {
+                guard let bytes = file.written() else {
                     return StateError(path: file.path, "the feed just written cannot be read back to be published")
                 }
                 try await shelf.publish(

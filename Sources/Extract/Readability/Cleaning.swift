@@ -186,7 +186,6 @@ struct Cleaning {
 
     /// A "Related stories" or "Most popular" heading in the last part of the body starts the page's trailer:
     /// it goes with everything after it. Returns whether it removed anything.
-    @discardableResult
     private func removeTrailingSections(_ container: Node, total: Int) -> Bool {
         guard total > 0 else { return false }
         var seen = 0
